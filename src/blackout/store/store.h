@@ -200,8 +200,10 @@ class Store {
   virtual Result<ApplyOutcome> Apply(const WriteBatch& batch) = 0;
 
   // --- series
-  // Bins of one series in [BinStart(from), until), dense; missing bins are kMissing. A series that
-  // does not exist gives kNotFound.
+  // Bins of one series in [BinStart(from), until) clipped to the stored bins [first, last], dense;
+  // missing bins are kMissing (so from/until may be 0/INT64_MAX for "everything"). The result's
+  // `from` says where it starts; `values` is empty when nothing is stored in the range. A series
+  // that does not exist gives kNotFound.
   virtual Result<Series> ReadSeries(const SeriesKey& key, UnixSeconds from, UnixSeconds until) = 0;
   // Every series matching `filter`, each over [from, until) as above, ordered by key.
   virtual Result<std::vector<Series>> ReadSeriesMany(const SeriesFilter& filter, UnixSeconds from,

@@ -95,7 +95,6 @@ struct SeriesInfo {
   int64_t step = kDefaultStepSeconds;
   UnixSeconds first = 0;  // first stored bin (present or written-as-missing)
   UnixSeconds last = 0;   // last stored bin
-  int64_t points = 0;     // stored bins, including bins written as missing
 };
 
 // The latest non-missing value of a series.

@@ -2,9 +2,6 @@
 
 namespace blackout::store::internal {
 
-Result<std::unique_ptr<Store>> OpenSqlite(const std::string&, const OpenOptions&) {
-  return Unimplemented("SQLite store: not built yet");
-}
 Result<std::unique_ptr<Store>> OpenClickHouse(const std::string&, const OpenOptions&) {
   return Unimplemented("ClickHouse store: not built yet");
 }
