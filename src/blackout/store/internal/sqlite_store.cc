@@ -268,20 +268,53 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  // Every series' latest value is kept in one table row, maintained on write; the whole table is
+  // cached in memory and re-read only when PRAGMA data_version says another connection committed.
   Result<std::vector<LatestValue>> Latest(const SeriesFilter& filter) override {
-    BLACKOUT_ASSIGN_OR_RETURN(Reader r, Acquire());
-    Where w = SeriesWhere(filter);
+    BLACKOUT_ASSIGN_OR_RETURN(std::shared_ptr<const std::vector<LatestValue>> all, AllLatest());
+    std::vector<LatestValue> out;
+    bool everything = filter.entity.empty() && filter.entity_type.empty() &&
+                      filter.signal.empty() && !filter.source;
+    if (everything) {
+      out = *all;
+      return out;
+    }
+    for (const LatestValue& v : *all) {
+      if (!filter.entity.empty() && v.key.entity != filter.entity) continue;
+      if (!filter.entity_type.empty() && EntityTypeOf(v.key.entity) != filter.entity_type) continue;
+      if (!filter.signal.empty() && v.key.signal != filter.signal) continue;
+      if (filter.source && v.key.source != *filter.source) continue;
+      out.push_back(v);
+    }
+    return out;
+  }
+
+  Result<std::shared_ptr<const std::vector<LatestValue>>> AllLatest() {
+    std::lock_guard lock(latest_mu_);
+    if (!probe_) {
+      BLACKOUT_ASSIGN_OR_RETURN(
+          probe_, OpenConnection(path_, /*read_only=*/true, false, options_.busy_timeout_ms));
+    }
+    int64_t version = -1;
+    {
+      Stmt v;
+      BLACKOUT_RETURN_IF_ERROR(v.Prepare(probe_.get(), "PRAGMA data_version"));
+      Status st;
+      if (v.Step(&st)) version = v.Int(0);
+      BLACKOUT_RETURN_IF_ERROR(st);
+    }
+    if (latest_all_ && version == latest_version_) return latest_all_;
+    // Read on the probe connection itself so the snapshot matches the version just read (a commit
+    // landing in between makes the next call re-read).
     Stmt q;
     BLACKOUT_RETURN_IF_ERROR(
-        q.Prepare(r.db,
+        q.Prepare(probe_.get(),
                   "SELECT entity, signal, source, step, last_time, last_value FROM series "
-                  "WHERE last_time IS NOT NULL" +
-                      w.sql + " ORDER BY entity, signal, source"));
-    for (size_t i = 0; i < w.args.size(); ++i) q.BindStatic(static_cast<int>(i + 1), w.args[i]);
-    std::vector<LatestValue> out;
+                  "WHERE last_time IS NOT NULL ORDER BY entity, signal, source"));
+    auto out = std::make_shared<std::vector<LatestValue>>();
     Status st;
     while (q.Step(&st)) {
-      LatestValue& v = out.emplace_back();
+      LatestValue& v = out->emplace_back();
       v.key.entity.assign(q.View(0));
       v.key.signal.assign(q.View(1));
       v.key.source.assign(q.View(2));
@@ -290,7 +323,9 @@ class SqliteStore final : public Store {
       v.value = q.Real(5);
     }
     BLACKOUT_RETURN_IF_ERROR(st);
-    return out;
+    latest_all_ = std::move(out);
+    latest_version_ = version;
+    return latest_all_;
   }
 
   Result<std::vector<SeriesInfo>> ListSeries(const SeriesFilter& filter) override {
@@ -509,6 +544,7 @@ class SqliteStore final : public Store {
     UnixSeconds last = -1;
   };
 
+  static constexpr size_t kRowsPerInsert = 100;
   static constexpr const char* kEventColumns =
       "SELECT id, entity, start, end, depth, score, signals, phases, technique, related, method, "
       "extra";
@@ -718,17 +754,37 @@ class SqliteStore final : public Store {
         db,
         "UPDATE series SET (last_time, last_value) = (SELECT t, v FROM points WHERE series = ?1 "
         "AND v IS NOT NULL ORDER BY t DESC LIMIT 1) WHERE id = ?1"));
+    // Many rows per statement: the per-statement overhead dominates single-row inserts.
+    std::string multi = "INSERT OR REPLACE INTO points(series, t, v) VALUES(?,?,?)";
+    for (size_t i = 1; i < kRowsPerInsert; ++i) multi += ",(?,?,?)";
+    Stmt ins_many;
+    BLACKOUT_RETURN_IF_ERROR(ins_many.Prepare(db, multi));
     for (const WriteBatch::SeriesWrites& w : batch.series()) {
       if (w.points.empty()) continue;
       BLACKOUT_ASSIGN_OR_RETURN(SeriesRef ref, SeriesFor(db, w.key, w.step, created));
       UnixSeconds lo = INT64_MAX, hi = INT64_MIN;
       for (const Point& p : w.points) {
+        lo = std::min(lo, p.time);
+        hi = std::max(hi, p.time);
+      }
+      size_t n = w.points.size(), i = 0;
+      // Rows of one statement go in order, so a later write of the same bin wins as it should.
+      for (; i + kRowsPerInsert <= n; i += kRowsPerInsert) {
+        for (size_t j = 0; j < kRowsPerInsert; ++j) {
+          const Point& p = w.points[i + j];
+          int base = static_cast<int>(3 * j);
+          ins_many.Bind(base + 1, ref.id);
+          ins_many.Bind(base + 2, p.time);
+          ins_many.Bind(base + 3, p.value);
+        }
+        BLACKOUT_RETURN_IF_ERROR(ins_many.Exec());
+      }
+      for (; i < n; ++i) {
+        const Point& p = w.points[i];
         ins.Bind(1, ref.id);
         ins.Bind(2, p.time);
         ins.Bind(3, p.value);
         BLACKOUT_RETURN_IF_ERROR(ins.Exec());
-        lo = std::min(lo, p.time);
-        hi = std::max(hi, p.time);
       }
       bounds.Bind(1, lo);
       bounds.Bind(2, hi);
@@ -920,6 +976,10 @@ class SqliteStore final : public Store {
   std::unordered_map<SeriesKey, SeriesRef, SeriesKeyHash> series_cache_;  // guarded by write_mu_
   std::mutex pool_mu_;
   std::vector<DbPtr> pool_;
+  std::mutex latest_mu_;
+  DbPtr probe_;  // guarded by latest_mu_
+  int64_t latest_version_ = -1;
+  std::shared_ptr<const std::vector<LatestValue>> latest_all_;
 };
 
 }  // namespace
