@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Benchmarks of the MRT reader side by side with its peers, in one run (issue 2):
+#  (a) `blackout mrt dump` vs `bgpdump -m` on the same uncompressed files, both to /dev/null;
+#  (b) library iteration without output (mrt_iter_bench, Google Benchmark);
+#  (c) compressed input: total time of parsing vs decompression alone (zcat/bzcat/xzcat/zstdcat);
+#  (d) peak memory (max RSS) of a full-RIB dump on inputs of different sizes.
+# Usage: bench/mrt/run.sh [BUILD_DIR]   (default: build; needs targets blackout_cli, mrt_iter_bench,
+#        mrt_iterate). Work files go to ${BENCH_TMP:-/tmp/blackout-bench}; the data stay in place.
+# Times are the best of ${REPEAT:-3} runs (wall clock, the machine is shared); CPU seconds are shown
+# too. Prints a table per part; docs/bench.md records a run.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+build=${1:-build}
+data=${BLACKOUT_DATA:-$PWD/../shared/data}
+tmp=${BENCH_TMP:-/tmp/blackout-bench}
+repeat=${REPEAT:-3}
+blackout=$build/src/cli/blackout
+iterate=$build/bench/mrt/mrt_iterate
+iter_bench=$build/bench/mrt/mrt_iter_bench
+for b in "$blackout" "$iterate" "$iter_bench"; do
+  [ -x "$b" ] || { echo "missing $b: build blackout_cli mrt_iterate mrt_iter_bench" >&2; exit 2; }
+done
+command -v bgpdump >/dev/null || { echo "bgpdump not installed (scripts/deps/mrt.apt)" >&2; exit 2; }
+mkdir -p "$tmp"
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+
+# best WALL CPU for a shell command line (stdout to /dev/null), best of $repeat by wall time.
+best() {
+  local cmd=$1 w c bw=999999 bc=0
+  for _ in $(seq "$repeat"); do
+    read -r w c < <( { /usr/bin/time -f "%e %U %S" sh -c "$cmd" >/dev/null 2>/dev/null; } 2>&1 |
+                     tail -1 | awk '{print $1, $2 + $3}')
+    if awk -v a="$w" -v b="$bw" 'BEGIN{exit !(a < b)}'; then bw=$w; bc=$c; fi
+  done
+  echo "$bw $bc"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.2f", a / b; else print "inf" }'; }
+rate() { awk -v n="$1" -v s="$2" 'BEGIN{ if (s > 0) printf "%.0f", n / s; else print "inf" }'; }
+
+# Uncompressed copies of the real files (decompressed once into $tmp).
+declare -A src=(
+  [rib.route-views6]=mrt/hask-mrt/test/data/rib.bz2
+  [bview.20020722]=mrt/bgpdump/test_data/bview.20020722.2337.gz
+  [bview.20000111.rrc00]=mrt/bgpkit-parser/tests/fixtures/ripe/rrc00/2000.01/bview.20000111.0032.gz
+  [updates.et-header.2015]=mrt/bgpdump/test_data/updates.et-header.2015.gz
+  [updates.rrc04.0500]=mrt/ris-rrc04-2021-01-01/updates.20210101.0500.gz
+)
+names=(rib.route-views6 bview.20020722 bview.20000111.rrc00 updates.et-header.2015 updates.rrc04.0500)
+for n in "${names[@]}"; do
+  f=$data/${src[$n]}
+  [ -f "$f" ] || { echo "missing data file $f" >&2; exit 2; }
+  [ -s "$tmp/$n.mrt" ] || { case $f in *.bz2) bzcat "$f";; *) zcat "$f";; esac; } >"$tmp/$n.mrt"
+done
+
+echo "== (a) blackout mrt dump vs bgpdump -m, uncompressed input, output to /dev/null (best of $repeat)"
+printf "%-24s %9s %9s %8s %12s %9s %8s %12s %7s\n" file MB elements \
+  bgp_s bgp_el/s bo_s bo_cpu bo_el/s ratio
+for n in "${names[@]}"; do
+  f=$tmp/$n.mrt
+  els=$(bgpdump -m "$f" 2>/dev/null | wc -l)
+  read -r bw _ < <(best "bgpdump -m '$f'")
+  read -r ow oc < <(best "'$blackout' mrt dump '$f'")
+  printf "%-24s %9.1f %9d %8.2f %12s %9.3f %8.2f %12s %7sx\n" "$n" \
+    "$(awk -v s="$(stat -c %s "$f")" 'BEGIN{print s/1e6}')" "$els" "$bw" "$(rate "$els" "$bw")" \
+    "$ow" "$oc" "$(rate "$els" "$ow")" "$(ratio "$bw" "$ow")"
+done
+
+echo
+echo "== (b) library iteration, no output, uncompressed route-views6 RIB in memory (one core)"
+"$iter_bench" --benchmark_counters_tabular=true 2>/dev/null | grep -E 'Benchmark|BM_|---'
+
+echo
+echo "== (c) compressed input: parse (mrt_iterate) and dump vs decompression alone (best of $repeat)"
+[ -s "$tmp/rib.route-views6.gz" ] || gzip -c "$tmp/rib.route-views6.mrt" >"$tmp/rib.route-views6.gz"
+[ -s "$tmp/rib.route-views6.xz" ] || xz -T1 -c "$tmp/rib.route-views6.mrt" >"$tmp/rib.route-views6.xz"
+[ -s "$tmp/rib.route-views6.zst" ] || zstd -q -c "$tmp/rib.route-views6.mrt" >"$tmp/rib.route-views6.zst"
+printf "%-30s %-8s %7s %7s %7s %7s %7s %7s %7s %7s %8s\n" file decomp dec_s dec_cpu \
+  parse_s p_cpu ratio cpu_rt dump_s ratio bgpdump_s
+for f in "$data/${src[rib.route-views6]}" "$tmp/rib.route-views6.gz" "$tmp/rib.route-views6.xz" \
+         "$tmp/rib.route-views6.zst" "$data/${src[updates.et-header.2015]}" \
+         "$data/${src[bview.20000111.rrc00]}"; do
+  case $f in *.bz2) dec=bzcat;; *.gz) dec=zcat;; *.xz) dec=xzcat;; *.zst) dec=zstdcat;; esac
+  read -r dw dc < <(best "$dec '$f'")
+  read -r pw pc < <(best "'$iterate' '$f'")
+  read -r ow _ < <(best "'$blackout' mrt dump '$f'")
+  read -r gw _ < <(REPEAT=1 best "bgpdump -m '$f'")
+  printf "%-30s %-8s %7.2f %7.2f %7.2f %7.2f %6sx %6sx %7.2f %6sx %8.2f\n" "$(basename "$f")" \
+    "$dec" "$dw" "$dc" "$pw" "$pc" "$(ratio "$pw" "$dw")" "$(ratio "$pc" "$dc")" "$ow" \
+    "$(ratio "$ow" "$dw")" "$gw"
+done
+
+echo
+echo "== (d) peak memory (max RSS) of \`blackout mrt dump\` to /dev/null vs input size"
+# A RIB n times over (each copy starts with its PEER_INDEX_TABLE): a valid, bigger file.
+for k in 4; do
+  [ -s "$tmp/rib.x$k.mrt" ] || for _ in $(seq $k); do cat "$tmp/rib.route-views6.mrt"; done >"$tmp/rib.x$k.mrt"
+  [ -s "$tmp/rib.x$k.mrt.gz" ] || gzip -1 -c "$tmp/rib.x$k.mrt" >"$tmp/rib.x$k.mrt.gz"
+done
+printf "%-34s %10s %12s %10s %12s\n" file MB elements maxrss_KiB bgpdump_KiB
+for f in "$tmp/updates.rrc04.0500.mrt" "$tmp/bview.20020722.mrt" "$tmp/rib.route-views6.mrt" \
+         "$data/${src[rib.route-views6]}" "$tmp/rib.x4.mrt" "$tmp/rib.x4.mrt.gz"; do
+  rss=$( { /usr/bin/time -f "%M" "$blackout" mrt dump "$f" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+  grss=$( { /usr/bin/time -f "%M" bgpdump -m "$f" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+  els=$("$iterate" "$f" | awk '{print $8}')
+  printf "%-34s %10.1f %12s %10s %12s\n" "$(basename "$f")" \
+    "$(awk -v s="$(stat -c %s "$f")" 'BEGIN{print s/1e6}')" "$els" "$rss" "$grss"
+done
