@@ -481,7 +481,7 @@ TEST_P(StoreTest, ReadersSeeWholeBatchesWhileAWriterWrites) {
   EXPECT_EQ(s->present(), static_cast<size_t>(kBatches * kPerBatch));
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values("sqlite"),
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values("sqlite", "clickhouse"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

@@ -1,0 +1,637 @@
+// The ClickHouse backend, over the HTTP interface. Every table is a ReplacingMergeTree keyed by the
+// row's natural key with a `version` column, and reads use FINAL (or filter deleted rows after
+// FINAL), so writing a row again replaces it and re-applying a batch never counts anything twice.
+// ClickHouse has no multi-statement transactions: a batch is written table by table, the ledger
+// row last, so after a crash the input is not in the ledger and is applied again, replacing what
+// was half-written. SQL kept to what ClickHouse 18.16 supports. See docs/store.md.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "blackout/store/internal/backends.h"
+#include "blackout/store/internal/clickhouse_http.h"
+#include "blackout/store/internal/codec.h"
+
+namespace blackout::store::internal {
+namespace {
+
+constexpr int kClickHouseSchemaVersion = 1;
+
+using Rows = std::vector<std::vector<std::string>>;
+
+std::string I(int64_t v) { return std::to_string(v); }
+
+// Conditions on (entity, signal, source) columns for a SeriesFilter.
+std::string SeriesConditions(const SeriesFilter& f) {
+  std::string w = "1";
+  if (!f.entity.empty()) w += " AND entity = " + Quote(f.entity);
+  if (!f.entity_type.empty()) {
+    w += " AND entity >= " + Quote(f.entity_type + "/") + " AND entity < " +
+         Quote(f.entity_type + "0");
+  }
+  if (!f.signal.empty()) w += " AND signal = " + Quote(f.signal);
+  if (f.source) w += " AND source = " + Quote(*f.source);
+  return w;
+}
+
+std::string InList(const std::vector<std::string>& v) {
+  std::string s = "(";
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + Quote(v[i]);
+  return s + ")";
+}
+
+class ClickHouseStore final : public Store {
+ public:
+  ClickHouseStore(std::string base, std::string db, OpenOptions options)
+      : http_(std::move(base), options.timeout_ms), db_(std::move(db)), options_(options) {}
+
+  Status Init() {
+    if (options_.read_only) {
+      BLACKOUT_ASSIGN_OR_RETURN(int v, ReadVersion());
+      if (v == 0) return NotFound("no blackout store in ClickHouse database " + db_);
+      if (v > kClickHouseSchemaVersion) return NewerSchema(v);
+      return Status::Ok();
+    }
+    if (options_.create) {
+      BLACKOUT_RETURN_IF_ERROR(Run("CREATE DATABASE IF NOT EXISTS " + db_).status());
+    }
+    BLACKOUT_ASSIGN_OR_RETURN(int v, ReadVersion());
+    if (v > kClickHouseSchemaVersion) return NewerSchema(v);
+    if (v < 1) {
+      for (const std::string& sql : V1()) BLACKOUT_RETURN_IF_ERROR(Run(sql).status());
+      BLACKOUT_RETURN_IF_ERROR(
+          Run("INSERT INTO " + T("schema_version") + " VALUES (1, " + I(NowSeconds()) + ")")
+              .status());
+    }
+    return Status::Ok();
+  }
+
+  std::string url() const override { return "clickhouse:" + http_.base() + "/" + db_; }
+
+  Result<int> SchemaVersion() override { return ReadVersion(); }
+
+  Result<ApplyOutcome> Apply(const WriteBatch& batch) override {
+    BLACKOUT_RETURN_IF_ERROR(ValidateBatch(batch));
+    if (options_.read_only) {
+      return Status(StatusCode::kPermissionDenied, "store " + url() + " was opened read-only");
+    }
+    std::lock_guard lock(write_mu_);
+    ApplyOutcome outcome = ApplyOutcome::kApplied;
+    int64_t applications = 0;
+    if (batch.input()) {
+      BLACKOUT_ASSIGN_OR_RETURN(Rows r,
+                                Select("SELECT hash, applications FROM " + T("ingest") +
+                                       " FINAL WHERE input = " + Quote(batch.input()->input)));
+      if (!r.empty()) {
+        if (r[0][0] == batch.input()->content_hash) return ApplyOutcome::kAlreadyApplied;
+        outcome = ApplyOutcome::kReplaced;
+        applications = ToI64(r[0][1]);
+      }
+    }
+    // Check steps before writing anything, so a rejected batch leaves nothing behind.
+    std::vector<const WriteBatch::SeriesWrites*> new_series;
+    BLACKOUT_RETURN_IF_ERROR(CheckSteps(batch, &new_series));
+
+    uint64_t version = NextVersion();  // deletes use `version`, writes `version + 1`
+    BLACKOUT_RETURN_IF_ERROR(ApplyDeletes(batch, version));
+    if (!new_series.empty()) {
+      RowBinary rb;
+      for (const auto* w : new_series) {
+        rb.Str(w->key.entity);
+        rb.Str(w->key.signal);
+        rb.Str(w->key.source);
+        rb.I64(w->step);
+        rb.U64(version + 1);
+      }
+      BLACKOUT_RETURN_IF_ERROR(Insert("series", rb));
+    }
+    if (batch.point_count() > 0) {
+      RowBinary rb;
+      rb.reserve(batch.point_count() * 48);
+      for (const auto& w : batch.series()) {
+        for (const Point& p : w.points) {
+          rb.Str(w.key.entity);
+          rb.Str(w.key.signal);
+          rb.Str(w.key.source);
+          rb.I64(p.time);
+          rb.F64(p.value);
+          rb.U64(version + 1);
+        }
+      }
+      BLACKOUT_RETURN_IF_ERROR(Insert("points", rb));
+    }
+    if (!batch.alerts().empty()) {
+      RowBinary rb;
+      for (const Alert& a : batch.alerts()) {
+        rb.Str(a.entity);
+        rb.Str(a.signal);
+        rb.Str(a.source);
+        rb.Str(a.method);
+        rb.I64(a.time);
+        rb.I64(a.step);
+        rb.U8(static_cast<uint8_t>(a.level));
+        rb.F64(a.value);
+        rb.F64(a.expected);
+        rb.Str(a.condition);
+        rb.Str(a.extra);
+        rb.U8(0);
+        rb.U64(version + 1);
+      }
+      BLACKOUT_RETURN_IF_ERROR(Insert("alerts", rb));
+    }
+    if (!batch.events().empty()) {
+      RowBinary rb;
+      for (const Event& e : batch.events()) {
+        rb.Str(e.EffectiveId());
+        rb.Str(e.entity);
+        rb.I64(e.start);
+        rb.I64(e.end.value_or(0));
+        rb.U8(e.end ? 1 : 0);
+        rb.F64(e.depth);
+        rb.F64(e.score);
+        rb.Str(EncodeStrings(e.signals));
+        rb.Str(EncodePhases(e.phases));
+        rb.Str(TechniqueName(e.technique));
+        rb.Str(EncodeStrings(e.related));
+        rb.Str(e.method);
+        rb.Str(e.extra);
+        rb.U8(0);
+        rb.U64(version + 1);
+      }
+      BLACKOUT_RETURN_IF_ERROR(Insert("events", rb));
+    }
+    if (!batch.state().empty()) {
+      RowBinary rb;
+      for (const auto& [k, v] : batch.state()) {
+        rb.Str(k);
+        rb.Str(v);
+        rb.U64(version + 1);
+      }
+      BLACKOUT_RETURN_IF_ERROR(Insert("state", rb));
+    }
+    if (batch.input()) {
+      const IngestRecord& in = *batch.input();
+      RowBinary rb;
+      rb.Str(in.input);
+      rb.Str(in.content_hash);
+      rb.U8(static_cast<uint8_t>(in.state));
+      rb.Str(in.detail);
+      rb.I64(NowSeconds());
+      rb.I64(static_cast<int64_t>(batch.point_count()));
+      rb.I64(applications + 1);
+      rb.U64(version + 1);
+      BLACKOUT_RETURN_IF_ERROR(Insert("ingest", rb));
+    }
+    return outcome;
+  }
+
+  Result<Series> ReadSeries(const SeriesKey& key, UnixSeconds from, UnixSeconds until) override {
+    SeriesFilter f{.entity = key.entity, .signal = key.signal, .source = key.source};
+    BLACKOUT_ASSIGN_OR_RETURN(std::vector<SeriesInfo> infos, ListSeries(f));
+    if (infos.empty()) return NotFound("no series " + key.ToString());
+    return ReadInfo(infos[0], from, until);
+  }
+
+  Result<std::vector<Series>> ReadSeriesMany(const SeriesFilter& filter, UnixSeconds from,
+                                             UnixSeconds until) override {
+    BLACKOUT_ASSIGN_OR_RETURN(std::vector<SeriesInfo> infos, ListSeries(filter));
+    std::vector<Series> out;
+    for (const SeriesInfo& info : infos) {
+      BLACKOUT_ASSIGN_OR_RETURN(Series s, ReadInfo(info, from, until));
+      out.push_back(std::move(s));
+    }
+    return out;
+  }
+
+  Result<std::vector<LatestValue>> Latest(const SeriesFilter& filter) override {
+    BLACKOUT_ASSIGN_OR_RETURN(auto steps, Steps(filter));
+    // The non-key condition (not NaN) must apply after FINAL has picked each bin's last write.
+    BLACKOUT_ASSIGN_OR_RETURN(
+        Rows rows,
+        Select("SELECT entity, signal, source, max(t), argMax(v, t) FROM (SELECT entity, signal, "
+               "source, t, v FROM " +
+               T("points") + " FINAL WHERE " + SeriesConditions(filter) +
+               ") WHERE NOT isNaN(v) GROUP BY entity, signal, source ORDER BY entity, signal, "
+               "source"));
+    std::vector<LatestValue> out;
+    out.reserve(rows.size());
+    for (auto& r : rows) {
+      LatestValue v;
+      v.key = SeriesKey{std::move(r[0]), std::move(r[1]), std::move(r[2])};
+      auto it = steps.find(v.key);
+      v.step = it == steps.end() ? kDefaultStepSeconds : it->second;
+      v.time = ToI64(r[3]);
+      v.value = ToF64(r[4]);
+      out.push_back(std::move(v));
+    }
+    return out;
+  }
+
+  Result<std::vector<SeriesInfo>> ListSeries(const SeriesFilter& filter) override {
+    BLACKOUT_ASSIGN_OR_RETURN(auto steps, Steps(filter));
+    BLACKOUT_ASSIGN_OR_RETURN(
+        Rows rows, Select("SELECT entity, signal, source, min(t), max(t) FROM " + T("points") +
+                          " WHERE " + SeriesConditions(filter) +
+                          " GROUP BY entity, signal, source ORDER BY entity, signal, source"));
+    std::vector<SeriesInfo> out;
+    for (auto& r : rows) {
+      SeriesInfo info;
+      info.key = SeriesKey{std::move(r[0]), std::move(r[1]), std::move(r[2])};
+      auto it = steps.find(info.key);
+      if (it == steps.end()) continue;  // points of a series row not written yet (crash window)
+      info.step = it->second;
+      info.first = ToI64(r[3]);
+      info.last = ToI64(r[4]);
+      out.push_back(std::move(info));
+    }
+    return out;
+  }
+
+  Result<std::vector<std::string>> ListEntities(std::string_view entity_type,
+                                                std::string_view search) override {
+    BLACKOUT_ASSIGN_OR_RETURN(
+        Rows rows,
+        Select("SELECT DISTINCT entity FROM (SELECT entity FROM " + T("series") +
+               " UNION ALL SELECT entity FROM (SELECT entity, deleted FROM " + T("alerts") +
+               " FINAL) WHERE deleted = 0 UNION ALL SELECT entity FROM (SELECT entity, deleted "
+               "FROM " +
+               T("events") + " FINAL) WHERE deleted = 0) ORDER BY entity"));
+    std::string needle(search);
+    std::transform(needle.begin(), needle.end(), needle.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::vector<std::string> out;
+    for (auto& r : rows) {
+      if (!entity_type.empty() && EntityTypeOf(r[0]) != entity_type) continue;
+      if (!needle.empty()) {
+        std::string lower = r[0];
+        std::transform(lower.begin(), lower.end(), lower.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        if (lower.find(needle) == std::string::npos) continue;
+      }
+      out.push_back(std::move(r[0]));
+    }
+    return out;
+  }
+
+  Result<Page<Alert>> QueryAlerts(const AlertQuery& q) override {
+    std::string inner = "SELECT * FROM " + T("alerts") + " FINAL WHERE t >= " + I(q.from) +
+                        " AND t < " + I(q.until);
+    if (!q.entities.empty()) inner += " AND entity IN " + InList(q.entities);
+    if (!q.entity_type.empty()) {
+      inner += " AND entity >= " + Quote(q.entity_type + "/") + " AND entity < " +
+               Quote(q.entity_type + "0");
+    }
+    if (!q.signal.empty()) inner += " AND signal = " + Quote(q.signal);
+    if (!q.method.empty()) inner += " AND method = " + Quote(q.method);
+    std::string where = ") WHERE deleted = 0 AND level >= " + I(static_cast<int>(q.min_level));
+    Page<Alert> page;
+    BLACKOUT_ASSIGN_OR_RETURN(Rows c, Select("SELECT count() FROM (" + inner + where));
+    page.total = c.empty() ? 0 : ToI64(c[0][0]);
+    BLACKOUT_ASSIGN_OR_RETURN(
+        Rows rows, Select("SELECT entity, signal, source, method, t, step, level, value, expected, "
+                          "condition, extra FROM (" +
+                          inner + where + " ORDER BY t, entity, signal, source, method" +
+                          Limit(q.limit, q.offset)));
+    for (auto& r : rows) {
+      Alert& a = page.items.emplace_back();
+      a.entity = std::move(r[0]);
+      a.signal = std::move(r[1]);
+      a.source = std::move(r[2]);
+      a.method = std::move(r[3]);
+      a.time = ToI64(r[4]);
+      a.step = ToI64(r[5]);
+      a.level = static_cast<AlertLevel>(std::clamp<int64_t>(ToI64(r[6]), 0, 2));
+      a.value = ToF64(r[7]);
+      a.expected = ToF64(r[8]);
+      a.condition = std::move(r[9]);
+      a.extra = std::move(r[10]);
+    }
+    return page;
+  }
+
+  Result<Page<Event>> QueryEvents(const EventQuery& q) override {
+    std::string from = EventFrom(q);
+    Page<Event> page;
+    BLACKOUT_ASSIGN_OR_RETURN(Rows c, Select("SELECT count()" + from));
+    page.total = c.empty() ? 0 : ToI64(c[0][0]);
+    BLACKOUT_ASSIGN_OR_RETURN(
+        Rows rows, Select(std::string(kEventColumns) + from + " ORDER BY ev_start, entity, id" +
+                          Limit(q.limit, q.offset)));
+    for (auto& r : rows) page.items.push_back(EventFromRow(r));
+    return page;
+  }
+
+  Result<Event> GetEvent(std::string_view id) override {
+    BLACKOUT_ASSIGN_OR_RETURN(
+        Rows rows, Select(std::string(kEventColumns) + " FROM (SELECT * FROM " + T("events") +
+                          " FINAL WHERE id = " + Quote(id) + ") WHERE deleted = 0"));
+    if (rows.empty()) return NotFound("no event '" + std::string(id) + "'");
+    return EventFromRow(rows[0]);
+  }
+
+  Result<std::vector<EventSummary>> SummarizeEvents(const EventQuery& q) override {
+    BLACKOUT_ASSIGN_OR_RETURN(
+        Rows rows, Select("SELECT entity, count(), sum(score), min(depth), min(ev_start), "
+                          "max(ev_end), max(has_end = 0)" +
+                          EventFrom(q) + " GROUP BY entity ORDER BY sum(score) DESC, entity"));
+    std::vector<EventSummary> out;
+    for (auto& r : rows) {
+      EventSummary& s = out.emplace_back();
+      s.entity = std::move(r[0]);
+      s.events = ToI64(r[1]);
+      s.total_score = ToF64(r[2]);
+      s.min_depth = ToF64(r[3]);
+      s.first_start = ToI64(r[4]);
+      s.ongoing = ToI64(r[6]) != 0;
+      s.last_end = s.ongoing ? 0 : ToI64(r[5]);
+    }
+    return out;
+  }
+
+  Result<IngestRecord> GetIngest(std::string_view input) override {
+    BLACKOUT_ASSIGN_OR_RETURN(Rows rows, Select(IngestSelect() + " WHERE input = " + Quote(input)));
+    if (rows.empty()) return NotFound("input '" + std::string(input) + "' is not in the ledger");
+    return IngestFromRow(rows[0]);
+  }
+
+  Result<std::vector<IngestRecord>> ListIngests(const IngestQuery& q) override {
+    std::string sql = IngestSelect() + " WHERE startsWith(input, " + Quote(q.input_prefix) + ")";
+    if (q.state) sql += " AND state = " + I(static_cast<int>(*q.state));
+    sql += " ORDER BY input" + Limit(q.limit, 0);
+    BLACKOUT_ASSIGN_OR_RETURN(Rows rows, Select(sql));
+    std::vector<IngestRecord> out;
+    for (auto& r : rows) out.push_back(IngestFromRow(r));
+    return out;
+  }
+
+  Result<std::string> GetState(std::string_view key) override {
+    BLACKOUT_ASSIGN_OR_RETURN(
+        Rows rows, Select("SELECT value FROM " + T("state") + " FINAL WHERE key = " + Quote(key)));
+    if (rows.empty()) return NotFound("no state '" + std::string(key) + "'");
+    return rows[0][0];
+  }
+
+ private:
+  static constexpr const char* kEventColumns =
+      "SELECT id, entity, ev_start, ev_end, has_end, depth, score, signals, phases, technique, "
+      "related, method, extra";
+
+  std::string T(std::string_view table) const { return db_ + "." + std::string(table); }
+
+  static int64_t NowSeconds() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+  // Versions grow across processes (wall clock in ns) and within one (never repeat).
+  uint64_t NextVersion() {
+    uint64_t now = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                             std::chrono::system_clock::now().time_since_epoch())
+                                             .count());
+    uint64_t v = std::max(now, last_version_ + 2);
+    last_version_ = v;
+    return v;
+  }
+
+  static std::string Limit(int64_t limit, int64_t offset) {
+    if (limit <= 0 && offset <= 0) return "";
+    int64_t n = limit > 0 ? limit : INT64_MAX / 2;
+    return " LIMIT " + I(std::max<int64_t>(offset, 0)) + ", " + I(n);
+  }
+
+  Result<std::string> Run(const std::string& sql) { return http_.Run(sql); }
+  Result<Rows> Select(const std::string& sql) {
+    BLACKOUT_ASSIGN_OR_RETURN(std::string body, http_.Run(sql + " FORMAT TabSeparated"));
+    return ParseTsv(body);
+  }
+  Status Insert(std::string_view table, const RowBinary& rb) {
+    return http_.Run("INSERT INTO " + T(table) + " FORMAT RowBinary", rb.data(), true).status();
+  }
+
+  Status NewerSchema(int v) const {
+    return DataLoss("ClickHouse database " + db_ + " has schema version " + std::to_string(v) +
+                    ", newer than this blackout understands (" +
+                    std::to_string(kClickHouseSchemaVersion) + "); upgrade blackout");
+  }
+
+  Result<int> ReadVersion() {
+    auto rows = Select("SELECT max(version) FROM " + T("schema_version"));
+    if (!rows.ok()) {
+      if (rows.status().code() == StatusCode::kNotFound) return 0;  // no database or table yet
+      return rows.status();
+    }
+    return rows->empty() ? 0 : static_cast<int>(ToI64((*rows)[0][0]));
+  }
+
+  std::vector<std::string> V1() const {
+    const std::string rmt = " ENGINE = ReplacingMergeTree(version) ";
+    return {
+        "CREATE TABLE IF NOT EXISTS " + T("schema_version") +
+            " (version UInt32, applied Int64) ENGINE = MergeTree() ORDER BY version",
+        "CREATE TABLE IF NOT EXISTS " + T("series") +
+            " (entity String, signal String, source String, step Int64, version UInt64)" + rmt +
+            "ORDER BY (entity, signal, source)",
+        // Partitions of 30 days keep parts small and let old months be dropped whole.
+        "CREATE TABLE IF NOT EXISTS " + T("points") +
+            " (entity String, signal String, source String, t Int64, v Float64, version UInt64)" +
+            rmt + "PARTITION BY intDiv(t, 2592000) ORDER BY (entity, signal, source, t)",
+        "CREATE TABLE IF NOT EXISTS " + T("alerts") +
+            " (entity String, signal String, source String, method String, t Int64, step Int64, "
+            "level UInt8, value Float64, expected Float64, condition String, extra String, "
+            "deleted UInt8, version UInt64)" +
+            rmt + "ORDER BY (entity, signal, source, method, t)",
+        "CREATE TABLE IF NOT EXISTS " + T("events") +
+            " (id String, entity String, ev_start Int64, ev_end Int64, has_end UInt8, depth "
+            "Float64, score Float64, signals String, phases String, technique String, related "
+            "String, method String, extra String, deleted UInt8, version UInt64)" +
+            rmt + "ORDER BY id",
+        "CREATE TABLE IF NOT EXISTS " + T("ingest") +
+            " (input String, hash String, state UInt8, detail String, applied_at Int64, points "
+            "Int64, applications Int64, version UInt64)" +
+            rmt + "ORDER BY input",
+        "CREATE TABLE IF NOT EXISTS " + T("state") + " (key String, value String, version UInt64)" +
+            rmt + "ORDER BY key",
+    };
+  }
+
+  // Steps of the series matching `filter`.
+  Result<std::map<SeriesKey, int64_t>> Steps(const SeriesFilter& filter) {
+    BLACKOUT_ASSIGN_OR_RETURN(Rows rows,
+                              Select("SELECT entity, signal, source, step FROM " + T("series") +
+                                     " FINAL WHERE " + SeriesConditions(filter)));
+    std::map<SeriesKey, int64_t> out;
+    for (auto& r : rows) {
+      out[SeriesKey{std::move(r[0]), std::move(r[1]), std::move(r[2])}] = ToI64(r[3]);
+    }
+    return out;
+  }
+
+  Status CheckSteps(const WriteBatch& batch,
+                    std::vector<const WriteBatch::SeriesWrites*>* new_series) {
+    if (batch.series().empty()) return Status::Ok();
+    std::string keys;
+    for (const auto& w : batch.series()) {
+      if (!keys.empty()) keys += ",";
+      keys +=
+          "(" + Quote(w.key.entity) + "," + Quote(w.key.signal) + "," + Quote(w.key.source) + ")";
+    }
+    BLACKOUT_ASSIGN_OR_RETURN(Rows rows,
+                              Select("SELECT entity, signal, source, step FROM " + T("series") +
+                                     " FINAL WHERE (entity, signal, source) IN (" + keys + ")"));
+    std::map<SeriesKey, int64_t> known;
+    for (auto& r : rows) {
+      known[SeriesKey{std::move(r[0]), std::move(r[1]), std::move(r[2])}] = ToI64(r[3]);
+    }
+    for (const auto& w : batch.series()) {
+      auto it = known.find(w.key);
+      if (it == known.end()) {
+        if (!w.points.empty()) new_series->push_back(&w);
+      } else if (it->second != w.step) {
+        return InvalidArgument("series " + w.key.ToString() + " has step " +
+                               std::to_string(it->second) + " s; cannot write points with step " +
+                               std::to_string(w.step) + " s");
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status ApplyDeletes(const WriteBatch& batch, uint64_t version) {
+    // Tombstones: the current rows again with deleted = 1 and a newer version.
+    for (const auto& d : batch.alert_deletes()) {
+      std::string where = "t >= " + I(d.from) + " AND t < " + I(d.until);
+      if (!d.entity.empty()) where += " AND entity = " + Quote(d.entity);
+      BLACKOUT_RETURN_IF_ERROR(
+          Run("INSERT INTO " + T("alerts") +
+              " SELECT entity, signal, source, method, t, step, level, value, expected, "
+              "condition, extra, 1, " +
+              std::to_string(version) + " FROM (SELECT * FROM " + T("alerts") + " FINAL WHERE " +
+              where + ") WHERE deleted = 0")
+              .status());
+    }
+    for (const auto& d : batch.event_deletes()) {
+      std::string where =
+          "deleted = 0 AND ev_start >= " + I(d.from) + " AND ev_start < " + I(d.until);
+      if (!d.entity.empty()) where += " AND entity = " + Quote(d.entity);
+      BLACKOUT_RETURN_IF_ERROR(
+          Run("INSERT INTO " + T("events") +
+              " SELECT id, entity, ev_start, ev_end, has_end, depth, score, signals, phases, "
+              "technique, related, method, extra, 1, " +
+              std::to_string(version) + " FROM (SELECT * FROM " + T("events") + " FINAL) WHERE " +
+              where)
+              .status());
+    }
+    return Status::Ok();
+  }
+
+  Result<Series> ReadInfo(const SeriesInfo& info, UnixSeconds from, UnixSeconds until) {
+    Series s;
+    s.key = info.key;
+    s.step = info.step;
+    UnixSeconds lo = std::max(
+        from <= INT64_MIN + info.step ? info.first : BinStart(from, info.step), info.first);
+    UnixSeconds hi = std::min(until, info.last + info.step);
+    s.from = lo;
+    if (hi <= lo) return s;
+    s.values.assign(static_cast<size_t>((hi - lo + info.step - 1) / info.step), kMissing);
+    BLACKOUT_ASSIGN_OR_RETURN(
+        Rows rows, Select("SELECT t, v FROM " + T("points") + " FINAL WHERE entity = " +
+                          Quote(info.key.entity) + " AND signal = " + Quote(info.key.signal) +
+                          " AND source = " + Quote(info.key.source) + " AND t >= " + I(lo) +
+                          " AND t < " + I(hi) + " ORDER BY t"));
+    for (const auto& r : rows) {
+      size_t i = static_cast<size_t>((ToI64(r[0]) - lo) / info.step);
+      if (i < s.values.size()) s.values[i] = ToF64(r[1]);
+    }
+    return s;
+  }
+
+  // " FROM (...) WHERE ..." selecting live events matching `q`.
+  std::string EventFrom(const EventQuery& q) const {
+    std::string w = " FROM (SELECT * FROM " + T("events") +
+                    " FINAL) WHERE deleted = 0 AND ev_start < " + I(q.until) +
+                    " AND (has_end = 0 OR ev_end > " + I(q.from) + ")";
+    if (!q.entities.empty()) w += " AND entity IN " + InList(q.entities);
+    if (!q.entity_type.empty()) {
+      w += " AND entity >= " + Quote(q.entity_type + "/") + " AND entity < " +
+           Quote(q.entity_type + "0");
+    }
+    if (!q.related_to.empty()) {
+      // `related` is a JSON array of strings; match one element exactly, quotes included.
+      w += " AND position(related, " + Quote(nlohmann::json(q.related_to).dump()) + ") > 0";
+    }
+    if (q.ongoing_only) w += " AND has_end = 0";
+    return w;
+  }
+
+  static Event EventFromRow(std::vector<std::string>& r) {
+    Event e;
+    e.id = std::move(r[0]);
+    e.entity = std::move(r[1]);
+    e.start = ToI64(r[2]);
+    if (ToI64(r[4]) != 0) e.end = ToI64(r[3]);
+    e.depth = ToF64(r[5]);
+    e.score = ToF64(r[6]);
+    e.signals = DecodeStrings(r[7]);
+    e.phases = DecodePhases(r[8]);
+    e.technique = ParseTechnique(r[9]).value_or(Technique::kUnknown);
+    e.related = DecodeStrings(r[10]);
+    e.method = std::move(r[11]);
+    e.extra = std::move(r[12]);
+    return e;
+  }
+
+  // FINAL picks the last version of each input; the non-key filter (state) must apply after.
+  std::string IngestSelect() const {
+    return "SELECT input, hash, state, detail, applied_at, points, applications FROM (SELECT * "
+           "FROM " +
+           T("ingest") + " FINAL)";
+  }
+
+  static IngestRecord IngestFromRow(std::vector<std::string>& r) {
+    IngestRecord rec;
+    rec.input = std::move(r[0]);
+    rec.content_hash = std::move(r[1]);
+    rec.state = ToI64(r[2]) == 1 ? IngestState::kPartial : IngestState::kComplete;
+    rec.detail = std::move(r[3]);
+    rec.applied_at = ToI64(r[4]);
+    rec.points = ToI64(r[5]);
+    rec.applications = ToI64(r[6]);
+    return rec;
+  }
+
+  HttpClient http_;
+  std::string db_;
+  OpenOptions options_;
+  std::mutex write_mu_;
+  uint64_t last_version_ = 0;  // guarded by write_mu_
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenClickHouse(const std::string& http_url,
+                                              const OpenOptions& options) {
+  // http://HOST:PORT/DB
+  size_t scheme = http_url.find("://");
+  size_t slash = http_url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  if (scheme == std::string::npos || slash == std::string::npos || slash + 1 >= http_url.size()) {
+    return InvalidArgument("ClickHouse store URL must be clickhouse:http://HOST:PORT/DB, got '" +
+                           http_url + "'");
+  }
+  std::string base = http_url.substr(0, slash);
+  std::string db = http_url.substr(slash + 1);
+  while (!db.empty() && db.back() == '/') db.pop_back();
+  for (char c : db) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) {
+      return InvalidArgument("ClickHouse database name must be [A-Za-z0-9_]: '" + db + "'");
+    }
+  }
+  if (db.empty()) return InvalidArgument("ClickHouse store URL needs a database name");
+  auto store = std::make_unique<ClickHouseStore>(base, db, options);
+  BLACKOUT_RETURN_IF_ERROR(store->Init());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace blackout::store::internal
