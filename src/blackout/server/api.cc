@@ -1,0 +1,810 @@
+#include "blackout/server/api.h"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <unordered_map>
+
+#include "blackout/base/log.h"
+#include "blackout/server/params.h"
+
+namespace blackout::server {
+namespace {
+
+using json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+constexpr size_t kMaxCacheEntries = 2048;
+constexpr int64_t kFeedItems = 100;
+
+thread_local Clock::time_point t_request_start;
+
+int64_t WallNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+std::optional<std::string> Param(const httplib::Request& req, const char* name) {
+  if (!req.has_param(name)) return std::nullopt;
+  return req.get_param_value(name);
+}
+
+json RequestParameters(const httplib::Request& req) {
+  json p = json::object();
+  for (const auto& [k, v] : req.params) p[k] = v;
+  return p;
+}
+
+// The IODA envelope around an already-rendered `data` (or an error message).
+std::string Envelope(const std::string& type, const httplib::Request& req,
+                     const std::string& data_json, const std::string& error) {
+  std::string out;
+  out.reserve(data_json.size() + 256);
+  out += "{\"type\":";
+  out += Dump(type);
+  out += ",\"metadata\":{\"requestTime\":\"";
+  out += FormatIso8601(WallNow());
+  out += "\",\"responseTime\":\"";
+  out += FormatIso8601(WallNow());
+  out += "\"},\"requestParameters\":";
+  out += Dump(RequestParameters(req));
+  out += ",\"error\":";
+  out += error.empty() ? std::string("null") : Dump(error);
+  out += ",\"data\":";
+  out += data_json.empty() ? std::string("null") : data_json;
+  out += "}";
+  return out;
+}
+
+void SendError(const httplib::Request& req, httplib::Response& res, int status,
+               const std::string& type, const std::string& message) {
+  res.status = status;
+  res.set_content(Envelope(type, req, "", message), "application/json");
+}
+
+json EntityJson(const Entity& e) {
+  json attrs = json::object();
+  for (const auto& [k, v] : e.attrs) attrs[k] = v;
+  return {{"code", e.code}, {"name", e.name}, {"type", e.type}, {"attrs", attrs}};
+}
+
+json EntityRef(const DataView& data, const std::string& type, const std::string& code) {
+  auto e = data.FindEntity(type, code);
+  if (e) return EntityJson(*e);
+  return {{"code", code}, {"name", code}, {"type", type}, {"attrs", json::object()}};
+}
+
+json NumberOrNull(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+Series Downsample(const Series& s, int64_t max_points) {
+  if (static_cast<int64_t>(s.values.size()) <= max_points) return s;
+  int64_t factor = (static_cast<int64_t>(s.values.size()) + max_points - 1) / max_points;
+  Series out = s;
+  out.step = s.step * factor;
+  out.values.clear();
+  for (size_t i = 0; i < s.values.size(); i += factor) {
+    double sum = 0;
+    int n = 0;
+    for (size_t j = i; j < std::min(s.values.size(), i + factor); ++j) {
+      if (std::isfinite(s.values[j])) {
+        sum += s.values[j];
+        ++n;
+      }
+    }
+    out.values.push_back(n ? sum / n : NAN);
+  }
+  return out;
+}
+
+std::string XmlEscape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string RouteName(const std::string& path) {
+  static const std::pair<const char*, const char*> kRoutes[] = {
+      {"/api/v2/signals/raw/", "signals"},
+      {"/api/v2/outages/alerts", "alerts"},
+      {"/api/v2/outages/events", "events"},
+      {"/api/v2/outages/summary", "summary"},
+      {"/api/v2/entities", "entities"},
+      {"/api/v2/datasources", "datasources"},
+      {"/api/v2/annotations", "annotations"},
+      {"/api/v2/admin", "admin"},
+      {"/api/v2/meta", "meta"},
+      {"/api/", "api_other"},
+      {"/feeds/", "feeds"},
+      {"/healthz", "healthz"},
+      {"/metrics", "metrics"},
+  };
+  for (const auto& [prefix, name] : kRoutes) {
+    if (path.rfind(prefix, 0) == 0) return name;
+  }
+  return "static";
+}
+
+const char* ContentType(const std::filesystem::path& p) {
+  std::string ext = p.extension().string();
+  if (ext == ".html") return "text/html; charset=utf-8";
+  if (ext == ".js" || ext == ".mjs") return "text/javascript; charset=utf-8";
+  if (ext == ".css") return "text/css; charset=utf-8";
+  if (ext == ".json" || ext == ".map") return "application/json";
+  if (ext == ".svg") return "image/svg+xml";
+  if (ext == ".png") return "image/png";
+  if (ext == ".ico") return "image/x-icon";
+  if (ext == ".woff2") return "font/woff2";
+  if (ext == ".txt") return "text/plain; charset=utf-8";
+  return "application/octet-stream";
+}
+
+// Content-hashed names ("app-3f9a1c2b.js", "app.3f9a1c2b.css") never change: cache forever.
+bool IsContentHashed(const std::string& name) {
+  // A hash segment: "-" or "." followed by >= 8 alphanumerics and then "." before the extension.
+  auto dot = name.rfind('.');
+  if (dot == std::string::npos) return false;
+  auto sep = name.find_last_of("-.", dot - 1);
+  if (sep == std::string::npos || dot - sep - 1 < 8) return false;
+  for (size_t i = sep + 1; i < dot; ++i) {
+    char c = name[i];
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::optional<std::string> ReadWholeFile(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+const char* kNoDashboardPage = R"(<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>blackout</title></head>
+<body style="font-family: sans-serif; max-width: 46em; margin: 2em auto">
+<h1>blackout</h1>
+<p>%NOTICE%</p>
+<p>The dashboard has not been built, so this plain page stands in for it. Build it with
+<code>scripts/setup.sh</code> (installs the npm packages) and then <code>npm run build</code> in
+<code>web/</code>; it lands in <code>web/dist</code> and is served from here.</p>
+<p>The API works without it:</p>
+<ul>
+<li><a href="/api/v2/outages/summary?from=2022-01-03&amp;until=2022-01-13">/api/v2/outages/summary</a></li>
+<li><a href="/api/v2/outages/events?from=2022-01-03&amp;until=2022-01-13">/api/v2/outages/events</a></li>
+<li><a href="/api/v2/signals/raw/country/KZ?from=2022-01-03&amp;until=2022-01-13">/api/v2/signals/raw/country/KZ</a>
+(add <code>&amp;format=csv</code> for CSV)</li>
+<li><a href="/api/v2/entities/query?search=kaz">/api/v2/entities/query</a>,
+<a href="/api/v2/datasources">/api/v2/datasources</a>, <a href="/feeds/events.atom">events feed</a>,
+<a href="/healthz">/healthz</a>, <a href="/metrics">/metrics</a></li>
+</ul>
+</body></html>
+)";
+
+}  // namespace
+
+struct ApiServer::Impl {
+  httplib::Server http;
+  std::mutex cache_mu;
+  std::unordered_map<std::string, std::pair<uint64_t, std::string>> cache;  // key -> (gen, data)
+  std::atomic<bool> running{false};
+};
+
+ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions actions)
+    : data_(data),
+      options_(std::move(options)),
+      actions_(std::move(actions)),
+      impl_(std::make_unique<Impl>()) {
+  if (!options_.now) options_.now = WallNow;
+  auto& http = impl_->http;
+  const int threads = std::max(1, options_.threads);
+  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  http.set_tcp_nodelay(true);
+  http.set_keep_alive_max_count(100000);
+  http.set_keep_alive_timeout(5);
+  http.set_read_timeout(5, 0);
+  http.set_write_timeout(5, 0);
+  http.set_payload_max_length(1 << 20);
+
+  http.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+    t_request_start = Clock::now();
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+    double secs = std::chrono::duration<double>(Clock::now() - t_request_start).count();
+    metrics_.ObserveRequest(RouteName(req.path), res.status, secs);
+  });
+  http.set_exception_handler(
+      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr) {
+        SendError(req, res, 500, "error", "internal error");
+      });
+  http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    std::string msg = res.status == 404 ? "no such endpoint" : "request not understood";
+    res.set_content(Envelope("error", req, "", msg), "application/json");
+  });
+
+  // Renders `data` for a cacheable GET: `key` must capture every input of `render`.
+  auto cached = [this](const std::string& key, const std::function<std::string()>& render) {
+    uint64_t gen = data_.Generation();
+    {
+      std::lock_guard lock(impl_->cache_mu);
+      auto it = impl_->cache.find(key);
+      if (it != impl_->cache.end() && it->second.first == gen) return it->second.second;
+    }
+    std::string rendered = render();
+    std::lock_guard lock(impl_->cache_mu);
+    if (impl_->cache.size() >= kMaxCacheEntries) impl_->cache.clear();
+    impl_->cache[key] = {gen, rendered};
+    return rendered;
+  };
+
+  // Common outage filters; writes a 400/404 and returns nullopt on bad input.
+  auto outage_query = [this](const httplib::Request& req, httplib::Response& res,
+                             const std::string& type) -> std::optional<OutageQuery> {
+    auto range = ParseRange(Param(req, "from"), Param(req, "until"), options_.now());
+    if (!range.ok()) {
+      SendError(req, res, 400, type, range.status().message());
+      return std::nullopt;
+    }
+    OutageQuery q;
+    q.from = range->from;
+    q.until = range->until;
+    if (auto t = Param(req, "entityType")) {
+      if (!IsEntityType(*t)) {
+        SendError(req, res, 400, type, "entityType must be country, region or asn");
+        return std::nullopt;
+      }
+      q.entity_type = *t;
+    }
+    if (auto c = Param(req, "entityCode")) {
+      if (!IsEntityCode(*c)) {
+        SendError(req, res, 400, type, "entityCode is malformed");
+        return std::nullopt;
+      }
+      if (!q.entity_type) {
+        SendError(req, res, 400, type, "entityCode needs entityType");
+        return std::nullopt;
+      }
+      if (!data_.FindEntity(*q.entity_type, *c)) {
+        SendError(req, res, 404, type, "unknown entity " + *q.entity_type + "/" + *c);
+        return std::nullopt;
+      }
+      q.entity_code = *c;
+    }
+    if (auto r = Param(req, "relatedTo")) {
+      auto slash = r->find('/');
+      if (slash == std::string::npos || !IsEntityType(r->substr(0, slash)) ||
+          !IsEntityCode(r->substr(slash + 1))) {
+        SendError(req, res, 400, type, "relatedTo must be TYPE/CODE, e.g. country/KZ");
+        return std::nullopt;
+      }
+      q.related_to = *r;
+    }
+    if (auto d = Param(req, "datasource")) {
+      if (!IsDatasourceName(*d)) {
+        SendError(req, res, 400, type, "datasource is malformed");
+        return std::nullopt;
+      }
+      q.datasource = *d;
+    }
+    return q;
+  };
+  auto query_key = [](const std::string& route, const OutageQuery& q, int64_t limit, int64_t page,
+                      const std::string& extra) {
+    return route + "|" + std::to_string(q.from) + "|" + std::to_string(q.until) + "|" +
+           q.entity_type.value_or("") + "|" + q.entity_code.value_or("") + "|" +
+           q.related_to.value_or("") + "|" + q.datasource.value_or("") + "|" +
+           std::to_string(limit) + "|" + std::to_string(page) + "|" + extra;
+  };
+  auto paging = [](const httplib::Request& req, httplib::Response& res, const std::string& type,
+                   int64_t* limit, int64_t* page) {
+    auto l = ParseInt("limit", Param(req, "limit"), kMaxLimit, 1, kMaxLimit);
+    auto p = ParseInt("page", Param(req, "page"), 0, 0, 1000000);
+    if (!l.ok() || !p.ok()) {
+      SendError(req, res, 400, type, (!l.ok() ? l.status() : p.status()).message());
+      return false;
+    }
+    *limit = *l;
+    *page = *p;
+    return true;
+  };
+
+  // --- signals --------------------------------------------------------------------------------
+  http.Get(R"(/api/v2/signals/raw/([^/]+)/([^/]+))", [this](const httplib::Request& req,
+                                                            httplib::Response& res) {
+    const std::string type = req.matches[1];
+    const std::string code = req.matches[2];
+    if (!IsEntityType(type)) {
+      return SendError(req, res, 400, "signals", "entityType must be country, region or asn");
+    }
+    if (!IsEntityCode(code)) return SendError(req, res, 400, "signals", "entityCode is malformed");
+    auto range = ParseRange(Param(req, "from"), Param(req, "until"), options_.now());
+    if (!range.ok()) return SendError(req, res, 400, "signals", range.status().message());
+    auto max_points = ParseInt("maxPoints", Param(req, "maxPoints"), kMaxPoints, 1, kMaxPoints);
+    if (!max_points.ok()) return SendError(req, res, 400, "signals", max_points.status().message());
+    std::string datasource = Param(req, "datasource").value_or("");
+    if (!datasource.empty()) {
+      auto all = data_.Datasources();
+      if (std::none_of(all.begin(), all.end(),
+                       [&](const Datasource& d) { return d.name == datasource; })) {
+        return SendError(req, res, 400, "signals", "unknown datasource");
+      }
+    }
+    auto entity = data_.FindEntity(type, code);
+    if (!entity) return SendError(req, res, 404, "signals", "unknown entity " + type + "/" + code);
+    std::string format = Param(req, "format").value_or("json");
+    if (format != "json" && format != "csv") {
+      return SendError(req, res, 400, "signals", "format must be json or csv");
+    }
+    auto series = data_.GetSeries(type, code, datasource, range->from, range->until);
+    if (format == "csv") {
+      std::string csv = "timestamp,entityType,entityCode,datasource,value\n";
+      for (const Series& raw : series) {
+        Series s = Downsample(raw, *max_points);
+        for (size_t i = 0; i < s.values.size(); ++i) {
+          csv += std::to_string(s.from + s.step * static_cast<int64_t>(i)) + "," + type + "," +
+                 code + "," + s.datasource + ",";
+          if (std::isfinite(s.values[i])) {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "%.6g", s.values[i]);
+            csv += buf;
+          }
+          csv += "\n";
+        }
+      }
+      res.set_header("Content-Disposition",
+                     "attachment; filename=\"" + type + "-" + code + ".csv\"");
+      res.set_content(csv, "text/csv; charset=utf-8");
+      return;
+    }
+    auto all_ds = data_.Datasources();
+    json list = json::array();
+    for (const Series& raw : series) {
+      Series s = Downsample(raw, *max_points);
+      int64_t native = raw.step;
+      json values = json::array();
+      for (double v : s.values) values.push_back(NumberOrNull(v));
+      list.push_back({{"entityType", type},
+                      {"entityCode", code},
+                      {"entityName", entity->name},
+                      {"entityFqid",
+                       entity->attrs.count("fqid") ? entity->attrs.at("fqid") : type + "." + code},
+                      {"datasource", s.datasource},
+                      {"subtype", ""},
+                      {"from", s.from},
+                      {"until", s.from + s.step * static_cast<int64_t>(s.values.size())},
+                      {"step", s.step},
+                      {"nativeStep", native},
+                      {"values", std::move(values)}});
+    }
+    res.set_content(Envelope("signals", req, Dump(json::array({list})), ""), "application/json");
+  });
+
+  // --- alerts -----------------------------------------------------------------------------------
+  http.Get("/api/v2/outages/alerts", [=, this](const httplib::Request& req,
+                                               httplib::Response& res) {
+    auto q = outage_query(req, res, "alerts");
+    if (!q) return;
+    int64_t limit, page;
+    if (!paging(req, res, "alerts", &limit, &page)) return;
+    std::string data = cached(query_key("alerts", *q, limit, page, ""), [&] {
+      auto alerts = data_.Alerts(*q);
+      json out = json::array();
+      size_t first = static_cast<size_t>(page * limit);
+      for (size_t i = first; i < alerts.size() && out.size() < static_cast<size_t>(limit); ++i) {
+        const Alert& a = alerts[i];
+        out.push_back({{"datasource", a.datasource},
+                       {"entity", EntityRef(data_, a.entity_type, a.entity_code)},
+                       {"time", a.time},
+                       {"level", a.level},
+                       {"condition", a.condition},
+                       {"value", NumberOrNull(a.value)},
+                       {"historyValue", NumberOrNull(a.history_value)},
+                       {"method", "median"}});
+      }
+      return Dump(out);
+    });
+    res.set_content(Envelope("alerts", req, data, ""), "application/json");
+  });
+
+  // --- events -----------------------------------------------------------------------------------
+  auto event_json = [this](const Event& e, UnixSeconds until) {
+    UnixSeconds end = e.end == 0 ? until : e.end;
+    return json{{"location", e.entity_type + "/" + e.entity_code},
+                {"location_name", EntityRef(data_, e.entity_type, e.entity_code)["name"]},
+                {"entity", EntityRef(data_, e.entity_type, e.entity_code)},
+                {"start", e.start},
+                {"duration", end - e.start},
+                {"uncertainty", nullptr},
+                {"status", e.end == 0 ? 1 : 0},
+                {"fraction", NumberOrNull(e.depth)},
+                {"score", NumberOrNull(e.score)},
+                {"datasource", e.datasource},
+                {"method", e.method},
+                {"overlaps_with", json::array()}};
+  };
+  http.Get("/api/v2/outages/events", [=, this](const httplib::Request& req,
+                                               httplib::Response& res) {
+    auto q = outage_query(req, res, "events");
+    if (!q) return;
+    int64_t limit, page;
+    if (!paging(req, res, "events", &limit, &page)) return;
+    std::string data = cached(query_key("events", *q, limit, page, ""), [&] {
+      auto events = data_.Events(*q);
+      json out = json::array();
+      size_t first = static_cast<size_t>(page * limit);
+      for (size_t i = first; i < events.size() && out.size() < static_cast<size_t>(limit); ++i) {
+        out.push_back(event_json(events[i], q->until));
+      }
+      return Dump(out);
+    });
+    res.set_content(Envelope("events", req, data, ""), "application/json");
+  });
+
+  // --- summary ----------------------------------------------------------------------------------
+  http.Get("/api/v2/outages/summary", [=, this](const httplib::Request& req,
+                                                httplib::Response& res) {
+    auto q = outage_query(req, res, "summary");
+    if (!q) return;
+    int64_t limit, page;
+    if (!paging(req, res, "summary", &limit, &page)) return;
+    std::string data = cached(query_key("summary", *q, limit, page, ""), [&] {
+      struct Row {
+        std::string type, code;
+        std::map<std::string, double> scores;
+        double overall = 0;
+        int count = 0;
+      };
+      std::map<std::string, Row> rows;
+      for (const Event& e : data_.Events(*q)) {
+        Row& r = rows[e.entity_type + "/" + e.entity_code];
+        r.type = e.entity_type;
+        r.code = e.entity_code;
+        r.scores[e.datasource] += e.score;
+        r.overall += e.score;
+        ++r.count;
+      }
+      std::vector<Row*> sorted;
+      for (auto& [k, r] : rows) sorted.push_back(&r);
+      std::stable_sort(sorted.begin(), sorted.end(),
+                       [](const Row* a, const Row* b) { return a->overall > b->overall; });
+      json out = json::array();
+      size_t first = static_cast<size_t>(page * limit);
+      for (size_t i = first; i < sorted.size() && out.size() < static_cast<size_t>(limit); ++i) {
+        json scores = {{"overall", sorted[i]->overall}};
+        for (const auto& [ds, s] : sorted[i]->scores) scores[ds] = s;
+        out.push_back({{"scores", scores},
+                       {"event_cnt", sorted[i]->count},
+                       {"entity", EntityRef(data_, sorted[i]->type, sorted[i]->code)}});
+      }
+      return Dump(out);
+    });
+    res.set_content(Envelope("summary", req, data, ""), "application/json");
+  });
+
+  // --- entities, datasources, meta --------------------------------------------------------------
+  auto entities = [=, this](const httplib::Request& req, httplib::Response& res) {
+    std::string search = Param(req, "search").value_or("");
+    std::string type = Param(req, "entityType").value_or("");
+    std::string related = Param(req, "relatedTo").value_or("");
+    if (search.size() > 100) return SendError(req, res, 400, "entities", "search is too long");
+    if (!type.empty() && !IsEntityType(type)) {
+      return SendError(req, res, 400, "entities", "entityType must be country, region or asn");
+    }
+    if (!related.empty()) {
+      auto slash = related.find('/');
+      if (slash == std::string::npos || !IsEntityType(related.substr(0, slash)) ||
+          !IsEntityCode(related.substr(slash + 1))) {
+        return SendError(req, res, 400, "entities", "relatedTo must be TYPE/CODE");
+      }
+    }
+    auto limit = ParseInt("limit", Param(req, "limit"), 100, 1, kMaxLimit);
+    if (!limit.ok()) return SendError(req, res, 400, "entities", limit.status().message());
+    std::string code;
+    if (auto c = Param(req, "entityCode")) {
+      if (!IsEntityCode(*c)) return SendError(req, res, 400, "entities", "entityCode is malformed");
+      code = *c;
+    }
+    json out = json::array();
+    for (const Entity& e :
+         data_.SearchEntities(search, type, related, static_cast<size_t>(*limit))) {
+      if (!code.empty() && e.code != code) continue;
+      json j = EntityJson(e);
+      j["subnames"] = json::array();
+      j["related"] = e.related;
+      out.push_back(std::move(j));
+    }
+    res.set_content(Envelope("entity", req, Dump(out), ""), "application/json");
+  };
+  http.Get("/api/v2/entities/query", entities);
+  http.Get(R"(/api/v2/entities/query/([^/]+))",
+           [=](const httplib::Request& req, httplib::Response& res) {
+             httplib::Request copy = req;
+             copy.params.emplace("entityType", req.matches[1]);
+             entities(copy, res);
+           });
+  http.Get("/api/v2/datasources", [this](const httplib::Request& req, httplib::Response& res) {
+    json out = json::array();
+    for (const Datasource& d : data_.Datasources()) {
+      out.push_back({{"datasource", d.name},
+                     {"name", d.description},
+                     {"units", d.units},
+                     {"nativeStep", d.native_step}});
+    }
+    res.set_content(Envelope("datasources", req, Dump(out), ""), "application/json");
+  });
+  http.Get("/api/v2/meta", [this](const httplib::Request& req, httplib::Response& res) {
+    json out = {{"notice", options_.notice},
+                {"simulation", options_.notice.find("SIMULATION") != std::string::npos}};
+    res.set_content(Envelope("meta", req, Dump(out), ""), "application/json");
+  });
+
+  // --- feeds ------------------------------------------------------------------------------------
+  auto recent_events = [this] {
+    OutageQuery q;
+    q.from = 0;
+    q.until = std::numeric_limits<int64_t>::max() / 2;
+    auto events = data_.Events(q);
+    std::reverse(events.begin(), events.end());  // newest first
+    if (events.size() > static_cast<size_t>(kFeedItems)) events.resize(kFeedItems);
+    return events;
+  };
+  auto event_title = [this](const Event& e) {
+    auto ent = EntityRef(data_, e.entity_type, e.entity_code);
+    char depth[32];
+    std::snprintf(depth, sizeof depth, "%.0f%%", e.depth * 100);
+    return "Disruption in " + ent["name"].get<std::string>() + " (" + e.entity_type + "/" +
+           e.entity_code + "): " + e.datasource + " down to " + depth + " of ordinary";
+  };
+  auto event_id = [](const Event& e) {
+    return "blackout:event:" + e.entity_type + "/" + e.entity_code + "/" + e.datasource + "/" +
+           std::to_string(e.start);
+  };
+  http.Get("/feeds/events.json", [=](const httplib::Request&, httplib::Response& res) {
+    json items = json::array();
+    for (const Event& e : recent_events()) {
+      std::string text = event_title(e) + ". Started " + FormatIso8601(e.start) +
+                         (e.end ? ", ended " + FormatIso8601(e.end) : std::string(", ongoing")) +
+                         ".";
+      items.push_back(
+          {{"id", event_id(e)},
+           {"title", event_title(e)},
+           {"content_text", text},
+           {"date_published", FormatIso8601(e.start)},
+           {"date_modified", FormatIso8601(e.end ? e.end : e.start)},
+           {"url", "/api/v2/outages/events?entityType=" + e.entity_type +
+                       "&entityCode=" + e.entity_code + "&from=" + std::to_string(e.start) +
+                       "&until=" + std::to_string(e.end ? e.end : e.start + 86400)}});
+    }
+    json feed = {{"version", "https://jsonfeed.org/version/1.1"},
+                 {"title", "blackout: Internet disruptions"},
+                 {"feed_url", "/feeds/events.json"},
+                 {"items", items}};
+    res.set_content(Dump(feed), "application/feed+json");
+  });
+  http.Get("/feeds/events.atom", [=](const httplib::Request&, httplib::Response& res) {
+    auto events = recent_events();
+    std::string updated = FormatIso8601(events.empty() ? 0 : events.front().start);
+    std::string x =
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n"
+        "<title>blackout: Internet disruptions</title>\n<id>blackout:events</id>\n"
+        "<updated>" +
+        updated + "</updated>\n";
+    for (const Event& e : events) {
+      x += "<entry><id>" + XmlEscape(event_id(e)) + "</id><title>" + XmlEscape(event_title(e)) +
+           "</title><updated>" + FormatIso8601(e.end ? e.end : e.start) + "</updated><summary>" +
+           "Started " + FormatIso8601(e.start) +
+           (e.end ? ", ended " + FormatIso8601(e.end) : std::string(", ongoing")) +
+           "</summary></entry>\n";
+    }
+    x += "</feed>\n";
+    res.set_content(x, "application/atom+xml");
+  });
+
+  // --- state-changing (bearer token) -----------------------------------------------------------
+  auto authorized = [this](const httplib::Request& req, httplib::Response& res) {
+    std::string header = req.get_header_value("Authorization");
+    std::string want = "Bearer " + options_.token;
+    bool ok = !options_.token.empty() && header.size() == want.size();
+    unsigned diff = 0;
+    for (size_t i = 0; ok && i < want.size(); ++i)
+      diff |= static_cast<unsigned>(header[i] ^ want[i]);
+    if (!ok || diff != 0) {
+      res.set_header("WWW-Authenticate", "Bearer");
+      SendError(req, res, 401, "error", "a valid bearer token is required");
+      return false;
+    }
+    return true;
+  };
+  http.Post(
+      "/api/v2/admin/reingest", [=, this](const httplib::Request& req, httplib::Response& res) {
+        if (!authorized(req, res)) return;
+        if (!actions_.reingest) return SendError(req, res, 501, "admin", "re-ingest not available");
+        Status st = actions_.reingest();
+        if (!st.ok()) return SendError(req, res, 500, "admin", st.ToString());
+        res.set_content(Envelope("admin", req, "{\"reingest\":\"done\"}", ""), "application/json");
+      });
+  http.Post("/api/v2/annotations", [=, this](const httplib::Request& req, httplib::Response& res) {
+    if (!authorized(req, res)) return;
+    json body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+      return SendError(req, res, 400, "annotations", "body must be a JSON object");
+    }
+    auto str = [&](const char* k) {
+      return body.contains(k) && body[k].is_string() ? body[k].get<std::string>() : std::string();
+    };
+    Annotation a;
+    a.entity_type = str("entityType");
+    a.entity_code = str("entityCode");
+    a.text = str("text");
+    if (!IsEntityType(a.entity_type) || !IsEntityCode(a.entity_code)) {
+      return SendError(req, res, 400, "annotations", "entityType and entityCode are required");
+    }
+    if (!data_.FindEntity(a.entity_type, a.entity_code)) {
+      return SendError(req, res, 404, "annotations", "unknown entity");
+    }
+    if (a.text.empty() || a.text.size() > 4000) {
+      return SendError(req, res, 400, "annotations", "text must be 1..4000 characters");
+    }
+    auto as_string = [](const json& j) -> std::optional<std::string> {
+      if (j.is_string()) return j.get<std::string>();
+      if (j.is_number_integer()) return std::to_string(j.get<int64_t>());
+      return std::string("?");
+    };
+    auto range = ParseRange(body.contains("from") ? as_string(body["from"]) : std::nullopt,
+                            body.contains("until") ? as_string(body["until"]) : std::nullopt,
+                            options_.now());
+    if (!range.ok()) return SendError(req, res, 400, "annotations", range.status().message());
+    a.from = range->from;
+    a.until = range->until;
+    {
+      std::lock_guard lock(annotations_mu_);
+      annotations_.push_back(a);
+    }
+    res.status = 201;
+    res.set_content(Envelope("annotations", req, "{\"created\":true}", ""), "application/json");
+  });
+  http.Get("/api/v2/annotations", [this](const httplib::Request& req, httplib::Response& res) {
+    json out = json::array();
+    for (const Annotation& a : Annotations()) {
+      out.push_back({{"entityType", a.entity_type},
+                     {"entityCode", a.entity_code},
+                     {"from", a.from},
+                     {"until", a.until},
+                     {"text", a.text}});
+    }
+    res.set_content(Envelope("annotations", req, Dump(out), ""), "application/json");
+  });
+
+  // --- operations -------------------------------------------------------------------------------
+  http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("{\"status\":\"ok\"}", "application/json");
+  });
+  http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(metrics_.Render(), "text/plain; version=0.0.4");
+  });
+
+  // --- dashboard --------------------------------------------------------------------------------
+  http.Get(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) {
+    const std::string& path = req.path;
+    if (path.rfind("/api/", 0) == 0 || path == "/api") {
+      return SendError(req, res, 404, "error", "no such endpoint");
+    }
+    bool bad = path.find("..") != std::string::npos || path.find('\\') != std::string::npos ||
+               path.find('\0') != std::string::npos || path.size() > 512;
+    const std::filesystem::path root = options_.web_root;
+    std::error_code ec;
+    std::filesystem::path file;
+    if (!bad && !root.empty() && path.size() > 1) {
+      file = root / path.substr(1);
+      if (!std::filesystem::is_regular_file(file, ec)) file.clear();
+    }
+    bool is_asset = !file.empty();
+    if (file.empty()) {
+      // Paths that look like files but do not exist are 404; everything else is the app shell.
+      bool looks_like_file = std::filesystem::path(path).has_extension();
+      if (bad || looks_like_file) {
+        res.status = 404;
+        res.set_content("not found\n", "text/plain");
+        return;
+      }
+      file = root.empty() ? std::filesystem::path() : root / "index.html";
+    }
+    if (file.empty() || !std::filesystem::is_regular_file(file, ec)) {
+      std::string page = kNoDashboardPage;
+      std::string notice = options_.notice.empty() ? std::string("blackout is running.")
+                                                   : XmlEscape(options_.notice);
+      page.replace(page.find("%NOTICE%"), 8, notice);
+      res.set_header("Cache-Control", "no-cache");
+      res.set_content(page, "text/html; charset=utf-8");
+      return;
+    }
+    // cpp-httplib gzips text responses itself when the client accepts it (Debian builds it with
+    // zlib), so precompressed .gz siblings are not sent: they would be compressed twice.
+    std::filesystem::path send = file;
+    auto body = ReadWholeFile(send);
+    if (!body) {
+      res.status = 404;
+      res.set_content("not found\n", "text/plain");
+      return;
+    }
+    res.set_header("Vary", "Accept-Encoding");
+    res.set_header("Cache-Control", is_asset && IsContentHashed(file.filename().string())
+                                        ? "public, max-age=31536000, immutable"
+                                        : "no-cache");
+    res.set_content(std::move(*body), ContentType(file));
+  });
+}
+
+ApiServer::~ApiServer() { Stop(); }
+
+Status ApiServer::Bind() {
+  auto& http = impl_->http;
+  if (options_.port == 0) {
+    int p = http.bind_to_any_port(options_.host);
+    if (p <= 0) return Unavailable("cannot bind " + options_.host);
+    port_ = p;
+  } else {
+    if (!http.bind_to_port(options_.host, options_.port)) {
+      return Unavailable("cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
+                         " (address in use?)");
+    }
+    port_ = options_.port;
+  }
+  return Status::Ok();
+}
+
+void ApiServer::Run() {
+  impl_->running = true;
+  impl_->http.listen_after_bind();
+  impl_->running = false;
+}
+
+Status ApiServer::Start() {
+  BLACKOUT_RETURN_IF_ERROR(Bind());
+  thread_ = std::thread([this] { Run(); });
+  while (!impl_->http.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  return Status::Ok();
+}
+
+void ApiServer::Stop() {
+  impl_->http.stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::vector<Annotation> ApiServer::Annotations() const {
+  std::lock_guard lock(annotations_mu_);
+  return annotations_;
+}
+
+}  // namespace blackout::server

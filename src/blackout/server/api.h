@@ -1,0 +1,86 @@
+// The HTTP API (IODA v2 shapes, docs/api.md) and the dashboard's static files, served with
+// cpp-httplib from a thread pool. Reads go through a DataView; state-changing endpoints (POST) need
+// `Authorization: Bearer <token>` and call the injected Actions. Every answer under /api is JSON
+// (or CSV/Atom when asked for), errors included; bad input gets 400, unknown entities 404.
+// Thread-safety: Start/Stop from one thread; handlers run concurrently on the pool.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "blackout/base/status.h"
+#include "blackout/server/data.h"
+#include "blackout/server/metrics.h"
+
+namespace blackout::server {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0 = any free port (see ApiServer::port())
+  // Bearer token for state-changing endpoints. Empty = those endpoints always answer 401.
+  std::string token;
+  // The dashboard bundle (web/dist). Missing = a plain page saying how to build it.
+  std::filesystem::path web_root;
+  int threads = 16;
+  // Shown by /api/v2/meta and the fallback page, e.g. "SIMULATION: scenario kazakhstan-2022".
+  std::string notice;
+  // Clock for the default time range ("now"); injectable for tests.
+  std::function<int64_t()> now;
+};
+
+// A user note on an entity and time range (state-changing: needs the token).
+struct Annotation {
+  std::string entity_type;
+  std::string entity_code;
+  int64_t from = 0;
+  int64_t until = 0;
+  std::string text;
+};
+
+// What the state-changing endpoints do. Unset = 501 Not Implemented (after authentication).
+struct Actions {
+  std::function<Status()> reingest;  // POST /api/v2/admin/reingest
+};
+
+class ApiServer {
+ public:
+  ApiServer(const DataView& data, ServerOptions options, Actions actions = {});
+  ~ApiServer();
+  ApiServer(const ApiServer&) = delete;
+  ApiServer& operator=(const ApiServer&) = delete;
+
+  // Binds the listening socket (Unavailable if the address is taken).
+  Status Bind();
+  // The bound port (after Bind).
+  int port() const { return port_; }
+  // Serves until Stop(). REQUIRES: Bind() succeeded.
+  void Run();
+  // Bind() + Run() on a background thread.
+  Status Start();
+  // Stops accepting, finishes requests in flight, joins the background thread. Idempotent.
+  void Stop();
+
+  Metrics& metrics() { return metrics_; }
+  std::vector<Annotation> Annotations() const;
+
+ private:
+  struct Impl;
+  const DataView& data_;
+  ServerOptions options_;
+  Actions actions_;
+  Metrics metrics_;
+  std::unique_ptr<Impl> impl_;
+  int port_ = 0;
+  std::thread thread_;
+  mutable std::mutex annotations_mu_;
+  std::vector<Annotation> annotations_;
+};
+
+}  // namespace blackout::server

@@ -1,0 +1,279 @@
+#include "blackout/server/api.h"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+namespace blackout::server {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr UnixSeconds kFrom = 1641254400;  // 2022-01-04T00:00Z
+
+void Fill(MemoryData& d) {
+  d.ReplaceEntities({{"country", "KZ", "Kazakhstan", {}, {{"fqid", "geo.provider.AS.KZ"}}},
+                     {"region", "KZ-75", "Almaty", {"country/KZ"}, {}},
+                     {"asn", "9198", "Kazakhtelecom", {"country/KZ"}, {}},
+                     {"country", "UZ", "Uzbekistan", {}, {}}});
+  Series s{"country", "KZ", "bgp", kFrom, 300, {}};
+  for (int i = 0; i < 288 * 3; ++i) s.values.push_back(i % 7 == 0 ? NAN : 1000 + i);
+  d.PutSeries(s);
+  s.datasource = "ping-slash24";
+  d.PutSeries(s);
+  d.ReplaceAlerts({{"country", "KZ", "ping-slash24", kFrom + 3600, "critical", "< 0.8", 50, 1000}});
+  d.ReplaceEvents(
+      {{"country", "KZ", "ping-slash24", kFrom + 3600, kFrom + 7200, 120, 0.05, "filtering"},
+       {"asn", "9198", "bgp", kFrom + 3600, kFrom + 9000, 30, 0.4, "withdrawal"},
+       {"country", "UZ", "bgp", kFrom + 100, kFrom + 400, 1, 0.9, ""}});
+}
+
+class ApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Fill(data_);
+    ServerOptions o;
+    o.port = 0;
+    o.token = "s3cret";
+    o.threads = 4;
+    o.notice = "SIMULATION: test";
+    o.web_root = web_root_;
+    o.now = [] { return kFrom + 86400; };
+    Actions a;
+    a.reingest = [this] {
+      ++reingests_;
+      return Status::Ok();
+    };
+    server_ = std::make_unique<ApiServer>(data_, o, a);
+    ASSERT_TRUE(server_->Start().ok());
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
+  }
+  void TearDown() override { server_->Stop(); }
+
+  json GetJson(const std::string& path, int want_status) {
+    auto r = client_->Get(path.c_str());
+    EXPECT_TRUE(r) << path;
+    if (!r) return {};
+    EXPECT_EQ(r->status, want_status) << path << "\n" << r->body;
+    json j = json::parse(r->body, nullptr, false);
+    EXPECT_FALSE(j.is_discarded()) << r->body;
+    return j;
+  }
+
+  MemoryData data_;
+  std::filesystem::path web_root_;
+  std::unique_ptr<ApiServer> server_;
+  std::unique_ptr<httplib::Client> client_;
+  int reingests_ = 0;
+};
+
+TEST_F(ApiTest, SignalsInIodaShape) {
+  json j = GetJson("/api/v2/signals/raw/country/KZ?from=2022-01-04&until=2022-01-05", 200);
+  EXPECT_EQ(j["type"], "signals");
+  EXPECT_TRUE(j["error"].is_null());
+  EXPECT_TRUE(j["metadata"].contains("requestTime"));
+  EXPECT_EQ(j["requestParameters"]["from"], "2022-01-04");
+  ASSERT_EQ(j["data"].size(), 1u);
+  ASSERT_EQ(j["data"][0].size(), 2u);
+  const json& s = j["data"][0][0];
+  EXPECT_EQ(s["entityName"], "Kazakhstan");
+  EXPECT_EQ(s["from"], kFrom);
+  EXPECT_EQ(s["until"], kFrom + 86400);
+  EXPECT_EQ(s["step"], 300);
+  EXPECT_EQ(s["nativeStep"], 300);
+  ASSERT_EQ(s["values"].size(), 288u);
+  EXPECT_TRUE(s["values"][0].is_null());  // NaN = no data
+  EXPECT_EQ(s["values"][1], 1001);
+}
+
+TEST_F(ApiTest, SignalsMaxPointsDownsamplesAndClamps) {
+  json j = GetJson(
+      "/api/v2/signals/raw/country/KZ?from=2022-01-04&until=2022-01-05&datasource=bgp"
+      "&maxPoints=24",
+      200);
+  ASSERT_EQ(j["data"][0].size(), 1u);
+  EXPECT_EQ(j["data"][0][0]["step"], 3600);
+  EXPECT_EQ(j["data"][0][0]["values"].size(), 24u);
+  j = GetJson("/api/v2/signals/raw/country/KZ?from=2022-01-04&until=2022-01-05&maxPoints=9999999",
+              200);
+  EXPECT_EQ(j["data"][0][0]["values"].size(), 288u);
+}
+
+TEST_F(ApiTest, BadInputIs400UnknownEntityIs404) {
+  const std::string base = "/api/v2/signals/raw/country/KZ";
+  EXPECT_EQ(GetJson(base + "?from=2022-01-05&until=2022-01-04", 400)["type"], "signals");
+  EXPECT_NE(
+      GetJson(base + "?from=2021-01-01&until=2022-01-04", 400)["error"].get<std::string>().find(
+          "100 days"),
+      std::string::npos);
+  GetJson(base + "?from=abc", 400);
+  GetJson(base + "?from=2022-01-04&until=2022-01-05&maxPoints=-1", 400);
+  GetJson(base + "?from=2022-01-04&until=2022-01-05&maxPoints=ten", 400);
+  GetJson(base + "?datasource=nope", 400);
+  GetJson("/api/v2/signals/raw/planet/KZ", 400);
+  json j = GetJson("/api/v2/signals/raw/country/ZZ", 404);
+  EXPECT_NE(j["error"].get<std::string>().find("country/ZZ"), std::string::npos);
+  GetJson("/api/v2/outages/events?entityType=country&entityCode=ZZ", 404);
+  GetJson("/api/v2/outages/summary?limit=0", 400);
+  GetJson("/api/v2/outages/summary?relatedTo=KZ", 400);
+  GetJson("/api/v2/no/such/thing", 404);
+}
+
+TEST_F(ApiTest, CsvExport) {
+  auto r = client_->Get(
+      "/api/v2/signals/raw/country/KZ?from=2022-01-04&until=2022-01-04T01:00&datasource=bgp"
+      "&format=csv");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->get_header_value("Content-Type"), "text/csv; charset=utf-8");
+  EXPECT_EQ(r->body.rfind("timestamp,entityType,entityCode,datasource,value\n", 0), 0u);
+  EXPECT_NE(r->body.find(std::to_string(kFrom) + ",country,KZ,bgp,\n"), std::string::npos);
+  EXPECT_NE(r->body.find(std::to_string(kFrom + 300) + ",country,KZ,bgp,1001\n"),
+            std::string::npos);
+  EXPECT_EQ(std::count(r->body.begin(), r->body.end(), '\n'), 13);
+}
+
+TEST_F(ApiTest, OutagesSummaryEventsAlerts) {
+  json j = GetJson("/api/v2/outages/summary?from=2022-01-04&until=2022-01-05", 200);
+  ASSERT_EQ(j["data"].size(), 3u);
+  EXPECT_EQ(j["data"][0]["entity"]["code"], "KZ");
+  EXPECT_EQ(j["data"][0]["scores"]["overall"], 120);
+  EXPECT_EQ(j["data"][0]["event_cnt"], 1);
+  j = GetJson("/api/v2/outages/summary?from=2022-01-04&until=2022-01-05&relatedTo=country/KZ", 200);
+  EXPECT_EQ(j["data"].size(), 2u);
+  j = GetJson("/api/v2/outages/summary?from=2022-01-04&until=2022-01-05&limit=1&page=1", 200);
+  ASSERT_EQ(j["data"].size(), 1u);
+  EXPECT_EQ(j["data"][0]["entity"]["code"], "9198");
+  j = GetJson("/api/v2/outages/events?from=2022-01-04&until=2022-01-05&entityType=asn", 200);
+  ASSERT_EQ(j["data"].size(), 1u);
+  EXPECT_EQ(j["data"][0]["location"], "asn/9198");
+  EXPECT_EQ(j["data"][0]["duration"], 5400);
+  EXPECT_EQ(j["data"][0]["method"], "withdrawal");
+  j = GetJson("/api/v2/outages/alerts?from=2022-01-04&until=2022-01-05", 200);
+  ASSERT_EQ(j["data"].size(), 1u);
+  EXPECT_EQ(j["data"][0]["level"], "critical");
+  EXPECT_EQ(j["data"][0]["historyValue"], 1000);
+  // Outside the range: nothing.
+  j = GetJson("/api/v2/outages/events?from=2022-02-04&until=2022-02-05", 200);
+  EXPECT_TRUE(j["data"].empty());
+}
+
+TEST_F(ApiTest, EntitiesAndDatasources) {
+  json j = GetJson("/api/v2/entities/query?search=almaty", 200);
+  ASSERT_EQ(j["data"].size(), 1u);
+  EXPECT_EQ(j["data"][0]["code"], "KZ-75");
+  j = GetJson("/api/v2/entities/query?relatedTo=country/KZ&entityType=asn", 200);
+  ASSERT_EQ(j["data"].size(), 1u);
+  EXPECT_EQ(j["data"][0]["name"], "Kazakhtelecom");
+  j = GetJson("/api/v2/datasources", 200);
+  EXPECT_EQ(j["data"].size(), 3u);
+  j = GetJson("/api/v2/meta", 200);
+  EXPECT_EQ(j["data"]["simulation"], true);
+}
+
+TEST_F(ApiTest, StateChangesNeedTheToken) {
+  const std::string body =
+      R"({"entityType":"country","entityCode":"KZ","from":"2022-01-05","until":"2022-01-06",)"
+      R"("text":"nationwide shutdown"})";
+  auto r = client_->Post("/api/v2/annotations", body, "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 401);
+  EXPECT_EQ(json::parse(r->body)["error"], "a valid bearer token is required");
+  httplib::Headers wrong = {{"Authorization", "Bearer s3cre"}};
+  r = client_->Post("/api/v2/annotations", wrong, body, "application/json");
+  EXPECT_EQ(r->status, 401);
+  r = client_->Post("/api/v2/admin/reingest", wrong, "", "application/json");
+  EXPECT_EQ(r->status, 401);
+  EXPECT_EQ(reingests_, 0);
+  EXPECT_TRUE(server_->Annotations().empty());
+
+  httplib::Headers good = {{"Authorization", "Bearer s3cret"}};
+  r = client_->Post("/api/v2/annotations", good, body, "application/json");
+  EXPECT_EQ(r->status, 201) << r->body;
+  ASSERT_EQ(server_->Annotations().size(), 1u);
+  EXPECT_EQ(server_->Annotations()[0].text, "nationwide shutdown");
+  r = client_->Post("/api/v2/annotations", good, "{not json", "application/json");
+  EXPECT_EQ(r->status, 400);
+  r = client_->Post("/api/v2/admin/reingest", good, "", "application/json");
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(reingests_, 1);
+  json j = GetJson("/api/v2/annotations", 200);
+  EXPECT_EQ(j["data"].size(), 1u);
+}
+
+TEST_F(ApiTest, HealthMetricsFeeds) {
+  auto r = client_->Get("/healthz");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  GetJson("/api/v2/outages/summary?from=2022-01-04&until=2022-01-05", 200);
+  r = client_->Get("/metrics");
+  ASSERT_TRUE(r);
+  EXPECT_NE(r->body.find("blackout_http_requests_total{route=\"summary\",code=\"200\"} 1"),
+            std::string::npos)
+      << r->body;
+  EXPECT_NE(r->body.find("blackout_http_request_duration_seconds_bucket{route=\"summary\""),
+            std::string::npos);
+  server_->metrics().SetGauge("blackout_ingest_lag_seconds", "Ingest lag.", 12);
+  r = client_->Get("/metrics");
+  EXPECT_NE(r->body.find("blackout_ingest_lag_seconds 12\n"), std::string::npos);
+  json feed = GetJson("/feeds/events.json", 200);
+  EXPECT_EQ(feed["items"].size(), 3u);
+  EXPECT_NE(feed["items"][0]["title"].get<std::string>().find("Kazakhtelecom"), std::string::npos);
+  r = client_->Get("/feeds/events.atom");
+  EXPECT_EQ(std::count(r->body.begin(), r->body.end(), '\n') > 3, true);
+  EXPECT_NE(r->body.find("<feed xmlns=\"http://www.w3.org/2005/Atom\">"), std::string::npos);
+}
+
+TEST_F(ApiTest, WithoutADashboardServesAPlainPage) {
+  auto r = client_->Get("/");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_NE(r->body.find("npm run build"), std::string::npos);
+  EXPECT_NE(r->body.find("SIMULATION: test"), std::string::npos);
+}
+
+class DashboardTest : public ApiTest {
+ protected:
+  void SetUp() override {
+    web_root_ =
+        std::filesystem::temp_directory_path() / ("blackout-web-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(web_root_ / "assets");
+    std::ofstream(web_root_ / "index.html") << "<html>app</html>";
+    std::ofstream(web_root_ / "assets" / "app-3f9a1c2b.js") << "console.log(1)";
+    ApiTest::SetUp();
+  }
+  void TearDown() override {
+    ApiTest::TearDown();
+    std::filesystem::remove_all(web_root_);
+  }
+};
+
+TEST_F(DashboardTest, ServesHashedAssetsGzippedAndTheAppShell) {
+  httplib::Headers gzip = {{"Accept-Encoding", "gzip"}};
+  client_->set_decompress(false);
+  auto r = client_->Get("/assets/app-3f9a1c2b.js", gzip);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->get_header_value("Content-Encoding"), "gzip");
+  EXPECT_EQ(r->body.substr(0, 2), "\x1f\x8b");
+  EXPECT_EQ(r->get_header_value("Cache-Control"), "public, max-age=31536000, immutable");
+  client_->set_decompress(true);
+  r = client_->Get("/assets/app-3f9a1c2b.js", gzip);
+  EXPECT_EQ(r->body, "console.log(1)");
+  r = client_->Get("/region/KZ-75");  // client-side route: the app shell
+  EXPECT_EQ(r->body, "<html>app</html>");
+  EXPECT_EQ(r->get_header_value("Cache-Control"), "no-cache");
+  r = client_->Get("/assets/missing-00000000.js");
+  EXPECT_EQ(r->status, 404);
+  r = client_->Get("/../../etc/passwd");
+  EXPECT_NE(r->body.find("root:"), 0u);
+  r = client_->Get("/%2e%2e/%2e%2e/etc/passwd");
+  EXPECT_EQ(r->body.find("root:"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace blackout::server

@@ -1,0 +1,146 @@
+// The read model the HTTP API serves: entities, signal series, alerts and events, behind a small
+// interface (DataView) so the API does not depend on how they are stored. MemoryData is the
+// in-process implementation `blackout run` fills from the store after each ingest/detection pass;
+// tests fill it directly. Thread-safety: DataView implementations must allow concurrent readers;
+// MemoryData guards its state with a shared mutex and replaces it atomically (Replace*), so readers
+// never see half an update.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "blackout/base/time.h"
+
+namespace blackout::server {
+
+// An entity as IODA names it: type is "country", "region" or "asn"; code "KZ", "KZ-75", "9198".
+struct Entity {
+  std::string type;
+  std::string code;
+  std::string name;
+  // Entities this one belongs to or overlaps ("country/KZ" for a region or an ASN).
+  std::vector<std::string> related;
+  // Free-form attributes (IODA's `attrs`), e.g. {"fqid", "geo.provider.AS.KZ"}.
+  std::map<std::string, std::string> attrs;
+
+  std::string Key() const { return type + "/" + code; }
+};
+
+// A signal on a regular grid: values[i] is the bin starting at from + i * step. NaN = no data.
+struct Series {
+  std::string entity_type;
+  std::string entity_code;
+  std::string datasource;  // "bgp", "ping-slash24", "traffic"
+  UnixSeconds from = 0;
+  int64_t step = kDefaultStepSeconds;
+  std::vector<double> values;
+
+  UnixSeconds until() const { return from + step * static_cast<int64_t>(values.size()); }
+};
+
+struct Datasource {
+  std::string name;         // "bgp"
+  std::string description;  // "BGP (visible /24 networks)"
+  std::string units;        // "Visible /24s"
+  int64_t native_step = kDefaultStepSeconds;
+};
+
+// A detector's verdict on one bin of one signal (IODA's alert shape).
+struct Alert {
+  std::string entity_type;
+  std::string entity_code;
+  std::string datasource;
+  UnixSeconds time = 0;
+  std::string level;      // "normal", "warning", "critical"
+  std::string condition;  // "< 0.8 * baseline"
+  double value = 0;
+  double history_value = 0;  // the baseline the value was compared with
+};
+
+// A disruption: from the first critical alert to recovery (end == 0 while ongoing).
+struct Event {
+  std::string entity_type;
+  std::string entity_code;
+  std::string datasource;  // the signal(s) that showed it, e.g. "bgp,ping-slash24"
+  UnixSeconds start = 0;
+  UnixSeconds end = 0;
+  double score = 0;    // IODA-style severity score (larger = worse)
+  double depth = 0;    // lowest level reached, as a fraction of the baseline (0..1)
+  std::string method;  // the technique inferred, if any ("filtering", "withdrawal", "throttling")
+};
+
+// Filters shared by alert/event/summary queries. Unset fields match everything.
+struct OutageQuery {
+  std::optional<std::string> entity_type;
+  std::optional<std::string> entity_code;
+  std::optional<std::string> related_to;  // "country/KZ": entities related to it (and itself)
+  std::optional<std::string> datasource;
+  UnixSeconds from = 0;
+  UnixSeconds until = 0;
+};
+
+class DataView {
+ public:
+  virtual ~DataView() = default;
+
+  virtual std::vector<Datasource> Datasources() const = 0;
+  virtual std::optional<Entity> FindEntity(std::string_view type, std::string_view code) const = 0;
+  // Entities whose code or name contains `search` (case-insensitive; empty matches all), of
+  // `type` if given, related to `related_to` if given. At most `limit`.
+  virtual std::vector<Entity> SearchEntities(std::string_view search, std::string_view type,
+                                             std::string_view related_to, size_t limit) const = 0;
+  // The series of one entity and datasource cut to [from, until); empty values if none.
+  virtual std::vector<Series> GetSeries(std::string_view type, std::string_view code,
+                                        std::string_view datasource, UnixSeconds from,
+                                        UnixSeconds until) const = 0;
+  virtual std::vector<Alert> Alerts(const OutageQuery& q) const = 0;
+  // Events overlapping [from, until).
+  virtual std::vector<Event> Events(const OutageQuery& q) const = 0;
+  // Increases whenever the data changes; lets the API cache rendered answers.
+  virtual uint64_t Generation() const = 0;
+};
+
+class MemoryData : public DataView {
+ public:
+  MemoryData();
+
+  // Each replaces one part of the state atomically and bumps the generation.
+  void ReplaceEntities(std::vector<Entity> entities);
+  void ReplaceDatasources(std::vector<Datasource> datasources);
+  void PutSeries(Series series);  // replaces the series of the same entity and datasource
+  void ReplaceAlerts(std::vector<Alert> alerts);
+  void ReplaceEvents(std::vector<Event> events);
+
+  std::vector<Datasource> Datasources() const override;
+  std::optional<Entity> FindEntity(std::string_view type, std::string_view code) const override;
+  std::vector<Entity> SearchEntities(std::string_view search, std::string_view type,
+                                     std::string_view related_to, size_t limit) const override;
+  std::vector<Series> GetSeries(std::string_view type, std::string_view code,
+                                std::string_view datasource, UnixSeconds from,
+                                UnixSeconds until) const override;
+  std::vector<Alert> Alerts(const OutageQuery& q) const override;
+  std::vector<Event> Events(const OutageQuery& q) const override;
+  uint64_t Generation() const override;
+
+ private:
+  bool Matches(const OutageQuery& q, const std::string& type, const std::string& code) const;
+
+  mutable std::shared_mutex mu_;
+  uint64_t generation_ = 1;
+  std::vector<Datasource> datasources_;
+  std::map<std::string, Entity, std::less<>> entities_;             // key "type/code"
+  std::map<std::string, std::vector<Series>, std::less<>> series_;  // key "type/code"
+  std::vector<Alert> alerts_;                                       // sorted by time
+  std::vector<Event> events_;                                       // sorted by start
+};
+
+// The datasources blackout produces, with IODA's names where IODA has one.
+std::vector<Datasource> DefaultDatasources();
+
+}  // namespace blackout::server
