@@ -105,11 +105,14 @@ int main(int argc, char** argv) {
   for (const std::string& b : backends) {
     benchmark::RegisterBenchmark(("BM_BulkIngest/" + b).c_str(), BM_BulkIngest, b)
         ->Unit(benchmark::kMillisecond)
+        ->UseRealTime()
         ->Iterations(3);
     benchmark::RegisterBenchmark(("BM_ReadSeries30d/" + b).c_str(), BM_ReadSeries30d, b)
-        ->Unit(benchmark::kMillisecond);
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
     benchmark::RegisterBenchmark(("BM_Latest100k/" + b).c_str(), BM_Latest100k, b)
-        ->Unit(benchmark::kMillisecond);
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
   }
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();

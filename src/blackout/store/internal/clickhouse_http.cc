@@ -83,11 +83,14 @@ Result<std::string> HttpClient::Run(std::string_view sql, std::string_view data,
   CURL* c = static_cast<CURL*>(Take());
   if (!c) return Internal("curl_easy_init failed");
   curl_easy_reset(c);
-  std::string url = base_ + "/";
+  // Batches name many series in one statement; lift the 256 KiB default query size.
+  std::string url =
+      base_ +
+      "/?max_query_size=268435456&max_ast_elements=100000000&max_expanded_ast_elements=100000000";
   std::string body;
   if (has_data) {
     char* q = curl_easy_escape(c, sql.data(), static_cast<int>(sql.size()));
-    url += "?query=";
+    url += "&query=";
     url += q;
     curl_free(q);
   }

@@ -2,9 +2,12 @@
 // and by SQLite's own lock across processes) and a pool of reader connections, so reads never wait
 // for a write. Schema and migrations: docs/store.md.
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -136,7 +139,7 @@ using DbPtr = std::unique_ptr<sqlite3, DbCloser>;
 
 Result<DbPtr> OpenConnection(const std::string& path, bool read_only, bool create,
                              int busy_timeout_ms) {
-  int flags = SQLITE_OPEN_NOMUTEX;
+  int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
   if (read_only) {
     flags |= SQLITE_OPEN_READONLY;
   } else {
@@ -150,6 +153,21 @@ Result<DbPtr> OpenConnection(const std::string& path, bool read_only, bool creat
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, busy_timeout_ms);
   return db;
+}
+
+// "file:" URI for a path (SQLITE_OPEN_URI), so options such as immutable=1 can be added.
+std::string FileUri(const std::string& path) {
+  std::string out = "file:";
+  for (char c : path) {
+    if (c == '?' || c == '#' || c == '%') {
+      char buf[4];
+      std::snprintf(buf, sizeof(buf), "%%%02X", static_cast<unsigned char>(c));
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
 // Filters shared by the series queries: appends " AND ..." clauses and their bindings.
@@ -179,10 +197,26 @@ Where SeriesWhere(const SeriesFilter& f) {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(std::string path, OpenOptions options) : path_(std::move(path)), options_(options) {}
+  SqliteStore(std::string path, OpenOptions options)
+      : path_(std::move(path)), name_(FileUri(path_)), options_(options) {}
 
   Status Init() {
-    BLACKOUT_ASSIGN_OR_RETURN(writer_, OpenConnection(path_, options_.read_only, options_.create,
+    std::string dir = std::filesystem::path(path_).parent_path().string();
+    if (dir.empty()) dir = ".";
+    if (!options_.read_only) {
+      // SQLite would say "unable to open database file"; say why.
+      bool exists = ::access(path_.c_str(), F_OK) == 0;
+      if ((exists && ::access(path_.c_str(), W_OK) != 0) || ::access(dir.c_str(), W_OK) != 0) {
+        return Status(StatusCode::kPermissionDenied,
+                      "store " + path_ + " is not writable: " + std::strerror(errno) +
+                          " (open it read-only to read it)");
+      }
+    } else if (::access(dir.c_str(), W_OK) != 0 && ::access((path_ + "-shm").c_str(), F_OK) != 0) {
+      // A WAL database on read-only media: nobody can be writing it, so open it immutable
+      // (SQLite then needs no -shm file).
+      name_ += "?immutable=1";
+    }
+    BLACKOUT_ASSIGN_OR_RETURN(writer_, OpenConnection(name_, options_.read_only, options_.create,
                                                       options_.busy_timeout_ms));
     if (!options_.read_only) {
       // WAL lets readers proceed during a write; NORMAL sync is crash-safe for process crashes
@@ -293,7 +327,7 @@ class SqliteStore final : public Store {
     std::lock_guard lock(latest_mu_);
     if (!probe_) {
       BLACKOUT_ASSIGN_OR_RETURN(
-          probe_, OpenConnection(path_, /*read_only=*/true, false, options_.busy_timeout_ms));
+          probe_, OpenConnection(name_, /*read_only=*/true, false, options_.busy_timeout_ms));
     }
     int64_t version = -1;
     {
@@ -581,7 +615,7 @@ class SqliteStore final : public Store {
       }
     }
     BLACKOUT_ASSIGN_OR_RETURN(
-        DbPtr db, OpenConnection(path_, /*read_only=*/true, false, options_.busy_timeout_ms));
+        DbPtr db, OpenConnection(name_, /*read_only=*/true, false, options_.busy_timeout_ms));
     (void)Exec(db.get(), "PRAGMA mmap_size=268435456");
     (void)Exec(db.get(), "PRAGMA cache_size=-16384");
     return Reader(this, std::move(db));
@@ -970,6 +1004,7 @@ class SqliteStore final : public Store {
   }
 
   std::string path_;
+  std::string name_;  // what SQLite opens: a file: URI for path_
   OpenOptions options_;
   std::mutex write_mu_;
   DbPtr writer_;

@@ -1,0 +1,447 @@
+#include "blackout/store/series_io.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <set>
+
+namespace blackout::store {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '"')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '"')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+std::vector<std::string_view> SplitCsv(std::string_view line) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  while (true) {
+    size_t comma = line.find(',', start);
+    if (comma == std::string_view::npos) {
+      out.push_back(Trim(line.substr(start)));
+      return out;
+    }
+    out.push_back(Trim(line.substr(start, comma - start)));
+    start = comma + 1;
+  }
+}
+
+// Iterates lines with 1-based numbers.
+class Lines {
+ public:
+  explicit Lines(std::string_view text) : text_(text) {}
+  bool Next(std::string_view* line, uint64_t* number) {
+    if (pos_ >= text_.size()) return false;
+    size_t nl = text_.find('\n', pos_);
+    size_t end = nl == std::string_view::npos ? text_.size() : nl;
+    *line = text_.substr(pos_, end - pos_);
+    if (!line->empty() && line->back() == '\r') line->remove_suffix(1);
+    pos_ = end + 1;
+    *number = ++line_;
+    return true;
+  }
+
+ private:
+  std::string_view text_;
+  size_t pos_ = 0;
+  uint64_t line_ = 0;
+};
+
+// A value cell: empty = missing; otherwise a finite number.
+bool ParseValue(std::string_view cell, double* v) {
+  if (cell.empty()) {
+    *v = kMissing;
+    return true;
+  }
+  std::string s(cell);
+  char* end = nullptr;
+  double d = std::strtod(s.c_str(), &end);
+  if (end != s.c_str() + s.size() || !std::isfinite(d)) return false;
+  *v = d;
+  return true;
+}
+
+bool ParseTimestamp(std::string_view cell, UnixSeconds* t) {
+  if (cell.empty()) return false;
+  auto r = ParseTime(cell);
+  if (r.ok()) {
+    *t = *r;
+    return true;
+  }
+  // IODA writes plain integers; some exports write "1692493200.0".
+  std::string s(cell);
+  char* end = nullptr;
+  double d = std::strtod(s.c_str(), &end);
+  if (end != s.c_str() + s.size() || !std::isfinite(d) || d != std::floor(d) ||
+      std::fabs(d) > 1e15) {
+    return false;
+  }
+  *t = static_cast<UnixSeconds>(d);
+  return true;
+}
+
+Status Problem(const std::string& file, uint64_t line, std::string message) {
+  Location where;
+  where.file = file;
+  where.line = line;
+  return Status(StatusCode::kDataLoss, std::move(message), std::move(where));
+}
+
+bool IsNonSignalColumn(const std::string& lower) {
+  return lower == "datetime" || lower == "date" || lower == "time" || lower == "label" ||
+         lower.empty();
+}
+
+Result<ParsedSeriesFile> ParseIodaCsv(std::string_view text, const ImportOptions& opt,
+                                      const std::string& file) {
+  if (opt.entity.empty()) {
+    return InvalidArgument(
+        "ioda-csv files do not name their entity: give --entity (e.g. country/IQ)");
+  }
+  BLACKOUT_RETURN_IF_ERROR(ValidateEntity(opt.entity));
+  ParsedSeriesFile out;
+  Lines lines(text);
+  std::string_view line;
+  uint64_t n = 0;
+  std::vector<std::string> header;
+  while (lines.Next(&line, &n)) {
+    if (Trim(line).empty()) continue;
+    for (auto f : SplitCsv(line)) header.emplace_back(f);
+    break;
+  }
+  int ts_col = -1;
+  std::vector<std::pair<size_t, std::string>> signal_cols;  // column -> signal
+  for (size_t i = 0; i < header.size(); ++i) {
+    std::string lower = Lower(header[i]);
+    if (lower == "timestamp" || lower == "time_s" || lower == "ts") {
+      if (ts_col < 0) ts_col = static_cast<int>(i);
+      continue;
+    }
+    if (IsNonSignalColumn(lower)) continue;
+    std::string signal = CanonicalSignal(lower);
+    if (!ValidateSignal(signal).ok()) {
+      out.problems.push_back(
+          Problem(file, n, "column '" + header[i] + "' is not a signal name; ignored"));
+      continue;
+    }
+    signal_cols.emplace_back(i, signal);
+  }
+  if (ts_col < 0) {
+    return Status(
+        StatusCode::kDataLoss, "no 'timestamp' column in the header of " + file,
+        Location{file, std::nullopt, std::nullopt, n ? std::optional<uint64_t>(n) : std::nullopt});
+  }
+  struct Row {
+    UnixSeconds t;
+    std::vector<double> v;
+  };
+  std::vector<Row> rows;
+  while (lines.Next(&line, &n)) {
+    if (Trim(line).empty()) continue;
+    ++out.rows;
+    auto f = SplitCsv(line);
+    if (f.size() != header.size()) {
+      out.problems.push_back(Problem(file, n,
+                                     "expected " + std::to_string(header.size()) +
+                                         " fields, found " + std::to_string(f.size())));
+      continue;
+    }
+    Row row;
+    if (!ParseTimestamp(f[static_cast<size_t>(ts_col)], &row.t)) {
+      out.problems.push_back(
+          Problem(file, n, "bad timestamp '" + std::string(f[static_cast<size_t>(ts_col)]) + "'"));
+      continue;
+    }
+    bool ok = true;
+    for (const auto& [col, signal] : signal_cols) {
+      double v;
+      if (!ParseValue(f[col], &v)) {
+        out.problems.push_back(
+            Problem(file, n, "bad " + header[col] + " value '" + std::string(f[col]) + "'"));
+        ok = false;
+        break;
+      }
+      row.v.push_back(v);
+    }
+    if (ok) rows.push_back(std::move(row));
+  }
+  int64_t step = opt.step;
+  if (step <= 0) {
+    // The smallest gap between distinct timestamps (rows may be missing, never closer).
+    std::vector<UnixSeconds> ts;
+    for (const Row& r : rows) ts.push_back(r.t);
+    std::sort(ts.begin(), ts.end());
+    step = 0;
+    for (size_t i = 1; i < ts.size(); ++i) {
+      int64_t d = ts[i] - ts[i - 1];
+      if (d > 0 && (step == 0 || d < step)) step = d;
+    }
+    if (step == 0) step = kDefaultStepSeconds;
+  }
+  for (size_t c = 0; c < signal_cols.size(); ++c) {
+    SeriesKey key{opt.entity, signal_cols[c].second, opt.source};
+    std::vector<Point> pts;
+    pts.reserve(rows.size());
+    for (const Row& r : rows) pts.push_back(Point{r.t, r.v[c]});
+    if (!pts.empty()) {
+      out.batch.AddPoints(key, pts, step);
+      ++out.series;
+    }
+  }
+  return out;
+}
+
+Result<ParsedSeriesFile> ParseCsv(std::string_view text, const ImportOptions& opt,
+                                  const std::string& file) {
+  if (!opt.entity.empty()) BLACKOUT_RETURN_IF_ERROR(ValidateEntity(opt.entity));
+  ParsedSeriesFile out;
+  int64_t step = opt.step > 0 ? opt.step : kDefaultStepSeconds;
+  std::set<SeriesKey> seen;
+  Lines lines(text);
+  std::string_view line;
+  uint64_t n = 0;
+  bool first = true;
+  while (lines.Next(&line, &n)) {
+    if (Trim(line).empty() || Trim(line).starts_with("#")) continue;
+    auto f = SplitCsv(line);
+    if (first) {
+      first = false;
+      if (!f.empty() && Lower(f[0]) == "entity") continue;  // header
+    }
+    ++out.rows;
+    if (f.size() != 4 && f.size() != 5) {
+      out.problems.push_back(Problem(file, n,
+                                     "expected entity,signal,timestamp,value[,source], found " +
+                                         std::to_string(f.size()) + " fields"));
+      continue;
+    }
+    SeriesKey key{opt.entity.empty() ? std::string(f[0]) : opt.entity, CanonicalSignal(f[1]),
+                  f.size() == 5 ? std::string(f[4]) : opt.source};
+    if (Status s = ValidateEntity(key.entity); !s.ok()) {
+      out.problems.push_back(Problem(file, n, s.message()));
+      continue;
+    }
+    if (Status s = ValidateSignal(key.signal); !s.ok()) {
+      out.problems.push_back(Problem(file, n, s.message()));
+      continue;
+    }
+    UnixSeconds t;
+    if (!ParseTimestamp(f[2], &t)) {
+      out.problems.push_back(Problem(file, n, "bad timestamp '" + std::string(f[2]) + "'"));
+      continue;
+    }
+    double v;
+    if (!ParseValue(f[3], &v)) {
+      out.problems.push_back(Problem(file, n, "bad value '" + std::string(f[3]) + "'"));
+      continue;
+    }
+    out.batch.AddPoint(key, t, v, step);
+    seen.insert(std::move(key));
+  }
+  out.series = seen.size();
+  return out;
+}
+
+Result<ParsedSeriesFile> ParseIodaJson(std::string_view text, const ImportOptions& opt,
+                                       const std::string& file) {
+  using nlohmann::json;
+  if (!opt.entity.empty()) BLACKOUT_RETURN_IF_ERROR(ValidateEntity(opt.entity));
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::parse_error& e) {
+    Location where;
+    where.file = file;
+    where.offset = e.byte;
+    return Status(StatusCode::kDataLoss, std::string("not JSON: ") + e.what(), where);
+  }
+  ParsedSeriesFile out;
+  // Accept the envelope, its `data`, a list of series, or one series.
+  const json* data = &doc;
+  if (doc.is_object() && doc.contains("data")) {
+    if (doc.contains("error") && !doc["error"].is_null()) {
+      out.problems.push_back(Problem(file, 1, "response carries an error: " + doc["error"].dump()));
+    }
+    data = &doc["data"];
+  }
+  std::vector<std::pair<std::string, const json*>> items;
+  auto collect = [&](const json& j, const std::string& path, auto&& self) -> void {
+    if (j.is_array()) {
+      for (size_t i = 0; i < j.size(); ++i) self(j[i], path + "[" + std::to_string(i) + "]", self);
+    } else {
+      items.emplace_back(path, &j);
+    }
+  };
+  collect(*data, "data", collect);
+  std::set<SeriesKey> seen;
+  for (const auto& [path, item] : items) {
+    ++out.rows;
+    auto bad = [&, p = path](std::string why) {
+      Location where;
+      where.file = file;
+      Status s(StatusCode::kDataLoss, p + ": " + why, where);
+      out.problems.push_back(s);
+    };
+    const json& s = *item;
+    if (!s.is_object()) {
+      bad("not a series object");
+      continue;
+    }
+    auto str = [&](const char* k) {
+      auto it = s.find(k);
+      return it != s.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    auto num = [&](const char* k, int64_t* v) {
+      auto it = s.find(k);
+      if (it == s.end() || !it->is_number()) return false;
+      *v = it->get<int64_t>();
+      return true;
+    };
+    std::string entity = opt.entity;
+    if (entity.empty()) entity = str("entityType") + "/" + str("entityCode");
+    if (Status st = ValidateEntity(entity); !st.ok()) {
+      bad(st.message());
+      continue;
+    }
+    std::string signal = CanonicalSignal(str("datasource"));
+    if (Status st = ValidateSignal(signal); !st.ok()) {
+      bad(st.message());
+      continue;
+    }
+    int64_t from = 0, step = 0;
+    if (!num("from", &from)) {
+      bad("no numeric 'from'");
+      continue;
+    }
+    if (opt.step > 0) {
+      step = opt.step;
+    } else if (!num("step", &step) || step <= 0) {
+      if (!num("nativeStep", &step) || step <= 0) {
+        bad("no positive 'step'");
+        continue;
+      }
+    }
+    auto vit = s.find("values");
+    if (vit == s.end() || !vit->is_array()) {
+      bad("no 'values' array");
+      continue;
+    }
+    std::vector<Point> pts;
+    pts.reserve(vit->size());
+    bool ok = true;
+    for (size_t i = 0; i < vit->size(); ++i) {
+      const json& v = (*vit)[i];
+      double d;
+      if (v.is_null()) {
+        d = kMissing;
+      } else if (v.is_number() && std::isfinite(v.get<double>())) {
+        d = v.get<double>();
+      } else {
+        bad("values[" + std::to_string(i) +
+            "] is not a number or null (nested values are not "
+            "supported)");
+        ok = false;
+        break;
+      }
+      pts.push_back(Point{from + static_cast<int64_t>(i) * step, d});
+    }
+    if (!ok) continue;
+    std::string source = str("subtype");
+    if (source.empty()) source = opt.source;
+    SeriesKey key{entity, signal, source};
+    out.batch.AddPoints(key, pts, step);
+    seen.insert(std::move(key));
+  }
+  out.series = seen.size();
+  return out;
+}
+
+}  // namespace
+
+Result<SeriesFormat> ParseSeriesFormat(std::string_view name) {
+  if (name == "ioda-csv") return SeriesFormat::kIodaCsv;
+  if (name == "ioda-json") return SeriesFormat::kIodaJson;
+  if (name == "csv") return SeriesFormat::kCsv;
+  return InvalidArgument("unknown series format '" + std::string(name) +
+                         "' (want ioda-csv, ioda-json or csv)");
+}
+
+Result<ParsedSeriesFile> ParseSeriesFile(std::string_view contents, SeriesFormat format,
+                                         const ImportOptions& options, const std::string& file) {
+  if (options.step < 0) return InvalidArgument("step must be positive");
+  switch (format) {
+    case SeriesFormat::kIodaCsv:
+      return ParseIodaCsv(contents, options, file);
+    case SeriesFormat::kIodaJson:
+      return ParseIodaJson(contents, options, file);
+    case SeriesFormat::kCsv:
+      return ParseCsv(contents, options, file);
+  }
+  return InvalidArgument("unknown format");
+}
+
+namespace {
+
+void WriteNumber(std::ostream& out, double v) {
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof(buf), v);
+  out.write(buf, r.ptr - buf);
+}
+
+}  // namespace
+
+void WriteSeriesCsv(const std::vector<Series>& series, std::ostream& out) {
+  bool with_source = std::any_of(series.begin(), series.end(),
+                                 [](const Series& s) { return !s.key.source.empty(); });
+  out << "entity,signal,timestamp,value" << (with_source ? ",source" : "") << "\n";
+  for (const Series& s : series) {
+    for (size_t i = 0; i < s.values.size(); ++i) {
+      out << s.key.entity << ',' << s.key.signal << ',' << s.from + static_cast<int64_t>(i) * s.step
+          << ',';
+      if (!IsMissing(s.values[i])) WriteNumber(out, s.values[i]);
+      if (with_source) out << ',' << s.key.source;
+      out << '\n';
+    }
+  }
+}
+
+void WriteSeriesJson(const std::vector<Series>& series, std::ostream& out) {
+  using nlohmann::json;
+  json list = json::array();
+  for (const Series& s : series) {
+    std::string_view type = EntityTypeOf(s.key.entity);
+    std::string code = s.key.entity.substr(type.size() + 1);
+    json values = json::array();
+    for (double v : s.values) values.push_back(IsMissing(v) ? json(nullptr) : json(v));
+    list.push_back(json{{"entityType", type},
+                        {"entityCode", code},
+                        {"entityName", code},
+                        {"datasource", IodaDatasource(s.key.signal)},
+                        {"subtype", s.key.source},
+                        {"from", s.from},
+                        {"until", s.until()},
+                        {"step", s.step},
+                        {"nativeStep", s.step},
+                        {"values", std::move(values)}});
+  }
+  json doc{{"type", "signals"}, {"error", nullptr}, {"data", json::array({std::move(list)})}};
+  out << doc.dump() << "\n";
+}
+
+}  // namespace blackout::store
