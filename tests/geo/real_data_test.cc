@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <maxminddb.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -157,6 +158,15 @@ TEST_F(RealDataTest, BulkAttributionMatchesPointLookups) {
   }
   EXPECT_GE(kz, blocks.size() * 95 / 100);
   EXPECT_GT(by_asn[9198], blocks.size() / 4);  // Kazakhtelecom is the largest network
+  // Unsorted input (large enough to take the index-sort path) gives the same answers.
+  std::vector<uint32_t> shuffled(blocks.rbegin(), blocks.rend());
+  std::swap(shuffled[0], shuffled[shuffled.size() / 2]);
+  std::vector<Attribution> out2(shuffled.size());
+  db_->AttributeBlocks24(shuffled, out2);
+  for (size_t i = 0; i < shuffled.size(); ++i) {
+    size_t j = std::lower_bound(blocks.begin(), blocks.end(), shuffled[i]) - blocks.begin();
+    ASSERT_EQ(out2[i], out[j]) << i;
+  }
 }
 
 TEST_F(RealDataTest, Ipv6LookupsAndBlocks) {

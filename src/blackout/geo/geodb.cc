@@ -421,15 +421,24 @@ void Attribute(const internal::GeoDbData& d, bool v4, std::span<const Block> blo
   const RangeTable& g = v4 ? d.region4 : d.region6;
   const RangeTable& a = v4 ? d.asn4 : d.asn6;
   uint64_t mask = (uint64_t{1} << shift) - 1;
+  // Unsorted input: few blocks are looked up one by one; many are visited in sorted order (an
+  // index sort), so the three tables are swept once instead of binary-searched per block.
+  std::vector<std::pair<Block, uint32_t>> order;
   if (!std::is_sorted(blocks.begin(), blocks.end())) {
-    for (size_t k = 0; k < blocks.size(); ++k) {
-      uint64_t first = uint64_t{blocks[k]} << shift;
-      out[k] = MajorityOf(d, v4, first, first | mask);
+    if (blocks.size() < 4096 || blocks.size() > 0xffffffffu) {
+      for (size_t k = 0; k < blocks.size(); ++k) {
+        uint64_t first = uint64_t{blocks[k]} << shift;
+        out[k] = MajorityOf(d, v4, first, first | mask);
+      }
+      return;
     }
-    return;
+    order.resize(blocks.size());
+    for (size_t k = 0; k < order.size(); ++k) order[k] = {blocks[k], static_cast<uint32_t>(k)};
+    std::sort(order.begin(), order.end());
   }
   size_t ic = 0, ig = 0, ia = 0;
-  for (size_t k = 0; k < blocks.size(); ++k) {
+  for (size_t n = 0; n < blocks.size(); ++n) {
+    size_t k = order.empty() ? n : order[n].second;
     uint64_t first = uint64_t{blocks[k]} << shift, last = first | mask;
     c.Advance(ic, first);
     g.Advance(ig, first);
