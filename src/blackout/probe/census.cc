@@ -77,7 +77,7 @@ Result<CensusResult> RunCensus(const std::vector<Prefix>& targets, const SafetyP
 
   std::unordered_map<uint32_t, OctetSet> responders;
   std::unordered_set<uint32_t> scanned_blocks;
-  std::map<std::string, uint64_t> blocked_by;
+  std::map<std::string, uint64_t>& blocked_by = result.blocked_by;
   Pacer pacer(options.rate_pps, clock.Now());
   IndexPermutation perm(total, tagger);
   std::vector<Echo> batch, replies;

@@ -7,6 +7,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -41,11 +43,12 @@ struct CensusOptions {
 
 struct CensusResult {
   Hitlist hitlist;
-  uint64_t targets = 0;  // addresses in the targets
-  uint64_t probed = 0;   // probes sent
-  uint64_t blocked = 0;  // addresses skipped by the safety policy
-  uint64_t replies = 0;  // valid replies (distinct addresses)
-  uint64_t forged = 0;   // replies failing validation
+  uint64_t targets = 0;                        // addresses in the targets
+  uint64_t probed = 0;                         // probes sent
+  uint64_t blocked = 0;                        // addresses skipped by the safety policy
+  uint64_t replies = 0;                        // valid replies (distinct addresses)
+  uint64_t forged = 0;                         // replies failing validation
+  std::map<std::string, uint64_t> blocked_by;  // reason (WhyBlocked) -> addresses skipped
 };
 
 // REQUIRES: targets are IPv4. `previous` may be null (a fresh census). `log` gets what is probed

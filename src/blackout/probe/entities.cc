@@ -44,14 +44,17 @@ Result<StaticEntityMap> StaticEntityMap::Load(const std::filesystem::path& file)
   return map;
 }
 
-void StaticEntityMap::Attribute(std::span<const uint32_t> bases,
-                                std::span<std::vector<std::string>> out) const {
+void StaticEntityMap::Attribute(std::span<const uint32_t> bases, std::span<uint32_t> group,
+                                std::vector<std::vector<std::string>>& groups) const {
+  // Group k < entries_.size() is entry k; the last group is "no entity".
+  for (const Entry& e : entries_) groups.push_back(e.entities);
+  groups.emplace_back();
   for (size_t i = 0; i < bases.size(); ++i) {
-    out[i].clear();
     IpAddress a = IpAddress::V4(bases[i]);
-    for (const Entry& e : entries_) {
-      if (e.prefix.Contains(a)) {
-        out[i] = e.entities;
+    group[i] = static_cast<uint32_t>(entries_.size());
+    for (size_t k = 0; k < entries_.size(); ++k) {
+      if (entries_[k].prefix.Contains(a)) {
+        group[i] = static_cast<uint32_t>(k);
         break;
       }
     }

@@ -18,10 +18,11 @@ namespace blackout::probe {
 class EntityMapper {
  public:
   virtual ~EntityMapper() = default;
-  // out[i] = the entities of the /24 starting at bases[i] (host order); empty if none.
-  // REQUIRES: out.size() == bases.size().
-  virtual void Attribute(std::span<const uint32_t> bases,
-                         std::span<std::vector<std::string>> out) const = 0;
+  // Blocks with the same entities share a group, so 5 million blocks cost 4 bytes each:
+  // group[i] = index into `groups` of the entities of the /24 starting at bases[i] (host order);
+  // a group may be empty (no entity). REQUIRES: group.size() == bases.size(); groups empty.
+  virtual void Attribute(std::span<const uint32_t> bases, std::span<uint32_t> group,
+                         std::vector<std::vector<std::string>>& groups) const = 0;
 };
 
 // Lines "PREFIX<spaces or TAB>ENTITY [ENTITY...]", '#' comments. A block takes the entities of the
@@ -30,8 +31,8 @@ class StaticEntityMap : public EntityMapper {
  public:
   static Result<StaticEntityMap> Load(const std::filesystem::path& file);
   Status Add(const Prefix& prefix, std::vector<std::string> entities);
-  void Attribute(std::span<const uint32_t> bases,
-                 std::span<std::vector<std::string>> out) const override;
+  void Attribute(std::span<const uint32_t> bases, std::span<uint32_t> group,
+                 std::vector<std::vector<std::string>>& groups) const override;
 
  private:
   struct Entry {

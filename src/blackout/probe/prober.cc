@@ -131,25 +131,22 @@ Prober::Prober(ProberOptions options, std::vector<HitlistEntry> blocks, const En
   if (mapper != nullptr && n > 0) {
     std::vector<uint32_t> bases(n);
     for (size_t i = 0; i < n; ++i) bases[i] = blocks_[i].base;
-    std::vector<std::vector<std::string>> attributed(n);
-    mapper->Attribute(bases, attributed);
+    std::vector<std::vector<std::string>> groups;
+    mapper->Attribute(bases, group_, groups);
     std::map<std::string, uint32_t> entity_index;
-    for (const auto& list : attributed) {
+    for (const auto& list : groups) {
       for (const auto& e : list) entity_index.emplace(e, 0);
     }
     for (auto& [name, idx] : entity_index) {
       idx = static_cast<uint32_t>(entities_.size());
       entities_.push_back(name);
     }
-    std::map<std::vector<uint32_t>, uint32_t> groups;
-    for (size_t i = 0; i < n; ++i) {
-      std::vector<uint32_t> key;
-      for (const auto& e : attributed[i]) key.push_back(entity_index[e]);
-      std::sort(key.begin(), key.end());
-      key.erase(std::unique(key.begin(), key.end()), key.end());
-      auto [it, fresh] = groups.emplace(key, static_cast<uint32_t>(group_entities_.size()));
-      if (fresh) group_entities_.push_back(key);
-      group_[i] = it->second;
+    for (const auto& list : groups) {
+      std::vector<uint32_t> ids;
+      for (const auto& e : list) ids.push_back(entity_index[e]);
+      std::sort(ids.begin(), ids.end());
+      ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+      group_entities_.push_back(std::move(ids));
     }
   } else {
     group_entities_.push_back({});
@@ -236,7 +233,10 @@ Result<RoundReport> Prober::RunRound() {
   std::vector<Echo> replies;
   batch.reserve(kSendBatch);
   for (;;) {
-    if (stop_.load(std::memory_order_relaxed)) return Unavailable("stopped");
+    if (stop_.load(std::memory_order_relaxed) ||
+        (options_.stop != nullptr && options_.stop->load(std::memory_order_relaxed))) {
+      return Unavailable("stopped");
+    }
     int64_t now = clock_.Now();
     if (now >= round_end) break;
 

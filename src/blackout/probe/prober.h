@@ -52,6 +52,8 @@ struct ProberOptions {
   int64_t timeout_ns = 3 * kNanosPerSecond;
   double rate_pps = 10000;
   BeliefParams belief;
+  // When set and true, RunRound returns kUnavailable("stopped") at its next wake-up (signals).
+  const std::atomic<bool>* stop = nullptr;
 };
 
 struct StateChange {

@@ -220,11 +220,10 @@ TEST(Prober, RespectsTheRateLimit) {
 
 class TwoCountries : public EntityMapper {
  public:
-  void Attribute(std::span<const uint32_t> bases,
-                 std::span<std::vector<std::string>> out) const override {
-    for (size_t i = 0; i < bases.size(); ++i) {
-      out[i] = {((bases[i] >> 8) & 255) < 10 ? "country/XA" : "country/XB", "asn/64500"};
-    }
+  void Attribute(std::span<const uint32_t> bases, std::span<uint32_t> group,
+                 std::vector<std::vector<std::string>>& groups) const override {
+    groups = {{"country/XA", "asn/64500"}, {"asn/64500", "country/XB"}};
+    for (size_t i = 0; i < bases.size(); ++i) group[i] = ((bases[i] >> 8) & 255) < 10 ? 0 : 1;
   }
 };
 
