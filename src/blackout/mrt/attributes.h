@@ -1,7 +1,7 @@
-// BGP path attributes of one route, as pure data (RFC 4271 §4.3, §5). An Attributes value is a view:
-// its spans point into buffers owned by the MrtReader (or the AttributeDecoder) that produced it and
-// stay valid until that reader decodes its next record. Copy what you keep. The wire format and the
-// decoding rules (AS4_PATH merging, bgpdump compatibility) are described in docs/mrt.md.
+// BGP path attributes of one route, as pure data (RFC 4271 §4.3, §5). An Attributes value is a
+// view: its spans point into buffers owned by the MrtReader (or the AttributeDecoder) that produced
+// it and stay valid until that reader decodes its next record. Copy what you keep. The wire format
+// and the decoding rules (AS4_PATH merging, bgpdump compatibility) are described in docs/mrt.md.
 // Thread-safety: plain data; safe to read from several threads while nobody decodes into the owner.
 #pragma once
 
@@ -14,22 +14,22 @@ namespace blackout::mrt {
 
 // Path attribute type codes (IANA "BGP Path Attributes" registry).
 enum AttrType : uint8_t {
-  kAttrOrigin = 1,            // RFC 4271 §5.1.1
-  kAttrAsPath = 2,            // RFC 4271 §5.1.2
-  kAttrNextHop = 3,           // RFC 4271 §5.1.3
-  kAttrMed = 4,               // RFC 4271 §5.1.4 MULTI_EXIT_DISC
-  kAttrLocalPref = 5,         // RFC 4271 §5.1.5
-  kAttrAtomicAggregate = 6,   // RFC 4271 §5.1.6
-  kAttrAggregator = 7,        // RFC 4271 §5.1.7 (2- or 4-octet AS, RFC 6793)
-  kAttrCommunities = 8,       // RFC 1997
-  kAttrOriginatorId = 9,      // RFC 4456 §8
-  kAttrClusterList = 10,      // RFC 4456 §8
-  kAttrMpReachNlri = 14,      // RFC 4760 §3
-  kAttrMpUnreachNlri = 15,    // RFC 4760 §4
-  kAttrExtCommunities = 16,   // RFC 4360 (kept raw)
-  kAttrAs4Path = 17,          // RFC 6793 §3
-  kAttrAs4Aggregator = 18,    // RFC 6793 §3
-  kAttrLargeCommunities = 32, // RFC 8092
+  kAttrOrigin = 1,             // RFC 4271 §5.1.1
+  kAttrAsPath = 2,             // RFC 4271 §5.1.2
+  kAttrNextHop = 3,            // RFC 4271 §5.1.3
+  kAttrMed = 4,                // RFC 4271 §5.1.4 MULTI_EXIT_DISC
+  kAttrLocalPref = 5,          // RFC 4271 §5.1.5
+  kAttrAtomicAggregate = 6,    // RFC 4271 §5.1.6
+  kAttrAggregator = 7,         // RFC 4271 §5.1.7 (2- or 4-octet AS, RFC 6793)
+  kAttrCommunities = 8,        // RFC 1997
+  kAttrOriginatorId = 9,       // RFC 4456 §8
+  kAttrClusterList = 10,       // RFC 4456 §8
+  kAttrMpReachNlri = 14,       // RFC 4760 §3
+  kAttrMpUnreachNlri = 15,     // RFC 4760 §4
+  kAttrExtCommunities = 16,    // RFC 4360 (kept raw)
+  kAttrAs4Path = 17,           // RFC 6793 §3
+  kAttrAs4Aggregator = 18,     // RFC 6793 §3
+  kAttrLargeCommunities = 32,  // RFC 8092
 };
 
 // Attribute flag bits (RFC 4271 §4.3).
@@ -55,8 +55,8 @@ struct AsPathSegment {
 };
 static_assert(sizeof(AsPathSegment) == 4);
 
-// An AS path: segments in order, their ASNs (4-octet, already merged with AS4_PATH per RFC 6793 §4.2.3)
-// stored flat. Segment i owns asns[sum(count of segments < i) ...].
+// An AS path: segments in order, their ASNs (4-octet, already merged with AS4_PATH per RFC 6793
+// §4.2.3) stored flat. Segment i owns asns[sum(count of segments < i) ...].
 struct AsPath {
   std::span<const AsPathSegment> segments;
   std::span<const uint32_t> asns;
@@ -75,7 +75,8 @@ struct LargeCommunity {  // RFC 8092 §3
   uint32_t local2;
 };
 
-// An attribute kept as raw bytes (every type this reader does not decode, e.g. extended communities).
+// An attribute kept as raw bytes (every type this reader does not decode, e.g. extended
+// communities).
 struct RawAttribute {
   uint8_t flags;
   uint8_t type;
@@ -100,6 +101,9 @@ struct Attributes {
   Origin origin = Origin::kIgp;
   // AS_PATH merged with AS4_PATH (RFC 6793 §4.2.3) when both are present and the path is 2-octet.
   AsPath as_path;
+  // AS_PATH present but malformed (bad segment type or length): as_path is empty. bgpdump prints
+  // "! Error !" for it.
+  bool as_path_error = false;
   // NEXT_HOP (IPv4) if present; for MP_REACH routes the element carries the MP next hop.
   IpAddress next_hop;
   uint32_t med = 0;         // valid if present.has(kAttrMed)
@@ -116,6 +120,11 @@ struct Attributes {
   std::span<const uint32_t> cluster_list;  // host order IPv4 cluster ids
   // MP_REACH_NLRI next hop (RFC 4760 §3) and, for IPv6, the optional link-local second address.
   bool has_mp_next_hop = false;
+  // MP_REACH in the abbreviated form of RFC 6396 §4.3.4 (next hop length and next hop only).
+  bool mp_abbreviated = false;
+  uint16_t mp_afi = 0;  // AFI/SAFI of the MP_REACH (0 for the abbreviated form)
+  uint8_t mp_safi = 0;
+  uint8_t mp_next_hop_length = 0;
   IpAddress mp_next_hop;
   bool has_mp_next_hop_local = false;
   IpAddress mp_next_hop_local;

@@ -2,10 +2,10 @@
 // the MRT record decoder for TABLE_DUMP/TABLE_DUMP_V2 entries and BGP4MP/BGP messages; public so
 // tests and fuzzers can drive each decoder with hand-built bytes.
 //
-// An AttributeDecoder owns the pools the decoded Attributes point into; decoding again invalidates
-// what it decoded before unless Reset() is skipped (pools only grow within one record: call Reset()
-// once per record, then decode any number of attribute blocks, then FinishRecord() to fix up the
-// spans). Thread-safety: one thread per decoder.
+// An AttributeDecoder owns the pools the decoded Attributes point into. Call Reset(n) once per
+// record (n = the record's byte count), then decode any number of attribute blocks taken from those
+// n bytes: the pools are sized so that they never move within a record, so every Attributes decoded
+// since the last Reset() stays valid until the next one. Thread-safety: one thread per decoder.
 #pragma once
 
 #include <cstdint>
@@ -51,23 +51,19 @@ class AttributeDecoder {
  public:
   AttributeDecoder();
 
-  // Starts a new record: forgets every pool entry (invalidates earlier Attributes).
-  void Reset();
+  // Starts a new record of at most `record_bytes` bytes: forgets every pool entry (invalidates
+  // earlier Attributes) and makes room so the pools cannot move while this record is decoded.
+  void Reset(size_t record_bytes);
 
-  // Decodes one path attribute block into *out (overwritten) and *mp. Returns OK, or a kDataLoss
-  // Status saying which attribute was malformed and why; attributes before it are kept in *out.
-  // The spans in *out are valid after FinishRecord() (the pools may move while decoding).
+  // Decodes one path attribute block into *out (overwritten) and *mp (may be null). Returns OK, or
+  // a kDataLoss Status saying which attribute was malformed and why. Decoding is lenient where
+  // bgpdump is (e.g. an AGGREGATOR of unexpected length is read as far as it goes) and every
+  // attribute before and after a malformed one is still decoded when the block's framing allows it.
+  // REQUIRES: the block lies within the bytes announced to Reset().
   Status Decode(std::span<const uint8_t> block, const AttrDecodeOptions& options, Attributes* out,
                 MpInfo* mp);
 
-  // Points the spans of every Attributes decoded since Reset() into the (now stable) pools.
-  // `attrs` are those objects, in any order.
-  void FinishRecord(std::span<Attributes> attrs);
-  // Same for a single Attributes (convenience for tests).
-  void Finish(Attributes* attrs) { FinishRecord(std::span<Attributes>(attrs, 1)); }
-
  private:
-  struct Slots;  // per-Attributes offsets into the pools
   std::vector<AsPathSegment> segments_;
   std::vector<uint32_t> asns_;
   std::vector<Community> communities_;

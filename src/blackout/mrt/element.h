@@ -77,18 +77,19 @@ enum class ElementType : uint8_t {
 
 // Which bgpdump line family an element belongs to: the first field of `bgpdump -m`.
 enum class ElementSource : uint8_t {
-  kTableDump,    // TABLE_DUMP
-  kTableDump2,   // TABLE_DUMP2 (and TABLE_DUMP2_AP when has_path_id)
-  kBgp4mp,       // BGP4MP[_LOCAL][_AP]
-  kBgp4mpEt,     // BGP4MP_ET[_LOCAL][_AP]
-  kBgp,          // deprecated BGP type 5
+  kTableDump,   // TABLE_DUMP
+  kTableDump2,  // TABLE_DUMP2 (and TABLE_DUMP2_AP when has_path_id)
+  kBgp4mp,      // BGP4MP[_LOCAL][_AP]
+  kBgp4mpEt,    // BGP4MP_ET[_LOCAL][_AP]
+  kBgp,         // deprecated BGP type 5
 };
 
 struct Element {
   ElementType type = ElementType::kAnnounce;
   ElementSource source = ElementSource::kBgp4mp;
   bool has_path_id = false;  // ADD-PATH (RFC 7911) record
-  bool local = false;        // BGP4MP *_LOCAL: message sent by the collector; peer = destination
+  bool local = false;        // BGP4MP *_LOCAL: message sent by the collector
+  bool mp = false;           // prefix came from MP_REACH_NLRI / MP_UNREACH_NLRI (RFC 4760)
   uint8_t old_state = 0;     // kStateChange only
   uint8_t new_state = 0;
   uint32_t time = 0;          // seconds since the epoch (the MRT header timestamp)
@@ -132,8 +133,8 @@ struct Record {
   uint32_t microseconds = 0;  // BGP4MP_ET
   uint16_t type = 0;
   uint16_t subtype = 0;
-  uint32_t length = 0;              // body length from the MRT header
-  std::span<const uint8_t> body;    // the body (after the ET microsecond field for _ET records)
+  uint32_t length = 0;            // body length from the MRT header
+  std::span<const uint8_t> body;  // the body (after the ET microsecond field for _ET records)
   RecordStatus status = RecordStatus::kDecoded;
   std::span<const Element> elements;
   // For PEER_INDEX_TABLE records, the table just read; otherwise the table in force (or nullptr).

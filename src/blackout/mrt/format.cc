@@ -1,0 +1,625 @@
+#include "blackout/mrt/format.h"
+
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+
+namespace blackout::mrt {
+
+namespace {
+
+inline void AppendU32(uint32_t v, std::string& out) {
+  char buf[12];
+  out.append(buf, std::to_chars(buf, buf + sizeof(buf), v).ptr);
+}
+inline void AppendI32(int32_t v, std::string& out) {
+  char buf[12];
+  out.append(buf, std::to_chars(buf, buf + sizeof(buf), v).ptr);
+}
+
+char* PutDec8(char* p, uint8_t v) {
+  if (v >= 100) {
+    *p++ = static_cast<char>('0' + v / 100);
+    v %= 100;
+    *p++ = static_cast<char>('0' + v / 10);
+    *p++ = static_cast<char>('0' + v % 10);
+  } else if (v >= 10) {
+    *p++ = static_cast<char>('0' + v / 10);
+    *p++ = static_cast<char>('0' + v % 10);
+  } else {
+    *p++ = static_cast<char>('0' + v);
+  }
+  return p;
+}
+
+char* PutV4(char* p, const uint8_t* b) {
+  p = PutDec8(p, b[0]);
+  *p++ = '.';
+  p = PutDec8(p, b[1]);
+  *p++ = '.';
+  p = PutDec8(p, b[2]);
+  *p++ = '.';
+  return PutDec8(p, b[3]);
+}
+
+// IPv6 as bgpdump's fmt_ipv6 writes it (not inet_ntop): "::ffff:a.b.c.d" for v4-mapped and
+// "::a.b.c.d" for v4-compatible addresses; otherwise the first longest run of zero groups, even a
+// single one, becomes "::".
+char* PutV6(char* p, const uint8_t* b) {
+  static const char kHex[] = "0123456789abcdef";
+  uint16_t w[8];
+  for (int i = 0; i < 8; ++i) w[i] = static_cast<uint16_t>(b[2 * i] << 8 | b[2 * i + 1]);
+  if (w[0] == 0 && w[1] == 0 && w[2] == 0 && w[3] == 0 && w[4] == 0) {
+    const uint32_t low = uint32_t{w[6]} << 16 | w[7];
+    if (w[5] == 0xFFFF || (w[5] == 0 && low > 1)) {
+      *p++ = ':';
+      *p++ = ':';
+      if (w[5] == 0xFFFF) {
+        std::memcpy(p, "ffff:", 5);
+        p += 5;
+      }
+      return PutV4(p, b + 12);
+    }
+  }
+  int best = -1, best_len = 0;
+  for (int i = 0; i < 8;) {
+    if (w[i] != 0) {
+      ++i;
+      continue;
+    }
+    int j = i;
+    while (j < 8 && w[j] == 0) ++j;
+    if (j - i > best_len) best = i, best_len = j - i;
+    i = j;
+  }
+  for (int i = 0; i < 8; ++i) {
+    if (i == best) {
+      if (i == 0) *p++ = ':';
+      *p++ = ':';
+      i += best_len - 1;
+      continue;
+    }
+    const uint16_t v = w[i];
+    bool started = false;
+    for (int s = 12; s >= 0; s -= 4) {
+      const int d = (v >> s) & 0xF;
+      if (d || started || s == 0) {
+        *p++ = kHex[d];
+        started = true;
+      }
+    }
+    if (i != 7) *p++ = ':';
+  }
+  return p;
+}
+
+inline void AppendV4(const uint8_t* b, std::string& out) {
+  char buf[16];
+  out.append(buf, PutV4(buf, b));
+}
+inline void AppendV6(const uint8_t* b, std::string& out) {
+  char buf[48];
+  out.append(buf, PutV6(buf, b));
+}
+
+inline void AppendPrefix(const Prefix& pfx, std::string& out) {
+  char buf[64];
+  const uint8_t* b = pfx.address().bytes().data();
+  char* p = pfx.address().is_v4() ? PutV4(buf, b) : PutV6(buf, b);
+  *p++ = '/';
+  p = PutDec8(p, pfx.length());
+  out.append(buf, p);
+}
+
+const char* OriginName(const Attributes& a) {
+  if (!a.present.has(kAttrOrigin)) return "INCOMPLETE";
+  switch (static_cast<uint8_t>(a.origin)) {
+    case 0:
+      return "IGP";
+    case 1:
+      return "EGP";
+    default:
+      return "INCOMPLETE";
+  }
+}
+
+void AppendNextHopAttr(const Attributes& a, std::string& out) {
+  if (a.present.has(kAttrNextHop)) {
+    AppendV4(a.next_hop.bytes().data(), out);
+  } else {
+    out += "255.255.255.255";
+  }
+}
+
+// The next hop bgpdump prints for RIB lines: the MP_REACH next hop when it filed it under IPv6
+// unicast (the abbreviated form always is), else NEXT_HOP (255.255.255.255 when absent).
+void AppendRibNextHop(const Attributes& a, std::string& out) {
+  if (a.present.has(kAttrMpReachNlri) && a.has_mp_next_hop &&
+      (a.mp_abbreviated || (a.mp_afi == 2 && a.mp_safi == 1))) {
+    AppendV6(a.mp_next_hop.bytes().data(), out);
+    return;
+  }
+  AppendNextHopAttr(a, out);
+}
+
+// "comm|AG|aggregator|" — the tail every route line shares.
+void AppendTail(const Attributes& a, std::string& out) {
+  if (a.present.has(kAttrCommunities)) AppendCommunities(a, out);
+  out += a.present.has(kAttrAtomicAggregate) ? "|AG|" : "|NAG|";
+  if (a.has_aggregator && a.aggregator_addr.v4() != 0xFFFFFFFFu) {
+    AppendU32(a.aggregator_as, out);
+    out += ' ';
+    AppendV4(a.aggregator_addr.bytes().data(), out);
+  }
+  out += "|\n";
+}
+
+void AppendTime(const Element& e, bool et, std::string& out) {
+  AppendU32(e.time, out);
+  if (et) {
+    char buf[8];
+    uint32_t us = e.microseconds;
+    // %06ld of a value that may exceed 6 digits: print all digits, zero-padded to 6.
+    char* end = std::to_chars(buf, buf + sizeof(buf), us).ptr;
+    size_t n = static_cast<size_t>(end - buf);
+    out += '.';
+    if (n < 6) out.append(6 - n, '0');
+    out.append(buf, n);
+  }
+}
+
+const char* Bgp4mpName(const Element& e) {
+  const bool et = e.source == ElementSource::kBgp4mpEt;
+  if (e.local) {
+    if (et) return e.has_path_id ? "BGP4MP_ET_LOCAL_AP" : "BGP4MP_ET_LOCAL";
+    return e.has_path_id ? "BGP4MP_LOCAL_AP" : "BGP4MP_LOCAL";
+  }
+  if (et) return e.has_path_id ? "BGP4MP_ET_AP" : "BGP4MP_ET";
+  return e.has_path_id ? "BGP4MP_AP" : "BGP4MP";
+}
+
+}  // namespace
+
+void AppendIp(const IpAddress& ip, std::string& out) {
+  if (ip.is_v4()) {
+    AppendV4(ip.bytes().data(), out);
+  } else {
+    AppendV6(ip.bytes().data(), out);
+  }
+}
+
+void AppendAsPath(const Attributes& a, std::string& out) {
+  if (!a.present.has(kAttrAsPath)) return;
+  if (a.as_path_error) {
+    out += "! Error !";
+    return;
+  }
+  // bgpdump's rendering, including where it puts spaces around empty segments and its cut at
+  // about 7900 characters.
+  const size_t start = out.size();
+  auto open = [](SegmentType t) {
+    switch (t) {
+      case SegmentType::kAsSet:
+        return '{';
+      case SegmentType::kConfedSet:
+        return '[';
+      case SegmentType::kConfedSequence:
+        return '(';
+      default:
+        return ' ';
+    }
+  };
+  auto close = [](SegmentType t) {
+    switch (t) {
+      case SegmentType::kAsSet:
+        return '}';
+      case SegmentType::kConfedSet:
+        return ']';
+      case SegmentType::kConfedSequence:
+        return ')';
+      default:
+        return ' ';
+    }
+  };
+  SegmentType prev = SegmentType::kAsSequence;
+  bool space = false;
+  size_t ai = 0;
+  const uint32_t* asns = a.as_path.asns.data();
+  for (const AsPathSegment& s : a.as_path.segments) {
+    if (prev != SegmentType::kAsSequence) out += close(prev);
+    if (space) out += ' ';
+    if (s.type != SegmentType::kAsSequence) out += open(s.type);
+    space = false;
+    const char sep =
+        (s.type == SegmentType::kAsSet || s.type == SegmentType::kConfedSet) ? ',' : ' ';
+    for (uint16_t i = 0; i < s.count; ++i) {
+      if (space) {
+        out += sep;
+      } else {
+        space = true;
+      }
+      AppendU32(asns[ai + i], out);
+      if (out.size() - start > 8000 - 100) {
+        out += "...";
+        return;
+      }
+    }
+    ai += s.count;
+    prev = s.type;
+  }
+  if (!a.as_path.segments.empty() && prev != SegmentType::kAsSequence) out += close(prev);
+}
+
+void AppendCommunities(const Attributes& a, std::string& out) {
+  bool first = true;
+  for (Community c : a.communities) {
+    if (!first) out += ' ';
+    first = false;
+    switch (c) {
+      case 0xFFFFFF01u:
+        out += "no-export";
+        break;
+      case 0xFFFFFF02u:
+        out += "no-advertise";
+        break;
+      case 0xFFFFFF03u:
+        out += "local-AS";
+        break;
+      default:
+        AppendU32(c >> 16, out);
+        out += ':';
+        AppendU32(c & 0xFFFF, out);
+    }
+  }
+}
+
+void AppendBgpdumpLine(const Element& e, std::string& out) {
+  const Attributes* a = e.attrs;
+  switch (e.source) {
+    case ElementSource::kTableDump:
+    case ElementSource::kTableDump2: {
+      if (e.source == ElementSource::kTableDump) {
+        out += "TABLE_DUMP|";
+      } else {
+        out += e.has_path_id ? "TABLE_DUMP2_AP|" : "TABLE_DUMP2|";
+      }
+      AppendU32(e.time, out);
+      out += "|B|";
+      AppendIp(e.peer_ip, out);
+      out += '|';
+      AppendU32(e.peer_as, out);
+      out += '|';
+      AppendPrefix(e.prefix, out);
+      out += '|';
+      if (e.has_path_id) {
+        AppendU32(e.path_id, out);
+        out += '|';
+      }
+      AppendAsPath(*a, out);
+      out += '|';
+      out += OriginName(*a);
+      out += '|';
+      AppendRibNextHop(*a, out);
+      out += '|';
+      AppendU32(a->present.has(kAttrLocalPref) ? a->local_pref : 0, out);
+      out += '|';
+      AppendU32(a->present.has(kAttrMed) ? a->med : 0, out);
+      out += '|';
+      AppendTail(*a, out);
+      return;
+    }
+    case ElementSource::kBgp: {
+      out += "BGP|";
+      AppendU32(e.time, out);
+      switch (e.type) {
+        case ElementType::kStateChange:
+          out += "|STATE|";
+          AppendIp(e.peer_ip, out);
+          out += '|';
+          AppendU32(e.peer_as, out);
+          out += '|';
+          AppendU32(e.old_state, out);
+          out += '|';
+          AppendU32(e.new_state, out);
+          out += '\n';
+          return;
+        case ElementType::kWithdraw:
+          out += "|W|";
+          AppendIp(e.peer_ip, out);
+          out += '|';
+          AppendU32(e.peer_as, out);
+          out += '|';
+          // bgpdump prints the peer address in place of the prefix's (two inet_ntoa() calls
+          // sharing one static buffer in one printf); the length is right.
+          AppendIp(e.peer_ip, out);
+          out += '/';
+          AppendU32(e.prefix.length(), out);
+          out += '\n';
+          return;
+        default:
+          out += "|A|";
+          AppendIp(e.peer_ip, out);
+          out += '|';
+          AppendU32(e.peer_as, out);
+          out += '|';
+          AppendPrefix(e.prefix, out);
+          out += '|';
+          AppendAsPath(*a, out);
+          out += '|';
+          out += OriginName(*a);
+          out += '|';
+          AppendNextHopAttr(*a, out);
+          out += '|';
+          AppendU32(a->present.has(kAttrLocalPref) ? a->local_pref : 0, out);
+          out += '|';
+          AppendU32(a->present.has(kAttrMed) ? a->med : 0, out);
+          // bgpdump omits the separator before the communities of type-5 lines.
+          if (a->present.has(kAttrCommunities)) {
+            AppendCommunities(*a, out);
+            out += a->present.has(kAttrAtomicAggregate) ? "|AG|" : "|NAG|";
+          } else {
+            out += a->present.has(kAttrAtomicAggregate) ? "|AG|" : "|NAG|";
+          }
+          if (a->has_aggregator && a->aggregator_addr.v4() != 0xFFFFFFFFu) {
+            AppendU32(a->aggregator_as, out);
+            out += ' ';
+            AppendV4(a->aggregator_addr.bytes().data(), out);
+          }
+          out += "|\n";
+          return;
+      }
+    }
+    case ElementSource::kBgp4mp:
+    case ElementSource::kBgp4mpEt: {
+      const bool et = e.source == ElementSource::kBgp4mpEt;
+      if (e.type == ElementType::kStateChange) {
+        out += et ? "BGP4MP_ET|" : "BGP4MP|";
+        AppendTime(e, et, out);
+        out += "|STATE|";
+        AppendIp(e.peer_ip, out);
+        out += '|';
+        AppendU32(e.peer_as, out);
+        out += '|';
+        AppendU32(e.old_state, out);
+        out += '|';
+        AppendU32(e.new_state, out);
+        out += '\n';
+        return;
+      }
+      out += Bgp4mpName(e);
+      out += '|';
+      AppendTime(e, et, out);
+      out += e.type == ElementType::kWithdraw ? "|W|" : "|A|";
+      if (e.type == ElementType::kWithdraw && e.local && e.mp && e.peer_ip.is_v4() &&
+          !e.prefix.address().is_v4()) {
+        AppendV6(e.peer_ip.bytes().data(), out);  // bgpdump formats this peer as IPv6
+      } else {
+        AppendIp(e.peer_ip, out);
+      }
+      out += '|';
+      AppendU32(e.peer_as, out);
+      out += '|';
+      AppendPrefix(e.prefix, out);
+      if (e.type == ElementType::kWithdraw) {
+        if (e.has_path_id) {
+          out += '|';
+          AppendU32(e.path_id, out);
+        }
+        out += '\n';
+        return;
+      }
+      out += '|';
+      if (e.has_path_id) {
+        AppendU32(e.path_id, out);
+        out += '|';
+      }
+      AppendAsPath(*a, out);
+      out += '|';
+      out += OriginName(*a);
+      out += '|';
+      const uint32_t lp = a->present.has(kAttrLocalPref) ? a->local_pref : 0;
+      const uint32_t med = a->present.has(kAttrMed) ? a->med : 0;
+      if (!e.mp) {
+        AppendNextHopAttr(*a, out);
+        out += '|';
+        AppendU32(lp, out);
+        out += '|';
+        AppendU32(med, out);
+      } else if (e.prefix.address().is_v4()) {
+        AppendV4(a->mp_next_hop.bytes().data(), out);
+        out += '|';
+        AppendI32(static_cast<int32_t>(lp), out);  // bgpdump prints these with %d
+        out += '|';
+        AppendI32(static_cast<int32_t>(med), out);
+      } else {
+        AppendV6(a->mp_next_hop.bytes().data(), out);
+        out += '|';
+        AppendU32(lp, out);
+        out += '|';
+        AppendU32(med, out);
+      }
+      out += '|';
+      AppendTail(*a, out);
+      return;
+    }
+  }
+}
+
+namespace {
+
+void JsonString(std::string_view s, std::string& out) {
+  out += '"';
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+      out += buf;
+    } else {
+      out += ch;
+    }
+  }
+  out += '"';
+}
+
+const char* SourceName(const Element& e) {
+  switch (e.source) {
+    case ElementSource::kTableDump:
+      return "TABLE_DUMP";
+    case ElementSource::kTableDump2:
+      return e.has_path_id ? "TABLE_DUMP2_AP" : "TABLE_DUMP2";
+    case ElementSource::kBgp:
+      return "BGP";
+    default:
+      return Bgp4mpName(e);
+  }
+}
+
+const char* TypeCode(ElementType t) {
+  switch (t) {
+    case ElementType::kRibEntry:
+      return "B";
+    case ElementType::kAnnounce:
+      return "A";
+    case ElementType::kWithdraw:
+      return "W";
+    case ElementType::kStateChange:
+      return "STATE";
+  }
+  return "?";
+}
+
+}  // namespace
+
+void AppendJson(const Element& e, std::string& out) {
+  const auto ip = [&out](const IpAddress& a) { a.AppendTo(out); };
+  out += "{\"type\":\"";
+  out += TypeCode(e.type);
+  out += "\",\"source\":\"";
+  out += SourceName(e);
+  out += "\",\"time\":";
+  AppendU32(e.time, out);
+  if (e.source == ElementSource::kBgp4mpEt) {
+    out += ",\"microseconds\":";
+    AppendU32(e.microseconds, out);
+  }
+  out += ",\"peer_ip\":\"";
+  ip(e.peer_ip);
+  out += "\",\"peer_as\":";
+  AppendU32(e.peer_as, out);
+  if (e.type == ElementType::kStateChange) {
+    out += ",\"old_state\":";
+    AppendU32(e.old_state, out);
+    out += ",\"new_state\":";
+    AppendU32(e.new_state, out);
+    out += '}';
+    return;
+  }
+  out += ",\"prefix\":\"";
+  e.prefix.AppendTo(out);
+  out += '"';
+  if (e.has_path_id) {
+    out += ",\"path_id\":";
+    AppendU32(e.path_id, out);
+  }
+  const Attributes* a = e.attrs;
+  if (a == nullptr) {
+    out += '}';
+    return;
+  }
+  if (e.originated_time) {
+    out += ",\"originated\":";
+    AppendU32(e.originated_time, out);
+  }
+  out += ",\"as_path\":";
+  std::string path;
+  AppendAsPath(*a, path);
+  JsonString(path, out);
+  out += ",\"origin\":\"";
+  out += OriginName(*a);
+  out += "\",\"next_hop\":\"";
+  ip(e.next_hop);
+  out += '"';
+  if (a->present.has(kAttrLocalPref)) {
+    out += ",\"local_pref\":";
+    AppendU32(a->local_pref, out);
+  }
+  if (a->present.has(kAttrMed)) {
+    out += ",\"med\":";
+    AppendU32(a->med, out);
+  }
+  out += ",\"communities\":[";
+  for (size_t i = 0; i < a->communities.size(); ++i) {
+    if (i) out += ',';
+    out += '"';
+    AppendU32(a->communities[i] >> 16, out);
+    out += ':';
+    AppendU32(a->communities[i] & 0xFFFF, out);
+    out += '"';
+  }
+  out += ']';
+  if (!a->large_communities.empty()) {
+    out += ",\"large_communities\":[";
+    for (size_t i = 0; i < a->large_communities.size(); ++i) {
+      const LargeCommunity& l = a->large_communities[i];
+      if (i) out += ',';
+      out += '"';
+      AppendU32(l.global_admin, out);
+      out += ':';
+      AppendU32(l.local1, out);
+      out += ':';
+      AppendU32(l.local2, out);
+      out += '"';
+    }
+    out += ']';
+  }
+  out += ",\"atomic_aggregate\":";
+  out += a->atomic_aggregate ? "true" : "false";
+  if (a->has_aggregator) {
+    out += ",\"aggregator\":{\"as\":";
+    AppendU32(a->aggregator_as, out);
+    out += ",\"address\":\"";
+    ip(a->aggregator_addr);
+    out += "\"}";
+  }
+  if (a->has_originator_id) {
+    out += ",\"originator_id\":\"";
+    ip(a->originator_id);
+    out += '"';
+  }
+  if (!a->cluster_list.empty()) {
+    out += ",\"cluster_list\":[";
+    for (size_t i = 0; i < a->cluster_list.size(); ++i) {
+      if (i) out += ',';
+      out += '"';
+      ip(IpAddress::V4(a->cluster_list[i]));
+      out += '"';
+    }
+    out += ']';
+  }
+  if (!a->unknown.empty()) {
+    out += ",\"unknown_attributes\":[";
+    static const char kHex[] = "0123456789abcdef";
+    for (size_t i = 0; i < a->unknown.size(); ++i) {
+      const RawAttribute& r = a->unknown[i];
+      if (i) out += ',';
+      out += "{\"type\":";
+      AppendU32(r.type, out);
+      out += ",\"flags\":";
+      AppendU32(r.flags, out);
+      out += ",\"value\":\"";
+      for (uint8_t b : r.value) {
+        out += kHex[b >> 4];
+        out += kHex[b & 15];
+      }
+      out += "\"}";
+    }
+    out += ']';
+  }
+  out += '}';
+}
+
+}  // namespace blackout::mrt

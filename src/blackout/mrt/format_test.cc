@@ -1,0 +1,170 @@
+#include "blackout/mrt/format.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace blackout::mrt {
+namespace {
+
+std::string Ip(const char* text) {
+  std::string s;
+  AppendIp(IpAddress::Parse(text).value(), s);
+  return s;
+}
+
+TEST(FormatIpTest, Ipv4) {
+  EXPECT_EQ(Ip("0.0.0.0"), "0.0.0.0");
+  EXPECT_EQ(Ip("255.255.255.255"), "255.255.255.255");
+  EXPECT_EQ(Ip("10.20.30.4"), "10.20.30.4");
+}
+
+TEST(FormatIpTest, Ipv6LikeBgpdump) {
+  // bgpdump's own fmt_ipv6: the first longest zero run, even a single group, becomes "::".
+  EXPECT_EQ(Ip("2001:7f8:30:0:2:1:0:8447"), "2001:7f8:30::2:1:0:8447");
+  EXPECT_EQ(Ip("2001:db8::1"), "2001:db8::1");
+  EXPECT_EQ(Ip("fe80::"), "fe80::");
+  EXPECT_EQ(Ip("::"), "::");
+  EXPECT_EQ(Ip("::1"), "::1");
+  EXPECT_EQ(Ip("::ffff:192.168.2.1"), "::ffff:192.168.2.1");
+  EXPECT_EQ(Ip("::192.168.1.2"), "::192.168.1.2");
+  EXPECT_EQ(Ip("2001:0:0:1:0:0:0:1"), "2001:0:0:1::1");
+  EXPECT_EQ(Ip("1:2:3:4:5:6:7:8"), "1:2:3:4:5:6:7:8");
+  EXPECT_EQ(Ip("2001:db8:0:0:1:0:0:1"), "2001:db8::1:0:0:1");
+}
+
+Attributes BasicAttrs() {
+  Attributes a;
+  a.present.set(kAttrOrigin);
+  a.present.set(kAttrNextHop);
+  a.origin = Origin::kIgp;
+  a.next_hop = IpAddress::Parse("192.0.2.1").value();
+  return a;
+}
+
+TEST(FormatLineTest, Bgp4mpAnnounceWithoutOptionalAttributes) {
+  Attributes a = BasicAttrs();
+  Element e;
+  e.type = ElementType::kAnnounce;
+  e.source = ElementSource::kBgp4mp;
+  e.time = 1000;
+  e.peer_ip = IpAddress::Parse("198.18.0.1").value();
+  e.peer_as = 65000;
+  e.prefix = Prefix::Parse("10.0.0.0/8").value();
+  e.attrs = &a;
+  std::string s;
+  AppendBgpdumpLine(e, s);
+  EXPECT_EQ(s, "BGP4MP|1000|A|198.18.0.1|65000|10.0.0.0/8||IGP|192.0.2.1|0|0||NAG||\n");
+}
+
+TEST(FormatLineTest, MissingOriginAndNextHop) {
+  Attributes a;  // nothing present
+  Element e;
+  e.type = ElementType::kRibEntry;
+  e.source = ElementSource::kTableDump2;
+  e.time = 5;
+  e.peer_ip = IpAddress::Parse("198.18.0.1").value();
+  e.prefix = Prefix::Parse("10.0.0.0/8").value();
+  e.attrs = &a;
+  std::string s;
+  AppendBgpdumpLine(e, s);
+  EXPECT_EQ(s, "TABLE_DUMP2|5|B|198.18.0.1|0|10.0.0.0/8||INCOMPLETE|255.255.255.255|0|0||NAG||\n");
+}
+
+TEST(FormatLineTest, EtWithdrawAddPathLocal) {
+  Element e;
+  e.type = ElementType::kWithdraw;
+  e.source = ElementSource::kBgp4mpEt;
+  e.local = true;
+  e.has_path_id = true;
+  e.path_id = 9;
+  e.time = 7;
+  e.microseconds = 42;
+  e.peer_ip = IpAddress::Parse("2001:db8::1").value();
+  e.peer_as = 1;
+  e.prefix = Prefix::Parse("2001:db8:1::/48").value();
+  std::string s;
+  AppendBgpdumpLine(e, s);
+  EXPECT_EQ(s, "BGP4MP_ET_LOCAL_AP|7.000042|W|2001:db8::1|1|2001:db8:1::/48|9\n");
+}
+
+TEST(FormatLineTest, StateChange) {
+  Element e;
+  e.type = ElementType::kStateChange;
+  e.source = ElementSource::kBgp4mp;
+  e.time = 3;
+  e.peer_ip = IpAddress::Parse("198.18.0.2").value();
+  e.peer_as = 2;
+  e.old_state = 1;
+  e.new_state = 2;
+  std::string s;
+  AppendBgpdumpLine(e, s);
+  EXPECT_EQ(s, "BGP4MP|3|STATE|198.18.0.2|2|1|2\n");
+}
+
+TEST(FormatLineTest, CommunitiesAtomicAggregateAggregator) {
+  Attributes a = BasicAttrs();
+  Community c[] = {0x00010002u, 0xFFFFFF01u};
+  a.present.set(kAttrCommunities);
+  a.communities = c;
+  a.present.set(kAttrAtomicAggregate);
+  a.atomic_aggregate = true;
+  a.has_aggregator = true;
+  a.aggregator_as = 7;
+  a.aggregator_addr = IpAddress::Parse("10.0.0.1").value();
+  a.present.set(kAttrMed);
+  a.med = 5;
+  Element e;
+  e.type = ElementType::kAnnounce;
+  e.source = ElementSource::kBgp;
+  e.time = 1;
+  e.peer_ip = IpAddress::Parse("198.18.0.1").value();
+  e.peer_as = 3;
+  e.prefix = Prefix::Parse("10.0.0.0/8").value();
+  e.attrs = &a;
+  std::string s;
+  AppendBgpdumpLine(e, s);
+  // Type-5 lines run the communities into the MED (as bgpdump does).
+  EXPECT_EQ(s, "BGP|1|A|198.18.0.1|3|10.0.0.0/8||IGP|192.0.2.1|0|51:2 no-export|AG|7 10.0.0.1|\n");
+  e.source = ElementSource::kBgp4mp;
+  s.clear();
+  AppendBgpdumpLine(e, s);
+  EXPECT_EQ(s,
+            "BGP4MP|1|A|198.18.0.1|3|10.0.0.0/8||IGP|192.0.2.1|0|5|1:2 no-export|AG|7 10.0.0.1|\n");
+}
+
+TEST(FormatLineTest, AsPathCutLikeBgpdump) {
+  std::vector<uint32_t> asns(2000, 4200000000u);
+  AsPathSegment seg{SegmentType::kAsSequence, 0, 2000};
+  Attributes a;
+  a.present.set(kAttrAsPath);
+  a.as_path.segments = std::span<const AsPathSegment>(&seg, 1);
+  a.as_path.asns = asns;
+  std::string s;
+  AppendAsPath(a, s);
+  ASSERT_GT(s.size(), 7900u);
+  EXPECT_LT(s.size(), 8000u);
+  EXPECT_EQ(s.substr(s.size() - 3), "...");
+}
+
+TEST(FormatJsonTest, Announce) {
+  Attributes a = BasicAttrs();
+  Element e;
+  e.type = ElementType::kAnnounce;
+  e.source = ElementSource::kBgp4mp;
+  e.time = 1000;
+  e.peer_ip = IpAddress::Parse("198.18.0.1").value();
+  e.peer_as = 65000;
+  e.prefix = Prefix::Parse("10.0.0.0/8").value();
+  e.next_hop = a.next_hop;
+  e.attrs = &a;
+  std::string s;
+  AppendJson(e, s);
+  EXPECT_EQ(s,
+            "{\"type\":\"A\",\"source\":\"BGP4MP\",\"time\":1000,\"peer_ip\":\"198.18.0.1\","
+            "\"peer_as\":65000,\"prefix\":\"10.0.0.0/8\",\"as_path\":\"\",\"origin\":\"IGP\","
+            "\"next_hop\":\"192.0.2.1\",\"communities\":[],\"atomic_aggregate\":false}");
+}
+
+}  // namespace
+}  // namespace blackout::mrt
