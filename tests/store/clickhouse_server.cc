@@ -4,6 +4,7 @@
 #include <curl/curl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -114,6 +115,8 @@ std::string ClickHouseServer::Start() {
 )");
     pid_t pid = ::fork();
     if (pid == 0) {
+      // Never outlive the test process, even if it is killed (ctest timeout, crash).
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
       std::string out = (d / "stdout.log").string();
       FILE* f = std::freopen(out.c_str(), "w", stdout);
       FILE* g = std::freopen(out.c_str(), "a", stderr);
@@ -143,8 +146,9 @@ std::string ClickHouseServer::Start() {
 
 void ClickHouseServer::Stop() {
   if (pid_ <= 0) return;
+  // The data directory is thrown away, so a short grace period is enough.
   ::kill(pid_, SIGTERM);
-  for (int i = 0; i < 100; ++i) {
+  for (int i = 0; i < 20; ++i) {
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
