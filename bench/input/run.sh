@@ -11,8 +11,8 @@ for f in "$@"; do
   for cmd in "$dec '$f'" "'$drain' '$f'"; do
     best=999999; cpu=0
     for _ in $(seq "${REPEAT:-3}"); do
-      read -r w c < <( { /usr/bin/time -f "%e %U %S" sh -c "$cmd" >/dev/null 2>/dev/null; } 2>&1 |
-                       tail -1 | awk '{print $1, $2 + $3}')
+      /usr/bin/time -f "%e %U %S" -o /tmp/input-bench-time.out sh -c "$cmd >/dev/null 2>&1" || true
+      read -r w c < <(tail -1 /tmp/input-bench-time.out | awk '{print $1, $2 + $3}')
       if awk -v a="$w" -v b="$best" 'BEGIN{exit !(a < b)}'; then best=$w; cpu=$c; fi
     done
     printf "%-40s %-14s wall %6.2f s  cpu %6.2f s\n" "$(basename "$f")" "${cmd%% *}" "$best" "$cpu"
