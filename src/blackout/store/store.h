@@ -1,15 +1,15 @@
 // The signal store: series, alerts, events and the ingest ledger behind one interface, with two
 // backends chosen by URL:
 //
-//   sqlite:PATH                     embedded SQLite file (default
-//   sqlite:./blackout-data/blackout.db) clickhouse:http://HOST:PORT/DB  a ClickHouse server (or
-//   cluster) over its HTTP interface
+//   sqlite:PATH                     an embedded SQLite file (default kDefaultStoreUrl)
+//   clickhouse:http://HOST:PORT/DB  a ClickHouse server or cluster, over its HTTP interface
 //
 // Writes go through WriteBatch + Store::Apply, which is atomic (SQLite: one transaction; readers
-// see all of a batch or none of it) and idempotent: a batch that names its input and content hash
-// is skipped if the ledger already holds that input with that hash. Every stored row has a natural
-// key (series bin; alert key; event id) and writes replace, so applying the same data twice never
-// counts anything twice, even after a crash between data and ledger. See docs/store.md.
+// see all of a batch or none of it. ClickHouse: per table, ledger row last; see docs/store.md)
+// and idempotent: a batch that names its input and content hash is skipped if the ledger already
+// holds that input with that hash. Every stored row has a natural key (series bin; alert key;
+// event id) and writes replace, so applying the same data twice never counts anything twice, even
+// after a crash between data and ledger.
 //
 // Thread-safety: a Store is safe to use from many threads at once. Writes are serialised (one
 // writer); reads run concurrently with each other and with a write, and see the last committed

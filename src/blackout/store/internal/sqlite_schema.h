@@ -4,7 +4,7 @@
 
 namespace blackout::store::internal {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // REQUIRES: 1 <= version <= kSchemaVersion. The SQL of one migration (several statements).
 const char* SchemaMigration(int version);
