@@ -11,6 +11,11 @@ constexpr uint64_t kAsnEntityTag = uint64_t{3} << 56;  // geo::AsnId's layout (g
 
 int BlockBits(bool v6) { return v6 ? 48 : 24; }
 
+// Default routes and other very short prefixes say nothing about reachability of a network: they
+// cover no block (they still count toward a peer's full-feed prefix count).
+constexpr uint8_t kMinTreeLengthV4 = 8;
+constexpr uint8_t kMinTreeLengthV6 = 16;
+
 }  // namespace
 
 std::string SignalName(Family family, int level) {
@@ -116,14 +121,14 @@ uint32_t RoutingView::Intern(const Prefix& p) {
   if (m.family() == Family::kIPv4) {
     k.hi = m.address().v4();
     node.first = k.hi >> 8;
-    node.tree = node.len <= 24;
+    node.tree = node.len >= kMinTreeLengthV4 && node.len <= 24;
   } else {
     k.hi = m.address().v6_high();
     k.lo = m.address().v6_low();
     k.len_fam = 0x100;
     node.v6 = true;
     node.first = k.hi >> 16;
-    node.tree = node.len <= 48;
+    node.tree = node.len >= kMinTreeLengthV6 && node.len <= 48;
   }
   k.len_fam |= m.length();
   auto [it, inserted] = dict_.try_emplace(k, static_cast<uint32_t>(nodes_.size()));
@@ -271,20 +276,13 @@ void RoutingView::ComputeFamily(bool v6, Visibility* out) {
 
   Totals& totals = *totals_[v6 ? 1 : 0];
   const int B = BlockBits(v6);
-  struct Frame {
-    uint32_t node;
-    uint64_t end;     // one past the last block
-    uint64_t cursor;  // first block not yet known to be covered by a child
-    uint32_t origin;
-    int8_t level;
-    uint32_t children;
-    std::vector<std::pair<uint64_t, uint64_t>> gaps;  // exclusive [first, first + count)
-  };
-  std::vector<Frame> stack;
-  std::vector<uint64_t> eff_stack;  // W words per frame
-  stack.reserve(B + 2);
-  eff_stack.reserve((B + 2) * W);
-  std::vector<BlockGeo::Share> geo_scratch;
+
+  // Frames are reused by depth (their gap vectors keep their capacity): no allocation per prefix.
+  std::vector<Frame>& stack = frames_;
+  if (stack.size() < static_cast<size_t>(B + 2)) stack.resize(B + 2);
+  size_t depth = 0;
+  std::vector<uint64_t>& eff_stack = eff_scratch_;
+  eff_stack.assign((B + 2) * W, 0);
 
   auto finish = [&](Frame& f) {
     if (f.cursor < f.end) f.gaps.emplace_back(f.cursor, f.end - f.cursor);
@@ -297,8 +295,9 @@ void RoutingView::ComputeFamily(bool v6, Visibility* out) {
     if (structure) {
       c.geo.clear();
       if (geo_ != nullptr) {
-        for (auto& g : f.gaps)
+        for (auto& g : f.gaps) {
           geo_->Attribute(v6 ? Family::kIPv6 : Family::kIPv4, g.first, g.second, &c.geo);
+        }
       }
       c.geo_valid = true;
       c.children = f.children;
@@ -308,38 +307,38 @@ void RoutingView::ComputeFamily(bool v6, Visibility* out) {
     c.origin = f.origin;
     totals.Add(+1, c.level, origin_sets_[c.origin], c.blocks, c.geo);
   };
-  auto pop = [&] {
-    finish(stack.back());
-    stack.pop_back();
-    eff_stack.resize(stack.size() * W);
-  };
 
   for (uint32_t id : order_) {
     const Node& n = nodes_[id];
-    if (n.v6 != v6) continue;
+    if (n.v6 != v6 || !n.tree) continue;
     uint64_t end = n.first + (uint64_t{1} << (B - n.len));
-    while (!stack.empty() && n.first >= stack.back().end) pop();
-    Frame f{id, end, n.first, 0, -1, 0, {}};
+    while (depth > 0 && n.first >= stack[depth - 1].end) finish(stack[--depth]);
+    Frame& f = stack[depth];
+    f.node = id;
+    f.end = end;
+    f.cursor = n.first;
+    f.children = 0;
+    f.gaps.clear();
     const uint64_t* own = &bits_[size_t(id) * W];
     bool any = false;
     for (size_t w = 0; w < W; ++w) any |= own[w] != 0;
-    size_t base = eff_stack.size();
-    eff_stack.resize(base + W);
-    if (!stack.empty()) {
-      Frame& parent = stack.back();
+    uint64_t* eff = &eff_stack[depth * W];
+    if (depth > 0) {
+      Frame& parent = stack[depth - 1];
       ++parent.children;
       if (parent.cursor < n.first) parent.gaps.emplace_back(parent.cursor, n.first - parent.cursor);
       parent.cursor = std::max(parent.cursor, end);
-      for (size_t w = 0; w < W; ++w) eff_stack[base + w] = own[w] | eff_stack[base - W + w];
+      const uint64_t* up = eff - W;
+      for (size_t w = 0; w < W; ++w) eff[w] = own[w] | up[w];
       f.origin = any && origin_[id] != 0 ? origin_[id] : parent.origin;
     } else {
-      for (size_t w = 0; w < W; ++w) eff_stack[base + w] = own[w];
+      for (size_t w = 0; w < W; ++w) eff[w] = own[w];
       f.origin = origin_[id];
     }
-    f.level = level_of(&eff_stack[base]);
-    stack.push_back(std::move(f));
+    f.level = level_of(eff);
+    ++depth;
   }
-  while (!stack.empty()) pop();
+  while (depth > 0) finish(stack[--depth]);
 
   auto& dest = v6 ? out->v6 : out->v4;
   for (const auto& [id, counts] : totals.entities) {

@@ -8,9 +8,10 @@
 //
 // Signal: a /24 (IPv6 /48) block is visible to a peer when a prefix covering it (the most specific
 // one the dictionary knows decides the origin AS) is in that peer's table; prefixes longer than
-// /24 (/48) cover no whole block and are ignored for visibility. Per family, the full-feed peers
-// are those carrying at least `full_feed_v4` IPv4 (resp. `full_feed_v6` IPv6) prefixes (and at
-// least one); they are counted by peer ASN. A block is at level
+// /24 (/48) cover no whole block, and prefixes shorter than /8 (IPv6 /16: default routes) say
+// nothing about a network's reachability: both are ignored for visibility. Per family, the
+// full-feed peers are those carrying at least `full_feed_v4` IPv4 (resp. `full_feed_v6` IPv6)
+// prefixes (and at least one); they are counted by peer ASN. A block is at level
 //   bgp-1peer: >= 1 full-feed peer ASN sees it,   bgp-25: > 25%,   bgp: > 50%,
 //   bgp-75: > 75%,                                bgp-100: all of them.
 // Compute() returns, per entity (asn/N by origin AS, each member of an AS_SET; country/CC and
@@ -123,6 +124,16 @@ class RoutingView {
     size_t operator()(const PrefixKey& k) const;
   };
   struct Contribution;  // per tree node: what it last added to the totals
+  // One prefix on the tree walk's stack.
+  struct Frame {
+    uint32_t node = 0;
+    uint64_t end = 0;     // one past the last block
+    uint64_t cursor = 0;  // first block not yet known to be covered by a child
+    uint32_t origin = 0;
+    int8_t level = -1;
+    uint32_t children = 0;
+    std::vector<std::pair<uint64_t, uint64_t>> gaps;  // exclusive [first, first + count)
+  };
   class Totals;
 
   int32_t Find(const Prefix& p) const;
@@ -154,6 +165,8 @@ class RoutingView {
   std::vector<uint32_t> order_, pending_;
   std::vector<Contribution> contrib_;  // per node
   std::unique_ptr<Totals> totals_[2];
+  std::vector<Frame> frames_;          // walk scratch, reused
+  std::vector<uint64_t> eff_scratch_;  // effective peer sets by depth
 };
 
 }  // namespace blackout::bgp

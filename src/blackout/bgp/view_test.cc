@@ -90,12 +90,16 @@ TEST(RoutingViewTest, AddPathAsSetIpv6AndLongPrefixes) {
   uint32_t set[] = {64510, 64511};
   view.Announce(a, P("2001:db8::/47"), set);
   view.Announce(a, P("198.18.0.0/25"), set);  // longer than /24: no block
+  view.Announce(a, P("0.0.0.0/0"), set);      // default route: no block
+  view.Announce(a, P("::/0"), set);
   view.Announce(a, P("198.18.1.0/24"), set, true, 1);
   view.Announce(a, P("198.18.1.0/24"), set, true, 2);
   Visibility v = view.Compute();
   EXPECT_EQ(v.v6["asn/64510"][4], 2u);  // a /47 is two /48s
   EXPECT_EQ(v.v6["asn/64511"][4], 2u);
   EXPECT_EQ(v.total_v4[0], 1u);
+  EXPECT_EQ(v.total_v6[0], 2u);
+  EXPECT_EQ(view.peers()[a].v4_prefixes, 3u);  // still counted for the full-feed test
   view.Withdraw(a, P("198.18.1.0/24"), true, 1);
   EXPECT_TRUE(view.Has(a, P("198.18.1.0/24")));  // path 2 remains
   view.Withdraw(a, P("198.18.1.0/24"), true, 2);
