@@ -235,7 +235,7 @@ TEST_F(RealDataTest, CacheGivesTheSameDatabase) {
   EXPECT_EQ((*first)->unmatched_regions().size(), (*second)->unmatched_regions().size());
   // A damaged cache file is ignored (and rebuilt), never trusted.
   for (const auto& f : fs::directory_iterator(tmp.path())) {
-    std::ofstream(f.path(), std::ios::binary | std::ios::trunc) << "BOGEOC02 garbage";
+    std::ofstream(f.path(), std::ios::binary | std::ios::trunc) << "BOGEOC03 garbage";
   }
   auto third = GeoDb::Open(o);
   ASSERT_TRUE(third.ok());

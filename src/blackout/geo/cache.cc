@@ -15,7 +15,7 @@ namespace blackout::geo::internal {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr char kMagic[8] = {'B', 'O', 'G', 'E', 'O', 'C', '0', '2'};
+constexpr char kMagic[8] = {'B', 'O', 'G', 'E', 'O', 'C', '0', '3'};
 
 class Writer {
  public:
@@ -69,10 +69,18 @@ class Reader {
   size_t pos_ = 0;
 };
 
+// IPv4 tables store their addresses as u32 (half the size); IPv6 ones as u64.
 void PutTable(Writer& w, const RangeTable& t) {
   w.U32(static_cast<uint32_t>(t.key_bits()));
-  w.Vec(t.firsts());
-  w.Vec(t.lasts());
+  if (t.key_bits() == 32) {
+    for (const auto* col : {&t.firsts(), &t.lasts()}) {
+      std::vector<uint32_t> narrow(col->begin(), col->end());
+      w.Vec(narrow);
+    }
+  } else {
+    w.Vec(t.firsts());
+    w.Vec(t.lasts());
+  }
   w.Vec(t.values());
 }
 
@@ -80,8 +88,16 @@ bool GetTable(Reader& r, RangeTable& t) {
   uint32_t bits;
   std::vector<uint64_t> f, l;
   std::vector<uint32_t> v;
-  return r.U32(bits) && r.Vec(f) && r.Vec(l) && r.Vec(v) &&
-         t.Assign(std::move(f), std::move(l), std::move(v), static_cast<int>(bits));
+  if (!r.U32(bits)) return false;
+  if (bits == 32) {
+    std::vector<uint32_t> f32, l32;
+    if (!r.Vec(f32) || !r.Vec(l32)) return false;
+    f.assign(f32.begin(), f32.end());
+    l.assign(l32.begin(), l32.end());
+  } else if (!r.Vec(f) || !r.Vec(l)) {
+    return false;
+  }
+  return r.Vec(v) && t.Assign(std::move(f), std::move(l), std::move(v), static_cast<int>(bits));
 }
 
 void PutStatus(Writer& w, const Status& s) {
