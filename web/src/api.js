@@ -1,0 +1,29 @@
+// Thin client for blackout's IODA-shaped API (docs/api.md). Every call returns the envelope's data
+// or throws an Error carrying the server's message.
+export async function api(path, params = {}) {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
+  }
+  const url = `/api/v2/${path}${qs.toString() ? '?' + qs : ''}`;
+  const res = await fetch(url);
+  let body;
+  try {
+    body = await res.json();
+  } catch {
+    throw new Error(`${url}: HTTP ${res.status}`);
+  }
+  if (!res.ok || body.error) throw new Error(body.error || `HTTP ${res.status}`);
+  return body.data;
+}
+
+export const signals = (type, code, from, until, maxPoints = 4000) =>
+  api(`signals/raw/${encodeURIComponent(type)}/${encodeURIComponent(code)}`,
+      {from, until, maxPoints}).then((d) => (Array.isArray(d) ? d.flat() : []));
+export const events = (p) => api('outages/events', {limit: 1000, ...p});
+export const summary = (p) => api('outages/summary', {limit: 1000, ...p});
+export const entities = (p) => api('entities/query', {limit: 50, ...p});
+export const meta = () => api('meta');
+export const csvUrl = (type, code, from, until, datasource) =>
+  `/api/v2/signals/raw/${encodeURIComponent(type)}/${encodeURIComponent(code)}?` +
+  new URLSearchParams({from, until, datasource, format: 'csv'});

@@ -1,0 +1,101 @@
+// Signal charts with uPlot: every signal normalised to its baseline (% of expected, with the
+// baseline band) or in absolute units; outage periods shaded; missing data drawn as gaps; drag to
+// zoom (double-click resets).
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import {rollingBaseline} from './baseline.js';
+
+export const COLORS = {bgp: '#1f77b4', 'ping-slash24': '#d62728', 'merit-nt': '#2ca02c',
+                       traffic: '#9467bd'};
+const LABELS = {bgp: 'BGP (visible /24s)', 'ping-slash24': 'Active probing (/24s up)',
+                'merit-nt': 'Darknet (unique sources)', traffic: 'Web traffic (unique clients)'};
+export const label = (ds) => LABELS[ds] || ds;
+
+// series: API signal objects ({datasource, from, step, values}); events: [{start, end}].
+// Returns {times, rows:[{datasource, values, expected}]} aligned on one time axis.
+export function align(series, events) {
+  const step = Math.min(...series.map((s) => s.step || 300));
+  const from = Math.min(...series.map((s) => s.from));
+  const until = Math.max(...series.map((s) => s.from + (s.values?.length || 0) * (s.step || 300)));
+  const n = Math.max(0, Math.ceil((until - from) / step));
+  const times = Array.from({length: n}, (_, i) => from + i * step);
+  const inEvent = (t) => events.some((e) => t >= e.start && t < (e.end ?? Infinity));
+  const rows = series.map((s) => {
+    const v = new Array(n).fill(null);
+    (s.values || []).forEach((x, i) => {
+      const k = Math.floor((s.from + i * s.step - from) / step);
+      if (k >= 0 && k < n && x != null) v[k] = x;
+    });
+    const base = rollingBaseline(times, v, 86400, inEvent);
+    return {datasource: s.datasource, values: v, base};
+  });
+  return {times, rows, step};
+}
+
+export function drawChart(container, aligned, events, {normalized = true, local = false,
+                                                         height = 320, small = false} = {}) {
+  const {times, rows} = aligned;
+  const data = [times];
+  const uSeries = [{}];
+  const bands = [];
+  const scales = {x: {time: true}};
+  const axes = [{}];
+  rows.forEach((r, i) => {
+    const color = COLORS[r.datasource] || '#555';
+    if (normalized) {
+      const norm = (arr) => arr.map((x, k) => (x == null || !r.base.mid[k] ? null : (100 * x) / r.base.mid[k]));
+      if (!small) {
+        const lo = norm(r.base.lo), hi = norm(r.base.hi);
+        data.push(hi, lo);
+        const hiIdx = data.length - 2;
+        uSeries.push({label: `${r.datasource} band high`, stroke: 'transparent', scale: '%', points: {show: false}},
+                     {label: `${r.datasource} band low`, stroke: 'transparent', scale: '%', points: {show: false}});
+        bands.push({series: [hiIdx, hiIdx + 1], fill: color + '22'});
+      }
+      data.push(norm(r.values));
+      uSeries.push({label: label(r.datasource), stroke: color, width: small ? 1 : 1.5, scale: '%',
+                    value: (u, v) => (v == null ? '–' : `${v.toFixed(0)}%`)});
+    } else {
+      const sc = `abs${i}`;
+      scales[sc] = {};
+      data.push(r.values);
+      uSeries.push({label: label(r.datasource), stroke: color, width: 1.5, scale: sc});
+      if (i < 2 && !small) axes.push({scale: sc, side: i === 0 ? 3 : 1, stroke: color,
+                                      grid: {show: i === 0}});
+    }
+  });
+  if (normalized) {
+    scales['%'] = {range: () => [0, 130]};
+    if (!small) axes.push({scale: '%', values: (u, ticks) => ticks.map((t) => `${t}%`)});
+  }
+  if (small) {
+    axes[0] = {show: false};
+    axes.push({show: false, scale: normalized ? '%' : 'abs0'});
+  }
+  const shade = (u) => {
+    const ctx = u.ctx;
+    ctx.save();
+    ctx.fillStyle = 'rgba(220, 40, 40, 0.12)';
+    for (const e of events) {
+      const x0 = u.valToPos(Math.max(e.start, times[0]), 'x', true);
+      const x1 = u.valToPos(Math.min(e.end ?? times[times.length - 1], times[times.length - 1]), 'x', true);
+      if (x1 > x0) ctx.fillRect(x0, u.bbox.top, x1 - x0, u.bbox.height);
+    }
+    ctx.restore();
+  };
+  const opts = {
+    width: Math.max(280, container.clientWidth || 800),
+    height: small ? 90 : height,
+    scales, axes, bands,
+    series: uSeries,
+    legend: {show: !small},
+    cursor: {drag: {x: !small, y: false}},
+    tzDate: local ? (ts) => new Date(ts * 1000) : (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
+    hooks: {drawClear: [shade]},
+  };
+  container.replaceChildren();
+  const u = new uPlot(opts, data, container);
+  const ro = new ResizeObserver(() => u.setSize({width: Math.max(280, container.clientWidth), height: opts.height}));
+  ro.observe(container);
+  return u;
+}

@@ -1,0 +1,78 @@
+// Entry point: routes between the overview and entity pages from the URL, and keeps the URL in
+// step with what is shown so every view can be shared and the back button works.
+import './style.css';
+import {meta} from './api.js';
+import {renderEntity} from './entity.js';
+import {renderOverview} from './overview.js';
+import {setupSearch} from './search.js';
+import * as state from './state.js';
+import {el, parseTime} from './util.js';
+
+const app = document.getElementById('app');
+let defaultWindow = null;
+
+// With no window in the URL, show the days around the newest event (the data may be historical,
+// as the Kazakhstan scenario is); with no events at all, the last 7 days.
+async function findDefaultWindow() {
+  if (defaultWindow) return defaultWindow;
+  const now = Math.floor(Date.now() / 1000);
+  let from = now - 7 * 86400, until = now;
+  try {
+    const feed = await (await fetch('/feeds/events.json')).json();
+    const starts = (feed.items || []).map((i) => i._blackout?.start ?? Date.parse(i.date_published) / 1000)
+        .filter((t) => Number.isFinite(t));
+    if (starts.length) {
+      const newest = Math.max(...starts);
+      const oldest = Math.max(Math.min(...starts), newest - 20 * 86400);
+      from = Math.floor((oldest - 2 * 86400) / 86400) * 86400;
+      until = Math.min(from + 30 * 86400, Math.ceil((newest + 6 * 86400) / 86400) * 86400);
+    }
+  } catch { /* keep the last 7 days */ }
+  defaultWindow = {from, until};
+  return defaultWindow;
+}
+
+async function render() {
+  const s = state.read();
+  const win = await findDefaultWindow();
+  const st = {...s, from: parseTime(s.from) ?? win.from, until: parseTime(s.until) ?? win.until,
+              local: s.tz === 'local'};
+  document.getElementById('tz-local').checked = st.local;
+  app.setAttribute('aria-busy', 'true');
+  try {
+    if (s.entity && /^(country|region|asn)\/[A-Za-z0-9._-]+$/.test(s.entity)) await renderEntity(app, st, nav);
+    else await renderOverview(app, st, nav);
+  } catch (e) {
+    app.replaceChildren(el('p', {class: 'error', role: 'alert'}, `Could not load: ${e.message}`));
+  }
+  app.setAttribute('aria-busy', 'false');
+}
+
+// Merges `change` into the URL state and re-renders; the window is pinned in the URL so the
+// address alone reproduces the view.
+function nav(change) {
+  const s = {...state.read(), ...change};
+  if (!s.from && defaultWindow) s.from = String(defaultWindow.from);
+  if (!s.until && defaultWindow) s.until = String(defaultWindow.until);
+  for (const k of Object.keys(s)) if (s[k] === null) delete s[k];
+  state.write(s);
+  render();
+  window.scrollTo(0, 0);
+}
+
+window.addEventListener('popstate', render);
+document.getElementById('tz-local').addEventListener('change', (e) => nav({tz: e.target.checked ? 'local' : null}));
+document.querySelector('.brand').addEventListener('click', (e) => {
+  e.preventDefault();
+  nav({entity: null, map: null});
+});
+setupSearch(document.getElementById('search'), document.getElementById('search-results'),
+            (entity) => nav({entity, map: null}));
+meta().then((m) => {
+  if (m?.notice) {
+    const n = document.getElementById('notice');
+    n.textContent = m.notice;
+    n.hidden = false;
+  }
+}).catch(() => {});
+render();

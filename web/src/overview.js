@@ -1,0 +1,69 @@
+// Overview: a map coloured by outage score for the selected window (the world, or one country's
+// regions) and a sortable table of the same data beside it, usable without the map.
+import {summary} from './api.js';
+import {drawMap} from './map.js';
+import {el, fmtTime} from './util.js';
+
+export async function renderOverview(app, st, nav) {
+  const {from, until, local} = st;
+  const country = st.map || null;
+  const p = {from, until, entityType: country ? 'region' : 'country'};
+  if (country) p.relatedTo = `country/${country}`;
+  const rows = (await summary(p)) || [];
+  const scores = new Map(), names = new Map();
+  for (const r of rows) {
+    scores.set(r.entity.code, r.scores?.overall || 0);
+    names.set(r.entity.code, r.entity.name);
+  }
+  const mapBox = el('div', {class: 'map-box', id: 'map'});
+  const title = country ? `Regions of ${country}` : 'World';
+  const toWorld = country ? el('button', {type: 'button', onclick: () => nav({map: null})}, '← World map') : null;
+  const toRegions = el('select', {'aria-label': 'Show a country\'s regions', onchange: (e) => nav({map: e.target.value || null})},
+                       el('option', {value: ''}, 'Regions of…'),
+                       ...[...(window.BLACKOUT_MAPS?.regions ? Object.keys(window.BLACKOUT_MAPS.regions) : [])]
+                           .sort().map((c) => el('option', {value: c, selected: c === country}, c)));
+  const table = renderTable(rows, nav);
+  app.replaceChildren(
+      el('section', {class: 'overview'},
+         el('div', {class: 'toolbar'},
+            el('h1', {}, `${title}: disruptions ${fmtTime(from, local)} – ${fmtTime(until, local)}`),
+            toWorld, toRegions),
+         el('div', {class: 'split'}, mapBox, el('div', {class: 'table-box'}, table))));
+  try {
+    await drawMap(mapBox, {country, scores, names,
+                           onPick: (code) => nav({entity: `${country ? 'region' : 'country'}/${code}`, map: null})});
+  } catch (e) {
+    mapBox.replaceChildren(el('p', {class: 'error'}, `Map unavailable: ${e.message}`));
+  }
+}
+
+function renderTable(rows, nav) {
+  let key = 'score', dir = -1;
+  const table = el('table', {class: 'summary', id: 'summary-table'});
+  const cols = [['name', 'Entity'], ['score', 'Score'], ['events', 'Events']];
+  const val = (r, k) => (k === 'name' ? r.entity.name : k === 'score' ? r.scores?.overall || 0 : r.event_cnt || 0);
+  const draw = () => {
+    const sorted = [...rows].sort((a, b) => {
+      const x = val(a, key), y = val(b, key);
+      return (x < y ? -1 : x > y ? 1 : 0) * dir;
+    });
+    const head = el('tr', {}, ...cols.map(([k, t]) => el('th', {scope: 'col',
+        'aria-sort': k === key ? (dir > 0 ? 'ascending' : 'descending') : 'none'},
+        el('button', {type: 'button', onclick: () => {
+          dir = k === key ? -dir : k === 'name' ? 1 : -1;
+          key = k;
+          draw();
+        }}, t))));
+    const body = sorted.map((r) => el('tr', {},
+        el('td', {}, el('a', {href: `?entity=${r.entity.type}/${r.entity.code}`, onclick: (e) => {
+          e.preventDefault();
+          nav({entity: `${r.entity.type}/${r.entity.code}`, map: null});
+        }}, r.entity.name || r.entity.code)),
+        el('td', {class: 'num'}, Math.round(val(r, 'score')).toLocaleString()),
+        el('td', {class: 'num'}, val(r, 'events'))));
+    table.replaceChildren(el('caption', {}, rows.length ? 'Entities with disruptions in this window' : 'No disruptions in this window'),
+                          el('thead', {}, head), el('tbody', {}, ...body));
+  };
+  draw();
+  return table;
+}

@@ -1,0 +1,58 @@
+// Type-ahead search over entities (countries, regions, ASNs) through /entities/query.
+import {entities} from './api.js';
+import {el} from './util.js';
+
+export function setupSearch(input, list, onPick) {
+  let timer = null, items = [], active = -1, seq = 0;
+  const close = () => {
+    list.hidden = true;
+    active = -1;
+    input.setAttribute('aria-expanded', 'false');
+  };
+  const render = () => {
+    list.replaceChildren(...items.map((e, i) => el('li', {
+      role: 'option', id: `sr-${i}`, 'aria-selected': i === active ? 'true' : 'false',
+      class: i === active ? 'active' : '', 'data-entity': `${e.type}/${e.code}`,
+      onmousedown: (ev) => {
+        ev.preventDefault();
+        pick(i);
+      }}, el('span', {class: 'etype', text: e.type}), ` ${e.name} `, el('span', {class: 'ecode', text: e.code}))));
+    list.hidden = items.length === 0;
+    input.setAttribute('aria-expanded', String(!list.hidden));
+  };
+  const pick = (i) => {
+    const e = items[i];
+    if (!e) return;
+    input.value = e.name;
+    close();
+    onPick(`${e.type}/${e.code}`);
+  };
+  input.addEventListener('input', () => {
+    clearTimeout(timer);
+    const q = input.value.trim();
+    if (!q) return close();
+    timer = setTimeout(async () => {
+      const mine = ++seq;
+      try {
+        const found = await entities({search: q, limit: 12});
+        if (mine !== seq) return;
+        items = found || [];
+        active = items.length ? 0 : -1;
+        render();
+      } catch {
+        close();
+      }
+    }, 120);
+  });
+  input.addEventListener('keydown', (ev) => {
+    if (list.hidden) return;
+    if (ev.key === 'ArrowDown') active = Math.min(items.length - 1, active + 1);
+    else if (ev.key === 'ArrowUp') active = Math.max(0, active - 1);
+    else if (ev.key === 'Enter') return pick(active);
+    else if (ev.key === 'Escape') return close();
+    else return;
+    ev.preventDefault();
+    render();
+  });
+  input.addEventListener('blur', () => setTimeout(close, 150));
+}

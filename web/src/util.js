@@ -1,0 +1,60 @@
+// Formatting and small helpers shared by the views.
+export function fmtTime(t, local) {
+  const d = new Date(t * 1000);
+  if (local) {
+    return d.toLocaleString(undefined, {year: 'numeric', month: 'short', day: 'numeric',
+                                        hour: '2-digit', minute: '2-digit'});
+  }
+  return d.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+}
+
+export function fmtDuration(seconds) {
+  if (seconds == null) return 'ongoing';
+  const h = Math.floor(seconds / 3600), m = Math.round((seconds % 3600) / 60);
+  if (h >= 48) return `${Math.floor(h / 24)} d ${h % 24} h`;
+  return h ? `${h} h ${m} min` : `${m} min`;
+}
+
+export const pct = (x) => (x == null || Number.isNaN(x) ? '–' : `${Math.round(x * 100)}%`);
+
+export function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else if (k === 'text') e.textContent = v;
+    else e.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) if (c != null) e.append(c instanceof Node ? c : String(c));
+  return e;
+}
+
+export function download(name, blob) {
+  const a = el('a', {href: URL.createObjectURL(blob), download: name});
+  document.body.append(a);
+  a.click();
+  setTimeout(() => {
+    URL.revokeObjectURL(a.href);
+    a.remove();
+  }, 1000);
+}
+
+export function toCsv(rows) {
+  const q = (v) => (v == null ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+  return rows.map((r) => r.map(q).join(',')).join('\n') + '\n';
+}
+
+export function parseTime(s) {
+  if (s == null || s === '') return null;
+  if (/^\d+$/.test(s)) return Number(s);
+  const t = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(s) ? s : s + 'Z');
+  return Number.isNaN(t) ? null : Math.floor(t / 1000);
+}
+
+// Severity colour for a score relative to the largest one (0 = none).
+export function severityColor(score, max) {
+  if (!score || !max) return '#e6e6e6';
+  const x = Math.min(1, Math.log1p(score) / Math.log1p(max));
+  const r = 255, g = Math.round(220 - 190 * x), b = Math.round(120 - 110 * x);
+  return `rgb(${r},${g},${b})`;
+}
