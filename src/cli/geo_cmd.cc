@@ -49,7 +49,7 @@ std::unique_ptr<geo::GeoDb> OpenDb(const GeoArgs& a, Context& ctx) {
 
 json EntityJson(const geo::GeoDb& db, EntityId id) {
   if (!id) return nullptr;
-  return json{{"entity", geo::FormatEntity(id)}, {"id", id}, {"name", db.Name(id)}};
+  return json{{"entity", geo::FormatEntity(id)}, {"id", std::to_string(id)}, {"name", db.Name(id)}};
 }
 
 std::string EntityText(const geo::GeoDb& db, EntityId id) {
@@ -104,7 +104,7 @@ void Entities(const GeoArgs& a, Context& ctx) {
     json out = json::array();
     for (const auto* e : found) {
       json j{{"entity", e->key()},
-             {"id", e->id},
+             {"id", std::to_string(e->id)},
              {"name", e->name},
              {"ipv4_addresses", e->ipv4_addresses}};
       if (e->parent) j["parent"] = geo::FormatEntity(e->parent);
