@@ -346,6 +346,7 @@ class SqliteStore final : public Store {
                   "SELECT entity, signal, source, step, last_time, last_value FROM series "
                   "WHERE last_time IS NOT NULL ORDER BY entity, signal, source"));
     auto out = std::make_shared<std::vector<LatestValue>>();
+    if (latest_all_) out->reserve(latest_all_->size() + latest_all_->size() / 8);
     Status st;
     while (q.Step(&st)) {
       LatestValue& v = out->emplace_back();
