@@ -31,9 +31,16 @@ class RangeTable {
   // The value covering most of [first, last] starting the scan at range `i` (from Seek(first) or
   // a sweep cursor): ties go to the value met first; 0 only if gaps cover more than any value.
   uint32_t Majority(uint64_t first, uint64_t last, size_t i) const;
-  // Sweep helper: advances cursor `i` so that last(i) >= a. REQUIRES a >= the previous a.
+  // Sweep helper: advances cursor `i` to the first range with last >= a (a few steps, then a
+  // search for long jumps, so sparse input and chunked calls stay cheap).
+  // REQUIRES a >= the previous a.
   void Advance(size_t& i, uint64_t a) const {
-    while (i < first_.size() && last_[i] < a) ++i;
+    for (int k = 0; k < 8; ++k) {
+      if (i >= first_.size() || last_[i] >= a) return;
+      ++i;
+    }
+    size_t j = Seek(a);
+    if (j > i) i = j;
   }
   // Total addresses (IPv4) or /64s (IPv6) per value, added to `out[value]`.
   template <typename Map>
