@@ -64,7 +64,7 @@ Status BuildPolicy(const SafetyArgs& a, probe::SafetyPolicy& policy) {
   return Status::Ok();
 }
 
-int ExitFor(const Status& st) {
+int ProbeExitFor(const Status& st) {
   switch (st.code()) {
     case StatusCode::kInvalidArgument:
       return kExitUsage;
@@ -103,7 +103,7 @@ probe::ProbeTagger MakeTagger(uint64_t seed) {
 
 void Fail(Context& ctx, const char* cmd, const Status& st) {
   std::fprintf(stderr, "blackout probe %s: %s\n", cmd, st.ToString().c_str());
-  ctx.exit_code = ExitFor(st);
+  ctx.exit_code = ProbeExitFor(st);
 }
 
 // ---- census

@@ -12,14 +12,36 @@ namespace {
 
 constexpr uint64_t kDomainPhase = 0x7068617365;  // "phase"
 constexpr uint64_t kDomainStart = 0x7374617274;  // "start"
+constexpr uint64_t kDomainOrder = 0x6f72646572;  // "order"
 constexpr size_t kSendBatch = 64;
 
-// A stride near 0.618 n coprime with n: a golden-ratio walk visits E(b) evenly spread.
-unsigned GoldenStride(unsigned n) {
-  if (n <= 2) return 1;
-  unsigned g = static_cast<unsigned>(std::lround(0.6180339887 * n));
-  while (std::gcd(g, n) != 1) ++g;
-  return g % n;
+// SplitMix64's finaliser: the cheap round function of the per-block address permutation.
+inline uint64_t Mix(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+// A keyed pseudo-random permutation of [0, n), n <= 256: a 4-round Feistel network on the
+// smallest even bit width holding n, cycle-walking back into range. Probes walk E(b) in this
+// order, so consecutive probes are independent draws as Trinocular's model assumes, whatever the
+// structure of the responsive addresses.
+unsigned Permute(unsigned i, unsigned n, uint64_t key) {
+  unsigned bits = 2;
+  while ((1u << bits) < n) bits += 2;
+  const unsigned half = bits / 2, mask = (1u << half) - 1;
+  unsigned x = i;
+  do {
+    unsigned l = x >> half, r = x & mask;
+    for (unsigned k = 0; k < 4; ++k) {
+      unsigned f = static_cast<unsigned>(Mix(key + k * 0x9e3779b97f4a7c15ULL + r)) & mask;
+      unsigned nl = r;
+      r = l ^ f;
+      l = nl;
+    }
+    x = l << half | r;
+  } while (x >= n);
+  return x;
 }
 
 }  // namespace
@@ -100,7 +122,6 @@ Prober::Prober(ProberOptions options, std::vector<HitlistEntry> blocks, const En
   std::vector<std::pair<uint32_t, uint32_t>> by_phase(n);
   for (size_t i = 0; i < n; ++i) {
     const HitlistEntry& e = blocks[i];
-    unsigned count = e.addresses.Count();
     Block& b = blocks_[i];
     b.base = e.base;
     b.availability = e.availability;
@@ -109,8 +130,6 @@ Prober::Prober(ProberOptions options, std::vector<HitlistEntry> blocks, const En
     b.probe_index = 0;
     b.state = static_cast<uint8_t>(BlockState::kUp);
     b.probes = 0;
-    b.stride = static_cast<uint8_t>(GoldenStride(count));
-    b.start = static_cast<uint8_t>(tagger_.Hash(e.base, kDomainStart) % (count ? count : 1));
     b.outstanding = 0;
     addresses_[i] = e.addresses;
     by_phase[i] = {
@@ -165,7 +184,7 @@ size_t Prober::MemoryBytes() const {
 uint32_t Prober::AddressOf(uint32_t idx, unsigned i) const {
   const Block& b = blocks_[idx];
   unsigned n = addresses_[idx].Count();
-  unsigned k = (b.start + static_cast<uint64_t>(i) * b.stride) % n;
+  unsigned k = Permute(i % n, n, tagger_.Hash(b.base, kDomainOrder));
   return b.base | addresses_[idx].Nth(k);
 }
 

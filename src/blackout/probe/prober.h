@@ -116,9 +116,7 @@ class Prober {
     uint16_t serial;       // serial of the latest probe
     uint16_t probe_index;  // i of the next probe in the rotating order
     uint8_t state;
-    uint8_t probes;  // probes this round
-    uint8_t stride;  // rotation stride, coprime with |E(b)| (stride 0 means 256 ≡ 0... unused)
-    uint8_t start;   // rotation start
+    uint8_t probes;       // probes this round
     uint8_t outstanding;  // a probe is in flight
   };
   struct Pending {
