@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "backend.h"
+#include "blackout/store/internal/clickhouse_http.h"
 #include "blackout/store/store.h"
 #include "blackout/testing/testing.h"
 #include "clickhouse_server.h"
@@ -372,6 +373,44 @@ TEST(SqliteSchema, NewerDatabaseIsRefusedAndOlderIsMigrated) {
   ASSERT_TRUE(related.ok()) << related.status().ToString();
   ASSERT_EQ(related->items.size(), 1u);
   EXPECT_EQ(related->items[0].id, "e1");
+}
+
+TEST(ClickHouseSchema, Version1DatabaseIsMigratedAndLatestValuesBackFilled) {
+  std::string error;
+  testing::ClickHouseServer* server = testing::ClickHouseServer::Shared(&error);
+  ASSERT_NE(server, nullptr) << error;
+  std::string url = "clickhouse:" + server->http_base() + "/migrate_" + std::to_string(::getpid());
+  {
+    auto store = OpenStore(url);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    WriteBatch b;
+    b.AddPoint(SeriesKey{"country/KZ", "bgp", ""}, kT0, 5);
+    b.AddPoint(SeriesKey{"country/KZ", "bgp", ""}, kT0 + 300, 6);
+    b.AddPoint(SeriesKey{"country/KZ", "bgp", ""}, kT0 + 600, kMissing);
+    ASSERT_TRUE((*store)->Apply(b).ok());
+  }
+  // Turn it back into a version-1 database: no latest-value columns, version 1.
+  internal::HttpClient http(server->http_base(), 10000);
+  std::string db = url.substr(url.rfind('/') + 1);
+  for (std::string sql :
+       {"ALTER TABLE " + db +
+            ".series DROP COLUMN last_t, DROP COLUMN last_v, DROP COLUMN has_last",
+        "DROP TABLE " + db + ".schema_version",
+        "CREATE TABLE " + db +
+            ".schema_version (version UInt32, applied Int64) ENGINE = MergeTree() ORDER BY version",
+        "INSERT INTO " + db + ".schema_version VALUES (1, 0)"}) {
+    auto r = http.Run(sql);
+    ASSERT_TRUE(r.ok()) << sql << ": " << r.status().ToString();
+  }
+  auto store = OpenStore(url);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_EQ((*store)->SchemaVersion().value_or(0), 2);
+  auto latest = (*store)->Latest(SeriesFilter{});
+  ASSERT_TRUE(latest.ok()) << latest.status().ToString();
+  ASSERT_EQ(latest->size(), 1u);
+  EXPECT_EQ((*latest)[0].time, kT0 + 300);
+  EXPECT_EQ((*latest)[0].value, 6);
+  EXPECT_EQ((*latest)[0].step, 300);
 }
 
 }  // namespace

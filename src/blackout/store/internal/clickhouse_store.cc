@@ -9,6 +9,7 @@
 #include <chrono>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 
 #include "blackout/store/internal/backends.h"
@@ -18,7 +19,7 @@
 namespace blackout::store::internal {
 namespace {
 
-constexpr int kClickHouseSchemaVersion = 1;
+constexpr int kClickHouseSchemaVersion = 2;
 
 using Rows = std::vector<std::vector<std::string>>;
 
@@ -62,10 +63,9 @@ class ClickHouseStore final : public Store {
     if (v > kClickHouseSchemaVersion) return NewerSchema(v);
     if (v < 1) {
       for (const std::string& sql : V1()) BLACKOUT_RETURN_IF_ERROR(Run(sql).status());
-      BLACKOUT_RETURN_IF_ERROR(
-          Run("INSERT INTO " + T("schema_version") + " VALUES (1, " + I(NowSeconds()) + ")")
-              .status());
+      BLACKOUT_RETURN_IF_ERROR(SetVersion(1));
     }
+    if (v < 2) BLACKOUT_RETURN_IF_ERROR(MigrateToV2());
     return Status::Ok();
   }
 
@@ -93,9 +93,11 @@ class ClickHouseStore final : public Store {
     }
     // Check steps before writing anything, so a rejected batch leaves nothing behind.
     std::vector<const WriteBatch::SeriesWrites*> new_series;
-    BLACKOUT_RETURN_IF_ERROR(CheckSteps(batch, &new_series));
+    std::map<SeriesKey, Known> known;
+    BLACKOUT_RETURN_IF_ERROR(CheckSteps(batch, &new_series, &known));
 
-    uint64_t version = NextVersion();  // deletes use `version`, writes `version + 1`
+    // Deletes use `version`, writes `version + 1`, latest values `version + 2`.
+    uint64_t version = NextVersion();
     BLACKOUT_RETURN_IF_ERROR(ApplyDeletes(batch, version));
     if (!new_series.empty()) {
       RowBinary rb;
@@ -105,8 +107,11 @@ class ClickHouseStore final : public Store {
         rb.Str(w->key.source);
         rb.I64(w->step);
         rb.U64(version + 1);
+        rb.I64(0);
+        rb.F64(0);
+        rb.U8(0);
       }
-      BLACKOUT_RETURN_IF_ERROR(Insert("series", rb));
+      BLACKOUT_RETURN_IF_ERROR(Insert("series", rb, kSeriesColumns));
     }
     if (batch.point_count() > 0) {
       RowBinary rb;
@@ -122,6 +127,7 @@ class ClickHouseStore final : public Store {
         }
       }
       BLACKOUT_RETURN_IF_ERROR(Insert("points", rb));
+      BLACKOUT_RETURN_IF_ERROR(UpdateLatest(batch, known, version + 2));
     }
     if (!batch.alerts().empty()) {
       RowBinary rb;
@@ -207,24 +213,20 @@ class ClickHouseStore final : public Store {
   }
 
   Result<std::vector<LatestValue>> Latest(const SeriesFilter& filter) override {
-    BLACKOUT_ASSIGN_OR_RETURN(auto steps, Steps(filter));
-    // The non-key condition (not NaN) must apply after FINAL has picked each bin's last write.
+    // has_last is not part of the key: filter after FINAL picked each series' last row.
     BLACKOUT_ASSIGN_OR_RETURN(
         Rows rows,
-        Select("SELECT entity, signal, source, max(t), argMax(v, t) FROM (SELECT entity, signal, "
-               "source, t, v FROM " +
-               T("points") + " FINAL WHERE " + SeriesConditions(filter) +
-               ") WHERE NOT isNaN(v) GROUP BY entity, signal, source ORDER BY entity, signal, "
-               "source"));
+        Select("SELECT entity, signal, source, step, last_t, last_v FROM (SELECT * FROM " +
+               T("series") + " FINAL WHERE " + SeriesConditions(filter) +
+               ") WHERE has_last = 1 ORDER BY entity, signal, source"));
     std::vector<LatestValue> out;
     out.reserve(rows.size());
     for (auto& r : rows) {
       LatestValue v;
       v.key = SeriesKey{std::move(r[0]), std::move(r[1]), std::move(r[2])};
-      auto it = steps.find(v.key);
-      v.step = it == steps.end() ? kDefaultStepSeconds : it->second;
-      v.time = ToI64(r[3]);
-      v.value = ToF64(r[4]);
+      v.step = ToI64(r[3]);
+      v.time = ToI64(r[4]);
+      v.value = ToF64(r[5]);
       out.push_back(std::move(v));
     }
     return out;
@@ -407,8 +409,12 @@ class ClickHouseStore final : public Store {
     BLACKOUT_ASSIGN_OR_RETURN(std::string body, http_.Run(sql + " FORMAT TabSeparated"));
     return ParseTsv(body);
   }
-  Status Insert(std::string_view table, const RowBinary& rb) {
-    return http_.Run("INSERT INTO " + T(table) + " FORMAT RowBinary", rb.data(), true).status();
+  static constexpr const char* kSeriesColumns =
+      "(entity, signal, source, step, version, last_t, last_v, has_last)";
+  Status Insert(std::string_view table, const RowBinary& rb, std::string_view columns = "") {
+    std::string cols = columns.empty() ? "" : " " + std::string(columns);
+    return http_.Run("INSERT INTO " + T(table) + cols + " FORMAT RowBinary", rb.data(), true)
+        .status();
   }
 
   Status NewerSchema(int v) const {
@@ -469,8 +475,13 @@ class ClickHouseStore final : public Store {
     return out;
   }
 
+  struct Known {
+    int64_t step = 0;
+    std::optional<UnixSeconds> last_t;  // current latest non-missing bin
+  };
   Status CheckSteps(const WriteBatch& batch,
-                    std::vector<const WriteBatch::SeriesWrites*>* new_series) {
+                    std::vector<const WriteBatch::SeriesWrites*>* new_series,
+                    std::map<SeriesKey, Known>* known) {
     if (batch.series().empty()) return Status::Ok();
     std::string keys;
     for (const auto& w : batch.series()) {
@@ -478,24 +489,119 @@ class ClickHouseStore final : public Store {
       keys +=
           "(" + Quote(w.key.entity) + "," + Quote(w.key.signal) + "," + Quote(w.key.source) + ")";
     }
-    BLACKOUT_ASSIGN_OR_RETURN(Rows rows,
-                              Select("SELECT entity, signal, source, step FROM " + T("series") +
-                                     " FINAL WHERE (entity, signal, source) IN (" + keys + ")"));
-    std::map<SeriesKey, int64_t> known;
+    BLACKOUT_ASSIGN_OR_RETURN(
+        Rows rows, Select("SELECT entity, signal, source, step, last_t, has_last FROM " +
+                          T("series") + " FINAL WHERE (entity, signal, source) IN (" + keys + ")"));
     for (auto& r : rows) {
-      known[SeriesKey{std::move(r[0]), std::move(r[1]), std::move(r[2])}] = ToI64(r[3]);
+      Known k;
+      k.step = ToI64(r[3]);
+      if (ToI64(r[5]) != 0) k.last_t = ToI64(r[4]);
+      (*known)[SeriesKey{std::move(r[0]), std::move(r[1]), std::move(r[2])}] = k;
     }
     for (const auto& w : batch.series()) {
-      auto it = known.find(w.key);
-      if (it == known.end()) {
+      auto it = known->find(w.key);
+      if (it == known->end()) {
         if (!w.points.empty()) new_series->push_back(&w);
-      } else if (it->second != w.step) {
-        return InvalidArgument("series " + w.key.ToString() + " has step " +
-                               std::to_string(it->second) + " s; cannot write points with step " +
-                               std::to_string(w.step) + " s");
+      } else if (it->second.step != w.step) {
+        return InvalidArgument(
+            "series " + w.key.ToString() + " has step " + std::to_string(it->second.step) +
+            " s; cannot write points with step " + std::to_string(w.step) + " s");
       }
     }
     return Status::Ok();
+  }
+
+  // The latest non-missing bin of each written series after the batch, where it changes. Only
+  // bins at or after the current latest matter; a batch that turns the current latest bin into
+  // "missing" (and writes nothing later) needs a look at the stored points.
+  Status UpdateLatest(const WriteBatch& batch, const std::map<SeriesKey, Known>& known,
+                      uint64_t version) {
+    RowBinary rb;
+    for (const auto& w : batch.series()) {
+      if (w.points.empty()) continue;
+      auto it = known.find(w.key);
+      std::optional<UnixSeconds> cur = it == known.end() ? std::nullopt : it->second.last_t;
+      // Final value of each bin at or after `cur` (a later write of a bin in the batch wins).
+      std::map<UnixSeconds, double> tail;
+      for (const Point& p : w.points) {
+        if (!cur || p.time >= *cur) tail[p.time] = p.value;
+      }
+      std::optional<std::pair<UnixSeconds, double>> latest;
+      for (auto r = tail.rbegin(); r != tail.rend(); ++r) {
+        if (!IsMissing(r->second)) {
+          latest = *r;
+          break;
+        }
+      }
+      bool recompute = !latest && cur && tail.count(*cur) && IsMissing(tail[*cur]);
+      if (!latest && !recompute) continue;
+      if (recompute) {
+        BLACKOUT_ASSIGN_OR_RETURN(
+            Rows rows, Select("SELECT t, v FROM (SELECT t, v FROM " + T("points") +
+                              " FINAL WHERE entity = " + Quote(w.key.entity) + " AND signal = " +
+                              Quote(w.key.signal) + " AND source = " + Quote(w.key.source) +
+                              ") WHERE NOT isNaN(v) ORDER BY t DESC LIMIT 1"));
+        if (!rows.empty()) latest = std::make_pair(ToI64(rows[0][0]), ToF64(rows[0][1]));
+      }
+      rb.Str(w.key.entity);
+      rb.Str(w.key.signal);
+      rb.Str(w.key.source);
+      rb.I64(w.step);
+      rb.U64(version);
+      rb.I64(latest ? latest->first : 0);
+      rb.F64(latest ? latest->second : 0);
+      rb.U8(latest ? 1 : 0);
+    }
+    if (rb.empty()) return Status::Ok();
+    return Insert("series", rb, kSeriesColumns);
+  }
+
+  Status SetVersion(int v) {
+    return Run("INSERT INTO " + T("schema_version") + " VALUES (" + I(v) + ", " + I(NowSeconds()) +
+               ")")
+        .status();
+  }
+
+  // Version 2: each series row carries its latest non-missing value (maintained on write), so
+  // Latest() reads the series table instead of every point. Back-filled from the points.
+  Status MigrateToV2() {
+    // 18.16 has no ADD COLUMN IF NOT EXISTS: add what a crash half-way may have left out.
+    BLACKOUT_ASSIGN_OR_RETURN(
+        Rows cols, Select("SELECT name FROM system.columns WHERE database = " + Quote(db_) +
+                          " AND table = 'series'"));
+    std::set<std::string> have;
+    for (auto& r : cols) have.insert(r[0]);
+    for (const auto& [name, type] : {std::pair{"last_t", "Int64"}, std::pair{"last_v", "Float64"},
+                                     std::pair{"has_last", "UInt8"}}) {
+      if (have.count(name)) continue;
+      BLACKOUT_RETURN_IF_ERROR(
+          Run("ALTER TABLE " + T("series") + " ADD COLUMN " + name + " " + type + " DEFAULT 0")
+              .status());
+    }
+    BLACKOUT_ASSIGN_OR_RETURN(auto steps, Steps(SeriesFilter{}));
+    BLACKOUT_ASSIGN_OR_RETURN(
+        Rows rows,
+        Select("SELECT entity, signal, source, max(t), argMax(v, t) FROM (SELECT "
+               "entity, signal, source, t, v FROM " +
+               T("points") + " FINAL) WHERE NOT isNaN(v) GROUP BY entity, signal, source"));
+    if (!rows.empty()) {
+      uint64_t version = NextVersion();
+      RowBinary rb;
+      for (auto& r : rows) {
+        auto it = steps.find(SeriesKey{r[0], r[1], r[2]});
+        if (it == steps.end()) continue;
+        rb.Str(r[0]);
+        rb.Str(r[1]);
+        rb.Str(r[2]);
+        rb.I64(it->second);
+        rb.U64(version);
+        rb.I64(ToI64(r[3]));
+        rb.F64(ToF64(r[4]));
+        rb.U8(1);
+      }
+      if (!rb.empty()) BLACKOUT_RETURN_IF_ERROR(Insert("series", rb, kSeriesColumns));
+    }
+    return SetVersion(2);
   }
 
   Status ApplyDeletes(const WriteBatch& batch, uint64_t version) {
