@@ -228,7 +228,43 @@ void RoutingView::MergePending() {
   std::merge(order_.begin(), order_.end(), pending_.begin(), pending_.end(),
              std::back_inserter(merged), less);
   order_ = std::move(merged);
+  size_t added = pending_.size();
   pending_.clear();
+  // After a large influx (a RIB dump), renumber so that ids follow the walk order: the walk then
+  // reads bits, origins and contributions sequentially instead of at random.
+  if (added * 8 > nodes_.size()) Renumber();
+}
+
+void RoutingView::Renumber() {
+  const size_t n = nodes_.size();
+  std::vector<uint32_t> new_id(n, UINT32_MAX);
+  uint32_t next = 0;
+  for (uint32_t id : order_) new_id[id] = next++;
+  for (uint32_t id = 0; id < n; ++id) {
+    if (new_id[id] == UINT32_MAX) new_id[id] = next++;
+  }
+  std::vector<Node> nodes(n);
+  std::vector<uint64_t> bits(bits_.size());
+  std::vector<uint32_t> origin(n);
+  std::vector<Contribution> contrib(n);
+  for (uint32_t id = 0; id < n; ++id) {
+    uint32_t to = new_id[id];
+    nodes[to] = nodes_[id];
+    std::memcpy(&bits[size_t(to) * words_], &bits_[size_t(id) * words_], words_ * 8);
+    origin[to] = origin_[id];
+    contrib[to] = std::move(contrib_[id]);
+  }
+  nodes_ = std::move(nodes);
+  bits_ = std::move(bits);
+  origin_ = std::move(origin);
+  contrib_ = std::move(contrib);
+  for (auto& [key, id] : dict_) id = new_id[id];
+  std::unordered_map<uint64_t, std::vector<uint32_t>> add_paths;
+  for (auto& [key, ids] : add_paths_) {
+    add_paths.emplace(uint64_t{new_id[key >> 24]} << 24 | (key & 0xFFFFFF), std::move(ids));
+  }
+  add_paths_ = std::move(add_paths);
+  for (auto& id : order_) id = new_id[id];
 }
 
 void RoutingView::ComputeFamily(bool v6, Visibility* out) {

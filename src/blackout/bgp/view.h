@@ -146,6 +146,7 @@ class RoutingView {
   void ClearBit(uint32_t node, uint32_t peer);
   void GrowWords();
   void MergePending();
+  void Renumber();
   void ComputeFamily(bool v6, Visibility* out);
 
   ViewOptions options_;
