@@ -40,9 +40,9 @@ b_replies=$(sed -n 's/.*"replies":\([0-9]*\).*/\1/p' "$work/out")
 run_timed "$tb" vexec "$name" zmap -M icmp_echoscan -i "${name}v0" -S 198.19.255.1 -G "$mac" \
   -r "$rate" -w "$work/allow" -b "$work/block" -c 1 -q -o "$work/zmap.csv" -m "$work/zmap.json"
 read -r zw zu zs <"$work/time"
-z_sent=$(sed -n 's/.*"packets_sent": *\([0-9]*\).*/\1/p' "$work/zmap.json" | head -1)
+z_sent=$(sed -n 's/.*"total_sent": *\([0-9]*\).*/\1/p' "$work/zmap.json" | head -1)
 z_replies=$(sort -u "$work/zmap.csv" | grep -c '^198\.18\.' || true)
-z_start=$(sed -n 's/.*"start_time": *"\([^"]*\)".*/\1/p' "$work/zmap.json" | head -1)
+z_start=$(sed -n 's/.*"send_start_time": *"\([^"]*\)".*/\1/p' "$work/zmap.json" | head -1)
 z_send_end=$(sed -n 's/.*"send_end_time": *"\([^"]*\)".*/\1/p' "$work/zmap.json" | head -1)
 
 awk -v bw="$bw" -v bu="$bu" -v bs="$bs" -v bp="$b_probed" -v br="$b_replies" \

@@ -99,7 +99,8 @@ Result<CensusResult> RunCensus(const std::vector<Prefix>& targets, const SafetyP
   int64_t last_send = clock.Now();
   while (i < total) {
     int64_t now = clock.Now();
-    uint64_t allow = pacer.Allowance(now);
+    // Small slices, with the socket drained between them, so replies never overflow its buffer.
+    uint64_t allow = std::min<uint64_t>(pacer.Allowance(now), 4 * kBatch);
     uint64_t used = 0;
     while (used < allow && i < total) {
       uint64_t idx = perm(i++);

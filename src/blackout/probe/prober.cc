@@ -266,7 +266,8 @@ Result<RoundReport> Prober::RunRound() {
       if (b.outstanding && b.serial == p.serial) Resolve(p.block, false, now, report);
     }
 
-    uint64_t allowance = pacer_.Allowance(now);
+    // Small slices, with the socket drained between them, so replies never overflow its buffer.
+    uint64_t allowance = std::min<uint64_t>(pacer_.Allowance(now), 4 * kSendBatch);
     uint64_t used = 0;
     while (used < allowance) {
       if (!followups_.empty()) {

@@ -32,7 +32,7 @@ Result<std::unique_ptr<RawSocketIo>> RawSocketIo::Open(Clock& clock) {
   icmp_filter filter{};
   filter.data = ~(1u << ICMP_ECHOREPLY);
   setsockopt(fd, SOL_RAW, ICMP_FILTER, &filter, sizeof filter);
-  int size = 8 << 20;
+  int size = 32 << 20;
   if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) != 0) {
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
   }
