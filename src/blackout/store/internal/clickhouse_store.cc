@@ -194,11 +194,60 @@ class ClickHouseStore final : public Store {
     return outcome;
   }
 
+  // One round trip once the step is known: the stored range and the bins come back together.
   Result<Series> ReadSeries(const SeriesKey& key, UnixSeconds from, UnixSeconds until) override {
+    BLACKOUT_ASSIGN_OR_RETURN(int64_t step, StepOf(key));
+    std::string where = "entity = " + Quote(key.entity) + " AND signal = " + Quote(key.signal) +
+                        " AND source = " + Quote(key.source);
+    bool bounded_below = from > INT64_MIN + step;
+    UnixSeconds lo_req = bounded_below ? BinStart(from, step) : 0;
+    BLACKOUT_ASSIGN_OR_RETURN(
+        Rows rows, Select("SELECT 0 AS k, min(t) AS a, max(t) AS b, toFloat64(count()) AS x FROM " +
+                          T("points") + " WHERE " + where + " UNION ALL SELECT 1, t, t, v FROM " +
+                          T("points") + " FINAL WHERE " + where +
+                          (bounded_below ? " AND t >= " + I(lo_req) : std::string()) + " AND t < " +
+                          I(until)));
+    Series s;
+    s.key = key;
+    s.step = step;
+    s.from = lo_req;
+    UnixSeconds first = 0, last = -1;
+    bool any = false;
+    for (const auto& r : rows) {
+      if (r[0] == "0" && ToF64(r[3]) > 0) {
+        first = ToI64(r[1]);
+        last = ToI64(r[2]);
+        any = true;
+      }
+    }
+    if (!any) return s;
+    UnixSeconds lo = bounded_below ? std::max(lo_req, first) : first;
+    UnixSeconds hi = std::min(until, last + step);
+    s.from = lo;
+    if (hi <= lo) return s;
+    s.values.assign(static_cast<size_t>((hi - lo + step - 1) / step), kMissing);
+    for (const auto& r : rows) {
+      if (r[0] != "1") continue;
+      UnixSeconds t = ToI64(r[1]);
+      if (t < lo || t >= hi) continue;
+      s.values[static_cast<size_t>((t - lo) / step)] = ToF64(r[3]);
+    }
+    return s;
+  }
+
+  // A series' step never changes once written, so it is cached; kNotFound if no such series.
+  Result<int64_t> StepOf(const SeriesKey& key) {
+    {
+      std::lock_guard lock(step_mu_);
+      if (auto it = step_cache_.find(key); it != step_cache_.end()) return it->second;
+    }
     SeriesFilter f{.entity = key.entity, .signal = key.signal, .source = key.source};
-    BLACKOUT_ASSIGN_OR_RETURN(std::vector<SeriesInfo> infos, ListSeries(f));
-    if (infos.empty()) return NotFound("no series " + key.ToString());
-    return ReadInfo(infos[0], from, until);
+    BLACKOUT_ASSIGN_OR_RETURN(auto steps, Steps(f));
+    auto it = steps.find(key);
+    if (it == steps.end()) return NotFound("no series " + key.ToString());
+    std::lock_guard lock(step_mu_);
+    step_cache_[key] = it->second;
+    return it->second;
   }
 
   Result<std::vector<Series>> ReadSeriesMany(const SeriesFilter& filter, UnixSeconds from,
@@ -713,6 +762,8 @@ class ClickHouseStore final : public Store {
   OpenOptions options_;
   std::mutex write_mu_;
   uint64_t last_version_ = 0;  // guarded by write_mu_
+  std::mutex step_mu_;
+  std::map<SeriesKey, int64_t> step_cache_;  // guarded by step_mu_
 };
 
 }  // namespace
