@@ -15,6 +15,7 @@ data=${BLACKOUT_DATA:-$PWD/../shared/data}
 tmp=${BENCH_TMP:-/tmp/blackout-bench}
 repeat=${REPEAT:-3}
 repeat_peer=${REPEAT_PEER:-1}  # bgpdump is slow: one run unless asked
+parts=${PARTS:-abcd}           # which parts to run, e.g. PARTS=cd
 blackout=$build/src/cli/blackout
 iterate=$build/bench/mrt/mrt_iterate
 iter_bench=$build/bench/mrt/mrt_iter_bench
@@ -42,53 +43,66 @@ rate() { awk -v n="$1" -v s="$2" 'BEGIN{ if (s > 0) printf "%.0f", n / s; else p
 declare -A src=(
   [rib.route-views6]=mrt/hask-mrt/test/data/rib.bz2
   [bview.20020722]=mrt/bgpdump/test_data/bview.20020722.2337.gz
-  [bview.20000111.rrc00]=mrt/bgpkit-parser/tests/fixtures/ripe/rrc00/2000.01/bview.20000111.0032.gz
   [updates.et-header.2015]=mrt/bgpdump/test_data/updates.et-header.2015.gz
   [updates.rrc04.0500]=mrt/ris-rrc04-2021-01-01/updates.20210101.0500.gz
 )
-names=(rib.route-views6 bview.20020722 bview.20000111.rrc00 updates.et-header.2015 updates.rrc04.0500)
+names=(rib.route-views6 bview.20020722 updates.et-header.2015 updates.rrc04.0500)
+# Files for part (a) (default all; e.g. A_FILES="bview.20020722 updates.rrc04.0500").
+read -r -a a_names <<<"${A_FILES:-${names[*]}}"
 for n in "${names[@]}"; do
   f=$data/${src[$n]}
   [ -f "$f" ] || { echo "missing data file $f" >&2; exit 2; }
   [ -s "$tmp/$n.mrt" ] || { case $f in *.bz2) bzcat "$f";; *) zcat "$f";; esac; } >"$tmp/$n.mrt"
 done
 
+if [[ $parts == *a* ]]; then
 echo "== (a) blackout mrt dump vs bgpdump -m, uncompressed input, output to /dev/null (best of $repeat)"
 printf "%-24s %6s %8s %7s %7s %10s %7s %7s %10s %7s %7s\n" file MB elements bgp_s bgp_cpu \
   bgp_el/s bo_s bo_cpu bo_el/s ratio cpu_rt
-for n in "${names[@]}"; do
+for n in "${a_names[@]}"; do
   f=$tmp/$n.mrt
-  els=$("$blackout" mrt dump "$f" 2>/dev/null | wc -l)
+  els=$({ "$blackout" mrt dump "$f" 2>/dev/null || true; } | wc -l)
   read -r bw bc < <(REPEAT=$repeat_peer best "bgpdump -m '$f'")
   read -r ow oc < <(best "'$blackout' mrt dump '$f'")
   printf "%-24s %6.1f %8d %7.2f %7.2f %10s %7.3f %7.3f %10s %6sx %6sx\n" "$n" \
     "$(awk -v s="$(stat -c %s "$f")" 'BEGIN{print s/1e6}')" "$els" "$bw" "$bc" "$(rate "$els" "$bw")" \
     "$ow" "$oc" "$(rate "$els" "$ow")" "$(ratio "$bw" "$ow")" "$(ratio "$bc" "$oc")"
 done
+fi
 
+if [[ $parts == *b* ]]; then
 echo
 echo "== (b) library iteration, no output, uncompressed route-views6 RIB in memory (one core)"
 "$iter_bench" --benchmark_counters_tabular=true 2>/dev/null | grep -E 'Benchmark|BM_|---'
+fi
 
+if [[ $parts == *c* ]]; then
 echo
 echo "== (c) compressed input: parse (mrt_iterate) and dump vs decompression alone (best of $repeat)"
 [ -s "$tmp/rib.route-views6.gz" ] || gzip -c "$tmp/rib.route-views6.mrt" >"$tmp/rib.route-views6.gz"
 [ -s "$tmp/rib.route-views6.xz" ] || xz -T1 -c "$tmp/rib.route-views6.mrt" >"$tmp/rib.route-views6.xz"
 [ -s "$tmp/rib.route-views6.zst" ] || zstd -q -c "$tmp/rib.route-views6.mrt" >"$tmp/rib.route-views6.zst"
-printf "%-30s %-8s %7s %7s %7s %7s %7s %7s %7s %7s %8s\n" file decomp dec_s dec_cpu \
-  parse_s p_cpu ratio cpu_rt dump_s ratio
+# est_rt: max(parse thread CPU, decompression thread CPU) / decompressor CPU, i.e. the ratio of wall
+# times on a machine with a free core for each thread (wall ratios are noise when it is loaded).
+printf "%-28s %-8s %6s %7s %7s %7s %7s %7s %7s %7s %7s %7s\n" file decomp dec_s dec_cpu \
+  parse_s p_cpu ratio thr_prs thr_dec est_rt dump_s ratio
 for f in "$data/${src[rib.route-views6]}" "$tmp/rib.route-views6.gz" "$tmp/rib.route-views6.xz" \
          "$tmp/rib.route-views6.zst" "$data/${src[updates.et-header.2015]}" \
-         "$data/${src[bview.20000111.rrc00]}"; do
+         "$data/${src[bview.20020722]}"; do
   case $f in *.bz2) dec=bzcat;; *.gz) dec=zcat;; *.xz) dec=xzcat;; *.zst) dec=zstdcat;; esac
   read -r dw dc < <(best "$dec '$f'")
   read -r pw pc < <(best "'$iterate' '$f'")
   read -r ow _ < <(best "'$blackout' mrt dump '$f'")
-  printf "%-30s %-8s %7.2f %7.2f %7.2f %7.2f %6sx %6sx %7.2f %6sx\n" "$(basename "$f")" \
-    "$dec" "$dw" "$dc" "$pw" "$pc" "$(ratio "$pw" "$dw")" "$(ratio "$pc" "$dc")" "$ow" \
-    "$(ratio "$ow" "$dw")"
+  read -r tp tt < <({ "$iterate" "$f" || true; } | awk '{print $14, $16}')
+  td=$(awk -v a="$tt" -v b="$tp" 'BEGIN{printf "%.3f", a - b}')
+  crit=$(awk -v a="$tp" -v b="$td" 'BEGIN{print (a > b ? a : b)}')
+  printf "%-28s %-8s %6.2f %7.3f %7.2f %7.3f %6sx %7.3f %7.3f %6sx %7.2f %6sx\n" \
+    "$(basename "$f")" "$dec" "$dw" "$dc" "$pw" "$pc" "$(ratio "$pw" "$dw")" "$tp" "$td" \
+    "$(ratio "$crit" "$dc")" "$ow" "$(ratio "$ow" "$dw")"
 done
+fi
 
+if [[ $parts == *d* ]]; then
 echo
 echo "== (d) peak memory (max RSS) of \`blackout mrt dump\` to /dev/null vs input size"
 # A RIB n times over (each copy starts with its PEER_INDEX_TABLE): a valid, bigger file.
@@ -105,3 +119,4 @@ for f in "$tmp/updates.rrc04.0500.mrt" "$tmp/bview.20020722.mrt" "$tmp/rib.route
   printf "%-34s %10.1f %12s %10s\n" "$(basename "$f")" \
     "$(awk -v s="$(stat -c %s "$f")" 'BEGIN{print s/1e6}')" "$els" "$rss"
 done
+fi
