@@ -72,8 +72,14 @@ void AddTotals(const MrtReader& r, Totals* t) {
 
 int Dump(const std::vector<std::string>& files, bool json, bool strict, bool verbose) {
   Totals t;
-  std::string out;
-  out.reserve(1 << 20);
+  std::string out;       // JSON
+  mrt::TextBuffer text;  // bgpdump lines
+  auto flush = [&] {
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    out.clear();
+    std::fwrite(text.view().data(), 1, text.size(), stdout);
+    text.clear();
+  };
   for (const std::string& path : files) {
     auto reader = OpenReader(path, strict ? ReadMode::kStrict : ReadMode::kRecover, &t);
     if (!reader) continue;
@@ -82,23 +88,19 @@ int Dump(const std::vector<std::string>& files, bool json, bool strict, bool ver
     while (true) {
       Result<const Record*> rec = reader->Next();
       if (!rec.ok() || *rec == nullptr) break;
-      for (const Element& e : (*rec)->elements) {
-        if (json) {
+      if (json) {
+        for (const Element& e : (*rec)->elements) {
           mrt::AppendJson(e, out);
           out += '\n';
-        } else {
-          mrt::AppendBgpdumpLine(e, out);
         }
+      } else {
+        mrt::AppendBgpdumpLines((*rec)->elements, text);
       }
-      if (out.size() >= (1 << 19)) {
-        std::fwrite(out.data(), 1, out.size(), stdout);
-        out.clear();
-      }
+      if (out.size() + text.size() >= (1 << 19)) flush();
       if ((++n & 0xFFF) == 0)
         progress.Update(reader->input().raw_bytes_read(), reader->stats().elements);
     }
-    std::fwrite(out.data(), 1, out.size(), stdout);
-    out.clear();
+    flush();
     progress.Finish();
     AddTotals(*reader, &t);
   }

@@ -3,33 +3,82 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <memory>
+#include <span>
+#include <string_view>
 
 namespace blackout::mrt {
 
 namespace {
 
-inline void AppendU32(uint32_t v, std::string& out) {
-  char buf[12];
-  out.append(buf, std::to_chars(buf, buf + sizeof(buf), v).ptr);
-}
-inline void AppendI32(int32_t v, std::string& out) {
-  char buf[12];
-  out.append(buf, std::to_chars(buf, buf + sizeof(buf), v).ptr);
-}
+// Within one record, elements sharing an Attributes share the text from the AS path on; the cache
+// remembers where that text was last written (offsets into the output buffer).
+struct LineCache {
+  const Attributes* attrs = nullptr;
+  int kind = -1;
+  size_t off = 0, len = 0;
+  uint32_t time = 0, usec = 0;
+  bool has_time = false;
+  char time_text[24];
+  size_t time_len = 0;
+};
 
-char* PutDec8(char* p, uint8_t v) {
-  if (v >= 100) {
-    *p++ = static_cast<char>('0' + v / 100);
-    v %= 100;
-    *p++ = static_cast<char>('0' + v / 10);
-    *p++ = static_cast<char>('0' + v % 10);
-  } else if (v >= 10) {
-    *p++ = static_cast<char>('0' + v / 10);
-    *p++ = static_cast<char>('0' + v % 10);
-  } else {
-    *p++ = static_cast<char>('0' + v);
+// Writes into memory reserved in advance (see LineBound), without per-append capacity checks.
+struct Writer {
+  char* p;
+  char* start;
+  LineCache* cache = nullptr;
+  char* base = nullptr;  // start of the whole output buffer (for cache offsets)
+  void operator+=(char c) { *p++ = c; }
+  template <size_t N>
+  void operator+=(const char (&s)[N]) {  // literals: a fixed-size copy the compiler inlines
+    std::memcpy(p, s, N - 1);
+    p += N - 1;
   }
-  return p;
+  void operator+=(std::string_view s) {
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
+  }
+  void append(const char* b, const char* e) {
+    std::memcpy(p, b, static_cast<size_t>(e - b));
+    p += e - b;
+  }
+  void append(const char* b, size_t n) {
+    std::memcpy(p, b, n);
+    p += n;
+  }
+  void append(size_t n, char c) {
+    std::memset(p, c, n);
+    p += n;
+  }
+  size_t size() const { return static_cast<size_t>(p - start); }
+};
+
+void WAppendIp(const IpAddress& ip, Writer& out);
+void WriteBgp4mpTail(const Element& e, Writer& out);
+void WAppendAsPath(const Attributes& a, Writer& out);
+void WAppendCommunities(const Attributes& a, Writer& out);
+
+inline void AppendU32(uint32_t v, Writer& out) { out.p = std::to_chars(out.p, out.p + 10, v).ptr; }
+inline void AppendI32(int32_t v, Writer& out) { out.p = std::to_chars(out.p, out.p + 11, v).ptr; }
+
+struct Dec8Table {
+  char text[256][4];  // digits, then the length in the last byte
+  constexpr Dec8Table() : text() {
+    for (int v = 0; v < 256; ++v) {
+      int n = 0;
+      if (v >= 100) text[v][n++] = static_cast<char>('0' + v / 100);
+      if (v >= 10) text[v][n++] = static_cast<char>('0' + v / 10 % 10);
+      text[v][n++] = static_cast<char>('0' + v % 10);
+      text[v][3] = static_cast<char>(n);
+    }
+  }
+};
+constexpr Dec8Table kDec8;
+
+inline char* PutDec8(char* p, uint8_t v) {
+  std::memcpy(p, kDec8.text[v], 3);  // may write past the digits; the buffer has room
+  return p + kDec8.text[v][3];
 }
 
 char* PutV4(char* p, const uint8_t* b) {
@@ -93,22 +142,14 @@ char* PutV6(char* p, const uint8_t* b) {
   return p;
 }
 
-inline void AppendV4(const uint8_t* b, std::string& out) {
-  char buf[16];
-  out.append(buf, PutV4(buf, b));
-}
-inline void AppendV6(const uint8_t* b, std::string& out) {
-  char buf[48];
-  out.append(buf, PutV6(buf, b));
-}
+inline void AppendV4(const uint8_t* b, Writer& out) { out.p = PutV4(out.p, b); }
+inline void AppendV6(const uint8_t* b, Writer& out) { out.p = PutV6(out.p, b); }
 
-inline void AppendPrefix(const Prefix& pfx, std::string& out) {
-  char buf[64];
+inline void AppendPrefix(const Prefix& pfx, Writer& out) {
   const uint8_t* b = pfx.address().bytes().data();
-  char* p = pfx.address().is_v4() ? PutV4(buf, b) : PutV6(buf, b);
+  char* p = pfx.address().is_v4() ? PutV4(out.p, b) : PutV6(out.p, b);
   *p++ = '/';
-  p = PutDec8(p, pfx.length());
-  out.append(buf, p);
+  out.p = PutDec8(p, pfx.length());
 }
 
 const char* OriginName(const Attributes& a) {
@@ -123,7 +164,7 @@ const char* OriginName(const Attributes& a) {
   }
 }
 
-void AppendNextHopAttr(const Attributes& a, std::string& out) {
+void AppendNextHopAttr(const Attributes& a, Writer& out) {
   if (a.present.has(kAttrNextHop)) {
     AppendV4(a.next_hop.bytes().data(), out);
   } else {
@@ -133,7 +174,7 @@ void AppendNextHopAttr(const Attributes& a, std::string& out) {
 
 // The next hop bgpdump prints for RIB lines: the MP_REACH next hop when it filed it under IPv6
 // unicast (the abbreviated form always is), else NEXT_HOP (255.255.255.255 when absent).
-void AppendRibNextHop(const Attributes& a, std::string& out) {
+void AppendRibNextHop(const Attributes& a, Writer& out) {
   if (a.present.has(kAttrMpReachNlri) && a.has_mp_next_hop &&
       (a.mp_abbreviated || (a.mp_afi == 2 && a.mp_safi == 1))) {
     AppendV6(a.mp_next_hop.bytes().data(), out);
@@ -143,8 +184,8 @@ void AppendRibNextHop(const Attributes& a, std::string& out) {
 }
 
 // "comm|AG|aggregator|" — the tail every route line shares.
-void AppendTail(const Attributes& a, std::string& out) {
-  if (a.present.has(kAttrCommunities)) AppendCommunities(a, out);
+void AppendTail(const Attributes& a, Writer& out) {
+  if (a.present.has(kAttrCommunities)) WAppendCommunities(a, out);
   out += a.present.has(kAttrAtomicAggregate) ? "|AG|" : "|NAG|";
   if (a.has_aggregator && a.aggregator_addr.v4() != 0xFFFFFFFFu) {
     AppendU32(a.aggregator_as, out);
@@ -154,17 +195,30 @@ void AppendTail(const Attributes& a, std::string& out) {
   out += "|\n";
 }
 
-void AppendTime(const Element& e, bool et, std::string& out) {
+void AppendTime(const Element& e, bool et, Writer& out) {
+  LineCache* c = out.cache;
+  if (c && c->has_time && c->time == e.time && c->usec == e.microseconds) {
+    std::memcpy(out.p, c->time_text, c->time_len);
+    out.p += c->time_len;
+    return;
+  }
+  char* begin = out.p;
   AppendU32(e.time, out);
   if (et) {
-    char buf[8];
-    uint32_t us = e.microseconds;
-    // %06ld of a value that may exceed 6 digits: print all digits, zero-padded to 6.
-    char* end = std::to_chars(buf, buf + sizeof(buf), us).ptr;
+    char buf[12];
+    // %06ld: at least six digits, zero-padded.
+    char* end = std::to_chars(buf, buf + sizeof(buf), e.microseconds).ptr;
     size_t n = static_cast<size_t>(end - buf);
     out += '.';
     if (n < 6) out.append(6 - n, '0');
     out.append(buf, n);
+  }
+  if (c) {
+    c->has_time = true;
+    c->time = e.time;
+    c->usec = e.microseconds;
+    c->time_len = static_cast<size_t>(out.p - begin);
+    std::memcpy(c->time_text, begin, c->time_len);
   }
 }
 
@@ -178,9 +232,7 @@ const char* Bgp4mpName(const Element& e) {
   return e.has_path_id ? "BGP4MP_AP" : "BGP4MP";
 }
 
-}  // namespace
-
-void AppendIp(const IpAddress& ip, std::string& out) {
+void WAppendIp(const IpAddress& ip, Writer& out) {
   if (ip.is_v4()) {
     AppendV4(ip.bytes().data(), out);
   } else {
@@ -188,7 +240,7 @@ void AppendIp(const IpAddress& ip, std::string& out) {
   }
 }
 
-void AppendAsPath(const Attributes& a, std::string& out) {
+void WAppendAsPath(const Attributes& a, Writer& out) {
   if (!a.present.has(kAttrAsPath)) return;
   if (a.as_path_error) {
     out += "! Error !";
@@ -250,7 +302,7 @@ void AppendAsPath(const Attributes& a, std::string& out) {
   if (!a.as_path.segments.empty() && prev != SegmentType::kAsSequence) out += close(prev);
 }
 
-void AppendCommunities(const Attributes& a, std::string& out) {
+void WAppendCommunities(const Attributes& a, Writer& out) {
   bool first = true;
   for (Community c : a.communities) {
     if (!first) out += ' ';
@@ -273,7 +325,7 @@ void AppendCommunities(const Attributes& a, std::string& out) {
   }
 }
 
-void AppendBgpdumpLine(const Element& e, std::string& out) {
+void WAppendBgpdumpLine(const Element& e, Writer& out) {
   const Attributes* a = e.attrs;
   switch (e.source) {
     case ElementSource::kTableDump:
@@ -285,7 +337,7 @@ void AppendBgpdumpLine(const Element& e, std::string& out) {
       }
       AppendU32(e.time, out);
       out += "|B|";
-      AppendIp(e.peer_ip, out);
+      WAppendIp(e.peer_ip, out);
       out += '|';
       AppendU32(e.peer_as, out);
       out += '|';
@@ -295,7 +347,7 @@ void AppendBgpdumpLine(const Element& e, std::string& out) {
         AppendU32(e.path_id, out);
         out += '|';
       }
-      AppendAsPath(*a, out);
+      WAppendAsPath(*a, out);
       out += '|';
       out += OriginName(*a);
       out += '|';
@@ -314,7 +366,7 @@ void AppendBgpdumpLine(const Element& e, std::string& out) {
       switch (e.type) {
         case ElementType::kStateChange:
           out += "|STATE|";
-          AppendIp(e.peer_ip, out);
+          WAppendIp(e.peer_ip, out);
           out += '|';
           AppendU32(e.peer_as, out);
           out += '|';
@@ -325,26 +377,26 @@ void AppendBgpdumpLine(const Element& e, std::string& out) {
           return;
         case ElementType::kWithdraw:
           out += "|W|";
-          AppendIp(e.peer_ip, out);
+          WAppendIp(e.peer_ip, out);
           out += '|';
           AppendU32(e.peer_as, out);
           out += '|';
           // bgpdump prints the peer address in place of the prefix's (two inet_ntoa() calls
           // sharing one static buffer in one printf); the length is right.
-          AppendIp(e.peer_ip, out);
+          WAppendIp(e.peer_ip, out);
           out += '/';
           AppendU32(e.prefix.length(), out);
           out += '\n';
           return;
         default:
           out += "|A|";
-          AppendIp(e.peer_ip, out);
+          WAppendIp(e.peer_ip, out);
           out += '|';
           AppendU32(e.peer_as, out);
           out += '|';
           AppendPrefix(e.prefix, out);
           out += '|';
-          AppendAsPath(*a, out);
+          WAppendAsPath(*a, out);
           out += '|';
           out += OriginName(*a);
           out += '|';
@@ -355,7 +407,7 @@ void AppendBgpdumpLine(const Element& e, std::string& out) {
           AppendU32(a->present.has(kAttrMed) ? a->med : 0, out);
           // bgpdump omits the separator before the communities of type-5 lines.
           if (a->present.has(kAttrCommunities)) {
-            AppendCommunities(*a, out);
+            WAppendCommunities(*a, out);
             out += a->present.has(kAttrAtomicAggregate) ? "|AG|" : "|NAG|";
           } else {
             out += a->present.has(kAttrAtomicAggregate) ? "|AG|" : "|NAG|";
@@ -376,7 +428,7 @@ void AppendBgpdumpLine(const Element& e, std::string& out) {
         out += et ? "BGP4MP_ET|" : "BGP4MP|";
         AppendTime(e, et, out);
         out += "|STATE|";
-        AppendIp(e.peer_ip, out);
+        WAppendIp(e.peer_ip, out);
         out += '|';
         AppendU32(e.peer_as, out);
         out += '|';
@@ -394,7 +446,7 @@ void AppendBgpdumpLine(const Element& e, std::string& out) {
           !e.prefix.address().is_v4()) {
         AppendV6(e.peer_ip.bytes().data(), out);  // bgpdump formats this peer as IPv6
       } else {
-        AppendIp(e.peer_ip, out);
+        WAppendIp(e.peer_ip, out);
       }
       out += '|';
       AppendU32(e.peer_as, out);
@@ -413,7 +465,32 @@ void AppendBgpdumpLine(const Element& e, std::string& out) {
         AppendU32(e.path_id, out);
         out += '|';
       }
-      AppendAsPath(*a, out);
+      LineCache* c = out.cache;
+      const int kind = (e.mp ? 2 : 0) | (e.prefix.address().is_v4() ? 1 : 0);
+      if (c && c->attrs == a && c->kind == kind) {
+        std::memcpy(out.p, out.base + c->off, c->len);
+        out.p += c->len;
+        return;
+      }
+      char* tail = out.p;
+      WriteBgp4mpTail(e, out);
+      if (c) {
+        c->attrs = a;
+        c->kind = kind;
+        c->off = static_cast<size_t>(tail - out.base);
+        c->len = static_cast<size_t>(out.p - tail);
+      }
+      return;
+    }
+  }
+}
+
+// From the AS path to the end of a BGP4MP announcement line.
+void WriteBgp4mpTail(const Element& e, Writer& out) {
+  const Attributes* a = e.attrs;
+  {
+    {
+      WAppendAsPath(*a, out);
       out += '|';
       out += OriginName(*a);
       out += '|';
@@ -445,7 +522,80 @@ void AppendBgpdumpLine(const Element& e, std::string& out) {
   }
 }
 
+// Upper bound of the bytes one bgpdump line of `e` can take.
+size_t LineBound(const Element& e) {
+  size_t n = 400;
+  if (e.attrs) {
+    const size_t path = 12 * e.attrs->as_path.asns.size() + 3 * e.attrs->as_path.segments.size();
+    n += path < 8200 ? path : 8200;
+    n += 24 * e.attrs->communities.size();
+  }
+  return n;
+}
+
+}  // namespace
+
+void TextBuffer::Grow(size_t need) {
+  size_t cap = cap_ ? cap_ : 1 << 16;
+  while (cap - size_ < need) cap *= 2;
+  auto fresh = std::make_unique<char[]>(cap);
+  if (size_) std::memcpy(fresh.get(), buf_.get(), size_);
+  buf_ = std::move(fresh);
+  cap_ = cap;
+}
+
+void AppendBgpdumpLine(const Element& e, TextBuffer& out) {
+  const size_t bound = LineBound(e);
+  if (out.cap_ - out.size_ < bound) out.Grow(bound);
+  Writer w{out.buf_.get() + out.size_, out.buf_.get() + out.size_};
+  WAppendBgpdumpLine(e, w);
+  out.size_ += w.size();
+}
+
+void AppendBgpdumpLines(std::span<const Element> elements, TextBuffer& out) {
+  LineCache cache;
+  for (const Element& e : elements) {
+    const size_t bound = LineBound(e);
+    if (out.cap_ - out.size_ < bound) out.Grow(bound);
+    Writer w{out.buf_.get() + out.size_, out.buf_.get() + out.size_, &cache, out.buf_.get()};
+    WAppendBgpdumpLine(e, w);
+    out.size_ += w.size();
+  }
+}
+
+void AppendBgpdumpLine(const Element& e, std::string& out) {
+  TextBuffer b;
+  AppendBgpdumpLine(e, b);
+  out.append(b.view());
+}
+
+void AppendIp(const IpAddress& ip, std::string& out) {
+  char buf[64];
+  Writer w{buf, buf};
+  WAppendIp(ip, w);
+  out.append(buf, w.size());
+}
+
+void AppendAsPath(const Attributes& a, std::string& out) {
+  std::string buf(12 * a.as_path.asns.size() + 3 * a.as_path.segments.size() + 64, '\0');
+  Writer w{buf.data(), buf.data()};
+  WAppendAsPath(a, w);
+  out.append(buf.data(), w.size());
+}
+
+void AppendCommunities(const Attributes& a, std::string& out) {
+  std::string buf(24 * a.communities.size() + 8, '\0');
+  Writer w{buf.data(), buf.data()};
+  WAppendCommunities(a, w);
+  out.append(buf.data(), w.size());
+}
+
 namespace {
+
+inline void AppendU32(uint32_t v, std::string& out) {
+  char buf[12];
+  out.append(buf, std::to_chars(buf, buf + sizeof(buf), v).ptr);
+}
 
 void JsonString(std::string_view s, std::string& out) {
   out += '"';
