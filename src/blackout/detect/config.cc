@@ -1,0 +1,252 @@
+#include "blackout/detect/config.h"
+
+#include <toml++/toml.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+namespace blackout::detect {
+
+std::string_view SignalName(Signal s) {
+  switch (s) {
+    case Signal::kTraffic:
+      return "traffic";
+    case Signal::kDarknet:
+      return "darknet";
+    case Signal::kBgp:
+      return "bgp";
+    case Signal::kProbe:
+      return "probe";
+  }
+  return "probe";
+}
+
+std::optional<Signal> ParseSignal(std::string_view name) {
+  if (name == "traffic" || name == "gtr") return Signal::kTraffic;
+  if (name == "darknet" || name == "merit-nt" || name == "telescope") return Signal::kDarknet;
+  if (name == "bgp") return Signal::kBgp;
+  if (name == "probe" || name == "ping-slash24") return Signal::kProbe;
+  return std::nullopt;
+}
+
+std::string_view MethodName(Method m) {
+  return m == Method::kSeasonal ? "seasonal" : "ioda-median";
+}
+
+std::optional<Method> ParseMethod(std::string_view name) {
+  if (name == "ioda-median" || name == "ioda") return Method::kIodaMedian;
+  if (name == "seasonal") return Method::kSeasonal;
+  return std::nullopt;
+}
+
+DetectConfig DefaultConfig() {
+  DetectConfig c;
+  // BGP visibility has no daily cycle and little noise: a day-long sliding median is its natural
+  // baseline, and a 5% (20%) loss of a country's routed space is already serious.
+  SignalConfig& bgp = c.of(Signal::kBgp);
+  bgp.method = Method::kIodaMedian;
+  bgp.window_seconds = 86400;
+  bgp.warning = 0.95;
+  bgp.critical = 0.8;
+  bgp.z = 3;
+  bgp.floor = 1;
+  bgp.max_inpaint_seconds = 86400;
+  // Data-plane signals follow the day: compare with the same time of similar days.
+  for (Signal s : {Signal::kProbe, Signal::kDarknet, Signal::kTraffic}) {
+    SignalConfig& x = c.of(s);
+    x.method = Method::kSeasonal;
+    x.lookback_days = 28;
+    x.similar_days = 6;
+    x.window_seconds = 7 * 86400;
+    x.z = 3;
+    x.max_inpaint_seconds = 3 * 86400;
+  }
+  c.of(Signal::kProbe).warning = 0.8;
+  c.of(Signal::kProbe).critical = 0.5;
+  c.of(Signal::kProbe).floor = 10;  // /24s: fewer blocks are too few to call
+  c.of(Signal::kDarknet).warning = 0.5;
+  c.of(Signal::kDarknet).critical = 0.25;
+  c.of(Signal::kDarknet).floor = 2;
+  c.of(Signal::kTraffic).warning = 0.7;
+  c.of(Signal::kTraffic).critical = 0.4;
+  c.of(Signal::kTraffic).floor = 0;
+  return c;
+}
+
+SignalConfig IodaRuleConfig(Signal s) {
+  SignalConfig c;
+  c.method = Method::kIodaMedian;
+  c.z = 0;
+  c.floor = 0;
+  switch (s) {
+    case Signal::kBgp:
+      c.window_seconds = 86400;
+      c.warning = 0.99;
+      c.critical = 0.5;
+      break;
+    case Signal::kDarknet:
+      c.window_seconds = 7 * 86400;
+      c.warning = 0.25;
+      c.critical = 0.1;
+      break;
+    case Signal::kProbe:
+    case Signal::kTraffic:
+      c.window_seconds = 7 * 86400;
+      c.warning = 0.8;
+      c.critical = 0.5;
+      break;
+  }
+  // After a whole window of anomaly the new level is the new normal.
+  c.max_inpaint_seconds = c.window_seconds;
+  return c;
+}
+
+Status ValidateConfig(const DetectConfig& c) {
+  for (Signal s : kAllSignals) {
+    const SignalConfig& x = c.of(s);
+    std::string w = "signal." + std::string(SignalName(s)) + ": ";
+    if (x.window_seconds < 3600) return InvalidArgument(w + "window must be at least 1 hour");
+    if (x.lookback_days < 1 || x.lookback_days > 366)
+      return InvalidArgument(w + "lookback_days must be in [1, 366]");
+    if (x.similar_days < 1 || x.similar_days > 64 || x.similar_days > x.lookback_days)
+      return InvalidArgument(w + "similar_days must be in [1, min(64, lookback_days)]");
+    if (!(x.critical >= 0 && x.critical <= x.warning && x.warning <= 1))
+      return InvalidArgument(w + "need 0 <= critical <= warning <= 1");
+    if (!(x.z >= 0 && x.z <= 100)) return InvalidArgument(w + "z must be in [0, 100]");
+    if (!(x.min_relative_spread >= 0 && x.min_relative_spread <= 1))
+      return InvalidArgument(w + "min_relative_spread must be in [0, 1]");
+    if (!(x.floor >= 0 && std::isfinite(x.floor))) return InvalidArgument(w + "floor must be >= 0");
+    if (x.min_history_seconds < 0 || x.max_inpaint_seconds < 0)
+      return InvalidArgument(w + "durations must be >= 0");
+  }
+  const CombineConfig& k = c.combine;
+  if (k.min_warning_signals < 1)
+    return InvalidArgument("combine: min_warning_signals must be >= 1");
+  if (k.min_event_bins < 1) return InvalidArgument("combine: min_event_bins must be >= 1");
+  if (k.merge_gap_bins < 0) return InvalidArgument("combine: merge_gap_bins must be >= 0");
+  if (!(k.blackout_ratio >= 0 && k.blackout_ratio <= 1))
+    return InvalidArgument("combine: blackout_ratio must be in [0, 1]");
+  if (!(k.recovery_delta > 0 && k.recovery_delta <= 1))
+    return InvalidArgument("combine: recovery_delta must be in (0, 1]");
+  return Status::Ok();
+}
+
+namespace {
+
+Status ReadNumber(const toml::node& node, const std::string& where, double* out) {
+  if (auto v = node.value<double>()) {
+    *out = *v;
+    return Status::Ok();
+  }
+  return InvalidArgument(where + ": expected a number");
+}
+
+Status ReadSignal(const toml::table& t, const std::string& where, SignalConfig* c) {
+  for (const auto& [key, node] : t) {
+    std::string k(key.str());
+    std::string at = where + "." + k;
+    double d = 0;
+    if (k == "method") {
+      auto m = node.value<std::string>();
+      auto parsed = m ? ParseMethod(*m) : std::nullopt;
+      if (!parsed) return InvalidArgument(at + ": expected \"ioda-median\" or \"seasonal\"");
+      c->method = *parsed;
+    } else if (k == "enabled") {
+      auto b = node.value<bool>();
+      if (!b) return InvalidArgument(at + ": expected true or false");
+      c->enabled = *b;
+    } else {
+      BLACKOUT_RETURN_IF_ERROR(ReadNumber(node, at, &d));
+      if (k == "window_hours") {
+        c->window_seconds = static_cast<int64_t>(std::llround(d * 3600));
+      } else if (k == "lookback_days") {
+        c->lookback_days = static_cast<int>(d);
+      } else if (k == "similar_days") {
+        c->similar_days = static_cast<int>(d);
+      } else if (k == "warning") {
+        c->warning = d;
+      } else if (k == "critical") {
+        c->critical = d;
+      } else if (k == "z") {
+        c->z = d;
+      } else if (k == "min_relative_spread") {
+        c->min_relative_spread = d;
+      } else if (k == "floor") {
+        c->floor = d;
+      } else if (k == "min_history_hours") {
+        c->min_history_seconds = static_cast<int64_t>(std::llround(d * 3600));
+      } else if (k == "max_inpaint_hours") {
+        c->max_inpaint_seconds = static_cast<int64_t>(std::llround(d * 3600));
+      } else {
+        return InvalidArgument(at + ": unknown key");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<DetectConfig> ParseConfig(std::string_view text, std::string_view origin) {
+  toml::table root;
+  try {
+    root = toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream os;
+    os << e.description() << " (line " << e.source().begin.line << ")";
+    return InvalidArgument(std::string(origin) + ": " + os.str());
+  }
+  DetectConfig c = DefaultConfig();
+  std::string o(origin);
+  for (const auto& [key, node] : root) {
+    std::string k(key.str());
+    if (k == "combine") {
+      const toml::table* t = node.as_table();
+      if (!t) return InvalidArgument(o + ": [combine] must be a table");
+      for (const auto& [ck, cn] : *t) {
+        std::string name(ck.str());
+        double d = 0;
+        BLACKOUT_RETURN_IF_ERROR(ReadNumber(cn, o + ": combine." + name, &d));
+        if (name == "min_warning_signals") {
+          c.combine.min_warning_signals = static_cast<int>(d);
+        } else if (name == "min_event_bins") {
+          c.combine.min_event_bins = static_cast<int>(d);
+        } else if (name == "merge_gap_bins") {
+          c.combine.merge_gap_bins = static_cast<int>(d);
+        } else if (name == "blackout_ratio") {
+          c.combine.blackout_ratio = d;
+        } else if (name == "recovery_delta") {
+          c.combine.recovery_delta = d;
+        } else {
+          return InvalidArgument(o + ": combine." + name + ": unknown key");
+        }
+      }
+    } else if (k == "signal") {
+      const toml::table* t = node.as_table();
+      if (!t) return InvalidArgument(o + ": [signal] must hold tables");
+      for (const auto& [sk, sn] : *t) {
+        auto s = ParseSignal(sk.str());
+        const toml::table* st = sn.as_table();
+        if (!s || !st)
+          return InvalidArgument(o + ": signal." + std::string(sk.str()) + ": unknown");
+        BLACKOUT_RETURN_IF_ERROR(
+            ReadSignal(*st, o + ": signal." + std::string(SignalName(*s)), &c.of(*s)));
+      }
+    } else {
+      return InvalidArgument(o + ": " + k + ": unknown table");
+    }
+  }
+  BLACKOUT_RETURN_IF_ERROR(ValidateConfig(c));
+  return c;
+}
+
+Result<DetectConfig> LoadConfig(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return IoError(path + ": cannot open");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ParseConfig(ss.str(), path);
+}
+
+}  // namespace blackout::detect

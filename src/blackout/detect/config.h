@@ -1,0 +1,97 @@
+// Detector configuration: per signal, which baseline method computes the expected value and at what
+// ratios a bin is a warning or critical; per entity, how signals vote and how alerts become events.
+// Defaults and their reasons are in docs/detect.md; config/detect.toml spells them out.
+// Thread-safety: plain value types and pure functions.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "blackout/base/status.h"
+
+namespace blackout::detect {
+
+// The four signals the detector knows. Their names are the store's canonical ones.
+enum class Signal : uint8_t { kTraffic = 0, kDarknet = 1, kBgp = 2, kProbe = 3 };
+inline constexpr int kNumSignals = 4;
+inline constexpr std::array<Signal, kNumSignals> kAllSignals = {Signal::kTraffic, Signal::kDarknet,
+                                                                Signal::kBgp, Signal::kProbe};
+
+std::string_view SignalName(Signal s);  // "traffic", "darknet", "bgp", "probe"
+// Accepts blackout's names and IODA's datasource names ("gtr", "merit-nt", "ping-slash24").
+std::optional<Signal> ParseSignal(std::string_view name);
+
+enum class Method : uint8_t {
+  kIodaMedian = 0,  // ratio to the median of a sliding history window, with inpainting
+  kSeasonal = 1,    // median of the same time of day in the most similar past days
+};
+std::string_view MethodName(Method m);  // "ioda-median", "seasonal"
+std::optional<Method> ParseMethod(std::string_view name);
+
+struct SignalConfig {
+  Method method = Method::kIodaMedian;
+  // kIodaMedian: length of the history window.
+  int64_t window_seconds = 7 * 86400;
+  // kSeasonal: how many past days are candidates and how many of the closest are used.
+  int lookback_days = 28;
+  int similar_days = 6;
+  // A bin is a warning (critical) when value / expected < warning (critical) and the drop is
+  // significant (see z).
+  double warning = 0.8;
+  double critical = 0.5;
+  // Significance: the value must also be below expected - z * spread, where spread is a running
+  // robust estimate of the signal's normal deviation from its baseline, at least
+  // min_relative_spread * expected. z = 0 turns the band off (IODA's rule: ratios only).
+  double z = 0;
+  double min_relative_spread = 0.01;
+  // No judgement (and no alert) while the expected value is below this floor: too small to tell.
+  double floor = 0;
+  // The baseline needs this much valid history before it judges anything.
+  int64_t min_history_seconds = 12 * 3600;
+  // Values of an anomalous stretch are replaced by the prediction in the history (inpainting) for
+  // at most this long; after that the new level is written and becomes the new normal.
+  int64_t max_inpaint_seconds = 86400;
+  // Whether this signal takes part in the combined detector.
+  bool enabled = true;
+};
+
+struct CombineConfig {
+  // A bin is an outage bin when at least one signal is critical, or at least this many signals are
+  // at warning or worse.
+  int min_warning_signals = 2;
+  // An outage becomes an event after this many outage bins (shorter stretches are dropped).
+  int min_event_bins = 3;
+  // Up to this many non-outage bins inside an outage do not split it.
+  int merge_gap_bins = 1;
+  // Phases: the entity's connectivity (median ratio across signals) at or below this is a
+  // near-total blackout; a rise of recovery_delta above the lowest point so far is a partial
+  // recovery.
+  double blackout_ratio = 0.1;
+  double recovery_delta = 0.2;
+};
+
+struct DetectConfig {
+  std::array<SignalConfig, kNumSignals> signals;
+  CombineConfig combine;
+
+  SignalConfig& of(Signal s) { return signals[static_cast<int>(s)]; }
+  const SignalConfig& of(Signal s) const { return signals[static_cast<int>(s)]; }
+};
+
+// The combined detector's defaults (config/detect.toml holds the same values).
+DetectConfig DefaultConfig();
+// IODA's published rule for one signal: BGP 24 h window, 99% / 50%; active probing 7 days,
+// 80% / 50%; telescope 7 days, 25% / 10%; traffic (not published) as probing. Ratios only, no band.
+SignalConfig IodaRuleConfig(Signal s);
+
+// Reads a TOML file over DefaultConfig(): tables [combine] and [signal.NAME] with the keys of the
+// structs above (durations as *_hours / *_days). Unknown keys are errors (kInvalidArgument), so are
+// values out of range.
+Result<DetectConfig> LoadConfig(const std::string& path);
+Result<DetectConfig> ParseConfig(std::string_view toml_text, std::string_view origin = "<string>");
+Status ValidateConfig(const DetectConfig& config);
+
+}  // namespace blackout::detect

@@ -1,0 +1,89 @@
+#include "blackout/detect/config.h"
+
+#include <gtest/gtest.h>
+
+#include "blackout/testing/testing.h"
+
+namespace blackout::detect {
+namespace {
+
+void ExpectSame(const DetectConfig& a, const DetectConfig& b) {
+  for (Signal s : kAllSignals) {
+    SCOPED_TRACE(std::string(SignalName(s)));
+    const SignalConfig &x = a.of(s), &y = b.of(s);
+    EXPECT_EQ(x.method, y.method);
+    EXPECT_EQ(x.window_seconds, y.window_seconds);
+    EXPECT_EQ(x.lookback_days, y.lookback_days);
+    EXPECT_EQ(x.similar_days, y.similar_days);
+    EXPECT_DOUBLE_EQ(x.warning, y.warning);
+    EXPECT_DOUBLE_EQ(x.critical, y.critical);
+    EXPECT_DOUBLE_EQ(x.z, y.z);
+    EXPECT_DOUBLE_EQ(x.min_relative_spread, y.min_relative_spread);
+    EXPECT_DOUBLE_EQ(x.floor, y.floor);
+    EXPECT_EQ(x.min_history_seconds, y.min_history_seconds);
+    EXPECT_EQ(x.max_inpaint_seconds, y.max_inpaint_seconds);
+    EXPECT_EQ(x.enabled, y.enabled);
+  }
+  EXPECT_EQ(a.combine.min_warning_signals, b.combine.min_warning_signals);
+  EXPECT_EQ(a.combine.min_event_bins, b.combine.min_event_bins);
+  EXPECT_EQ(a.combine.merge_gap_bins, b.combine.merge_gap_bins);
+  EXPECT_DOUBLE_EQ(a.combine.blackout_ratio, b.combine.blackout_ratio);
+  EXPECT_DOUBLE_EQ(a.combine.recovery_delta, b.combine.recovery_delta);
+}
+
+TEST(ConfigTest, ShippedFileIsTheDefault) {
+  auto c = LoadConfig((testing::SourceDir() / "config" / "detect.toml").string());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ExpectSame(*c, DefaultConfig());
+  EXPECT_TRUE(ValidateConfig(DefaultConfig()).ok());
+}
+
+TEST(ConfigTest, OverridesOnTopOfDefaults) {
+  auto c = ParseConfig(
+      "[combine]\nmin_event_bins = 5\n[signal.ping-slash24]\nmethod = \"ioda-median\"\n"
+      "window_hours = 48\nenabled = false\n");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->combine.min_event_bins, 5);
+  EXPECT_EQ(c->of(Signal::kProbe).method, Method::kIodaMedian);
+  EXPECT_EQ(c->of(Signal::kProbe).window_seconds, 48 * 3600);
+  EXPECT_FALSE(c->of(Signal::kProbe).enabled);
+  EXPECT_EQ(c->of(Signal::kBgp).window_seconds, DefaultConfig().of(Signal::kBgp).window_seconds);
+}
+
+TEST(ConfigTest, RejectsMistakes) {
+  for (const char* bad : {
+           "[combine]\nmin_event_bins = 0\n",
+           "[combine]\nno_such_key = 1\n",
+           "[signal.bgp]\nwarning = 0.3\ncritical = 0.5\n",
+           "[signal.bgp]\nmethod = \"magic\"\n",
+           "[signal.nosuch]\nwarning = 0.5\n",
+           "[signal.probe]\nwarning = \"high\"\n",
+           "[signal.probe]\nsimilar_days = 40\nlookback_days = 28\n",
+           "[other]\n",
+           "this is not toml",
+       }) {
+    auto c = ParseConfig(bad);
+    EXPECT_FALSE(c.ok()) << bad;
+    EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument) << bad;
+  }
+  EXPECT_EQ(LoadConfig("/nonexistent/detect.toml").status().code(), StatusCode::kIoError);
+}
+
+TEST(ConfigTest, SignalAndMethodNames) {
+  EXPECT_EQ(ParseSignal("gtr"), Signal::kTraffic);
+  EXPECT_EQ(ParseSignal("merit-nt"), Signal::kDarknet);
+  EXPECT_EQ(ParseSignal("ping-slash24"), Signal::kProbe);
+  EXPECT_EQ(ParseSignal("bgp"), Signal::kBgp);
+  EXPECT_FALSE(ParseSignal("gtr-norm").has_value());
+  for (Signal s : kAllSignals) EXPECT_EQ(ParseSignal(SignalName(s)), s);
+  EXPECT_EQ(ParseMethod(MethodName(Method::kSeasonal)), Method::kSeasonal);
+  EXPECT_EQ(ParseMethod(MethodName(Method::kIodaMedian)), Method::kIodaMedian);
+  // IODA's published rule.
+  EXPECT_EQ(IodaRuleConfig(Signal::kBgp).window_seconds, 86400);
+  EXPECT_DOUBLE_EQ(IodaRuleConfig(Signal::kBgp).warning, 0.99);
+  EXPECT_DOUBLE_EQ(IodaRuleConfig(Signal::kDarknet).critical, 0.1);
+  EXPECT_EQ(IodaRuleConfig(Signal::kProbe).window_seconds, 7 * 86400);
+}
+
+}  // namespace
+}  // namespace blackout::detect

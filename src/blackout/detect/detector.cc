@@ -1,0 +1,265 @@
+#include "blackout/detect/detector.h"
+
+#include <algorithm>
+#include <limits>
+#include <set>
+
+namespace blackout::detect {
+
+std::string_view PhaseName(PhaseKind p) {
+  switch (p) {
+    case PhaseKind::kReducedConnectivity:
+      return "reduced-connectivity";
+    case PhaseKind::kNearTotalBlackout:
+      return "near-total-blackout";
+    case PhaseKind::kPartialRecovery:
+      return "partial-recovery";
+    case PhaseKind::kTotalRecovery:
+      return "total-recovery";
+  }
+  return "reduced-connectivity";
+}
+
+std::string_view TechniqueName(Technique t) {
+  switch (t) {
+    case Technique::kUnknown:
+      return "unknown";
+    case Technique::kRoutesWithdrawn:
+      return "routes-withdrawn";
+    case Technique::kPacketsFiltered:
+      return "packets-filtered";
+    case Technique::kThrottling:
+      return "throttling";
+    case Technique::kMixed:
+      return "mixed";
+  }
+  return "unknown";
+}
+
+size_t EntitySeries::bins() const {
+  size_t n = 0;
+  for (const auto& v : values) n = std::max(n, v.size());
+  return n;
+}
+
+namespace {
+
+double Median(std::vector<double>& v) {
+  std::sort(v.begin(), v.end());
+  size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+// Thresholds of the technique rules (docs/detect.md, "Technique").
+constexpr double kBgpDown = 0.9;        // BGP below this share of its baseline: routes withdrawn
+constexpr double kBgpUp = 0.95;         // BGP at or above: routes still there
+constexpr double kMixedMargin = 0.2;    // data plane this much lower than BGP: filtered as well
+constexpr double kDataPlaneDown = 0.8;  // probe / telescope below: unreachable
+constexpr double kReachableUp = 0.9;    // probe at or above: still reachable
+constexpr double kTrafficDown = 0.8;    // traffic below: throttled (if reachable)
+
+Technique Classify(const std::array<std::optional<double>, kNumSignals>& m) {
+  auto get = [&](Signal s) { return m[static_cast<int>(s)]; };
+  auto bgp = get(Signal::kBgp);
+  auto probe = get(Signal::kProbe);
+  auto dark = get(Signal::kDarknet);
+  auto traffic = get(Signal::kTraffic);
+  std::optional<double> data_plane = probe ? probe : dark;
+  if (bgp && *bgp < kBgpDown) {
+    if (data_plane && *data_plane < *bgp - kMixedMargin) return Technique::kMixed;
+    return Technique::kRoutesWithdrawn;
+  }
+  if (bgp && *bgp >= kBgpUp && data_plane && *data_plane < kDataPlaneDown) {
+    return Technique::kPacketsFiltered;
+  }
+  if (traffic && *traffic < kTrafficDown && probe && *probe >= kReachableUp &&
+      (!bgp || *bgp >= kBgpUp)) {
+    return Technique::kThrottling;
+  }
+  return Technique::kUnknown;
+}
+
+}  // namespace
+
+EntityDetector::EntityDetector(std::string entity, const DetectConfig& config, int64_t step)
+    : entity_(std::move(entity)), config_(config), step_(step) {
+  signals_.reserve(kNumSignals);
+  for (Signal s : kAllSignals) signals_.emplace_back(config_.of(s), step_);
+}
+
+Status EntityDetector::Push(UnixSeconds t,
+                            const std::array<std::optional<double>, kNumSignals>& values,
+                            const DetectSink* sink) {
+  UnixSeconds bin = next_ && t == *next_ ? t : BinStart(t, step_);
+  if (next_ && bin < *next_) {
+    return InvalidArgument(entity_ + ": bin " + FormatIso8601(bin) +
+                           " is not after the previous bin " + FormatIso8601(*next_ - step_));
+  }
+  // Skipped bins are missing data. Only the last few matter for the event logic (the signal
+  // detectors fill longer gaps themselves).
+  int64_t keep = 0;
+  if (next_ && bin != *next_) {
+    int64_t skipped = (bin - *next_) / step_;
+    keep = std::min<int64_t>(skipped, config_.combine.merge_gap_bins + 1);
+  }
+  next_ = bin + step_;
+
+  for (int64_t k = keep; k >= 0; --k) {
+    const UnixSeconds b = bin - k * step_;
+    const bool last = k == 0;
+    BinRecord rec{b, false, {}, {}};
+    int critical = 0, warning = 0;
+    for (int s = 0; s < kNumSignals; ++s) {
+      rec.level[s] = Level::kUnknown;
+      if (!config_.signals[s].enabled) continue;
+      auto verdict = signals_[s].Step(b, last ? values[s] : std::nullopt);
+      if (!verdict.ok()) continue;  // cannot happen: bins are increasing
+      const Verdict& v = *verdict;
+      rec.level[s] = v.level;
+      if (v.level != Level::kUnknown) rec.ratio[s] = v.ratio;
+      if (v.level == Level::kCritical) ++critical;
+      if (v.level >= Level::kWarning) {
+        ++warning;
+        if (sink && sink->on_alert) {
+          sink->on_alert(Alert{entity_, static_cast<Signal>(s), b, v.level, *v.value, *v.expected,
+                               *v.ratio, config_.signals[s].method});
+        }
+      }
+    }
+    rec.outage = critical >= 1 || warning >= config_.combine.min_warning_signals;
+    if (rec.outage) {
+      current_.push_back(rec);
+      ++outage_bins_;
+      gap_ = 0;
+      if (outage_bins_ >= config_.combine.min_event_bins) confirmed_ = true;
+      if (confirmed_ && sink && sink->on_event) sink->on_event(Build(false));
+    } else if (!current_.empty()) {
+      current_.push_back(rec);
+      if (++gap_ > config_.combine.merge_gap_bins) {
+        if (confirmed_) {
+          closed_.push_back(Build(true));
+          if (sink && sink->on_event) sink->on_event(closed_.back());
+        }
+        current_.clear();
+        outage_bins_ = 0;
+        gap_ = 0;
+        confirmed_ = false;
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+std::vector<Event> EntityDetector::Events() const {
+  std::vector<Event> out = closed_;
+  if (confirmed_) out.push_back(Build(false));
+  return out;
+}
+
+Event EntityDetector::Build(bool ended) const {
+  const CombineConfig& cc = config_.combine;
+  size_t n = current_.size() - static_cast<size_t>(gap_);  // drop the trailing non-outage bins
+  Event e;
+  e.entity = entity_;
+  e.step = step_;
+  e.start = current_.front().time;
+  e.last_bin = current_[n - 1].time;
+  if (ended) e.end = e.last_bin + step_;
+
+  std::array<double, kNumSignals> area{};
+  std::array<bool, kNumSignals> shows{};
+  std::array<std::vector<double>, kNumSignals> outage_ratios;
+  // Connectivity per bin: active probing measures the reachability of address blocks directly, so
+  // it defines the level when it is judged; otherwise the median of the judged signals. A sparse
+  // signal's last ratio stands for up to kCarryBins bins so that the level does not flicker.
+  constexpr int kCarryBins = 6;
+  std::vector<double> conn(n, 1.0);
+  std::array<std::optional<double>, kNumSignals> last{};
+  std::array<int, kNumSignals> age{};
+  double prev = 1.0;
+  for (size_t i = 0; i < n; ++i) {
+    const BinRecord& r = current_[i];
+    std::vector<double> rs;
+    for (int s = 0; s < kNumSignals; ++s) {
+      if (r.level[s] >= Level::kWarning) shows[s] = true;
+      if (r.ratio[s]) {
+        double q = std::clamp(*r.ratio[s], 0.0, 1.0);
+        area[s] += (1.0 - q) * double(step_) / 60.0;
+        if (r.outage) outage_ratios[s].push_back(q);
+        last[s] = q;
+        age[s] = 0;
+      } else if (last[s] && ++age[s] > kCarryBins) {
+        last[s].reset();
+      }
+      if (last[s]) rs.push_back(*last[s]);
+    }
+    const auto& probe = last[static_cast<int>(Signal::kProbe)];
+    conn[i] = probe ? *probe : rs.empty() ? prev : Median(rs);
+    prev = conn[i];
+  }
+  e.depth = *std::min_element(conn.begin(), conn.end());
+  e.score = *std::max_element(area.begin(), area.end());
+  for (int s = 0; s < kNumSignals; ++s) {
+    if (shows[s]) e.signals.push_back(static_cast<Signal>(s));
+  }
+
+  // Phases: each bin is a blackout (connectivity <= blackout_ratio), a partial recovery (risen by
+  // recovery_delta above the lowest point so far) or reduced connectivity; runs become phases.
+  double low = 1.0;
+  for (size_t i = 0; i < n; ++i) {
+    low = std::min(low, conn[i]);
+    PhaseKind k = conn[i] <= cc.blackout_ratio         ? PhaseKind::kNearTotalBlackout
+                  : conn[i] >= low + cc.recovery_delta ? PhaseKind::kPartialRecovery
+                                                       : PhaseKind::kReducedConnectivity;
+    UnixSeconds t = current_[i].time;
+    if (e.phases.empty() || e.phases.back().kind != k) {
+      if (!e.phases.empty()) e.phases.back().end = t;
+      e.phases.push_back(Phase{k, t, std::nullopt, conn[i]});
+    } else {
+      e.phases.back().depth = std::min(e.phases.back().depth, conn[i]);
+    }
+  }
+  if (ended) {
+    e.phases.back().end = *e.end;
+    e.phases.push_back(Phase{PhaseKind::kTotalRecovery, *e.end, *e.end, 1.0});
+  }
+
+  std::array<std::optional<double>, kNumSignals> med;
+  for (int s = 0; s < kNumSignals; ++s) {
+    if (!outage_ratios[s].empty()) med[s] = Median(outage_ratios[s]);
+  }
+  e.technique = Classify(med);
+  return e;
+}
+
+Detection DetectSeries(const EntitySeries& series, const DetectConfig& config) {
+  Detection out;
+  EntityDetector det(series.entity, config, series.step);
+  DetectSink sink;
+  sink.on_alert = [&](const Alert& a) { out.alerts.push_back(a); };
+  size_t n = series.bins();
+  std::array<std::optional<double>, kNumSignals> vals;
+  for (size_t i = 0; i < n; ++i) {
+    for (int s = 0; s < kNumSignals; ++s) {
+      vals[s] = i < series.values[s].size() ? series.values[s][i] : std::nullopt;
+    }
+    Status st = det.Push(series.from + static_cast<int64_t>(i) * series.step, vals, &sink);
+    (void)st;  // bins are increasing by construction
+  }
+  out.events = det.Events();
+  return out;
+}
+
+void AttachCarriers(std::vector<Event>& parents, const std::vector<Event>& children) {
+  constexpr UnixSeconds kForever = std::numeric_limits<UnixSeconds>::max();
+  for (Event& p : parents) {
+    std::set<std::string> found(p.carriers.begin(), p.carriers.end());
+    UnixSeconds pend = p.end.value_or(kForever);
+    for (const Event& c : children) {
+      if (c.start < pend && c.end.value_or(kForever) > p.start) found.insert(c.entity);
+    }
+    p.carriers.assign(found.begin(), found.end());
+  }
+}
+
+}  // namespace blackout::detect

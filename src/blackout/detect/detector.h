@@ -1,0 +1,147 @@
+// The combined detector of one entity: its signals are judged bin by bin (SignalDetector), the
+// verdicts vote on whether the bin is an outage, and outage bins become events with a start, an end
+// (or "ongoing"), depth, duration, IODA-style score, the signals that show it, phases and the
+// technique. Streaming (Push one bin at a time, as the service does) and batch (DetectSeries over a
+// whole series) run the same code and give identical alerts and events.
+// Thread-safety: an EntityDetector is used from one thread at a time; distinct ones are
+// independent.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "blackout/base/status.h"
+#include "blackout/base/time.h"
+#include "blackout/detect/baseline.h"
+#include "blackout/detect/config.h"
+
+namespace blackout::detect {
+
+// One alerting bin of one signal (levels warning and critical only).
+struct Alert {
+  std::string entity;
+  Signal signal = Signal::kProbe;
+  UnixSeconds time = 0;  // bin start
+  Level level = Level::kWarning;
+  double value = 0;
+  double expected = 0;
+  double ratio = 0;
+  Method method = Method::kIodaMedian;
+};
+
+enum class PhaseKind : uint8_t {
+  kReducedConnectivity = 0,
+  kNearTotalBlackout = 1,
+  kPartialRecovery = 2,
+  kTotalRecovery = 3,
+};
+std::string_view PhaseName(PhaseKind p);  // "reduced-connectivity", ... (as the store names them)
+
+struct Phase {
+  PhaseKind kind = PhaseKind::kReducedConnectivity;
+  UnixSeconds start = 0;
+  std::optional<UnixSeconds> end;  // nullopt: the event is ongoing and still in this phase
+  double depth = 1;                // lowest connectivity within the phase
+  friend bool operator==(const Phase&, const Phase&) = default;
+};
+
+enum class Technique : uint8_t {
+  kUnknown = 0,
+  kRoutesWithdrawn = 1,  // BGP drops with the data plane
+  kPacketsFiltered = 2,  // data-plane signals drop while BGP stays
+  kThrottling = 3,       // traffic down, reachability up
+  kMixed = 4,            // routes withdrawn for part, packets filtered for more
+};
+std::string_view TechniqueName(Technique t);  // "unknown", "routes-withdrawn", ..., "mixed"
+
+struct Event {
+  std::string entity;
+  UnixSeconds start = 0;           // first outage bin
+  std::optional<UnixSeconds> end;  // end of the last outage bin (exclusive); nullopt = ongoing
+  UnixSeconds last_bin = 0;        // start of the last outage bin seen
+  int64_t step = kDefaultStepSeconds;
+  // Lowest connectivity: the median across judged signals of min(1, value / expected), in [0, 1].
+  double depth = 1;
+  // IODA's score: the largest, across signals, of sum((expected - value) / expected * minutes).
+  double score = 0;
+  std::vector<Signal> signals;  // signals with a warning or critical bin in the event
+  std::vector<Phase> phases;    // in time order; the last is kTotalRecovery once the event ended
+  Technique technique = Technique::kUnknown;
+  std::vector<std::string> carriers;  // child entities (regions, ASNs) that carry it
+
+  int64_t duration_seconds() const { return end.value_or(last_bin + step) - start; }
+  friend bool operator==(const Event&, const Event&) = default;
+};
+
+// Receives results as they are decided (streaming). Events are reported when confirmed (after
+// min_event_bins), again whenever they grow, and when they end; the last report of an event
+// (matched on entity + start) is its current state.
+struct DetectSink {
+  std::function<void(const Alert&)> on_alert;
+  std::function<void(const Event&)> on_event;
+};
+
+class EntityDetector {
+ public:
+  EntityDetector(std::string entity, const DetectConfig& config, int64_t step);
+
+  // Feeds the bin starting at `t` with one value per signal (index = Signal; nullopt = no data).
+  // Errors (kInvalidArgument, nothing changed): `t` not after the previous bin.
+  Status Push(UnixSeconds t, const std::array<std::optional<double>, kNumSignals>& values,
+              const DetectSink* sink = nullptr);
+
+  // Events so far: every ended event and the ongoing one (end = nullopt), in time order.
+  std::vector<Event> Events() const;
+  // Whether bin `t` was an outage bin (for evaluation): call after Push of that bin.
+  const std::string& entity() const { return entity_; }
+  int64_t step() const { return step_; }
+
+ private:
+  struct BinRecord {
+    UnixSeconds time;
+    bool outage;
+    std::array<std::optional<double>, kNumSignals> ratio;
+    std::array<Level, kNumSignals> level;
+  };
+  Event Build(bool ended) const;
+
+  std::string entity_;
+  DetectConfig config_;
+  int64_t step_;
+  std::vector<SignalDetector> signals_;
+  std::optional<UnixSeconds> next_;
+  // The current candidate or confirmed event: its bins from the first outage bin on.
+  std::vector<BinRecord> current_;
+  int outage_bins_ = 0;  // outage bins in current_
+  int gap_ = 0;          // non-outage bins since the last outage bin
+  bool confirmed_ = false;
+  std::vector<Event> closed_;
+};
+
+// A whole entity, all signals on one grid: values[s][i] is the bin from + i * step of signal s;
+// an empty vector means the entity has no such signal.
+struct EntitySeries {
+  std::string entity;
+  UnixSeconds from = 0;
+  int64_t step = kDefaultStepSeconds;
+  std::array<std::vector<std::optional<double>>, kNumSignals> values;
+  size_t bins() const;
+};
+
+struct Detection {
+  std::vector<Alert> alerts;
+  std::vector<Event> events;
+};
+
+// Batch: feeds every bin of `series` to an EntityDetector. Identical to streaming.
+Detection DetectSeries(const EntitySeries& series, const DetectConfig& config);
+
+// Fills parent.carriers with the entities of `children` events that overlap it in time, sorted and
+// without duplicates. Ongoing events extend to +infinity.
+void AttachCarriers(std::vector<Event>& parents, const std::vector<Event>& children);
+
+}  // namespace blackout::detect

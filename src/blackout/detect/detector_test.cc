@@ -1,0 +1,344 @@
+#include "blackout/detect/detector.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "blackout/detect/evaluate.h"
+#include "blackout/detect/synthetic.h"
+
+namespace blackout::detect {
+namespace {
+
+constexpr int64_t kBinsPerDay = 288;
+constexpr int kT = static_cast<int>(Signal::kTraffic);
+constexpr int kD = static_cast<int>(Signal::kDarknet);
+constexpr int kB = static_cast<int>(Signal::kBgp);
+constexpr int kP = static_cast<int>(Signal::kProbe);
+
+struct Outcome {
+  Detection detection;
+  Scores scores;
+};
+
+Outcome RunSpec(const SyntheticSpec& spec, const DetectConfig& config = DefaultConfig()) {
+  LabelledSeries data = Generate(spec);
+  Outcome o;
+  o.detection = DetectSeries(data.series, config);
+  o.scores =
+      Score(EventBins(o.detection.events, data.series.from, data.series.step, data.series.bins()),
+            data.labels);
+  return o;
+}
+
+SyntheticOutage Outage(int day, int hour, int hours, std::array<double, kNumSignals> remaining) {
+  SyntheticOutage o;
+  o.start_bin = day * kBinsPerDay + hour * 12;
+  o.bins = hours * 12;
+  o.remaining = remaining;
+  return o;
+}
+
+// Asserts the outage was found promptly, tightly, and that nothing else was.
+void ExpectFound(const Outcome& o, double min_f1 = 0.95) {
+  EXPECT_GE(o.scores.f1, min_f1) << "precision " << o.scores.precision << " recall "
+                                 << o.scores.recall;
+  EXPECT_EQ(o.scores.found_events, o.scores.labelled_events);
+  ASSERT_TRUE(o.scores.onset_latency_bins.has_value());
+  EXPECT_LE(*o.scores.max_onset_latency_bins, 2);
+  EXPECT_EQ(o.scores.false_events, 0);
+}
+
+TEST(DetectorTest, QuietOnNormalCountry) {
+  for (uint64_t seed = 1; seed <= 5; ++seed) {
+    SyntheticSpec spec = CountrySpec();
+    spec.seed = seed;
+    Outcome o = RunSpec(spec);
+    EXPECT_TRUE(o.detection.events.empty())
+        << "seed " << seed << ": " << o.detection.events.size() << " events";
+  }
+}
+
+TEST(DetectorTest, TotalShutdownRoutesWithdrawn) {
+  SyntheticSpec spec = CountrySpec();
+  spec.outages = {Outage(10, 2, 6, {0.02, 0.05, 0.05, 0.02})};
+  Outcome o = RunSpec(spec);
+  ExpectFound(o);
+  ASSERT_EQ(o.detection.events.size(), 1u);
+  const Event& e = o.detection.events[0];
+  EXPECT_EQ(e.technique, Technique::kRoutesWithdrawn);
+  EXPECT_LT(e.depth, 0.1);
+  EXPECT_TRUE(e.end.has_value());
+  EXPECT_EQ(e.signals.size(), 4u);
+  bool blackout = false;
+  for (const Phase& p : e.phases) blackout |= p.kind == PhaseKind::kNearTotalBlackout;
+  EXPECT_TRUE(blackout);
+  EXPECT_EQ(e.phases.back().kind, PhaseKind::kTotalRecovery);
+  EXPECT_EQ(e.phases.back().start, *e.end);
+  // IODA's area: about (1 - ratio) * 360 minutes for the deepest signal.
+  EXPECT_GT(e.score, 330);
+  EXPECT_LE(e.score, 361);
+  EXPECT_EQ(e.duration_seconds(), 6 * 3600);
+}
+
+TEST(DetectorTest, PacketsFilteredWhileRoutesStay) {
+  SyntheticSpec spec = CountrySpec();
+  spec.outages = {Outage(12, 8, 5, {0.1, 0.1, 1.0, 0.05})};
+  Outcome o = RunSpec(spec);
+  ExpectFound(o);
+  ASSERT_EQ(o.detection.events.size(), 1u);
+  EXPECT_EQ(o.detection.events[0].technique, Technique::kPacketsFiltered);
+}
+
+TEST(DetectorTest, ThrottlingTrafficDownReachabilityUp) {
+  SyntheticSpec spec = CountrySpec();
+  spec.outages = {Outage(15, 10, 8, {0.3, 1.0, 1.0, 1.0})};
+  Outcome o = RunSpec(spec);
+  ExpectFound(o);
+  ASSERT_EQ(o.detection.events.size(), 1u);
+  EXPECT_EQ(o.detection.events[0].technique, Technique::kThrottling);
+  EXPECT_EQ(o.detection.events[0].signals, std::vector<Signal>{Signal::kTraffic});
+}
+
+TEST(DetectorTest, PartialOutageIsReducedConnectivity) {
+  SyntheticSpec spec = CountrySpec();
+  spec.outages = {Outage(9, 4, 4, {0.6, 0.6, 0.85, 0.6})};
+  Outcome o = RunSpec(spec);
+  ExpectFound(o);
+  ASSERT_EQ(o.detection.events.size(), 1u);
+  const Event& e = o.detection.events[0];
+  EXPECT_NEAR(e.depth, 0.6, 0.08);
+  EXPECT_EQ(e.phases.front().kind, PhaseKind::kReducedConnectivity);
+  EXPECT_EQ(e.technique, Technique::kMixed);  // BGP fell too, but less than the data plane
+}
+
+TEST(DetectorTest, PhasesOfAStagedShutdownAndRecovery) {
+  SyntheticSpec spec = CountrySpec();
+  // 2 h at half, 3 h near zero, 2 h at 60%: reduced, blackout, partial recovery, total recovery.
+  spec.outages = {Outage(11, 1, 2, {0.5, 0.5, 0.5, 0.5}),
+                  Outage(11, 3, 3, {0.02, 0.02, 0.05, 0.02}),
+                  Outage(11, 6, 2, {0.6, 0.6, 0.6, 0.6})};
+  Outcome o = RunSpec(spec);
+  ExpectFound(o);
+  ASSERT_EQ(o.detection.events.size(), 1u);
+  std::vector<PhaseKind> kinds;
+  for (const Phase& p : o.detection.events[0].phases) kinds.push_back(p.kind);
+  std::vector<PhaseKind> want = {PhaseKind::kReducedConnectivity, PhaseKind::kNearTotalBlackout,
+                                 PhaseKind::kPartialRecovery, PhaseKind::kTotalRecovery};
+  EXPECT_EQ(kinds, want);
+  const auto& ph = o.detection.events[0].phases;
+  EXPECT_EQ(ph[1].start, spec.from + (11 * kBinsPerDay + 3 * 12) * 300);
+  EXPECT_EQ(ph[2].start, spec.from + (11 * kBinsPerDay + 6 * 12) * 300);
+}
+
+TEST(DetectorTest, RepeatedDailyShutdownsDoNotPoisonTheBaseline) {
+  // Like Iraq's exam shutdowns: the same hours every day for a week.
+  SyntheticSpec spec = CountrySpec();
+  for (int d = 8; d < 15; ++d) spec.outages.push_back(Outage(d, 1, 4, {0.3, 0.2, 0.8, 0.35}));
+  Outcome o = RunSpec(spec);
+  ExpectFound(o);
+  EXPECT_EQ(o.detection.events.size(), 7u);
+}
+
+TEST(DetectorTest, SmallEntityBelowFloorsStaysQuiet) {
+  SyntheticSpec spec;
+  spec.entity = "asn/64500";
+  spec.signals[kD] = {true, 1.5, 0.5, 0.3, 1, 0, true};  // a handful of telescope sources
+  spec.signals[kP] = {true, 6, 0.2, 0.2, 0, 0, true};    // 6 /24s: below the probe floor
+  spec.signals[kB] = {true, 4, 0, 0, 0, 0, true};
+  spec.signals[kT].present = false;
+  for (uint64_t seed = 1; seed <= 5; ++seed) {
+    spec.seed = seed;
+    EXPECT_TRUE(RunSpec(spec).detection.events.empty()) << "seed " << seed;
+  }
+  // Its routes withdrawn: BGP alone tells.
+  spec.outages = {Outage(20, 5, 3, {1, 0, 0, 0})};
+  Outcome o = RunSpec(spec);
+  ExpectFound(o);
+}
+
+TEST(DetectorTest, NoisyTelescopeAloneStaysQuiet) {
+  SyntheticSpec spec;
+  spec.signals[kT].present = false;
+  spec.signals[kB].present = false;
+  spec.signals[kP].present = false;
+  spec.signals[kD] = {true, 6, 0.4, 0.35, 1, 0.02, false};
+  for (uint64_t seed = 1; seed <= 5; ++seed) {
+    spec.seed = seed;
+    Outcome o = RunSpec(spec);
+    EXPECT_TRUE(o.detection.events.empty()) << "seed " << seed;
+  }
+}
+
+TEST(DetectorTest, GapsAreNotOutages) {
+  SyntheticSpec spec = CountrySpec();
+  for (auto& s : spec.signals) s.missing = 0.1;
+  spec.hole_start = 14 * kBinsPerDay + 30;
+  spec.hole_bins = 72;  // 6 h without any data
+  Outcome quiet = RunSpec(spec);
+  EXPECT_TRUE(quiet.detection.events.empty());
+  spec.outages = {Outage(20, 3, 5, {0.05, 0.05, 0.05, 0.05})};
+  ExpectFound(RunSpec(spec), 0.9);
+}
+
+TEST(DetectorTest, LevelShiftBecomesTheNewNormal) {
+  SyntheticSpec spec = CountrySpec();
+  spec.shift_bin = 10 * kBinsPerDay + 100;
+  spec.shift = {0.7, 0.7, 0.7, 0.7};
+  Outcome o = RunSpec(spec);
+  for (const Event& e : o.detection.events) {
+    // Whatever the shift triggers starts at the shift and ends within a few days.
+    EXPECT_GE(e.start, spec.from + spec.shift_bin * 300);
+    ASSERT_TRUE(e.end.has_value());
+    EXPECT_LE(*e.end, spec.from + (spec.shift_bin + 8 * kBinsPerDay) * 300);
+  }
+  // An upward shift is never an outage.
+  spec.shift = {1.5, 1.5, 1.5, 1.5};
+  EXPECT_TRUE(RunSpec(spec).detection.events.empty());
+}
+
+TEST(DetectorTest, OngoingEventAtTheEnd) {
+  SyntheticSpec spec = CountrySpec();
+  spec.days = 12;
+  spec.outages = {Outage(11, 20, 10, {0.05, 0.05, 0.05, 0.05})};
+  Outcome o = RunSpec(spec);
+  ASSERT_EQ(o.detection.events.size(), 1u);
+  EXPECT_FALSE(o.detection.events[0].end.has_value());
+  EXPECT_FALSE(o.detection.events[0].phases.back().end.has_value());
+}
+
+// Streaming and batch are one engine; this pins it: bin-by-bin pushes with callbacks, and a
+// detector fed skipped bins as time gaps, report exactly what the batch reports.
+TEST(DetectorTest, StreamingEqualsBatch) {
+  SyntheticSpec spec = CountrySpec();
+  spec.outages = {Outage(9, 4, 4, {0.6, 0.6, 0.85, 0.6}), Outage(12, 8, 5, {0.1, 0.1, 1.0, 0.05}),
+                  Outage(20, 2, 30, {0.02, 0.05, 0.05, 0.02})};
+  for (auto& s : spec.signals) s.missing = 0.05;
+  spec.hole_start = 17 * kBinsPerDay;
+  spec.hole_bins = 20;
+  LabelledSeries data = Generate(spec);
+  Detection batch = DetectSeries(data.series, DefaultConfig());
+  ASSERT_GE(batch.events.size(), 3u);
+
+  EntityDetector stream(data.series.entity, DefaultConfig(), data.series.step);
+  EntityDetector gappy(data.series.entity, DefaultConfig(), data.series.step);
+  std::vector<Alert> alerts;
+  std::vector<Event> reported;
+  DetectSink sink;
+  sink.on_alert = [&](const Alert& a) { alerts.push_back(a); };
+  sink.on_event = [&](const Event& e) {
+    if (!reported.empty() && reported.back().start == e.start) {
+      reported.back() = e;
+    } else {
+      reported.push_back(e);
+    }
+  };
+  for (size_t i = 0; i < data.series.bins(); ++i) {
+    std::array<std::optional<double>, kNumSignals> v;
+    bool any = false;
+    for (int s = 0; s < kNumSignals; ++s) {
+      v[s] = data.series.values[s][i];
+      any |= v[s].has_value();
+    }
+    UnixSeconds t = data.series.from + static_cast<int64_t>(i) * data.series.step;
+    ASSERT_TRUE(stream.Push(t, v, &sink).ok());
+    if (any) {  // bins without data are simply not sent
+      ASSERT_TRUE(gappy.Push(t, v).ok());
+    }
+  }
+  EXPECT_EQ(stream.Events(), batch.events);
+  EXPECT_EQ(reported, batch.events);
+  ASSERT_EQ(alerts.size(), batch.alerts.size());
+  for (size_t i = 0; i < alerts.size(); ++i) {
+    EXPECT_EQ(alerts[i].time, batch.alerts[i].time);
+    EXPECT_EQ(alerts[i].signal, batch.alerts[i].signal);
+    EXPECT_EQ(alerts[i].level, batch.alerts[i].level);
+  }
+  // The gappy feed ends at the last bin with data; compare the events that ended before it.
+  std::vector<Event> g = gappy.Events();
+  ASSERT_FALSE(g.empty());
+  for (size_t i = 0; i + 1 < batch.events.size(); ++i) {
+    EXPECT_EQ(g[i], batch.events[i]);
+  }
+}
+
+TEST(DetectorTest, RejectsTimeGoingBackwardsWithoutChangingState) {
+  EntityDetector d("country/ZZ", DefaultConfig(), 300);
+  std::array<std::optional<double>, kNumSignals> v{};
+  v[kP] = 100;
+  ASSERT_TRUE(d.Push(3000, v).ok());
+  Status st = d.Push(2700, v);
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(d.Push(3000, v).code(), StatusCode::kInvalidArgument);  // same bin twice
+  EXPECT_TRUE(d.Push(3300, v).ok());
+}
+
+TEST(DetectorTest, BadValuesNeverCrashNorAlert) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<std::vector<std::optional<double>>> cases = {
+      {},                                               // empty
+      {42.0},                                           // one point
+      std::vector<std::optional<double>>(5000, 100.0),  // constant
+      std::vector<std::optional<double>>(5000, 0.0),    // all zero
+      std::vector<std::optional<double>>(5000, std::nullopt),
+      std::vector<std::optional<double>>(5000, nan),
+      std::vector<std::optional<double>>(5000, -5.0),
+      std::vector<std::optional<double>>(5000, inf),
+  };
+  // Alternating garbage around a steady level.
+  std::vector<std::optional<double>> mixed(5000, 500.0);
+  for (size_t i = 0; i < mixed.size(); i += 7) mixed[i] = (i % 3 == 0) ? nan : -1.0;
+  for (size_t i = 3; i < mixed.size(); i += 11) mixed[i] = inf;
+  cases.push_back(mixed);
+  for (size_t c = 0; c < cases.size(); ++c) {
+    for (Signal s : kAllSignals) {
+      EntitySeries es;
+      es.entity = "country/ZZ";
+      es.from = 1'700'000'000;
+      es.values[static_cast<int>(s)] = cases[c];
+      Detection d = DetectSeries(es, DefaultConfig());
+      EXPECT_TRUE(d.events.empty()) << "case " << c << " signal " << SignalName(s);
+      EXPECT_TRUE(d.alerts.empty()) << "case " << c << " signal " << SignalName(s);
+    }
+  }
+}
+
+TEST(DetectorTest, ConstantThenDropIsAnOutage) {
+  // A perfectly flat signal has no spread; the relative floor of the band keeps it judgeable.
+  EntitySeries es;
+  es.entity = "asn/64500";
+  es.from = 1'700'000'000 - 1'700'000'000 % 86400;
+  es.values[kB].assign(3 * kBinsPerDay, 40.0);
+  for (int i = 0; i < 12; ++i) es.values[kB][2 * kBinsPerDay + i] = 0.0;
+  Detection d = DetectSeries(es, DefaultConfig());
+  ASSERT_EQ(d.events.size(), 1u);
+  EXPECT_EQ(d.events[0].start, es.from + 2 * kBinsPerDay * 300);
+  EXPECT_EQ(d.events[0].duration_seconds(), 12 * 300);
+}
+
+TEST(DetectorTest, ShortBlipsAreNotEvents) {
+  EntitySeries es;
+  es.entity = "asn/64500";
+  es.from = 1'700'000'000 - 1'700'000'000 % 86400;
+  es.values[kB].assign(3 * kBinsPerDay, 40.0);
+  es.values[kB][2 * kBinsPerDay] = 0.0;
+  es.values[kB][2 * kBinsPerDay + 1] = 0.0;  // 2 bins < min_event_bins
+  Detection d = DetectSeries(es, DefaultConfig());
+  EXPECT_TRUE(d.events.empty());
+  EXPECT_EQ(d.alerts.size(), 2u);  // the alerts themselves are reported
+}
+
+TEST(DetectorTest, AttachCarriersByOverlap) {
+  Event country{.entity = "country/ZZ", .start = 1000, .end = 5000};
+  Event region{.entity = "region/ZZ-1", .start = 900, .end = 1200};
+  Event asn{.entity = "asn/1", .start = 4000};  // ongoing
+  Event before{.entity = "asn/2", .start = 100, .end = 1000};
+  Event after{.entity = "asn/3", .start = 5000, .end = 6000};
+  std::vector<Event> parents = {country};
+  AttachCarriers(parents, {region, asn, before, after, region});
+  EXPECT_EQ(parents[0].carriers, (std::vector<std::string>{"asn/1", "region/ZZ-1"}));
+}
+
+}  // namespace
+}  // namespace blackout::detect
