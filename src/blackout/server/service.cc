@@ -1,0 +1,539 @@
+#include "blackout/server/service.h"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "blackout/base/log.h"
+#include "blackout/geo/geodb.h"
+#include "blackout/probe/records.h"
+#include "blackout/server/snapshot.h"
+#include "blackout/sim/scenario.h"
+#include "blackout/sim/simulate.h"
+#include "blackout/store/store.h"
+#include "blackout/traffic/ingest.h"
+#ifdef BLACKOUT_HAVE_BGP
+#include "blackout/bgp/geo_blocks.h"
+#include "blackout/bgp/ingest.h"
+#endif
+#ifdef BLACKOUT_HAVE_DETECT
+#include "blackout/detect/config.h"
+#include "blackout/detect/detector.h"
+#endif
+
+#ifndef BLACKOUT_SOURCE_DIR_DEFAULT
+#define BLACKOUT_SOURCE_DIR_DEFAULT "."
+#endif
+
+namespace blackout::server {
+namespace {
+
+namespace fs = std::filesystem;
+using SteadyClock = std::chrono::steady_clock;
+
+Status ConfigError(std::string_view origin, const std::string& what) {
+  return InvalidArgument(std::string(origin) + ": " + what);
+}
+
+Result<std::vector<std::string>> Strings(const toml::node& node, std::string_view origin,
+                                         const std::string& key) {
+  std::vector<std::string> out;
+  const auto* arr = node.as_array();
+  if (!arr) return ConfigError(origin, key + " must be a list of strings");
+  for (const auto& el : *arr) {
+    auto s = el.value<std::string>();
+    if (!s) return ConfigError(origin, key + " must be a list of strings");
+    out.push_back(*s);
+  }
+  return out;
+}
+
+constexpr std::string_view kNoticeKey = "service:notice";
+
+fs::path ExeDir() {
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? fs::path(".") : exe.parent_path();
+}
+
+}  // namespace
+
+fs::path DefaultScenarioPath() {
+  const char* rel = "scenarios/kazakhstan-2022.toml";
+  std::vector<fs::path> candidates = {fs::path(BLACKOUT_SOURCE_DIR_DEFAULT) / rel,
+                                      ExeDir() / "../share/blackout" / rel, fs::path(rel)};
+  std::error_code ec;
+  for (const auto& c : candidates) {
+    if (fs::is_regular_file(c, ec)) return c;
+  }
+  return candidates.back();
+}
+
+Result<ServiceConfig> ParseServiceConfig(std::string_view text, std::string_view origin) {
+  toml::table root;
+  try {
+    root = toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << e.description() << " (line " << e.source().begin.line << ")";
+    return ConfigError(origin, msg.str());
+  }
+  ServiceConfig c;
+  bool simulate_set = false;
+  static const std::map<std::string, std::set<std::string>> kKeys = {
+      {"data", {"dir"}},
+      {"store", {"url"}},
+      {"scenario", {"enabled", "file"}},
+      {"sources", {"bgp", "probe_records", "logs", "poll_seconds", "bgp_full_feed_v4"}},
+      {"geo", {"enabled", "dir"}},
+      {"detect", {"config"}},
+      {"server", {"listen", "token", "web_root", "threads"}},
+  };
+  for (const auto& [k, v] : root) {
+    std::string table(k.str());
+    auto it = kKeys.find(table);
+    if (it == kKeys.end()) return ConfigError(origin, "unknown table [" + table + "]");
+    const toml::table* t = v.as_table();
+    if (!t) return ConfigError(origin, "[" + table + "] must be a table");
+    for (const auto& [key, val] : *t) {
+      std::string name(key.str());
+      if (!it->second.count(name)) {
+        return ConfigError(origin, "unknown key " + table + "." + name);
+      }
+      std::string full = table + "." + name;
+      auto str = [&]() -> Result<std::string> {
+        auto s = val.value<std::string>();
+        if (!s) return ConfigError(origin, full + " must be a string");
+        return *s;
+      };
+      if (full == "data.dir") {
+        BLACKOUT_ASSIGN_OR_RETURN(c.data_dir, str());
+      } else if (full == "store.url") {
+        BLACKOUT_ASSIGN_OR_RETURN(c.store_url, str());
+      } else if (full == "scenario.enabled") {
+        auto b = val.value<bool>();
+        if (!b) return ConfigError(origin, full + " must be true or false");
+        c.simulate = *b;
+        simulate_set = true;
+      } else if (full == "scenario.file") {
+        BLACKOUT_ASSIGN_OR_RETURN(c.scenario_file, str());
+      } else if (full == "sources.bgp") {
+        BLACKOUT_ASSIGN_OR_RETURN(c.bgp, Strings(val, origin, full));
+      } else if (full == "sources.probe_records") {
+        BLACKOUT_ASSIGN_OR_RETURN(c.probe_records, Strings(val, origin, full));
+      } else if (full == "sources.logs") {
+        BLACKOUT_ASSIGN_OR_RETURN(c.logs, Strings(val, origin, full));
+      } else if (full == "sources.poll_seconds") {
+        auto i = val.value<int64_t>();
+        if (!i || *i < 1 || *i > 86400) return ConfigError(origin, full + " must be 1..86400");
+        c.poll_seconds = *i;
+      } else if (full == "sources.bgp_full_feed_v4") {
+        auto i = val.value<int64_t>();
+        if (!i || *i < 1) return ConfigError(origin, full + " must be a positive integer");
+        c.bgp_full_feed_v4 = *i;
+      } else if (full == "geo.enabled") {
+        auto b = val.value<bool>();
+        if (!b) return ConfigError(origin, full + " must be true or false");
+        c.geo = *b;
+      } else if (full == "geo.dir") {
+        BLACKOUT_ASSIGN_OR_RETURN(c.geo_dir, str());
+      } else if (full == "detect.config") {
+        BLACKOUT_ASSIGN_OR_RETURN(c.detect_config, str());
+      } else if (full == "server.listen") {
+        BLACKOUT_ASSIGN_OR_RETURN(std::string listen, str());
+        auto colon = listen.rfind(':');
+        if (colon == std::string::npos || colon == 0) {
+          return ConfigError(origin, "server.listen must be HOST:PORT");
+        }
+        c.host = listen.substr(0, colon);
+        if (c.host.size() > 2 && c.host.front() == '[' && c.host.back() == ']') {
+          c.host = c.host.substr(1, c.host.size() - 2);
+        }
+        try {
+          size_t used = 0;
+          c.port = std::stoi(listen.substr(colon + 1), &used);
+          if (used != listen.size() - colon - 1 || c.port < 0 || c.port > 65535) throw 0;
+        } catch (...) {
+          return ConfigError(origin, "server.listen: bad port in '" + listen + "'");
+        }
+      } else if (full == "server.token") {
+        BLACKOUT_ASSIGN_OR_RETURN(c.token, str());
+      } else if (full == "server.web_root") {
+        BLACKOUT_ASSIGN_OR_RETURN(c.web_root, str());
+      } else if (full == "server.threads") {
+        auto i = val.value<int64_t>();
+        if (!i || *i < 1 || *i > 256) return ConfigError(origin, full + " must be 1..256");
+        c.threads = static_cast<int>(*i);
+      }
+    }
+  }
+  if (!simulate_set) c.simulate = c.bgp.empty() && c.probe_records.empty() && c.logs.empty();
+  return c;
+}
+
+Result<ServiceConfig> LoadServiceConfig(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFound("cannot read config " + path.string());
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ParseServiceConfig(ss.str(), path.string());
+}
+
+struct Service::Impl {
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<geo::GeoDb> geo;
+  std::optional<sim::Scenario> scenario;
+  std::unique_ptr<ApiServer> api;
+  std::atomic<bool> pass_requested{false};
+  std::vector<std::string> bgp, probe_records, logs;
+  bool detect_needed = true;
+};
+
+Service::Service(ServiceConfig config)
+    : config_(std::move(config)), impl_(std::make_unique<Impl>()) {}
+
+Service::~Service() { StopServer(); }
+
+std::string Service::url() const {
+  int port = impl_->api ? impl_->api->port() : config_.port;
+  return "http://" + config_.host + ":" + std::to_string(port) + "/";
+}
+
+Status Service::Prepare() {
+  std::error_code ec;
+  fs::create_directories(config_.data_dir, ec);
+  if (ec) return IoError("cannot create " + config_.data_dir + ": " + ec.message());
+  std::string url = config_.store_url.empty()
+                        ? "sqlite:" + (fs::path(config_.data_dir) / "blackout.db").string()
+                        : config_.store_url;
+  BLACKOUT_ASSIGN_OR_RETURN(impl_->store, store::OpenStore(url));
+  if (config_.geo) {
+    geo::GeoOptions go;
+    go.dir = config_.geo_dir;
+    auto db = geo::GeoDb::Open(go);
+    if (db.ok()) {
+      impl_->geo = std::move(*db);
+    } else {
+      log::Warn("geo datasets unavailable (", db.status().ToString(),
+                "); attributing with the scenario's network table");
+    }
+  }
+  impl_->bgp = config_.bgp;
+  impl_->probe_records = config_.probe_records;
+  impl_->logs = config_.logs;
+  if (config_.simulate) {
+    fs::path file =
+        config_.scenario_file.empty() ? DefaultScenarioPath() : fs::path(config_.scenario_file);
+    BLACKOUT_ASSIGN_OR_RETURN(auto scenario, sim::LoadScenario(file));
+    notice_ = scenario.notice;
+    fs::path dir = fs::path(config_.data_dir) / "scenario" / scenario.name;
+    std::string state_key = "scenario:" + scenario.name;
+    std::string stamp = std::to_string(scenario.seed) + "@" + std::to_string(scenario.start) + "-" +
+                        std::to_string(scenario.end);
+    auto done = impl_->store->GetState(state_key);
+    if (!done.ok() || *done != stamp || !fs::exists(dir / "manifest.json", ec)) {
+      log::Info("generating scenario ", scenario.name, " into ", dir.string(), " (once)");
+      BLACKOUT_ASSIGN_OR_RETURN(auto out, sim::Simulate(scenario, dir));
+      store::WriteBatch b;
+      b.SetState(state_key, stamp);
+      BLACKOUT_RETURN_IF_ERROR(impl_->store->Apply(b).status());
+    }
+    // `blackout serve` on this store shows the same notice.
+    auto saved = impl_->store->GetState(kNoticeKey);
+    if (!saved.ok() || *saved != notice_) {
+      store::WriteBatch b;
+      b.SetState(std::string(kNoticeKey), notice_);
+      BLACKOUT_RETURN_IF_ERROR(impl_->store->Apply(b).status());
+    }
+    impl_->bgp.push_back((dir / "bgp").string());
+    impl_->probe_records.push_back((dir / "probe" / (scenario.vantage + ".records")).string());
+    impl_->logs.push_back((dir / "logs" / scenario.log_name).string());
+    impl_->scenario = std::move(scenario);
+  } else if (auto saved = impl_->store->GetState(kNoticeKey); saved.ok()) {
+    notice_ = *saved;
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+// Probe records -> the `probe` signal (source = vantage, and the combined series).
+Result<size_t> IngestProbeRecords(store::Store& st, const std::string& path,
+                                  std::vector<std::string>* problems) {
+  std::error_code ec;
+  std::string key = "probe:" + fs::absolute(path, ec).string();
+  BLACKOUT_ASSIGN_OR_RETURN(std::string hash, store::HashFile(path));
+  auto existing = st.GetIngest(key);
+  if (existing.ok() && existing->content_hash == hash) return size_t{0};
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  auto records = probe::ParseRecords(ss.str(), path);
+  if (!records.ok()) {
+    problems->push_back(records.status().ToString());
+    return size_t{0};
+  }
+  std::map<std::string, int64_t> steps;  // vantage -> round length
+  for (const auto& r : records->rounds) steps[r.vantage] = static_cast<int64_t>(r.seconds);
+  store::WriteBatch batch;
+  batch.SetInput(key, hash);
+  size_t points = 0;
+  for (const auto& c : records->counts) {
+    int64_t step = steps.count(c.vantage) ? steps[c.vantage] : 660;
+    batch.AddPoint({c.entity, "probe", c.vantage}, c.round, static_cast<double>(c.up), step);
+    batch.AddPoint({c.entity, "probe", ""}, c.round, static_cast<double>(c.up), step);
+    points += 2;
+  }
+  BLACKOUT_RETURN_IF_ERROR(st.Apply(batch).status());
+  return points;
+}
+
+}  // namespace
+
+Result<PassReport> Service::IngestPass() {
+  auto started = SteadyClock::now();
+  PassReport report;
+  store::Store& st = *impl_->store;
+  bool changed = false;
+
+#ifdef BLACKOUT_HAVE_BGP
+  if (!impl_->bgp.empty()) {
+    auto files = bgp::DescribeInputs(impl_->bgp);
+    if (!files.ok()) {
+      report.problems.push_back(files.status().ToString());
+    } else {
+      bgp::IngestOptions opts;
+      int64_t full_feed = config_.bgp_full_feed_v4;
+      if (full_feed < 0 && impl_->scenario) full_feed = 1;
+      if (full_feed > 0) opts.view.full_feed_v4 = static_cast<uint64_t>(full_feed);
+      std::unique_ptr<bgp::GeoDbBlocks> blocks;
+      if (impl_->geo) blocks = std::make_unique<bgp::GeoDbBlocks>(*impl_->geo);
+      auto summary = bgp::IngestToStore(*files, opts, blocks.get(), st);
+      if (!summary.ok()) return summary.status();
+      report.bgp_files = summary->files_written;
+      report.bgp_bins = summary->bins;
+      for (const auto& p : summary->problem_texts) report.problems.push_back(p);
+      changed |= summary->files_written > 0;
+    }
+  }
+#else
+  if (!impl_->bgp.empty()) report.skipped.push_back("bgp ingest (module not in this build)");
+#endif
+
+  for (const std::string& path : impl_->probe_records) {
+    std::error_code ec;
+    if (!fs::exists(path, ec)) continue;
+    BLACKOUT_ASSIGN_OR_RETURN(size_t points, IngestProbeRecords(st, path, &report.problems));
+    if (points) {
+      ++report.probe_files;
+      report.probe_points += points;
+      changed = true;
+    }
+  }
+
+  traffic::Attributor attribute;
+  if (impl_->geo) {
+    attribute = traffic::GeoAttributor(*impl_->geo);
+  } else if (impl_->scenario) {
+    const sim::Scenario* s = &*impl_->scenario;
+    attribute = [s](const IpAddress& a, std::vector<std::string>* out) {
+      for (const auto& n : s->networks) {
+        for (const auto& p : n.prefixes) {
+          if (p.Contains(a)) {
+            for (auto& e : n.Entities()) out->push_back(e);
+            return;
+          }
+        }
+      }
+    };
+  } else {
+    attribute = [](const IpAddress&, std::vector<std::string>*) {};
+  }
+  for (const std::string& path : impl_->logs) {
+    std::error_code ec;
+    if (!fs::exists(path, ec)) continue;
+    auto summary = traffic::IngestLog(path, attribute, st);
+    if (!summary.ok()) {
+      report.problems.push_back(summary.status().ToString());
+      continue;
+    }
+    for (const auto& p : summary->problem_texts) report.problems.push_back(p);
+    report.log_malformed += summary->malformed;
+    if (!summary->unchanged) {
+      ++report.log_files;
+      report.log_points += summary->points;
+      changed = true;
+    }
+  }
+
+#ifdef BLACKOUT_HAVE_DETECT
+  if (config_.run_detection && (changed || impl_->detect_needed)) {
+    detect::DetectConfig dc = detect::DefaultConfig();
+    if (!config_.detect_config.empty()) {
+      BLACKOUT_ASSIGN_OR_RETURN(dc, detect::LoadConfig(config_.detect_config));
+    }
+    BLACKOUT_ASSIGN_OR_RETURN(auto entities, st.ListEntities("", ""));
+    constexpr int64_t kStep = kDefaultStepSeconds;
+    for (const std::string& entity : entities) {
+      detect::EntitySeries es;
+      es.entity = entity;
+      es.step = kStep;
+      std::array<std::optional<store::Series>, detect::kNumSignals> raw;
+      UnixSeconds from = INT64_MAX, until = 0;
+      for (detect::Signal sig : detect::kAllSignals) {
+        auto s = st.ReadSeries({entity, std::string(detect::SignalName(sig)), ""}, 0, INT64_MAX);
+        if (!s.ok() || s->values.empty()) continue;
+        from = std::min(from, BinStart(s->from, kStep));
+        until = std::max(until, s->until());
+        raw[static_cast<int>(sig)] = std::move(*s);
+      }
+      if (until <= from || from == INT64_MAX) continue;
+      es.from = from;
+      size_t bins = static_cast<size_t>((until - from + kStep - 1) / kStep);
+      for (int i = 0; i < detect::kNumSignals; ++i) {
+        if (!raw[i]) continue;
+        const store::Series& s = *raw[i];
+        auto& v = es.values[i];
+        v.assign(bins, std::nullopt);
+        for (size_t b = 0; b < bins; ++b) {
+          UnixSeconds t = from + static_cast<int64_t>(b) * kStep;
+          if (t < s.from || t >= s.until()) continue;
+          double x = s.at(t);
+          if (!store::IsMissing(x)) v[b] = x;
+        }
+      }
+      detect::Detection d = detect::DetectSeries(es, dc);
+      store::WriteBatch batch;
+      batch.DeleteAlerts(entity, 0, INT64_MAX);
+      batch.DeleteEvents(entity, 0, INT64_MAX);
+      for (const detect::Alert& a : d.alerts) {
+        store::Alert x;
+        x.entity = a.entity;
+        x.signal = std::string(detect::SignalName(a.signal));
+        x.time = a.time;
+        x.step = kStep;
+        x.level = a.level == detect::Level::kCritical ? store::AlertLevel::kCritical
+                                                      : store::AlertLevel::kWarning;
+        x.value = a.value;
+        x.expected = a.expected;
+        x.method = a.method == detect::Method::kSeasonal ? "seasonal" : "ioda-median";
+        char cond[48];
+        std::snprintf(cond, sizeof cond, "ratio %.2f", a.ratio);
+        x.condition = cond;
+        batch.AddAlert(std::move(x));
+      }
+      for (const detect::Event& e : d.events) {
+        store::Event x;
+        x.entity = e.entity;
+        x.start = e.start;
+        x.end = e.end;
+        x.depth = e.depth;
+        x.score = e.score;
+        for (detect::Signal s : e.signals) x.signals.push_back(std::string(detect::SignalName(s)));
+        for (const detect::Phase& p : e.phases) {
+          store::EventPhase ph;
+          ph.phase = static_cast<store::Phase>(static_cast<uint8_t>(p.kind));
+          ph.start = p.start;
+          ph.end = p.end;
+          ph.depth = p.depth;
+          x.phases.push_back(ph);
+        }
+        auto tech = store::ParseTechnique(detect::TechniqueName(e.technique));
+        x.technique = tech.ok() ? *tech : store::Technique::kUnknown;
+        x.related = e.carriers;
+        x.method = "blackout-combined";
+        batch.AddEvent(std::move(x));
+      }
+      report.alerts += d.alerts.size();
+      report.events += d.events.size();
+      ++report.entities_detected;
+      BLACKOUT_RETURN_IF_ERROR(st.Apply(batch).status());
+    }
+    impl_->detect_needed = false;
+  }
+#else
+  report.skipped.push_back("detection (module not in this build)");
+#endif
+
+  NameLookup names = [this](const std::string& entity) -> std::string {
+    if (impl_->scenario) {
+      std::string n = impl_->scenario->EntityName(entity);
+      if (!n.empty()) return n;
+    }
+    if (impl_->geo) {
+      auto id = geo::ParseEntity(entity);
+      if (id.ok()) return impl_->geo->Name(*id);
+    }
+    return "";
+  };
+  BLACKOUT_RETURN_IF_ERROR(LoadSnapshot(st, names, &data_).status());
+  report.seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
+  if (impl_->api) {
+    Metrics& m = impl_->api->metrics();
+    m.AddCounter("blackout_ingest_passes_total", "Ingest/detection passes run.", 1);
+    m.AddCounter("blackout_bins_processed_total", "Signal bins written by ingest.",
+                 static_cast<double>(report.bgp_bins + report.probe_points + report.log_points));
+    m.SetGauge("blackout_alerts", "Alerts (warning and critical) in the store.",
+               static_cast<double>(report.alerts));
+    m.SetGauge("blackout_events", "Events in the store.", static_cast<double>(report.events));
+    m.SetGauge("blackout_ingest_pass_seconds", "Duration of the last pass.", report.seconds);
+    m.SetGauge("blackout_ingest_last_pass_timestamp_seconds", "When the last pass ended.",
+               static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count()));
+  }
+  return report;
+}
+
+Status Service::StartServer() {
+  ServerOptions o;
+  o.host = config_.host;
+  o.port = config_.port;
+  o.token = config_.token;
+  o.threads = config_.threads;
+  o.notice = notice_;
+  if (!config_.web_root.empty()) {
+    o.web_root = config_.web_root;
+  } else {
+    o.web_root = fs::path(BLACKOUT_SOURCE_DIR_DEFAULT) / "web" / "dist";
+  }
+  Actions actions;
+  actions.reingest = [this] {
+    impl_->pass_requested = true;
+    return Status::Ok();
+  };
+  impl_->api = std::make_unique<ApiServer>(data_, o, actions);
+  return impl_->api->Start();
+}
+
+void Service::RunUntil(const std::atomic<bool>& stop,
+                       const std::function<void(const PassReport&)>& on_pass) {
+  auto next = SteadyClock::now() + std::chrono::seconds(config_.poll_seconds);
+  while (!stop) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (stop) break;
+    if (SteadyClock::now() < next && !impl_->pass_requested) continue;
+    impl_->pass_requested = false;
+    auto r = IngestPass();
+    if (!r.ok()) {
+      log::Error("ingest pass failed: ", r.status().ToString());
+    } else if (on_pass) {
+      on_pass(*r);
+    }
+    next = SteadyClock::now() + std::chrono::seconds(config_.poll_seconds);
+  }
+  StopServer();
+}
+
+void Service::StopServer() {
+  if (impl_ && impl_->api) impl_->api->Stop();
+}
+
+}  // namespace blackout::server

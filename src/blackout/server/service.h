@@ -1,0 +1,102 @@
+// The observatory service behind `blackout run`: one process that ingests (BGP archives, prober
+// records, web-server logs), runs detection, and serves the API and dashboard. Without a config it
+// generates the Kazakhstan scenario once into the data directory and ingests it through the same
+// paths as real data. Configuration keys, defaults and meaning: docs/config.md.
+//
+// Each pass (IngestPass) polls every source; inputs already in the store's ledger with the same
+// content hash are skipped, so a pass is cheap when nothing changed and a restart never double
+// counts. Detection then re-runs over the entities' series and the API's snapshot is reloaded.
+// Thread-safety: a Service is driven from one thread; the API it starts serves from its own pool.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "blackout/base/status.h"
+#include "blackout/server/api.h"
+#include "blackout/server/data.h"
+
+namespace blackout::server {
+
+struct ServiceConfig {
+  // [data]
+  std::string data_dir = "./blackout-data";
+  // [store]
+  std::string store_url;  // "" = sqlite:<data_dir>/blackout.db
+  // [scenario]
+  bool simulate = true;       // generate and ingest the scenario (default: only without sources)
+  std::string scenario_file;  // "" = scenarios/kazakhstan-2022.toml found next to the binary/tree
+  // [sources]
+  std::vector<std::string> bgp;            // MRT files or folders (RIS/RouteViews layout)
+  std::vector<std::string> probe_records;  // prober record files (docs/probe.md)
+  std::vector<std::string> logs;           // access logs (combined log format)
+  int64_t poll_seconds = 300;
+  // Peers announcing at least this many IPv4 prefixes count as full feeds for the BGP signal;
+  // -1 = the BGP module's default, or 1 for a scenario (its peers carry only its networks).
+  int64_t bgp_full_feed_v4 = -1;
+  // [geo]
+  bool geo = true;  // attribute with the geo datasets (falls back to the scenario's table)
+  std::string geo_dir;
+  // [detect]
+  std::string detect_config;  // detector TOML ("" = built in)
+  bool run_detection = true;  // false for `blackout serve` (serve what the store holds)
+  // [server]
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  std::string token;
+  std::string web_root;  // "" = web/dist of the source tree, if present
+  int threads = 16;
+};
+
+// Parses the TOML config (unknown keys are errors, so typos do not pass silently).
+Result<ServiceConfig> ParseServiceConfig(std::string_view toml_text, std::string_view origin);
+Result<ServiceConfig> LoadServiceConfig(const std::filesystem::path& path);
+
+struct PassReport {
+  size_t bgp_files = 0, bgp_bins = 0;
+  size_t probe_files = 0, probe_points = 0;
+  size_t log_files = 0, log_points = 0, log_malformed = 0;
+  size_t entities_detected = 0, alerts = 0, events = 0;
+  std::vector<std::string> problems;  // input problems (reported, the rest ingested)
+  std::vector<std::string> skipped;   // stages not available in this build
+  double seconds = 0;
+};
+
+class Service {
+ public:
+  explicit Service(ServiceConfig config);
+  ~Service();
+
+  // Opens the store and geo data, generates the scenario if configured and not yet generated.
+  Status Prepare();
+  // One poll of every source + detection + snapshot reload.
+  Result<PassReport> IngestPass();
+  // Starts the API (binds the address). REQUIRES: Prepare() succeeded.
+  Status StartServer();
+  // Passes every poll_seconds until `stop` becomes true; then stops the server cleanly.
+  void RunUntil(const std::atomic<bool>& stop,
+                const std::function<void(const PassReport&)>& on_pass);
+  void StopServer();
+
+  std::string url() const;
+  const std::string& notice() const { return notice_; }
+  MemoryData& data() { return data_; }
+
+ private:
+  struct Impl;
+  ServiceConfig config_;
+  std::string notice_;
+  MemoryData data_;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Finds scenarios/kazakhstan-2022.toml: next to the source tree the binary was built from, then
+// <exe>/../share/blackout/scenarios, then ./scenarios.
+std::filesystem::path DefaultScenarioPath();
+
+}  // namespace blackout::server

@@ -1,0 +1,200 @@
+// End-to-end: `blackout simulate`, `blackout run --once`, and `blackout run` serving over HTTP and
+// stopping cleanly on SIGTERM, on a small scenario (geo disabled so the test needs no datasets).
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <thread>
+
+#include "blackout/testing/testing.h"
+
+extern char** environ;
+
+namespace blackout {
+namespace {
+
+using json = nlohmann::json;
+using testing::BlackoutBinary;
+using testing::ReadFile;
+using testing::RunCommand;
+using testing::TempDir;
+using testing::WriteFile;
+
+constexpr const char* kScenario = R"(
+[scenario]
+name = "tiny-service"
+notice = "SIMULATION: tiny test scenario"
+seed = 3
+start = "2022-01-03T00:00:00Z"
+end = "2022-01-05T00:00:00Z"
+[bgp]
+rib_interval = 86400
+[[bgp.collectors]]
+name = "c1"
+bgp_id = "198.18.0.1"
+peers = [{ asn = 64500, address = "198.18.0.2" }, { asn = 64502, address = "198.18.0.3" }]
+[traffic]
+clients_per_bin = 40
+[names]
+"country/XA" = "Exampleland"
+[[network]]
+asn = 64501
+name = "Example Net"
+country = "XA"
+prefixes = ["198.18.16.0/20"]
+[[network]]
+asn = 64503
+name = "Other Net"
+country = "XA"
+prefixes = ["198.19.0.0/21"]
+[[truth.event]]
+id = "cut"
+entities = ["asn/64501"]
+start = "2022-01-04T10:00:00Z"
+end = "2022-01-04T16:00:00Z"
+level = 0.0
+technique = "routes-withdrawn"
+)";
+
+std::string Config(const TempDir& dir) {
+  return "[data]\ndir = \"" + (dir / "data").string() + "\"\n[scenario]\nfile = \"" +
+         (dir / "tiny.toml").string() +
+         "\"\n[geo]\nenabled = false\n[server]\nlisten = \"127.0.0.1:0\"\ntoken = \"tok\"\n"
+         "[sources]\npoll_seconds = 3600\n";
+}
+
+TEST(SimulateCommandTest, WritesFilesBgpdumpReads) {
+  TempDir dir;
+  WriteFile(dir / "tiny.toml", kScenario);
+  auto r = RunCommand(BlackoutBinary().string() + " simulate " + (dir / "tiny.toml").string() +
+                      " " + (dir / "out").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("SIMULATION"), std::string::npos);
+  auto dump =
+      RunCommand("bgpdump -m " + (dir / "out/bgp/c1/bview.20220103.0000.gz").string() + " | wc -l");
+  EXPECT_EQ(dump.out, "4\n");  // 2 prefixes x 2 peers
+  auto truth = json::parse(ReadFile(dir / "out/truth.json"));
+  EXPECT_EQ(truth["events"][0]["technique"], "routes-withdrawn");
+  // Same seed, same bytes.
+  r = RunCommand(BlackoutBinary().string() + " simulate " + (dir / "tiny.toml").string() + " " +
+                 (dir / "again").string());
+  ASSERT_EQ(r.exit_code, 0);
+  EXPECT_EQ(
+      RunCommand("diff -r " + (dir / "out").string() + " " + (dir / "again").string()).exit_code,
+      0);
+  // A broken scenario is a usage error.
+  WriteFile(dir / "bad.toml", "[scenario]\nname = \"x\"\n");
+  r = RunCommand(BlackoutBinary().string() + " simulate " + (dir / "bad.toml").string() + " " +
+                 (dir / "x").string());
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("bad.toml"), std::string::npos) << r.err;
+}
+
+TEST(RunCommandTest, BadConfigIsAUsageError) {
+  TempDir dir;
+  WriteFile(dir / "c.toml", "[server]\nlisten = \"127.0.0.1:0\"\ntypo = 1\n");
+  auto r =
+      RunCommand(BlackoutBinary().string() + " run --once --config " + (dir / "c.toml").string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("server.typo"), std::string::npos) << r.err;
+}
+
+TEST(RunCommandTest, OnceIngestsTheScenarioThroughTheRealPaths) {
+  TempDir dir;
+  WriteFile(dir / "tiny.toml", kScenario);
+  WriteFile(dir / "c.toml", Config(dir));
+  auto r =
+      RunCommand(BlackoutBinary().string() + " run --once --config " + (dir / "c.toml").string());
+  ASSERT_LE(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.out.find("SIMULATION: tiny test scenario"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ready in"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("1 probe files"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("1 logs"), std::string::npos) << r.out;
+  EXPECT_TRUE(std::filesystem::exists(dir / "data/blackout.db"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "data/scenario/tiny-service/manifest.json"));
+  // A second run re-reads nothing (ledger) and does not regenerate the scenario.
+  auto mtime = std::filesystem::last_write_time(dir / "data/scenario/tiny-service/truth.json");
+  r = RunCommand(BlackoutBinary().string() + " run --once --config " + (dir / "c.toml").string());
+  ASSERT_LE(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.out.find("0 probe files"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("0 logs"), std::string::npos) << r.out;
+  EXPECT_EQ(mtime, std::filesystem::last_write_time(dir / "data/scenario/tiny-service/truth.json"));
+}
+
+TEST(RunCommandTest, ServesTheApiAndStopsCleanlyOnSigterm) {
+  TempDir dir;
+  WriteFile(dir / "tiny.toml", kScenario);
+  WriteFile(dir / "c.toml", Config(dir));
+  std::string out_file = (dir / "stdout").string();
+  std::string bin = BlackoutBinary().string();
+  std::string config = (dir / "c.toml").string();
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&fa, 2, (dir / "stderr").c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
+  std::vector<std::string> args = {bin, "run", "--config", config};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  ASSERT_EQ(posix_spawn(&pid, bin.c_str(), &fa, nullptr, argv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&fa);
+
+  // Wait for "ready" (bounded: a hang fails the test instead of blocking CI).
+  std::string url;
+  std::smatch m;
+  for (int i = 0; i < 1200 && url.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::string text = ReadFile(out_file);
+    static const std::regex kReady(R"(ready in .* at http://127\.0\.0\.1:(\d+)/)");
+    if (std::regex_search(text, m, kReady)) url = m[1];
+  }
+  ASSERT_FALSE(url.empty()) << ReadFile(out_file) << ReadFile(dir / "stderr");
+  httplib::Client c("127.0.0.1", std::stoi(url));
+  auto r = c.Get("/healthz");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  r = c.Get("/api/v2/signals/raw/country/XA?from=2022-01-03&until=2022-01-05&datasource=traffic");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  auto j = json::parse(r->body);
+  ASSERT_EQ(j["data"][0].size(), 1u) << r->body.substr(0, 500);
+  EXPECT_EQ(j["data"][0][0]["entityName"], "Exampleland");
+  EXPECT_EQ(j["data"][0][0]["values"].size(), 576u);
+  r = c.Get(
+      "/api/v2/signals/raw/asn/64501?from=2022-01-03&until=2022-01-05&datasource=ping-slash24");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+  r = c.Get("/api/v2/outages/summary?from=2022-01-03&until=2022-01-05");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  r = c.Get("/api/v2/meta");
+  EXPECT_NE(r->body.find("SIMULATION"), std::string::npos);
+  r = c.Post("/api/v2/admin/reingest", "", "application/json");
+  EXPECT_EQ(r->status, 401);
+  r = c.Get("/metrics");
+  EXPECT_NE(r->body.find("blackout_ingest_passes_total"), std::string::npos);
+
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  int status = 0;
+  for (int i = 0; i < 300; ++i) {
+    if (waitpid(pid, &status, WNOHANG) == pid) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (i == 299) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      FAIL() << "did not stop within 30 s of SIGTERM";
+    }
+  }
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << ReadFile(dir / "stderr");
+  EXPECT_NE(ReadFile(out_file).find("stopped"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace blackout
