@@ -526,8 +526,9 @@ void WriteBgp4mpTail(const Element& e, Writer& out) {
 size_t LineBound(const Element& e) {
   size_t n = 400;
   if (e.attrs) {
-    const size_t path = 12 * e.attrs->as_path.asns.size() + 3 * e.attrs->as_path.segments.size();
-    n += path < 8200 ? path : 8200;
+    // ASNs are cut after ~7900 characters; empty segments still print their delimiters.
+    const size_t asns = 12 * e.attrs->as_path.asns.size();
+    n += (asns < 8200 ? asns : 8200) + 3 * e.attrs->as_path.segments.size();
     n += 24 * e.attrs->communities.size();
   }
   return n;

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <span>
 #include <string>
+#include <vector>
 
 namespace blackout::mrt {
 namespace {
@@ -145,6 +147,25 @@ TEST(FormatLineTest, AsPathCutLikeBgpdump) {
   ASSERT_GT(s.size(), 7900u);
   EXPECT_LT(s.size(), 8000u);
   EXPECT_EQ(s.substr(s.size() - 3), "...");
+}
+
+TEST(FormatLineTest, ManyEmptySegmentsFitTheLineBuffer) {
+  std::vector<AsPathSegment> segs(20000, AsPathSegment{SegmentType::kAsSet, 0, 0});
+  Attributes a;
+  a.present.set(kAttrAsPath);
+  a.as_path.segments = segs;
+  Element e;
+  e.type = ElementType::kAnnounce;
+  e.source = ElementSource::kBgp4mp;
+  e.peer_ip = IpAddress::Parse("198.18.0.1").value();
+  e.prefix = Prefix::Parse("10.0.0.0/8").value();
+  e.attrs = &a;
+  TextBuffer buf;
+  AppendBgpdumpLines(std::span<const Element>(&e, 1), buf);
+  std::string path;
+  AppendAsPath(a, path);
+  EXPECT_EQ(path.size(), 20000u * 2);  // "{}{}...{}": bgpdump puts no space after an empty set
+  EXPECT_NE(buf.view().find(path), std::string::npos);
 }
 
 TEST(FormatJsonTest, Announce) {
