@@ -1,0 +1,220 @@
+// The report's chart, drawn with cairo into an ARGB image and encoded as PNG.
+#include <cairo.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "blackout/report/report.h"
+
+namespace blackout::report {
+namespace {
+
+struct Rgb {
+  double r, g, b;
+};
+
+// Colours per signal (colour-blind-safe palette); unknown signals cycle through the rest.
+Rgb SignalColour(const std::string& signal, size_t index) {
+  if (signal == "bgp") return {0.0, 0.447, 0.698};
+  if (signal == "probe") return {0.835, 0.369, 0.0};
+  if (signal == "darknet") return {0.0, 0.620, 0.451};
+  if (signal == "traffic") return {0.800, 0.475, 0.655};
+  static const Rgb kOthers[] = {{0.337, 0.706, 0.914}, {0.902, 0.624, 0.0}, {0.3, 0.3, 0.3}};
+  return kOthers[index % 3];
+}
+
+cairo_status_t AppendPng(void* closure, const unsigned char* data, unsigned int length) {
+  static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+void Text(cairo_t* cr, double x, double y, const std::string& s, double anchor_x = 0,
+          double anchor_y = 0) {
+  cairo_text_extents_t ext;
+  cairo_text_extents(cr, s.c_str(), &ext);
+  cairo_move_to(cr, x - ext.width * anchor_x - ext.x_bearing,
+                y - ext.height * anchor_y - ext.y_bearing);
+  cairo_show_text(cr, s.c_str());
+}
+
+std::string DayLabel(UnixSeconds t, bool with_time) {
+  static const char* const kMon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+  int64_t secs = t - days * 86400;
+  int64_t y = 0;
+  unsigned m = 1, d = 1;
+  CivilFromDays(days, &y, &m, &d);
+  char buf[48];
+  if (with_time) {
+    std::snprintf(buf, sizeof buf, "%u %s %02lld:%02lld", d, kMon[m - 1],
+                  static_cast<long long>(secs / 3600), static_cast<long long>(secs % 3600 / 60));
+  } else {
+    std::snprintf(buf, sizeof buf, "%u %s %lld", d, kMon[m - 1], static_cast<long long>(y));
+  }
+  return buf;
+}
+
+}  // namespace
+
+Result<std::string> RenderChart(const Report& r, int width, int height) {
+  std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)> surface(
+      cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height), cairo_surface_destroy);
+  if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS) {
+    return Internal("report: cannot create a cairo surface");
+  }
+  std::unique_ptr<cairo_t, decltype(&cairo_destroy)> ctx(cairo_create(surface.get()),
+                                                         cairo_destroy);
+  cairo_t* cr = ctx.get();
+  cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  const double W = width, H = height;
+  const double left = 70, right = W - 20, top = 50, legend_h = 54, bottom = H - 40 - legend_h;
+
+  cairo_set_source_rgb(cr, 1, 1, 1);
+  cairo_paint(cr);
+
+  // Title.
+  cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+  cairo_set_font_size(cr, 17);
+  Text(cr, W / 2, 24,
+       "Internet connectivity in " + r.name + " (" + r.entity + "), " + DayLabel(r.from, false) +
+           " – " + DayLabel(r.until, false) + " UTC",
+       0.5, 0.5);
+
+  // Y range: 0 .. max(120, highest value) capped at 300%.
+  double ymax = 120;
+  for (const auto& s : r.signals) {
+    for (double v : s.percent) {
+      if (!store::IsMissing(v)) ymax = std::max(ymax, std::min(v * 1.05, 300.0));
+    }
+  }
+  double ystep = ymax <= 150 ? 20 : 50;
+  ymax = std::ceil(ymax / ystep) * ystep;
+  const double span = static_cast<double>(r.until - r.from);
+  auto X = [&](UnixSeconds t) {
+    return left + (right - left) * static_cast<double>(t - r.from) / span;
+  };
+  auto Y = [&](double pct) { return bottom - (bottom - top) * std::min(pct, ymax) / ymax; };
+
+  // Shaded events.
+  for (const auto& e : r.events) {
+    double x0 = X(std::max(e.start, r.from));
+    double x1 = X(std::min(e.end.value_or(r.until), r.until));
+    cairo_set_source_rgba(cr, 0.90, 0.20, 0.20, 0.18);
+    cairo_rectangle(cr, x0, top, std::max(x1 - x0, 1.0), bottom - top);
+    cairo_fill(cr);
+  }
+
+  // Grid and Y labels.
+  cairo_set_font_size(cr, 12);
+  cairo_set_line_width(cr, 1);
+  for (double v = 0; v <= ymax + 1e-9; v += ystep) {
+    double y = std::round(Y(v)) + 0.5;
+    cairo_set_source_rgba(cr, 0, 0, 0, v == 100 ? 0.35 : 0.12);
+    cairo_move_to(cr, left, y);
+    cairo_line_to(cr, right, y);
+    cairo_stroke(cr);
+    cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+    Text(cr, left - 6, y, std::to_string(static_cast<int>(v)) + "%", 1, 0.5);
+  }
+  cairo_save(cr);
+  cairo_translate(cr, 16, (top + bottom) / 2);
+  cairo_rotate(cr, -M_PI / 2);
+  Text(cr, 0, 0, "% of median outside events", 0.5, 0.5);
+  cairo_restore(cr);
+
+  // X ticks: days (or hours for windows of two days or less), at most ~12 labels.
+  int64_t tick = span <= 2 * 86400 ? 3600 : 86400;
+  while (span / static_cast<double>(tick) > 12) tick *= 2;
+  bool with_time = tick < 86400;
+  UnixSeconds first = BinStart(r.from, tick);
+  if (first < r.from) first += tick;
+  for (UnixSeconds t = first; t <= r.until; t += tick) {
+    double x = std::round(X(t)) + 0.5;
+    cairo_set_source_rgba(cr, 0, 0, 0, 0.12);
+    cairo_move_to(cr, x, top);
+    cairo_line_to(cr, x, bottom + 4);
+    cairo_stroke(cr);
+    cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+    std::string label = DayLabel(t, with_time);
+    if (!with_time) label = label.substr(0, label.rfind(' '));
+    Text(cr, x, bottom + 8, label, 0.5, 0);
+  }
+  cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+  Text(cr, right, bottom + 26, "UTC", 1, 0);
+
+  // Axes box.
+  cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+  cairo_rectangle(cr, left + 0.5, top + 0.5, right - left - 1, bottom - top - 1);
+  cairo_stroke(cr);
+
+  // Signal lines; missing bins break the line.
+  cairo_save(cr);
+  cairo_rectangle(cr, left, top, right - left, bottom - top);
+  cairo_clip(cr);
+  cairo_set_line_width(cr, 1.8);
+  cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+  for (size_t k = 0; k < r.signals.size(); ++k) {
+    const auto& s = r.signals[k];
+    Rgb c = SignalColour(s.signal, k);
+    cairo_set_source_rgb(cr, c.r, c.g, c.b);
+    bool pen = false;
+    for (size_t i = 0; i < s.percent.size(); ++i) {
+      double v = s.percent[i];
+      if (store::IsMissing(v)) {
+        pen = false;
+        continue;
+      }
+      UnixSeconds t = s.series.from + s.series.step * static_cast<int64_t>(i) + s.series.step / 2;
+      if (!pen) {
+        cairo_move_to(cr, X(t), Y(v));
+        pen = true;
+      } else {
+        cairo_line_to(cr, X(t), Y(v));
+      }
+    }
+    cairo_stroke(cr);
+  }
+  cairo_restore(cr);
+
+  // Legend below the axis labels.
+  cairo_set_font_size(cr, 13);
+  double lx = left, ly = H - legend_h + 6;
+  for (size_t k = 0; k < r.signals.size(); ++k) {
+    Rgb c = SignalColour(r.signals[k].signal, k);
+    cairo_set_source_rgb(cr, c.r, c.g, c.b);
+    cairo_set_line_width(cr, 3);
+    cairo_move_to(cr, lx, ly + 8);
+    cairo_line_to(cr, lx + 24, ly + 8);
+    cairo_stroke(cr);
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    std::string label = r.signals[k].signal;
+    Text(cr, lx + 30, ly + 8, label, 0, 0.5);
+    cairo_text_extents_t ext;
+    cairo_text_extents(cr, label.c_str(), &ext);
+    lx += 30 + ext.x_advance + 24;
+  }
+  cairo_set_source_rgba(cr, 0.90, 0.20, 0.20, 0.18);
+  cairo_rectangle(cr, lx, ly, 24, 16);
+  cairo_fill(cr);
+  cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+  Text(cr, lx + 30, ly + 8, r.events.empty() ? "no event measured" : "measured event", 0, 0.5);
+  cairo_set_font_size(cr, 11);
+  cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
+  Text(cr, left, ly + 30,
+       "Signals as % of their median outside events. Data: RIPE RIS, RouteViews, DB-IP (CC BY "
+       "4.0), blackout probing.",
+       0, 0.5);
+
+  cairo_surface_flush(surface.get());
+  std::string png;
+  if (cairo_surface_write_to_png_stream(surface.get(), AppendPng, &png) != CAIRO_STATUS_SUCCESS) {
+    return Internal("report: cannot encode the chart as PNG");
+  }
+  return png;
+}
+
+}  // namespace blackout::report

@@ -1,0 +1,436 @@
+// Report assembly: reads the store, normalises the signals, writes the statement.
+#include "blackout/report/report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <set>
+#include <system_error>
+
+namespace blackout::report {
+namespace {
+
+using store::Event;
+using store::IsMissing;
+using store::kMissing;
+
+const char* const kMonths[] = {"January",   "February", "March",    "April",
+                               "May",       "June",     "July",     "August",
+                               "September", "October",  "November", "December"};
+
+// Names from Debian's iso-codes, loaded once per process.
+class IsoNames {
+ public:
+  static const IsoNames& Get(const std::filesystem::path& dir) {
+    static const IsoNames* names = new IsoNames(dir);
+    return *names;
+  }
+  std::string Find(std::string_view code) const {
+    auto it = names_.find(std::string(code));
+    return it == names_.end() ? "" : it->second;
+  }
+
+ private:
+  explicit IsoNames(const std::filesystem::path& dir) {
+    Load(dir / "iso_3166-1.json", "3166-1", "alpha_2");
+    Load(dir / "iso_3166-2.json", "3166-2", "code");
+  }
+  void Load(const std::filesystem::path& file, const char* list, const char* key) {
+    std::ifstream in(file);
+    if (!in) return;
+    auto j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_object() || !j.contains(list) || !j[list].is_array()) return;
+    for (const auto& e : j[list]) {
+      if (!e.contains(key) || !e.contains("name")) continue;
+      std::string name = e.value("common_name", e["name"].get<std::string>());
+      names_[e[key].get<std::string>()] = name;
+    }
+  }
+  std::map<std::string, std::string> names_;
+};
+
+std::string CodeOf(std::string_view entity) {
+  auto slash = entity.find('/');
+  return std::string(slash == std::string_view::npos ? entity : entity.substr(slash + 1));
+}
+
+std::string NameOf(std::string_view entity, const ReportOptions& opt) {
+  if (opt.name) {
+    std::string n = opt.name(entity);
+    if (!n.empty()) return n;
+  }
+  std::string_view type = store::EntityTypeOf(entity);
+  if (type == "country" || type == "region") {
+    std::string n = IsoNames::Get(opt.iso_dir).Find(CodeOf(entity));
+    if (!n.empty()) return n;
+  }
+  if (type == "asn") return "AS" + CodeOf(entity);
+  return CodeOf(entity);
+}
+
+// "Almaty (region/KZ-ALA)"; just the code when the name is the code.
+std::string Labelled(std::string_view entity, const ReportOptions& opt) {
+  std::string name = NameOf(entity, opt);
+  std::string code = CodeOf(entity);
+  if (store::EntityTypeOf(entity) == "asn") {
+    return name == "AS" + code ? name : "AS" + code + " " + name;
+  }
+  return name == code ? code : name + " (" + code + ")";
+}
+
+double Median(std::vector<double> v) {
+  if (v.empty()) return kMissing;
+  size_t mid = v.size() / 2;
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid), v.end());
+  double m = v[mid];
+  if (v.size() % 2 == 0) {
+    double lower = *std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid));
+    m = (m + lower) / 2;
+  }
+  return m;
+}
+
+bool InEvent(UnixSeconds bin_start, int64_t step, const std::vector<Event>& events) {
+  for (const auto& e : events) {
+    if (bin_start + step > e.start && (!e.end || bin_start < *e.end)) return true;
+  }
+  return false;
+}
+
+// The lowest % of a signal over [from, until); kMissing when no bin is present.
+double MinPercent(const SignalLine& s, UnixSeconds from, UnixSeconds until) {
+  double lo = kMissing;
+  for (size_t i = 0; i < s.percent.size(); ++i) {
+    UnixSeconds t = s.series.from + s.series.step * static_cast<int64_t>(i);
+    if (t + s.series.step <= from || t >= until || IsMissing(s.percent[i])) continue;
+    if (IsMissing(lo) || s.percent[i] < lo) lo = s.percent[i];
+  }
+  return lo;
+}
+
+std::string Pct(double p) {
+  char buf[32];
+  if (IsMissing(p)) return "n/a";
+  std::snprintf(buf, sizeof buf, p < 10 && p > 0 ? "%.1f%%" : "%.0f%%", p);
+  std::string s = buf;
+  if (s.size() > 4 && s.substr(s.size() - 3) == ".0%") s.erase(s.size() - 3, 2);
+  return s;
+}
+
+// Human name of a signal in prose.
+std::string SignalProse(std::string_view signal) {
+  if (signal == "bgp") return "announced address space seen in BGP";
+  if (signal == "probe") return "active probing (hosts answering pings)";
+  if (signal == "darknet") return "unsolicited traffic seen by the network telescope";
+  if (signal == "traffic") return "traffic volume";
+  return std::string(signal);
+}
+
+std::string Scale(std::string_view entity) {
+  std::string_view type = store::EntityTypeOf(entity);
+  if (type == "country") return "a nation-scale disruption";
+  if (type == "region") return "a regional disruption";
+  if (type == "asn" || type == "geoasn") return "a network-level disruption";
+  return "a disruption";
+}
+
+std::string PhaseProse(store::Phase p) {
+  switch (p) {
+    case store::Phase::kReducedConnectivity:
+      return "Reduced connectivity";
+    case store::Phase::kNearTotalBlackout:
+      return "Near-total blackout";
+    case store::Phase::kPartialRecovery:
+      return "Partial recovery";
+    case store::Phase::kTotalRecovery:
+      return "Total recovery";
+  }
+  return "Phase";
+}
+
+const SignalLine* FindSignal(const std::vector<SignalLine>& lines, std::string_view name) {
+  for (const auto& s : lines) {
+    if (s.signal == name) return &s;
+  }
+  return nullptr;
+}
+
+// The sentence on how the disruption was made, from the event's technique and measured depths.
+std::string TechniqueSentence(const Event& e, const std::vector<SignalLine>& lines,
+                              UnixSeconds until) {
+  UnixSeconds end = e.end.value_or(until);
+  auto depth = [&](std::string_view sig) {
+    const SignalLine* s = FindSignal(lines, sig);
+    return s ? MinPercent(*s, e.start, end) : kMissing;
+  };
+  double bgp = depth("bgp"), probe = depth("probe"), traffic = depth("traffic"),
+         darknet = depth("darknet");
+  // The data-plane signal that fell furthest.
+  std::string plane = "active probing";
+  double plane_depth = probe;
+  if (IsMissing(plane_depth) || (!IsMissing(traffic) && traffic < plane_depth)) {
+    if (!IsMissing(traffic)) plane = "traffic", plane_depth = traffic;
+  }
+  if (IsMissing(plane_depth) && !IsMissing(darknet))
+    plane = "telescope traffic", plane_depth = darknet;
+  switch (e.technique) {
+    case store::Technique::kPacketsFiltered:
+      return std::string("BGP routes stayed announced") +
+             (IsMissing(bgp) ? "" : " (at least " + Pct(bgp) + " of ordinary levels)") + " while " +
+             plane + " fell to " + Pct(plane_depth) +
+             " of ordinary levels, consistent with filtering rather than route withdrawal.";
+    case store::Technique::kRoutesWithdrawn:
+      return "BGP routes were withdrawn: announced address space fell to " + Pct(bgp) +
+             " of ordinary levels" +
+             (IsMissing(plane_depth) ? "" : " and " + plane + " to " + Pct(plane_depth)) +
+             ", consistent with route withdrawal.";
+    case store::Technique::kThrottling:
+      return "Traffic fell to " + Pct(traffic) +
+             " of ordinary levels while hosts stayed reachable" +
+             (IsMissing(probe) ? "" : " (active probing at least " + Pct(probe) + ")") +
+             ", consistent with throttling rather than a shutdown.";
+    case store::Technique::kUnknown:
+      break;
+  }
+  return "The measurements do not show how the disruption was made.";
+}
+
+std::string EventSection(const Event& e, size_t index, size_t count, const Report& r,
+                         const ReportOptions& opt) {
+  std::string md;
+  if (count > 1) md += "## Event " + std::to_string(index + 1) + "\n\n";
+  UnixSeconds end = e.end.value_or(r.until);
+  md += "Metrics show " + Scale(r.entity) + " to internet connectivity in " + r.name + " from " +
+        FormatLongTime(e.start);
+  if (e.end) {
+    md += " to " + FormatLongTime(*e.end) + " (" + FormatDuration(*e.end - e.start) + ")";
+  } else {
+    md += ", ongoing at the end of the window (" + FormatLongTime(r.until) + ", " +
+          FormatDuration(r.until - e.start) + " so far)";
+  }
+  md += "; " + TechniqueSentence(e, r.signals, r.until) + "\n\n";
+
+  md += "- Start: " + FormatIso8601(e.start) + "\n";
+  md += "- End: " + (e.end ? FormatIso8601(*e.end) : std::string("ongoing")) + "\n";
+  md += "- Duration: " + FormatDuration(end - e.start) + (e.end ? "" : " (so far)") + "\n";
+  md += "- Overall depth: lowest " + Pct(IsMissing(e.depth) ? kMissing : e.depth * 100) +
+        " of expected levels; score " +
+        std::to_string(static_cast<int64_t>(std::llround(e.score))) + "\n";
+  md += "- Technique: " + std::string(store::TechniqueName(e.technique)) + "\n";
+  if (!e.signals.empty()) {
+    md += "- Signals showing it:";
+    for (size_t i = 0; i < e.signals.size(); ++i) md += (i ? ", " : " ") + e.signals[i];
+    md += "\n";
+  }
+  md +=
+      "\nDepth per signal (lowest value during the event, as % of its median outside events):\n\n";
+  md += "| Signal | Lowest | What it measures |\n|---|---|---|\n";
+  for (const auto& s : r.signals) {
+    md += "| " + s.signal + " | " + Pct(MinPercent(s, e.start, end)) + " | " +
+          SignalProse(s.signal) + " |\n";
+  }
+  md += "\n";
+  if (!e.phases.empty()) {
+    md += "Phases:\n\n";
+    for (const auto& p : e.phases) {
+      md += "- " + PhaseProse(p.phase) + ": " + FormatLongTime(p.start) + " – " +
+            (p.end ? FormatLongTime(*p.end) : std::string("ongoing"));
+      if (!IsMissing(p.depth)) md += " (lowest " + Pct(p.depth * 100) + " of expected)";
+      md += "\n";
+    }
+    md += "\n";
+  }
+  std::vector<std::string> regions, asns, others;
+  for (const auto& rel : e.related) {
+    std::string_view type = store::EntityTypeOf(rel);
+    if (type == "region") {
+      regions.push_back(Labelled(rel, opt));
+    } else if (type == "asn" || type == "geoasn") {
+      asns.push_back(Labelled(rel, opt));
+    } else {
+      others.push_back(Labelled(rel, opt));
+    }
+  }
+  auto list = [&](const char* title, const std::vector<std::string>& items) {
+    if (items.empty()) return;
+    md += std::string(title) + ": ";
+    for (size_t i = 0; i < items.size(); ++i) md += (i ? ", " : "") + items[i];
+    md += ".\n\n";
+  };
+  list("Affected regions", regions);
+  list("Affected networks (ASNs)", asns);
+  list("Other related entities", others);
+  return md;
+}
+
+std::string Markdown(const Report& r, const ReportOptions& opt) {
+  std::string md = "# Internet connectivity in " + r.name + " (" + r.entity + ")\n\n";
+  md += "Window: " + FormatLongTime(r.from) + " – " + FormatLongTime(r.until) + "\n\n";
+  if (r.events.empty()) {
+    md += "No disruption to internet connectivity in " + r.name + " was measured between " +
+          FormatLongTime(r.from) + " and " + FormatLongTime(r.until) +
+          ": no event was detected in this window.\n\n";
+  } else {
+    for (size_t i = 0; i < r.events.size(); ++i) {
+      md += EventSection(r.events[i], i, r.events.size(), r, opt);
+    }
+  }
+  md += "![Signals for " + r.name + "](chart.png)\n\n";
+  md += "*" + r.chart_caption + "*\n\n";
+  md +=
+      "---\n\nData: BGP routing data from RIPE RIS and RouteViews; IP geolocation by DB-IP "
+      "(CC BY 4.0, https://db-ip.com); active probing and detection by blackout. This statement "
+      "is generated from measured events only.\n";
+  return md;
+}
+
+}  // namespace
+
+std::string FormatLongTime(UnixSeconds t) {
+  int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+  int64_t secs = t - days * 86400;
+  int64_t y = 0;
+  unsigned m = 1, d = 1;
+  CivilFromDays(days, &y, &m, &d);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%u %s %lld %02lld:%02lld UTC", d, kMonths[m - 1],
+                static_cast<long long>(y), static_cast<long long>(secs / 3600),
+                static_cast<long long>(secs % 3600 / 60));
+  return buf;
+}
+
+std::string FormatDuration(int64_t seconds) {
+  if (seconds < 60) return "less than a minute";
+  int64_t d = seconds / 86400, h = seconds % 86400 / 3600, m = seconds % 3600 / 60;
+  std::string out;
+  auto part = [&](int64_t n, const char* unit) {
+    if (n == 0) return;
+    if (!out.empty()) out += " ";
+    out += std::to_string(n) + " " + unit + (n == 1 ? "" : "s");
+  };
+  part(d, "day");
+  part(h, "hour");
+  part(m, "minute");
+  return out;
+}
+
+nlohmann::json EventJson(const Event& e) {
+  using nlohmann::json;
+  json phases = json::array();
+  for (const auto& p : e.phases) {
+    phases.push_back({{"phase", store::PhaseName(p.phase)},
+                      {"start", p.start},
+                      {"end", p.end ? json(*p.end) : json()},
+                      {"depth", IsMissing(p.depth) ? json() : json(p.depth)}});
+  }
+  return {{"id", e.EffectiveId()},
+          {"entity", e.entity},
+          {"start", e.start},
+          {"startIso", FormatIso8601(e.start)},
+          {"end", e.end ? json(*e.end) : json()},
+          {"endIso", e.end ? json(FormatIso8601(*e.end)) : json()},
+          {"depth", IsMissing(e.depth) ? json() : json(e.depth)},
+          {"score", e.score},
+          {"signals", e.signals},
+          {"phases", phases},
+          {"technique", store::TechniqueName(e.technique)},
+          {"related", e.related},
+          {"method", e.method}};
+}
+
+Result<Report> ComposeReport(std::string_view entity, UnixSeconds from, UnixSeconds until,
+                             std::vector<store::Event> events, std::vector<store::Series> series,
+                             const ReportOptions& opt) {
+  BLACKOUT_RETURN_IF_ERROR(store::ValidateEntity(entity));
+  if (from >= until) return InvalidArgument("report: --from must be before --until");
+  if (opt.width < 320 || opt.width > 8000 || opt.height < 240 || opt.height > 8000) {
+    return InvalidArgument("report: chart size out of range");
+  }
+  Report r;
+  r.entity = std::string(entity);
+  r.name = NameOf(entity, opt);
+  r.from = from;
+  r.until = until;
+  std::sort(events.begin(), events.end(),
+            [](const Event& a, const Event& b) { return a.start < b.start; });
+  r.events = std::move(events);
+  // The canonical signals when present (BGP levels such as "bgp-25" would crowd the chart).
+  static const std::set<std::string> kCanonical = {"bgp", "probe", "darknet", "traffic"};
+  bool any_canonical = std::any_of(series.begin(), series.end(), [](const store::Series& s) {
+    return kCanonical.count(s.key.signal) > 0;
+  });
+  for (auto& s : series) {
+    if (any_canonical && !kCanonical.count(s.key.signal)) continue;
+    if (s.values.empty() || s.step <= 0) continue;
+    SignalLine line;
+    line.signal = s.key.signal;
+    std::vector<double> outside;
+    for (size_t i = 0; i < s.values.size(); ++i) {
+      UnixSeconds t = s.from + s.step * static_cast<int64_t>(i);
+      if (!IsMissing(s.values[i]) && !InEvent(t, s.step, r.events)) outside.push_back(s.values[i]);
+    }
+    double med = Median(outside);
+    line.reference = IsMissing(med) ? 0 : med;
+    line.percent.resize(s.values.size(), kMissing);
+    if (line.reference > 0) {
+      for (size_t i = 0; i < s.values.size(); ++i) {
+        if (!IsMissing(s.values[i])) line.percent[i] = s.values[i] / line.reference * 100;
+      }
+    }
+    line.series = std::move(s);
+    r.signals.push_back(std::move(line));
+  }
+  r.chart_caption =
+      "Each signal is drawn as a percentage of its median over the window outside the shaded "
+      "events (100% = ordinary level); shaded periods are the measured events; gaps are bins "
+      "without measurements. Times are UTC.";
+  r.markdown = Markdown(r, opt);
+  BLACKOUT_ASSIGN_OR_RETURN(r.png, RenderChart(r, opt.width, opt.height));
+  return r;
+}
+
+Result<Report> BuildReport(store::Store& st, std::string_view entity, UnixSeconds from,
+                           UnixSeconds until, const ReportOptions& opt) {
+  BLACKOUT_RETURN_IF_ERROR(store::ValidateEntity(entity));
+  if (from >= until) return InvalidArgument("report: --from must be before --until");
+  store::EventQuery q;
+  q.entities = {std::string(entity)};
+  q.from = from;
+  q.until = until;
+  q.limit = 0;
+  BLACKOUT_ASSIGN_OR_RETURN(auto page, st.QueryEvents(q));
+
+  store::SeriesFilter f;
+  f.entity = std::string(entity);
+  f.source = "";
+  BLACKOUT_ASSIGN_OR_RETURN(auto infos, st.ListSeries(f));
+  if (infos.empty() && page.items.empty()) {
+    // Any event at all (outside the window) still makes the entity known.
+    store::EventQuery any;
+    any.entities = {std::string(entity)};
+    any.limit = 1;
+    BLACKOUT_ASSIGN_OR_RETURN(auto all, st.QueryEvents(any));
+    if (all.total == 0) return NotFound("report: the store has no data for " + std::string(entity));
+  }
+  BLACKOUT_ASSIGN_OR_RETURN(auto series, st.ReadSeriesMany(f, from, until));
+  return ComposeReport(entity, from, until, std::move(page.items), std::move(series), opt);
+}
+
+Status WriteReport(const Report& report, const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return IoError("report: cannot create " + dir.string() + ": " + ec.message());
+  auto write = [](const std::filesystem::path& p, const std::string& bytes) -> Status {
+    std::ofstream out(p, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.close();
+    if (!out) return IoError("report: cannot write " + p.string());
+    return Status::Ok();
+  };
+  BLACKOUT_RETURN_IF_ERROR(write(dir / "report.md", report.markdown));
+  return write(dir / "chart.png", report.png);
+}
+
+}  // namespace blackout::report

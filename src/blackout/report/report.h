@@ -1,0 +1,80 @@
+// Reports on one entity over a time window, built only from what the store measured: a Markdown
+// statement in the style analysts publish (start, end, duration, phases, depth per signal,
+// technique, affected regions and ASNs, data attribution) and a PNG chart of the signals with the
+// events shaded. Used by `blackout report` and the HTTP API (docs/report.md).
+// Thread-safety: pure functions of their inputs (BuildReport reads the store, which is
+// thread-safe).
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "blackout/base/status.h"
+#include "blackout/base/time.h"
+#include "blackout/store/store.h"
+#include "blackout/store/types.h"
+
+namespace blackout::report {
+
+struct ReportOptions {
+  int width = 1200;  // chart size in pixels; REQUIRES 320 <= width <= 8000
+  int height = 600;  // REQUIRES 240 <= height <= 8000
+  // Display name of an entity ("country/KZ" -> "Kazakhstan"); "" = unknown. When unset, countries
+  // and regions are named from Debian's iso-codes (iso_dir) and other entities by their code.
+  std::function<std::string(std::string_view entity)> name;
+  std::filesystem::path iso_dir = "/usr/share/iso-codes/json";
+};
+
+// One signal as drawn: the combined series of the entity, normalised to `reference`.
+struct SignalLine {
+  std::string signal;
+  store::Series series;         // raw values
+  double reference = 0;         // median of the present bins outside the events (0 = none)
+  std::vector<double> percent;  // values / reference * 100 (kMissing where missing)
+};
+
+struct Report {
+  std::string entity;  // "country/KZ"
+  std::string name;    // "Kazakhstan" (the code when no name is known)
+  UnixSeconds from = 0;
+  UnixSeconds until = 0;
+  std::vector<store::Event> events;  // the entity's events overlapping [from, until), by start
+  std::vector<SignalLine> signals;
+  std::string markdown;       // report.md
+  std::string chart_caption;  // also the last paragraph of the markdown
+  std::string png;            // chart.png bytes
+};
+
+// Reads the entity's combined series (source "") and events in [from, until) and renders the
+// report. Errors: kInvalidArgument (bad entity, from >= until, bad chart size), kNotFound (the
+// entity has neither series nor events in the store), store errors as returned by the store.
+Result<Report> BuildReport(store::Store& store, std::string_view entity, UnixSeconds from,
+                           UnixSeconds until, const ReportOptions& options = {});
+
+// Renders a report from data already read, for callers without a store::Store (e.g. the HTTP
+// server's data view): `series` are the entity's combined series over the window (any order),
+// `events` its events overlapping [from, until). Errors: kInvalidArgument as BuildReport.
+Result<Report> ComposeReport(std::string_view entity, UnixSeconds from, UnixSeconds until,
+                             std::vector<store::Event> events, std::vector<store::Series> series,
+                             const ReportOptions& options = {});
+
+// Writes DIR/report.md and DIR/chart.png (creating DIR). Errors: kIoError.
+Status WriteReport(const Report& report, const std::filesystem::path& dir);
+
+// An event as JSON (the shape of the API's events, with ISO 8601 times added).
+nlohmann::json EventJson(const store::Event& event);
+
+// "5 January 2022 10:45 UTC"
+std::string FormatLongTime(UnixSeconds t);
+// "6 days 3 hours 15 minutes" (seconds are dropped; "less than a minute" for < 60 s)
+std::string FormatDuration(int64_t seconds);
+
+// Draws the chart of `report` (signals, events, entity, window) as PNG bytes. Used by
+// BuildReport; exposed for tests. Errors: kInternal when cairo fails.
+Result<std::string> RenderChart(const Report& report, int width, int height);
+
+}  // namespace blackout::report
