@@ -341,6 +341,8 @@ void Prober::Summarize(RoundReport& report) const {
       counts[e].eligible += group_all[g];
     }
   }
+  // Entities a mapper named but no watched block belongs to get no line (docs/probe.md).
+  std::erase_if(counts, [](const EntityCount& c) { return c.eligible == 0; });
   report.counts = std::move(counts);
 }
 
