@@ -1,10 +1,187 @@
+// `blackout detect` (store -> alerts and events) and `blackout evaluate` (a labelled CSV ->
+// scores).
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "blackout/base/log.h"
+#include "blackout/detect/config.h"
+#include "blackout/detect/evaluate.h"
+#include "blackout/detect/ioda_csv.h"
+#include "blackout/detect/store_detect.h"
+#include "blackout/store/store.h"
 #include "cli/command.h"
 
 namespace blackout::cli {
 
+namespace {
+
+struct EvaluateOptions {
+  std::string series;
+  std::string format = "ioda-csv";
+  std::string labels;
+  std::string signal;
+  std::string config;
+};
+
+Result<detect::DetectConfig> LoadConfigOption(const std::string& path) {
+  if (path.empty()) return detect::DefaultConfig();
+  return detect::LoadConfig(path);
+}
+
+int ExitFor(const Status& st) {
+  switch (st.code()) {
+    case StatusCode::kInvalidArgument:
+      return kExitUsage;
+    case StatusCode::kDataLoss:
+      return kExitInputProblems;
+    default:
+      return kExitFailure;
+  }
+}
+
+int RunEvaluate(const EvaluateOptions& o, const Context& ctx) {
+  if (o.format != "ioda-csv") {
+    log::Error("evaluate: unknown --format \"", o.format, "\" (supported: ioda-csv)");
+    return kExitUsage;
+  }
+  std::optional<detect::Signal> only;
+  if (!o.signal.empty()) {
+    only = detect::ParseSignal(o.signal);
+    if (!only) {
+      log::Error("evaluate: unknown --signal \"", o.signal,
+                 "\" (traffic, darknet, bgp, probe or IODA's names)");
+      return kExitUsage;
+    }
+  }
+  auto config = LoadConfigOption(o.config);
+  if (!config.ok()) {
+    log::Error(config.status().ToString());
+    return ExitFor(config.status());
+  }
+  auto data = detect::ReadIodaCsv(o.series, o.labels);
+  if (!data.ok()) {
+    log::Error(data.status().ToString());
+    return ExitFor(data.status());
+  }
+  for (const Status& p : data->problems) log::Warn(p.ToString());
+  detect::Evaluation ev = detect::Evaluate(*data, *config, only);
+  std::string out = ctx.json ? detect::EvaluationJson(ev) + "\n" : detect::EvaluationTable(ev);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return data->problems.empty() ? kExitOk : kExitInputProblems;
+}
+
+struct DetectOptions {
+  std::string from;
+  std::string until;
+  std::string entity;
+  std::string store;
+  std::string config;
+  bool dry_run = false;
+};
+
+int RunDetect(const DetectOptions& o, const Context& ctx) {
+  auto from = ParseTime(o.from);
+  auto until = ParseTime(o.until);
+  if (!from.ok() || !until.ok()) {
+    log::Error("detect: ", (!from.ok() ? from.status() : until.status()).ToString());
+    return kExitUsage;
+  }
+  auto config = LoadConfigOption(o.config);
+  if (!config.ok()) {
+    log::Error(config.status().ToString());
+    return ExitFor(config.status());
+  }
+  auto st = store::OpenStore(o.store);
+  if (!st.ok()) {
+    log::Error(st.status().ToString());
+    return ExitFor(st.status());
+  }
+  detect::StoreDetectOptions opt;
+  opt.from = *from;
+  opt.until = *until;
+  opt.entity = o.entity;
+  opt.config = *config;
+  opt.write = !o.dry_run;
+  auto report = detect::DetectInStore(**st, opt);
+  if (!report.ok()) {
+    log::Error(report.status().ToString());
+    return ExitFor(report.status());
+  }
+  for (const Status& p : report->problems) log::Warn(p.ToString());
+  std::string out;
+  if (ctx.json) {
+    nlohmann::json events = nlohmann::json::array();
+    for (const detect::Event& e : report->events) {
+      nlohmann::json phases = nlohmann::json::array();
+      for (const detect::Phase& p : e.phases) {
+        phases.push_back({{"phase", detect::PhaseName(p.kind)},
+                          {"start", p.start},
+                          {"end", p.end ? nlohmann::json(*p.end) : nlohmann::json(nullptr)},
+                          {"depth", p.depth}});
+      }
+      nlohmann::json signals = nlohmann::json::array();
+      for (detect::Signal s : e.signals) signals.push_back(detect::SignalName(s));
+      events.push_back({{"entity", e.entity},
+                        {"start", e.start},
+                        {"end", e.end ? nlohmann::json(*e.end) : nlohmann::json(nullptr)},
+                        {"duration", e.duration_seconds()},
+                        {"depth", e.depth},
+                        {"score", e.score},
+                        {"signals", signals},
+                        {"phases", phases},
+                        {"technique", detect::TechniqueName(e.technique)},
+                        {"related", e.carriers}});
+    }
+    nlohmann::json j = {{"entities", report->entities},
+                        {"series", report->series},
+                        {"alerts", report->alerts},
+                        {"events", events}};
+    out = j.dump(2) + "\n";
+  } else {
+    out = std::to_string(report->entities) + " entities, " + std::to_string(report->series) +
+          " series, " + std::to_string(report->alerts) + " alerts, " +
+          std::to_string(report->events.size()) + " events" +
+          (o.dry_run ? " (dry run, nothing written)\n" : "\n");
+    for (const detect::Event& e : report->events) {
+      out += "  " + e.entity + "  " + FormatIso8601(e.start) + " -> " +
+             (e.end ? FormatIso8601(*e.end) : std::string("ongoing")) + "  depth " +
+             std::to_string(e.depth).substr(0, 4) + "  " +
+             std::string(detect::TechniqueName(e.technique)) + "\n";
+    }
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return report->problems.empty() ? kExitOk : kExitInputProblems;
+}
+
+}  // namespace
+
 void RegisterDetectCommands(CLI::App& app, Context& ctx) {
-  (void)app;
-  (void)ctx;
+  auto dopt = std::make_shared<DetectOptions>();
+  CLI::App* det = app.add_subcommand(
+      "detect",
+      "Run the outage detector over stored series and write alerts and events back to the store "
+      "(replacing those of an earlier run over the same entities and range)");
+  det->add_option("--from", dopt->from, "Start (ISO 8601 UTC or Unix seconds)")->required();
+  det->add_option("--until", dopt->until, "End, exclusive")->required();
+  det->add_option("--entity", dopt->entity, "Only this entity (TYPE/CODE); default: all");
+  AddStoreOption(det, &dopt->store);
+  det->add_option("--config", dopt->config, "Detector configuration (TOML; default: built in)");
+  det->add_flag("--dry-run", dopt->dry_run, "Compute and print, write nothing");
+  det->callback([dopt, &ctx] { ctx.exit_code = RunDetect(*dopt, ctx); });
+
+  auto eo = std::make_shared<EvaluateOptions>();
+  CLI::App* ev = app.add_subcommand(
+      "evaluate",
+      "Score the detectors on a labelled series: bin-level precision, recall and F1, event recall "
+      "and onset latency, per method (IODA's rule as the baseline) and for the combined detector");
+  ev->add_option("--series", eo->series, "Series file (IODA CSV export)")->required();
+  ev->add_option("--format", eo->format, "Format of --series")->capture_default_str();
+  ev->add_option("--labels", eo->labels, "Label column (1 = outage, 0 = normal, empty = unknown)")
+      ->required();
+  ev->add_option("--signal", eo->signal, "Only this signal (traffic, darknet, bgp, probe)");
+  ev->add_option("--config", eo->config, "Detector configuration (TOML; default: built in)");
+  ev->callback([eo, &ctx] { ctx.exit_code = RunEvaluate(*eo, ctx); });
 }
 
 }  // namespace blackout::cli

@@ -1,0 +1,118 @@
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "blackout/detect/synthetic.h"
+#include "blackout/store/store.h"
+#include "blackout/testing/testing.h"
+
+namespace blackout {
+namespace {
+
+using testing::BlackoutBinary;
+using testing::RunCommand;
+
+std::string Iraq() { return testing::DataFile("series/ioda-country-IQ-2023-08.csv").string(); }
+
+TEST(EvaluateCliTest, IraqJsonShape) {
+  auto r = RunCommand(BlackoutBinary().string() + " --json evaluate --series " + Iraq() +
+                      " --format ioda-csv --labels LABEL");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_TRUE(j.is_object());
+  EXPECT_EQ(j.size(), 2u);
+  const auto& c = j["combined"];
+  EXPECT_EQ(c.size(), 4u);
+  EXPECT_GE(c["f1"].get<double>(), 0.97);
+  EXPECT_GE(c["precision"].get<double>(), 0.9);
+  EXPECT_GE(c["recall"].get<double>(), 0.9);
+  EXPECT_LE(c["onset_latency_bins"].get<double>(), 2.0);
+  bool baseline = false;
+  for (const auto& m : j["methods"]) {
+    EXPECT_EQ(m.size(), 5u);
+    if (m["method"] == "ioda-rule:critical" && m["signal"] == "probe") {
+      baseline = true;
+      EXPECT_NEAR(m["f1"].get<double>(), 0.99, 0.01);
+    }
+  }
+  EXPECT_TRUE(baseline);
+}
+
+TEST(EvaluateCliTest, TableAndOneSignal) {
+  auto r = RunCommand(BlackoutBinary().string() + " evaluate --series " + Iraq() +
+                      " --labels LABEL --signal ping-slash24");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("combined"), std::string::npos);
+  EXPECT_NE(r.out.find("ioda-rule:critical"), std::string::npos);
+  EXPECT_EQ(r.out.find(" bgp "), std::string::npos) << r.out;
+}
+
+TEST(EvaluateCliTest, ErrorsAndExitCodes) {
+  const std::string b = BlackoutBinary().string();
+  EXPECT_EQ(RunCommand(b + " evaluate --series " + Iraq()).exit_code, 2);  // --labels missing
+  EXPECT_EQ(RunCommand(b + " evaluate --series " + Iraq() + " --labels NOPE").exit_code, 2);
+  EXPECT_EQ(RunCommand(b + " evaluate --series " + Iraq() + " --labels LABEL --signal x").exit_code,
+            2);
+  EXPECT_EQ(RunCommand(b + " evaluate --series " + Iraq() + " --labels LABEL --format y").exit_code,
+            2);
+  EXPECT_EQ(RunCommand(b + " evaluate --series /nonexistent.csv --labels LABEL").exit_code, 3);
+  // A damaged file: the sound part is scored, problems reported, exit 1.
+  testing::TempDir dir;
+  testing::WriteFile(dir / "bad.csv",
+                     "timestamp,bgp,ping-slash24,LABEL\n600,10,20,0\n300,1,1,0\n900,x,21,0\n"
+                     "1200,10,20,1\n");
+  auto r = RunCommand(b + " evaluate --series " + (dir / "bad.csv").string() + " --labels LABEL");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("decreasing"), std::string::npos) << r.err;
+}
+
+TEST(DetectCliTest, WritesEventsToTheStore) {
+  testing::TempDir dir;
+  const std::string url = "sqlite:" + (dir / "b.db").string();
+  detect::SyntheticSpec spec = detect::CountrySpec();
+  spec.entity = "country/ZZ";
+  spec.days = 20;
+  spec.outages = {detect::SyntheticOutage{15 * 288, 48, {0.05, 0.05, 0.05, 0.05}}};
+  detect::LabelledSeries data = detect::Generate(spec);
+  {
+    auto st = store::OpenStore(url);
+    ASSERT_TRUE(st.ok()) << st.status().ToString();
+    store::WriteBatch batch;
+    for (detect::Signal s : detect::kAllSignals) {
+      store::Series out;
+      out.key = {spec.entity, std::string(detect::SignalName(s)), ""};
+      out.from = data.series.from;
+      out.step = data.series.step;
+      for (const auto& v : data.series.values[static_cast<int>(s)]) {
+        out.values.push_back(v.value_or(store::kMissing));
+      }
+      batch.AddSeries(out);
+    }
+    ASSERT_TRUE((*st)->Apply(batch).ok());
+  }
+  const std::string b = BlackoutBinary().string();
+  const std::string range = " --from " + std::to_string(spec.from + 10 * 86400) + " --until " +
+                            std::to_string(spec.from + 20 * 86400);
+  auto r = RunCommand(b + " --json detect" + range + " --store " + url);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["events"].size(), 1u);
+  EXPECT_EQ(j["events"][0]["entity"], "country/ZZ");
+  EXPECT_EQ(j["events"][0]["start"].get<int64_t>(), spec.from + 15 * 86400);
+  EXPECT_EQ(j["events"][0]["technique"], "routes-withdrawn");
+  {
+    auto st = store::OpenStore(url);
+    ASSERT_TRUE(st.ok());
+    auto ev = (*st)->QueryEvents(store::EventQuery{});
+    ASSERT_TRUE(ev.ok());
+    EXPECT_EQ(ev->items.size(), 1u);
+  }
+  r = RunCommand(b + " detect --entity country/NONE" + range + " --store " + url);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("0 entities"), std::string::npos) << r.out;
+  EXPECT_EQ(RunCommand(b + " detect --from yesterday --until 2 --store " + url).exit_code, 2);
+  EXPECT_EQ(RunCommand(b + " detect" + range + " --store bogus:x").exit_code, 2);
+}
+
+}  // namespace
+}  // namespace blackout
