@@ -35,7 +35,8 @@ void RegisterStoreCommands(CLI::App& app, Context& ctx);   // import, export
 void RegisterBgpCommands(CLI::App& app, Context& ctx);     // ingest bgp, fetch bgp
 void RegisterDetectCommands(CLI::App& app, Context& ctx);  // detect, evaluate
 void RegisterProbeCommands(CLI::App& app, Context& ctx);
-void RegisterServiceCommands(CLI::App& app, Context& ctx);  // run, serve, simulate, report
+void RegisterServiceCommands(CLI::App& app, Context& ctx);  // run, serve, simulate
+void RegisterReportCommands(CLI::App& app, Context& ctx);   // report (blackout_report)
 
 // Adds --store URL (default kDefaultStore) to a subcommand.
 inline CLI::Option* AddStoreOption(CLI::App* sub, std::string* store) {

@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   RegisterDetectCommands(app, ctx);
   RegisterProbeCommands(app, ctx);
   RegisterServiceCommands(app, ctx);
+  RegisterReportCommands(app, ctx);
 
   try {
     app.parse(argc, argv);

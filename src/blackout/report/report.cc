@@ -178,7 +178,7 @@ std::string TechniqueSentence(const Event& e, const std::vector<SignalLine>& lin
   switch (e.technique) {
     case store::Technique::kPacketsFiltered:
       return std::string("BGP routes stayed announced") +
-             (IsMissing(bgp) ? "" : " (at least " + Pct(bgp) + " of ordinary levels)") + " while " +
+             (IsMissing(bgp) ? "" : " (lowest " + Pct(bgp) + " of ordinary levels)") + " while " +
              plane + " fell to " + Pct(plane_depth) +
              " of ordinary levels, consistent with filtering rather than route withdrawal.";
     case store::Technique::kRoutesWithdrawn:
@@ -189,7 +189,7 @@ std::string TechniqueSentence(const Event& e, const std::vector<SignalLine>& lin
     case store::Technique::kThrottling:
       return "Traffic fell to " + Pct(traffic) +
              " of ordinary levels while hosts stayed reachable" +
-             (IsMissing(probe) ? "" : " (active probing at least " + Pct(probe) + ")") +
+             (IsMissing(probe) ? "" : " (active probing lowest " + Pct(probe) + ")") +
              ", consistent with throttling rather than a shutdown.";
     case store::Technique::kUnknown:
       break;

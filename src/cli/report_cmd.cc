@@ -1,0 +1,93 @@
+// `blackout report ENTITY --from T --until T [--out DIR]`: a Markdown statement and a PNG chart of
+// one entity's measured events (docs/report.md).
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "blackout/base/time.h"
+#include "blackout/report/report.h"
+#include "blackout/store/store.h"
+#include "cli/command.h"
+
+namespace blackout::cli {
+namespace {
+
+struct ReportArgs {
+  std::string entity;
+  std::string from;
+  std::string until;
+  std::string out = ".";
+  std::string store;
+  int width = 1200;
+  int height = 600;
+};
+
+void Run(const ReportArgs& a, Context& ctx) {
+  auto fail = [&](int code, const std::string& message) {
+    std::fprintf(stderr, "blackout report: %s\n", message.c_str());
+    ctx.exit_code = code;
+  };
+  if (Status s = store::ValidateEntity(a.entity); !s.ok()) return fail(kExitUsage, s.message());
+  auto from = ParseTime(a.from);
+  if (!from.ok()) return fail(kExitUsage, "--from: " + from.status().message());
+  auto until = ParseTime(a.until);
+  if (!until.ok()) return fail(kExitUsage, "--until: " + until.status().message());
+  if (*from >= *until) return fail(kExitUsage, "--from must be before --until");
+
+  store::OpenOptions oo;
+  oo.read_only = true;
+  oo.create = false;
+  auto st = store::OpenStore(a.store, oo);
+  if (!st.ok()) return fail(kExitFailure, st.status().ToString());
+
+  report::ReportOptions ro;
+  ro.width = a.width;
+  ro.height = a.height;
+  auto r = report::BuildReport(**st, a.entity, *from, *until, ro);
+  if (!r.ok()) {
+    StatusCode c = r.status().code();
+    return fail(c == StatusCode::kNotFound          ? kExitInputProblems
+                : c == StatusCode::kInvalidArgument ? kExitUsage
+                                                    : kExitFailure,
+                r.status().ToString());
+  }
+  if (Status s = report::WriteReport(*r, a.out); !s.ok()) return fail(kExitFailure, s.ToString());
+  std::string chart = (std::filesystem::path(a.out) / "chart.png").string();
+  std::string md = (std::filesystem::path(a.out) / "report.md").string();
+  if (ctx.json) {
+    nlohmann::json events = nlohmann::json::array();
+    for (const auto& e : r->events) events.push_back(report::EventJson(e));
+    std::cout << nlohmann::json{{"markdown", r->markdown},
+                                {"chart", chart},
+                                {"report", md},
+                                {"events", events}}
+                     .dump(2)
+              << "\n";
+  } else if (!ctx.quiet) {
+    std::printf("%s\n%s\n%zu event(s) for %s (%s)\n", md.c_str(), chart.c_str(), r->events.size(),
+                r->entity.c_str(), r->name.c_str());
+  }
+}
+
+}  // namespace
+
+void RegisterReportCommands(CLI::App& app, Context& ctx) {
+  static ReportArgs a;
+  auto* sub = app.add_subcommand(
+      "report",
+      "Write a Markdown statement (report.md) and a PNG chart (chart.png) of an entity's "
+      "measured events");
+  sub->add_option("entity", a.entity, "TYPE/CODE, e.g. country/KZ, region/KZ-ALA, asn/9198")
+      ->required();
+  sub->add_option("--from", a.from, "Window start: ISO 8601 UTC or Unix seconds")->required();
+  sub->add_option("--until", a.until, "Window end (exclusive): ISO 8601 UTC or Unix seconds")
+      ->required();
+  sub->add_option("--out", a.out, "Output folder (created if missing)")->capture_default_str();
+  sub->add_option("--width", a.width, "Chart width in pixels (320-8000)")->capture_default_str();
+  sub->add_option("--height", a.height, "Chart height in pixels (240-8000)")->capture_default_str();
+  AddStoreOption(sub, &a.store);
+  sub->callback([&ctx] { Run(a, ctx); });
+}
+
+}  // namespace blackout::cli
