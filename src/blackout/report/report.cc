@@ -115,7 +115,7 @@ std::string Pct(double p) {
   if (IsMissing(p)) return "n/a";
   std::snprintf(buf, sizeof buf, p < 10 && p > 0 ? "%.1f%%" : "%.0f%%", p);
   std::string s = buf;
-  if (s.size() > 4 && s.substr(s.size() - 3) == ".0%") s.erase(s.size() - 3, 2);
+  if (s.size() >= 4 && s.substr(s.size() - 3) == ".0%") s.erase(s.size() - 3, 2);
   return s;
 }
 

@@ -209,8 +209,6 @@ TEST_F(ReportTest, ChartIsAPngOfTheRequestedSizeWithTheEventShaded) {
   EXPECT_EQ(out, (std::array<int, 3>{255, 255, 255}));
   auto after = img.Pixel(x_of("2022-01-13T08:00:00Z"), 58);
   EXPECT_EQ(after, (std::array<int, 3>{255, 255, 255}));
-  // The probe line (orange) is drawn at 5% inside the event: some pixel in that column near the
-  // bottom of the plot is orange-ish.
   Status s = WriteReport(*r, dir_ / "out");
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(blackout::testing::ReadFile(dir_ / "out" / "chart.png"), r->png);
