@@ -141,7 +141,10 @@ Result<std::string> RenderChart(const Report& r, int width, int height) {
     cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
     std::string label = DayLabel(t, with_time);
     if (!with_time) label = label.substr(0, label.rfind(' '));
-    Text(cr, x, bottom + 8, label, 0.5, 0);
+    cairo_text_extents_t ext;
+    cairo_text_extents(cr, label.c_str(), &ext);
+    // A label that would be cut at the image's edge is left out (the tick line stays).
+    if (x + ext.width / 2 <= W - 2) Text(cr, x, bottom + 8, label, 0.5, 0);
   }
   cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
   Text(cr, right, bottom + 26, "UTC", 1, 0);
