@@ -21,6 +21,9 @@ export function rollingBaseline(times, values, windowSeconds, excluded = () => f
       mid[i] = q(0.5);
       lo[i] = q(0.1);
       hi[i] = q(0.9);
+    } else if (i > 0 && mid[i - 1] != null) {
+      // Inside a long disruption the window has nothing usable: keep the last baseline.
+      [mid[i], lo[i], hi[i]] = [mid[i - 1], lo[i - 1], hi[i - 1]];
     }
   }
   // The first bins have no history: use the first computed value so the line starts at once.

@@ -13,7 +13,13 @@ export const label = (ds) => LABELS[ds] || ds;
 
 // series: API signal objects ({datasource, from, step, values}); events: [{start, end}].
 // Returns {times, rows:[{datasource, values, expected}]} aligned on one time axis.
-export function align(series, events) {
+const MAIN = new Set(['bgp', 'ping-slash24', 'merit-nt', 'traffic']);
+
+export function align(allSeries, events) {
+  // BGP's extra visibility levels (bgp-1peer, bgp-25, ...) stay out of the chart when the main
+  // signals are there; they are in the CSV of the API.
+  const main = allSeries.filter((s) => MAIN.has(s.datasource));
+  const series = main.length ? main : allSeries;
   const step = Math.min(...series.map((s) => s.step || 300));
   const from = Math.min(...series.map((s) => s.from));
   const until = Math.max(...series.map((s) => s.from + (s.values?.length || 0) * (s.step || 300)));
@@ -22,9 +28,13 @@ export function align(series, events) {
   const inEvent = (t) => events.some((e) => t >= e.start && t < (e.end ?? Infinity));
   const rows = series.map((s) => {
     const v = new Array(n).fill(null);
+    // A value holds for its own step: a 660 s probe round fills every 300 s bin it covers, so
+    // coarser signals draw as lines rather than isolated points.
+    const span = Math.max(1, Math.round(s.step / step));
     (s.values || []).forEach((x, i) => {
-      const k = Math.floor((s.from + i * s.step - from) / step);
-      if (k >= 0 && k < n && x != null) v[k] = x;
+      const k0 = Math.floor((s.from + i * s.step - from) / step);
+      if (x == null) return;
+      for (let k = Math.max(0, k0); k < Math.min(n, k0 + span); k++) v[k] = x;
     });
     const base = rollingBaseline(times, v, 86400, inEvent);
     return {datasource: s.datasource, values: v, base};
@@ -95,6 +105,10 @@ export function drawChart(container, aligned, events, {normalized = true, local 
   };
   container.replaceChildren();
   const u = new uPlot(opts, data, container);
+  // The band's edge series are drawing aids: keep them out of the legend.
+  u.root.querySelectorAll('.u-legend .u-series').forEach((row, i) => {
+    if (uSeries[i]?.label?.includes(' band ')) row.style.display = 'none';
+  });
   const ro = new ResizeObserver(() => u.setSize({width: Math.max(280, container.clientWidth), height: opts.height}));
   ro.observe(container);
   return u;

@@ -13,9 +13,10 @@ export async function renderEntity(app, st, nav) {
   const [series, evs, info] = await Promise.all([
     signals(type, code, from, until),
     getEvents({from, until, entityType: type, entityCode: code}).catch(() => []),
-    entities({entityType: type, entityCode: code, limit: 1}).catch(() => []),
+    entities({entityType: type, entityCode: code, limit: 1000}).catch(() => []),
   ]);
-  const name = info?.[0]?.name || code;
+  const name = series.find((x) => x.entityName)?.entityName ||
+      (info || []).find((e) => e.code === code)?.name || code;
   const events = (evs || []).map(toEvent);
   const chartBox = el('div', {class: 'chart', id: 'chart'});
   const aligned = series.length ? align(series, events) : null;
@@ -39,8 +40,6 @@ export async function renderEntity(app, st, nav) {
          ' % of expected'),
       el('button', {type: 'button', id: 'dl-csv', onclick: csv}, 'CSV'),
       el('button', {type: 'button', id: 'dl-png', onclick: png}, 'PNG'),
-      el('a', {class: 'button', id: 'report', href: `/api/v2/reports/${type}/${code}?from=${from}&until=${until}`,
-               target: '_blank', rel: 'noopener'}, 'Report'),
       el('span', {class: 'muted'}, `${fmtTime(from, local)} – ${fmtTime(until, local)}; drag on the chart to zoom`));
   const related = el('section', {class: 'related', id: 'related'});
   app.replaceChildren(el('section', {class: 'entity'}, head, chartBox,
