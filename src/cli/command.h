@@ -1,5 +1,5 @@
-// The `blackout` command line: each *_cmd.cc registers its subcommands on the CLI11 app. Commands parse
-// arguments, call the library, and print; no logic of their own.
+// The `blackout` command line: each *_cmd.cc registers its subcommands on the CLI11 app. Commands
+// parse arguments, call the library, and print; no logic of their own.
 //
 // Exit codes shared by every command (docs/cli.md):
 //   0 ok; 1 input problems found (malformed data reported, sound part processed);
@@ -7,7 +7,6 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <string>
 
 namespace blackout::cli {
@@ -31,9 +30,10 @@ struct Context {
 // ctx.exit_code.
 void RegisterMrtCommands(CLI::App& app, Context& ctx);
 void RegisterGeoCommands(CLI::App& app, Context& ctx);
-void RegisterStoreCommands(CLI::App& app, Context& ctx);   // import, export
-void RegisterBgpCommands(CLI::App& app, Context& ctx);     // ingest bgp, fetch bgp
-void RegisterDetectCommands(CLI::App& app, Context& ctx);  // detect, evaluate
+void RegisterStoreCommands(CLI::App& app, Context& ctx);     // import, export
+void RegisterBgpCommands(CLI::App& app, Context& ctx);       // ingest bgp, fetch bgp
+void RegisterDetectCommands(CLI::App& app, Context& ctx);    // detect
+void RegisterEvaluateCommands(CLI::App& app, Context& ctx);  // evaluate
 void RegisterProbeCommands(CLI::App& app, Context& ctx);
 void RegisterServiceCommands(CLI::App& app, Context& ctx);  // run, serve, simulate
 void RegisterReportCommands(CLI::App& app, Context& ctx);   // report (blackout_report)
@@ -41,8 +41,8 @@ void RegisterReportCommands(CLI::App& app, Context& ctx);   // report (blackout_
 // Adds --store URL (default kDefaultStore) to a subcommand.
 inline CLI::Option* AddStoreOption(CLI::App* sub, std::string* store) {
   *store = kDefaultStore;
-  return sub->add_option("--store", *store,
-                         "Store URL: sqlite:PATH or clickhouse:http://HOST:PORT/DB")
+  return sub
+      ->add_option("--store", *store, "Store URL: sqlite:PATH or clickhouse:http://HOST:PORT/DB")
       ->capture_default_str();
 }
 

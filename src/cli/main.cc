@@ -22,11 +22,12 @@ int main(int argc, char** argv) {
   app.add_flag("-v,--verbose", ctx.verbose, "More log output (repeat for debug)");
   app.add_flag("-q,--quiet", ctx.quiet, "Only errors on stderr");
   app.footer(
-      "Entities are TYPE/CODE (country/KZ, region/KZ-ALA, asn/9198). Times are ISO 8601 UTC or Unix\n"
+      "Entities are TYPE/CODE (country/KZ, region/KZ-ALA, asn/9198). Times are ISO 8601 UTC or "
+      "Unix\n"
       "seconds. Exit codes: 0 ok, 1 input problems found, 2 usage, 3 runtime failure.");
   app.parse_complete_callback([&] {
     using blackout::log::Level;
-    blackout::log::SetLevel(ctx.quiet ? Level::kError
+    blackout::log::SetLevel(ctx.quiet          ? Level::kError
                             : ctx.verbose >= 2 ? Level::kDebug
                                                : Level::kInfo);
   });
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
   RegisterStoreCommands(app, ctx);
   RegisterBgpCommands(app, ctx);
   RegisterDetectCommands(app, ctx);
+  RegisterEvaluateCommands(app, ctx);
   RegisterProbeCommands(app, ctx);
   RegisterServiceCommands(app, ctx);
   RegisterReportCommands(app, ctx);
