@@ -27,6 +27,11 @@ const char* kRoutes[] = {
     "/api/v2/datasources",
     "/api/v2/annotations",
     "/api/v2/meta",
+    "/api/v2/reports/country/KZ",
+    "/api/v2/reports/country/KZ/report.md",
+    "/api/v2/reports/country/KZ/chart.png",
+    "/api/v2/reports/region/KZ-75/chart.png",
+    "/api/v2/reports/country/ZZ",
     "/feeds/events.json",
     "/feeds/events.atom",
     "/healthz",
@@ -34,9 +39,9 @@ const char* kRoutes[] = {
     "/",
     "/assets/x.js",
 };
-const char* kParams[] = {"from",       "until",      "datasource", "maxPoints",
-                         "entityType", "entityCode", "relatedTo",  "limit",
-                         "page",       "search",     "format"};
+const char* kParams[] = {"from",       "until",     "datasource", "maxPoints", "entityType",
+                         "entityCode", "relatedTo", "limit",      "page",      "search",
+                         "format",     "width",     "height"};
 const char* kHostile[] = {
     "",
     "0",
@@ -100,7 +105,20 @@ class HostileTest : public ::testing::Test {
     Series s{"country", "KZ", "bgp", 1641254400, 300, {}};
     for (int i = 0; i < 288 * 9; ++i) s.values.push_back(i % 11 ? 100.0 + i : NAN);
     data_.PutSeries(s);
-    data_.ReplaceEvents({{"country", "KZ", "bgp", 1641378600, 1641381300, 50, 0.05, "filtering"}});
+    Event e;
+    e.entity_type = "country";
+    e.entity_code = "KZ";
+    e.datasource = "bgp";
+    e.start = 1641378600;
+    e.end = 1641381300;
+    e.score = 50;
+    e.depth = 0.05;
+    e.method = "packets-filtered";
+    e.technique = "packets-filtered";
+    e.signals = {"bgp"};
+    e.related = {"region/KZ-75", "asn/9198"};
+    e.phases = {{"near-total-blackout", 1641378600, 1641381300, 0.05}};
+    data_.ReplaceEvents({e});
     ServerOptions o;
     o.port = 0;
     o.threads = 4;

@@ -13,7 +13,10 @@
 #include <unordered_map>
 
 #include "blackout/base/log.h"
+#include "blackout/report/report.h"
 #include "blackout/server/params.h"
+#include "blackout/server/snapshot.h"
+#include "blackout/store/types.h"
 
 namespace blackout::server {
 namespace {
@@ -22,6 +25,12 @@ using json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 constexpr size_t kMaxCacheEntries = 2048;
+// Rendered reports (Markdown + PNG, ~100 KB each) kept per (generation, entity, range, size).
+constexpr size_t kMaxReportCacheEntries = 64;
+// Chart sizes the API renders: the report library's minimum, and a maximum well inside the
+// library's (8000 x 8000) so one request cannot cost seconds of CPU and 256 MB of memory.
+constexpr int64_t kMinChartWidth = 320, kMaxChartWidth = 3000;
+constexpr int64_t kMinChartHeight = 240, kMaxChartHeight = 2000;
 constexpr int64_t kFeedItems = 100;
 
 thread_local Clock::time_point t_request_start;
@@ -86,6 +95,24 @@ json EntityRef(const DataView& data, const std::string& type, const std::string&
 
 json NumberOrNull(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
+// "near-total-blackout, partial-recovery"
+std::string PhaseList(const Event& e) {
+  std::string out;
+  for (const EventPhase& p : e.phases) out += (out.empty() ? "" : ", ") + p.phase;
+  return out;
+}
+
+json PhasesJson(const Event& e) {
+  json out = json::array();
+  for (const EventPhase& p : e.phases) {
+    out.push_back({{"phase", p.phase},
+                   {"start", p.start},
+                   {"end", p.end ? json(p.end) : json(nullptr)},
+                   {"depth", NumberOrNull(p.depth)}});
+  }
+  return out;
+}
+
 Series Downsample(const Series& s, int64_t max_points) {
   if (static_cast<int64_t>(s.values.size()) <= max_points) return s;
   int64_t factor = (static_cast<int64_t>(s.values.size()) + max_points - 1) / max_points;
@@ -104,6 +131,56 @@ Series Downsample(const Series& s, int64_t max_points) {
     out.values.push_back(n ? sum / n : NAN);
   }
   return out;
+}
+
+// The API's read model back in the store's types, for the report library.
+store::Event ToStoreEvent(const Event& e) {
+  store::Event x;
+  x.id = e.EffectiveId();
+  x.entity = e.entity_type + "/" + e.entity_code;
+  x.start = e.start;
+  if (e.end) x.end = e.end;
+  x.depth = e.depth;
+  x.score = e.score;
+  x.signals = e.signals;
+  if (x.signals.empty()) {
+    std::string_view ds = e.datasource;
+    while (!ds.empty()) {
+      auto comma = ds.find(',');
+      x.signals.push_back(SignalForDatasource(std::string(ds.substr(0, comma))));
+      ds = comma == std::string_view::npos ? std::string_view() : ds.substr(comma + 1);
+    }
+  }
+  for (const EventPhase& p : e.phases) {
+    auto phase = store::ParsePhase(p.phase);
+    if (!phase.ok()) continue;
+    store::EventPhase q;
+    q.phase = *phase;
+    q.start = p.start;
+    if (p.end) q.end = p.end;
+    q.depth = p.depth;
+    x.phases.push_back(q);
+  }
+  auto technique = store::ParseTechnique(e.technique.empty() ? e.method : e.technique);
+  x.technique = technique.ok() ? *technique : store::Technique::kUnknown;
+  x.related = e.related;
+  return x;
+}
+
+store::Series ToStoreSeries(const Series& s) {
+  store::Series x;
+  x.key.entity = s.entity_type + "/" + s.entity_code;
+  x.key.signal = SignalForDatasource(s.datasource);
+  x.from = s.from;
+  x.step = s.step;
+  x.values = s.values;
+  return x;
+}
+
+// "20220103" (UTC date of t).
+std::string CompactDate(UnixSeconds t) {
+  std::string iso = FormatIso8601(t);  // "2022-01-03T00:00:00Z"
+  return iso.substr(0, 4) + iso.substr(5, 2) + iso.substr(8, 2);
 }
 
 std::string XmlEscape(std::string_view s) {
@@ -135,6 +212,7 @@ std::string RouteName(const std::string& path) {
       {"/api/v2/outages/alerts", "alerts"},
       {"/api/v2/outages/events", "events"},
       {"/api/v2/outages/summary", "summary"},
+      {"/api/v2/reports/", "reports"},
       {"/api/v2/entities", "entities"},
       {"/api/v2/datasources", "datasources"},
       {"/api/v2/annotations", "annotations"},
@@ -212,10 +290,21 @@ const char* kNoDashboardPage = R"(<!doctype html>
 
 }  // namespace
 
+// What the report routes serve for one (entity, range, chart size), rendered once per generation.
+struct RenderedReport {
+  UnixSeconds from = 0, until = 0;
+  std::string data_json;  // the "report" envelope's data
+  std::string markdown;
+  std::string png;
+};
+
 struct ApiServer::Impl {
   httplib::Server http;
   std::mutex cache_mu;
   std::unordered_map<std::string, std::pair<uint64_t, std::string>> cache;  // key -> (gen, data)
+  std::mutex report_mu;
+  std::unordered_map<std::string, std::pair<uint64_t, std::shared_ptr<const RenderedReport>>>
+      reports;  // key -> (gen, report)
   std::atomic<bool> running{false};
 };
 
@@ -461,7 +550,12 @@ ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions action
                 {"score", NumberOrNull(e.score)},
                 {"datasource", e.datasource},
                 {"method", e.method},
-                {"overlaps_with", json::array()}};
+                {"overlaps_with", json::array()},
+                {"id", e.EffectiveId()},
+                {"phases", PhasesJson(e)},
+                {"technique", e.technique.empty() ? json(nullptr) : json(e.technique)},
+                {"related", e.related},
+                {"signals", e.signals}};
   };
   http.Get("/api/v2/outages/events", [=, this](const httplib::Request& req,
                                                httplib::Response& res) {
@@ -522,6 +616,128 @@ ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions action
     res.set_content(Envelope("summary", req, data, ""), "application/json");
   });
 
+  // --- reports ----------------------------------------------------------------------------------
+  // Validates a report request and returns its rendering (from the cache when the data has not
+  // changed); on bad input writes the 400/404 answer and returns null.
+  auto report_for = [=, this](const httplib::Request& req,
+                              httplib::Response& res) -> std::shared_ptr<const RenderedReport> {
+    const std::string type = req.matches[1];
+    const std::string code = req.matches[2];
+    if (!IsEntityType(type)) {
+      SendError(req, res, 400, "report", "entityType must be country, region or asn");
+      return nullptr;
+    }
+    if (!IsEntityCode(code)) {
+      SendError(req, res, 400, "report", "entityCode is malformed");
+      return nullptr;
+    }
+    auto range = ParseRange(Param(req, "from"), Param(req, "until"), options_.now());
+    if (!range.ok()) {
+      SendError(req, res, 400, "report", range.status().message());
+      return nullptr;
+    }
+    auto width = ParseInt("width", Param(req, "width"), 1200, 1, kMaxChartWidth);
+    auto height = ParseInt("height", Param(req, "height"), 600, 1, kMaxChartHeight);
+    if (!width.ok() || !height.ok()) {
+      SendError(req, res, 400, "report",
+                (!width.ok() ? width.status() : height.status()).message());
+      return nullptr;
+    }
+    auto entity = data_.FindEntity(type, code);
+    if (!entity) {
+      SendError(req, res, 404, "report", "unknown entity " + type + "/" + code);
+      return nullptr;
+    }
+    const int w = static_cast<int>(std::max(*width, kMinChartWidth));
+    const int h = static_cast<int>(std::max(*height, kMinChartHeight));
+    const std::string key = type + "/" + code + "|" + std::to_string(range->from) + "|" +
+                            std::to_string(range->until) + "|" + std::to_string(w) + "x" +
+                            std::to_string(h);
+    const uint64_t gen = data_.Generation();
+    {
+      std::lock_guard lock(impl_->report_mu);
+      auto it = impl_->reports.find(key);
+      if (it != impl_->reports.end() && it->second.first == gen) return it->second.second;
+    }
+    OutageQuery q;
+    q.entity_type = type;
+    q.entity_code = code;
+    q.from = range->from;
+    q.until = range->until;
+    const std::vector<Event> events = data_.Events(q);
+    std::vector<store::Event> store_events;
+    for (const Event& e : events) store_events.push_back(ToStoreEvent(e));
+    std::vector<store::Series> store_series;
+    for (const Series& s : data_.GetSeries(type, code, "", range->from, range->until)) {
+      store_series.push_back(ToStoreSeries(s));
+    }
+    report::ReportOptions opt;
+    opt.width = w;
+    opt.height = h;
+    opt.name = [this](std::string_view ent) -> std::string {
+      auto slash = ent.find('/');
+      if (slash == std::string_view::npos) return "";
+      auto found = data_.FindEntity(ent.substr(0, slash), ent.substr(slash + 1));
+      return found ? found->name : "";
+    };
+    auto rep = report::ComposeReport(type + "/" + code, range->from, range->until,
+                                     std::move(store_events), std::move(store_series), opt);
+    if (!rep.ok()) {
+      // Only bad input reaches here in practice (the range and size were checked above).
+      SendError(req, res, 400, "report", rep.status().message());
+      return nullptr;
+    }
+    const std::string query =
+        "?from=" + std::to_string(range->from) + "&until=" + std::to_string(range->until);
+    const std::string base = "/api/v2/reports/" + type + "/" + code;
+    json ev = json::array();
+    for (const Event& e : events) ev.push_back(event_json(e, range->until));
+    json data = {{"entity", type + "/" + code},
+                 {"name", entity->name},
+                 {"from", range->from},
+                 {"until", range->until},
+                 {"markdown", rep->markdown},
+                 {"events", ev},
+                 {"chart", base + "/chart.png" + query},
+                 {"markdownUrl", base + "/report.md" + query}};
+    auto rendered = std::make_shared<RenderedReport>();
+    rendered->data_json = Dump(data);
+    rendered->from = range->from;
+    rendered->until = range->until;
+    rendered->markdown = std::move(rep->markdown);
+    rendered->png = std::move(rep->png);
+    std::lock_guard lock(impl_->report_mu);
+    if (impl_->reports.size() >= kMaxReportCacheEntries) impl_->reports.clear();
+    impl_->reports[key] = {gen, rendered};
+    return rendered;
+  };
+  auto report_filename = [](const httplib::Request& req, const RenderedReport& r,
+                            const std::string& ext) {
+    return "attachment; filename=\"blackout-report-" + std::string(req.matches[1]) + "-" +
+           std::string(req.matches[2]) + "-" + CompactDate(r.from) + "-" + CompactDate(r.until) +
+           ext + "\"";
+  };
+  http.Get(R"(/api/v2/reports/([^/]+)/([^/]+))",
+           [=](const httplib::Request& req, httplib::Response& res) {
+             auto r = report_for(req, res);
+             if (!r) return;
+             res.set_content(Envelope("report", req, r->data_json, ""), "application/json");
+           });
+  http.Get(R"(/api/v2/reports/([^/]+)/([^/]+)/report\.md)",
+           [=](const httplib::Request& req, httplib::Response& res) {
+             auto r = report_for(req, res);
+             if (!r) return;
+             res.set_header("Content-Disposition", report_filename(req, *r, ".md"));
+             res.set_content(r->markdown, "text/markdown; charset=utf-8");
+           });
+  http.Get(R"(/api/v2/reports/([^/]+)/([^/]+)/chart\.png)",
+           [=](const httplib::Request& req, httplib::Response& res) {
+             auto r = report_for(req, res);
+             if (!r) return;
+             res.set_header("Content-Disposition", report_filename(req, *r, ".png"));
+             res.set_content(r->png, "image/png");
+           });
+
   // --- entities, datasources, meta --------------------------------------------------------------
   auto entities = [=, this](const httplib::Request& req, httplib::Response& res) {
     std::string search = Param(req, "search").value_or("");
@@ -547,8 +763,7 @@ ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions action
     }
     json out = json::array();
     for (const Entity& e :
-         data_.SearchEntities(search, type, related, static_cast<size_t>(*limit))) {
-      if (!code.empty() && e.code != code) continue;
+         data_.SearchEntities(search, type, related, code, static_cast<size_t>(*limit))) {
       json j = EntityJson(e);
       j["subnames"] = json::array();
       j["related"] = e.related;
@@ -614,7 +829,17 @@ ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions action
            {"date_modified", FormatIso8601(e.end ? e.end : e.start)},
            {"url", "/api/v2/outages/events?entityType=" + e.entity_type +
                        "&entityCode=" + e.entity_code + "&from=" + std::to_string(e.start) +
-                       "&until=" + std::to_string(e.end ? e.end : e.start + 86400)}});
+                       "&until=" + std::to_string(e.end ? e.end : e.start + 86400)},
+           // JSON Feed extension (underscore-prefixed keys are reserved for publishers).
+           {"_blackout",
+            {{"location", e.entity_type + "/" + e.entity_code},
+             {"eventId", e.EffectiveId()},
+             {"technique", e.technique.empty() ? json(nullptr) : json(e.technique)},
+             {"phases", PhasesJson(e)},
+             {"related", e.related},
+             {"report", "/api/v2/reports/" + e.entity_type + "/" + e.entity_code +
+                            "?from=" + std::to_string(e.start) +
+                            "&until=" + std::to_string(e.end ? e.end : e.start + 86400)}}}});
     }
     json feed = {{"version", "https://jsonfeed.org/version/1.1"},
                  {"title", "blackout: Internet disruptions"},
@@ -636,6 +861,12 @@ ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions action
            "</title><updated>" + FormatIso8601(e.end ? e.end : e.start) + "</updated><summary>" +
            "Started " + FormatIso8601(e.start) +
            (e.end ? ", ended " + FormatIso8601(e.end) : std::string(", ongoing")) +
+           (e.technique.empty() || e.technique == "unknown"
+                ? std::string()
+                : "; technique: " + XmlEscape(e.technique)) +
+           (e.phases.empty() ? std::string()
+                             : "; " + std::to_string(e.phases.size()) + " phases (" +
+                                   XmlEscape(PhaseList(e)) + ")") +
            "</summary></entry>\n";
     }
     x += "</feed>\n";

@@ -15,6 +15,33 @@ using json = nlohmann::json;
 
 constexpr UnixSeconds kFrom = 1641254400;  // 2022-01-04T00:00Z
 
+Event MakeEvent(std::string type, std::string code, std::string datasource, UnixSeconds start,
+                UnixSeconds end, double score, double depth, std::string method) {
+  Event e;
+  e.entity_type = std::move(type);
+  e.entity_code = std::move(code);
+  e.datasource = std::move(datasource);
+  e.start = start;
+  e.end = end;
+  e.score = score;
+  e.depth = depth;
+  e.method = std::move(method);
+  return e;
+}
+
+// The Kazakhstan event as the snapshot fills it from the store: phases, technique, carriers.
+Event KzEvent() {
+  Event e = MakeEvent("country", "KZ", "ping-slash24", kFrom + 3600, kFrom + 7200, 120, 0.05,
+                      "packets-filtered");
+  e.id = "country/KZ@test";
+  e.technique = "packets-filtered";
+  e.signals = {"probe"};
+  e.related = {"region/KZ-75", "asn/9198"};
+  e.phases = {{"near-total-blackout", kFrom + 3600, kFrom + 5400, 0.05},
+              {"partial-recovery", kFrom + 5400, kFrom + 7200, 0.5}};
+  return e;
+}
+
 void Fill(MemoryData& d) {
   d.ReplaceEntities({{"country", "KZ", "Kazakhstan", {}, {{"fqid", "geo.provider.AS.KZ"}}},
                      {"region", "KZ-75", "Almaty", {"country/KZ"}, {}},
@@ -27,9 +54,9 @@ void Fill(MemoryData& d) {
   d.PutSeries(s);
   d.ReplaceAlerts({{"country", "KZ", "ping-slash24", kFrom + 3600, "critical", "< 0.8", 50, 1000}});
   d.ReplaceEvents(
-      {{"country", "KZ", "ping-slash24", kFrom + 3600, kFrom + 7200, 120, 0.05, "filtering"},
-       {"asn", "9198", "bgp", kFrom + 3600, kFrom + 9000, 30, 0.4, "withdrawal"},
-       {"country", "UZ", "bgp", kFrom + 100, kFrom + 400, 1, 0.9, ""}});
+      {KzEvent(),
+       MakeEvent("asn", "9198", "bgp", kFrom + 3600, kFrom + 9000, 30, 0.4, "withdrawal"),
+       MakeEvent("country", "UZ", "bgp", kFrom + 100, kFrom + 400, 1, 0.9, "")});
 }
 
 class ApiTest : public ::testing::Test {
@@ -160,6 +187,156 @@ TEST_F(ApiTest, OutagesSummaryEventsAlerts) {
   // Outside the range: nothing.
   j = GetJson("/api/v2/outages/events?from=2022-02-04&until=2022-02-05", 200);
   EXPECT_TRUE(j["data"].empty());
+}
+
+TEST_F(ApiTest, EventsCarryIdPhasesTechniqueAndRelated) {
+  json j = GetJson(
+      "/api/v2/outages/events?from=2022-01-04&until=2022-01-05&entityType=country&entityCode=KZ",
+      200);
+  ASSERT_EQ(j["data"].size(), 1u);
+  const json& e = j["data"][0];
+  // IODA's fields stay.
+  EXPECT_EQ(e["location"], "country/KZ");
+  EXPECT_EQ(e["start"], kFrom + 3600);
+  EXPECT_EQ(e["duration"], 3600);
+  EXPECT_EQ(e["fraction"], 0.05);
+  EXPECT_EQ(e["score"], 120);
+  EXPECT_EQ(e["datasource"], "ping-slash24");
+  // blackout's additions.
+  EXPECT_EQ(e["id"], "country/KZ@test");
+  EXPECT_EQ(e["technique"], "packets-filtered");
+  EXPECT_EQ(e["related"], json({"region/KZ-75", "asn/9198"}));
+  EXPECT_EQ(e["signals"], json({"probe"}));
+  ASSERT_EQ(e["phases"].size(), 2u);
+  EXPECT_EQ(e["phases"][0]["phase"], "near-total-blackout");
+  EXPECT_EQ(e["phases"][0]["start"], kFrom + 3600);
+  EXPECT_EQ(e["phases"][0]["end"], kFrom + 5400);
+  EXPECT_EQ(e["phases"][0]["depth"], 0.05);
+  EXPECT_EQ(e["phases"][1]["phase"], "partial-recovery");
+  // An event without them: derived id, no technique, empty lists.
+  j = GetJson(
+      "/api/v2/outages/events?from=2022-01-04&until=2022-01-05&entityType=country"
+      "&entityCode=UZ",
+      200);
+  ASSERT_EQ(j["data"].size(), 1u);
+  EXPECT_EQ(j["data"][0]["id"], "country/UZ@" + std::to_string(kFrom + 100));
+  EXPECT_TRUE(j["data"][0]["technique"].is_null());
+  EXPECT_TRUE(j["data"][0]["phases"].empty());
+  // The feeds carry them too.
+  json feed = GetJson("/feeds/events.json", 200);
+  bool found = false;
+  for (const json& item : feed["items"]) {
+    if (item["_blackout"]["location"] != "country/KZ") continue;
+    found = true;
+    EXPECT_EQ(item["_blackout"]["technique"], "packets-filtered");
+    EXPECT_EQ(item["_blackout"]["phases"].size(), 2u);
+    EXPECT_EQ(item["_blackout"]["related"].size(), 2u);
+  }
+  EXPECT_TRUE(found);
+  auto r = client_->Get("/feeds/events.atom");
+  ASSERT_TRUE(r);
+  EXPECT_NE(r->body.find("technique: packets-filtered; 2 phases (near-total-blackout, "
+                         "partial-recovery)"),
+            std::string::npos)
+      << r->body;
+}
+
+// Regression: entityCode was applied after `limit`, so a filtered query could miss its entity.
+TEST_F(ApiTest, EntitiesQueryFiltersBeforeLimit) {
+  // By key, asn/9198 and country/KZ come before country/UZ.
+  json j = GetJson("/api/v2/entities/query?entityCode=UZ&limit=1", 200);
+  ASSERT_EQ(j["data"].size(), 1u);
+  EXPECT_EQ(j["data"][0]["name"], "Uzbekistan");
+  j = GetJson("/api/v2/entities/query?relatedTo=country/KZ&entityCode=KZ-75&limit=1", 200);
+  ASSERT_EQ(j["data"].size(), 1u);
+  EXPECT_EQ(j["data"][0]["code"], "KZ-75");
+  j = GetJson("/api/v2/entities/query?relatedTo=country/KZ&limit=2", 200);
+  EXPECT_EQ(j["data"].size(), 2u);
+  j = GetJson("/api/v2/entities/query?entityCode=UZ&entityType=asn", 200);
+  EXPECT_TRUE(j["data"].empty());
+}
+
+TEST_F(ApiTest, ReportJsonMarkdownAndChart) {
+  const std::string q = "?from=2022-01-04&until=2022-01-05";
+  json j = GetJson("/api/v2/reports/country/KZ" + q, 200);
+  EXPECT_EQ(j["type"], "report");
+  EXPECT_TRUE(j["error"].is_null());
+  const json& d = j["data"];
+  EXPECT_EQ(d["entity"], "country/KZ");
+  EXPECT_EQ(d["name"], "Kazakhstan");
+  EXPECT_EQ(d["from"], kFrom);
+  EXPECT_EQ(d["until"], kFrom + 86400);
+  const std::string range =
+      "?from=" + std::to_string(kFrom) + "&until=" + std::to_string(kFrom + 86400);
+  EXPECT_EQ(d["chart"], "/api/v2/reports/country/KZ/chart.png" + range);
+  EXPECT_EQ(d["markdownUrl"], "/api/v2/reports/country/KZ/report.md" + range);
+  ASSERT_EQ(d["events"].size(), 1u);
+  EXPECT_EQ(d["events"][0]["location"], "country/KZ");
+  EXPECT_EQ(d["events"][0]["phases"].size(), 2u);
+  const std::string md = d["markdown"];
+  EXPECT_NE(md.find("Kazakhstan"), std::string::npos);
+  EXPECT_NE(md.find("Almaty"), std::string::npos) << md;  // an affected region, named
+
+  auto r = client_->Get(d["markdownUrl"].get<std::string>());
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->get_header_value("Content-Type"), "text/markdown; charset=utf-8");
+  EXPECT_EQ(r->get_header_value("Content-Disposition"),
+            "attachment; filename=\"blackout-report-country-KZ-20220104-20220105.md\"");
+  EXPECT_EQ(r->body, md);
+
+  auto png_size = [](const std::string& png) {
+    auto be32 = [&](size_t at) {
+      return (static_cast<uint32_t>(static_cast<unsigned char>(png[at])) << 24) |
+             (static_cast<uint32_t>(static_cast<unsigned char>(png[at + 1])) << 16) |
+             (static_cast<uint32_t>(static_cast<unsigned char>(png[at + 2])) << 8) |
+             static_cast<uint32_t>(static_cast<unsigned char>(png[at + 3]));
+    };
+    return png.size() < 24 ? std::pair<uint32_t, uint32_t>{0, 0}
+                           : std::pair<uint32_t, uint32_t>{be32(16), be32(20)};
+  };
+  r = client_->Get(d["chart"].get<std::string>());
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->get_header_value("Content-Type"), "image/png");
+  EXPECT_EQ(r->get_header_value("Content-Disposition"),
+            "attachment; filename=\"blackout-report-country-KZ-20220104-20220105.png\"");
+  EXPECT_EQ(r->body.substr(0, 8), "\x89PNG\r\n\x1a\n");
+  EXPECT_EQ(png_size(r->body), (std::pair<uint32_t, uint32_t>{1200, 600}));
+  // Sizes are clamped to what the API renders.
+  r = client_->Get("/api/v2/reports/country/KZ/chart.png" + q + "&width=10&height=99999999");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(png_size(r->body), (std::pair<uint32_t, uint32_t>{320, 2000}));
+}
+
+TEST_F(ApiTest, ReportBadInputIs400UnknownEntityIs404) {
+  for (const std::string suffix : {"", "/report.md", "/chart.png"}) {
+    SCOPED_TRACE(suffix);
+    json j =
+        GetJson("/api/v2/reports/country/ZZ" + suffix + "?from=2022-01-04&until=2022-01-05", 404);
+    EXPECT_EQ(j["type"], "report");
+    EXPECT_NE(j["error"].get<std::string>().find("country/ZZ"), std::string::npos);
+    const std::string kz = "/api/v2/reports/country/KZ" + suffix;
+    GetJson(kz + "?from=2022-01-05&until=2022-01-04", 400);
+    j = GetJson(kz + "?from=2021-01-01&until=2022-01-04", 400);
+    EXPECT_NE(j["error"].get<std::string>().find("100 days"), std::string::npos);
+    GetJson(kz + "?from=abc", 400);
+    GetJson(kz + "?from=2022-01-04&until=2022-01-05&width=wide", 400);
+    GetJson(kz + "?from=2022-01-04&until=2022-01-05&height=-5", 400);
+    GetJson("/api/v2/reports/planet/KZ" + suffix, 400);
+  }
+  GetJson("/api/v2/reports/country/KZ/other.txt", 404);
+}
+
+TEST_F(ApiTest, ReportFollowsTheData) {
+  const std::string path = "/api/v2/reports/country/KZ?from=2022-01-04&until=2022-01-05";
+  json first = GetJson(path, 200);
+  EXPECT_EQ(GetJson(path, 200)["data"], first["data"]);  // served again (from the cache)
+  data_.ReplaceEvents({});
+  json after = GetJson(path, 200);
+  EXPECT_TRUE(after["data"]["events"].empty());
+  EXPECT_NE(after["data"]["markdown"], first["data"]["markdown"]);
 }
 
 TEST_F(ApiTest, EntitiesAndDatasources) {

@@ -93,13 +93,15 @@ std::optional<Entity> MemoryData::FindEntity(std::string_view type, std::string_
 }
 
 std::vector<Entity> MemoryData::SearchEntities(std::string_view search, std::string_view type,
-                                               std::string_view related_to, size_t limit) const {
+                                               std::string_view related_to, std::string_view code,
+                                               size_t limit) const {
   std::string needle = Lower(search);
   std::vector<Entity> out;
   std::shared_lock lock(mu_);
   for (const auto& [key, e] : entities_) {
     if (out.size() >= limit) break;
     if (!type.empty() && e.type != type) continue;
+    if (!code.empty() && e.code != code) continue;
     if (!related_to.empty() && key != related_to &&
         std::find(e.related.begin(), e.related.end(), related_to) == e.related.end()) {
       continue;

@@ -6,6 +6,7 @@
 // never see half an update.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -63,6 +64,14 @@ struct Alert {
   double history_value = 0;  // the baseline the value was compared with
 };
 
+// One phase of an event (store::EventPhase with the phase named as a string).
+struct EventPhase {
+  std::string phase;  // "reduced-connectivity", "near-total-blackout", "partial-recovery", ...
+  UnixSeconds start = 0;
+  UnixSeconds end = 0;  // 0 while ongoing
+  double depth = NAN;   // lowest level within the phase as a fraction of the baseline; NaN unknown
+};
+
 // A disruption: from the first critical alert to recovery (end == 0 while ongoing).
 struct Event {
   std::string entity_type;
@@ -73,6 +82,17 @@ struct Event {
   double score = 0;    // IODA-style severity score (larger = worse)
   double depth = 0;    // lowest level reached, as a fraction of the baseline (0..1)
   std::string method;  // the technique inferred, if any ("filtering", "withdrawal", "throttling")
+  // What the store knows beyond IODA's shape (store::Event); empty when not known.
+  std::string id;                    // stable event id ("" = derived as TYPE/CODE@START)
+  std::vector<EventPhase> phases;    // in time order
+  std::string technique;             // "packets-filtered", "routes-withdrawn", "throttling", ...
+  std::vector<std::string> related;  // entities that carry it ("region/KZ-ALA", "asn/9198")
+  std::vector<std::string> signals;  // store signal names ("bgp", "probe", "traffic")
+
+  // id, or "TYPE/CODE@START" when id is empty (store::Event::EffectiveId's rule).
+  std::string EffectiveId() const {
+    return id.empty() ? entity_type + "/" + entity_code + "@" + std::to_string(start) : id;
+  }
 };
 
 // Filters shared by alert/event/summary queries. Unset fields match everything.
@@ -92,9 +112,11 @@ class DataView {
   virtual std::vector<Datasource> Datasources() const = 0;
   virtual std::optional<Entity> FindEntity(std::string_view type, std::string_view code) const = 0;
   // Entities whose code or name contains `search` (case-insensitive; empty matches all), of
-  // `type` if given, related to `related_to` if given. At most `limit`.
+  // `type` if given, related to `related_to` if given, with exactly `code` if given. Every filter
+  // applies before the cut to the first `limit` (by "type/code").
   virtual std::vector<Entity> SearchEntities(std::string_view search, std::string_view type,
-                                             std::string_view related_to, size_t limit) const = 0;
+                                             std::string_view related_to, std::string_view code,
+                                             size_t limit) const = 0;
   // The series of one entity and datasource cut to [from, until); empty values if none.
   virtual std::vector<Series> GetSeries(std::string_view type, std::string_view code,
                                         std::string_view datasource, UnixSeconds from,
@@ -120,7 +142,8 @@ class MemoryData : public DataView {
   std::vector<Datasource> Datasources() const override;
   std::optional<Entity> FindEntity(std::string_view type, std::string_view code) const override;
   std::vector<Entity> SearchEntities(std::string_view search, std::string_view type,
-                                     std::string_view related_to, size_t limit) const override;
+                                     std::string_view related_to, std::string_view code,
+                                     size_t limit) const override;
   std::vector<Series> GetSeries(std::string_view type, std::string_view code,
                                 std::string_view datasource, UnixSeconds from,
                                 UnixSeconds until) const override;

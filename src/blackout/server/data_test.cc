@@ -57,9 +57,9 @@ TEST(MemoryDataTest, EventsOverlapAndRelatedFilters) {
   q.until = 1000;
   q.datasource = "bgp";
   EXPECT_EQ(d.Events(q).size(), 2u);
-  EXPECT_EQ(d.SearchEntities("kaz", "", "", 10).size(), 2u);
-  EXPECT_EQ(d.SearchEntities("", "asn", "", 10).size(), 1u);
-  EXPECT_EQ(d.SearchEntities("", "", "country/KZ", 10).size(), 2u);
+  EXPECT_EQ(d.SearchEntities("kaz", "", "", "", 10).size(), 2u);
+  EXPECT_EQ(d.SearchEntities("", "asn", "", "", 10).size(), 1u);
+  EXPECT_EQ(d.SearchEntities("", "", "country/KZ", "", 10).size(), 2u);
 }
 
 }  // namespace

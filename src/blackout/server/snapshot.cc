@@ -140,6 +140,14 @@ Result<SnapshotStats> LoadSnapshot(store::Store& store, const NameLookup& names,
     x.method = e.technique == store::Technique::kUnknown
                    ? std::string()
                    : std::string(store::TechniqueName(e.technique));
+    x.id = e.EffectiveId();
+    x.technique = std::string(store::TechniqueName(e.technique));
+    x.related = e.related;
+    x.signals = e.signals;
+    for (const store::EventPhase& p : e.phases) {
+      x.phases.push_back(
+          {std::string(store::PhaseName(p.phase)), p.start, p.end.value_or(0), p.depth});
+    }
     api_events.push_back(std::move(x));
   }
   stats.events = api_events.size();
