@@ -1,4 +1,5 @@
-// `blackout evaluate`: scores the detectors on labelled data (docs/detect.md).
+// `blackout evaluate`: scores the detectors on labelled data (docs/detect.md), or the events in a
+// store against a simulated scenario's truth (--truth, docs/scenario.md).
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -6,9 +7,12 @@
 #include <string>
 
 #include "blackout/base/log.h"
+#include "blackout/base/time.h"
 #include "blackout/detect/config.h"
 #include "blackout/detect/evaluate.h"
 #include "blackout/detect/ioda_csv.h"
+#include "blackout/sim/score.h"
+#include "blackout/store/store.h"
 #include "cli/command.h"
 
 namespace blackout::cli {
@@ -16,6 +20,11 @@ namespace blackout::cli {
 namespace {
 
 struct EvaluateOptions {
+  std::string truth;
+  std::string store;
+  std::string from;
+  std::string until;
+  int64_t step = 300;
   std::string series;
   std::string format = "ioda-csv";
   std::string labels;
@@ -39,7 +48,72 @@ int ExitFor(const Status& st) {
   }
 }
 
+// --truth: the store's events against a scenario's truth.json.
+int RunEvaluateTruth(const EvaluateOptions& o, const Context& ctx) {
+  sim::ScoreOptions so;
+  so.step = o.step;
+  if (o.step <= 0) {
+    log::Error("evaluate: --step must be positive");
+    return kExitUsage;
+  }
+  if (o.from.empty() != o.until.empty()) {
+    log::Error("evaluate: give both --from and --until, or neither");
+    return kExitUsage;
+  }
+  if (!o.from.empty()) {
+    auto from = ParseTime(o.from);
+    auto until = ParseTime(o.until);
+    if (!from.ok() || !until.ok()) {
+      log::Error("evaluate: ", (!from.ok() ? "--from: " + from.status().message()
+                                           : "--until: " + until.status().message()));
+      return kExitUsage;
+    }
+    if (*from >= *until) {
+      log::Error("evaluate: --from must be before --until");
+      return kExitUsage;
+    }
+    so.from = *from;
+    so.until = *until;
+  }
+  auto truth = sim::LoadTruth(o.truth);
+  if (!truth.ok()) {
+    log::Error("evaluate: ", truth.status().ToString());
+    return truth.status().code() == StatusCode::kInvalidArgument ? kExitInputProblems
+                                                                 : kExitFailure;
+  }
+  store::OpenOptions oo;
+  oo.read_only = true;
+  oo.create = false;
+  auto st = store::OpenStore(o.store, oo);
+  if (!st.ok()) {
+    log::Error("evaluate: ", st.status().ToString());
+    return kExitFailure;
+  }
+  store::EventQuery q;
+  q.limit = 0;
+  auto events = (*st)->QueryEvents(q);
+  if (!events.ok()) {
+    log::Error("evaluate: ", events.status().ToString());
+    return kExitFailure;
+  }
+  sim::Score score = sim::ScoreDetections(*truth, events->items, so);
+  std::string out = ctx.json ? sim::ScoreJson(score) + "\n" : sim::ScoreTable(score);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return kExitOk;
+}
+
 int RunEvaluate(const EvaluateOptions& o, const Context& ctx) {
+  if (o.truth.empty() == o.series.empty()) {
+    log::Error(
+        "evaluate: give exactly one of --series (labelled IODA CSV) or --truth "
+        "(a scenario's truth.json)");
+    return kExitUsage;
+  }
+  if (!o.truth.empty()) return RunEvaluateTruth(o, ctx);
+  if (o.labels.empty()) {
+    log::Error("evaluate: --series needs --labels");
+    return kExitUsage;
+  }
   if (o.format != "ioda-csv") {
     log::Error("evaluate: unknown --format \"", o.format, "\" (supported: ioda-csv)");
     return kExitUsage;
@@ -77,11 +151,21 @@ void RegisterEvaluateCommands(CLI::App& app, Context& ctx) {
   CLI::App* ev = app.add_subcommand(
       "evaluate",
       "Score the detectors on a labelled series: bin-level precision, recall and F1, event recall "
-      "and onset latency, per method (IODA's rule as the baseline) and for the combined detector");
-  ev->add_option("--series", eo->series, "Series file (IODA CSV export)")->required();
+      "and onset latency, per method (IODA's rule as the baseline) and for the combined detector; "
+      "or, with --truth, score the store's events against a simulated scenario's truth");
+  ev->add_option("--series", eo->series, "Series file (IODA CSV export)");
   ev->add_option("--format", eo->format, "Format of --series")->capture_default_str();
-  ev->add_option("--labels", eo->labels, "Label column (1 = outage, 0 = normal, empty = unknown)")
-      ->required();
+  ev->add_option("--labels", eo->labels,
+                 "Label column of --series (1 = outage, 0 = normal, empty = unknown)");
+  ev->add_option("--truth", eo->truth,
+                 "A scenario's truth.json (as `blackout simulate` writes it): score the events "
+                 "in --store against it");
+  AddStoreOption(ev, &eo->store);
+  ev->add_option("--from", eo->from,
+                 "With --truth: start of the bin-level span (ISO 8601 or Unix seconds; default: "
+                 "the scenario's start from manifest.json)");
+  ev->add_option("--until", eo->until, "With --truth: end of the bin-level span");
+  ev->add_option("--step", eo->step, "With --truth: bin width in seconds")->capture_default_str();
   ev->add_option("--signal", eo->signal, "Only this signal (traffic, darknet, bgp, probe)");
   ev->add_option("--config", eo->config, "Detector configuration (TOML; default: built in)");
   ev->callback([eo, &ctx] { ctx.exit_code = RunEvaluate(*eo, ctx); });

@@ -125,6 +125,61 @@ TEST(RunCommandTest, OnceIngestsTheScenarioThroughTheRealPaths) {
   EXPECT_EQ(mtime, std::filesystem::last_write_time(dir / "data/scenario/tiny-service/truth.json"));
 }
 
+// The scenario simulated, ingested and detected through the real paths (`run --once`), then scored
+// with `evaluate --truth`. The bounds are what the detector achieves on this scenario (onset 5
+// minutes, end exact, bin F1 0.99 at the time of writing) with a margin.
+TEST(EvaluateCommandTest, ScoresTheDetectedEventsAgainstTheTruth) {
+  TempDir dir;
+  WriteFile(dir / "tiny.toml", kScenario);
+  WriteFile(dir / "c.toml", Config(dir));
+  const std::string b = BlackoutBinary().string();
+  auto r = RunCommand(b + " run --once --config " + (dir / "c.toml").string());
+  ASSERT_LE(r.exit_code, 1) << r.err;
+  const std::string truth = (dir / "data/scenario/tiny-service/truth.json").string();
+  const std::string store = "sqlite:" + (dir / "data/blackout.db").string();
+  r = RunCommand(b + " --json evaluate --truth " + truth + " --store " + store);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json j = json::parse(r.out);
+  EXPECT_EQ(j["from"], 1641168000);  // the scenario's span, from manifest.json
+  EXPECT_EQ(j["until"], 1641340800);
+  ASSERT_EQ(j["events"].size(), 1u);
+  const json& cut = j["events"][0];
+  EXPECT_EQ(cut["truth"], "cut");
+  EXPECT_EQ(cut["entity"], "asn/64501");
+  ASSERT_EQ(cut["detected"], true) << r.out;
+  EXPECT_LE(std::abs(cut["onsetErrorSeconds"].get<int64_t>()), 30 * 60) << r.out;
+  ASSERT_TRUE(cut["endErrorSeconds"].is_number()) << r.out;
+  EXPECT_LE(std::abs(cut["endErrorSeconds"].get<int64_t>()), 60 * 60) << r.out;
+  EXPECT_LE(cut["depthError"].get<double>(), 0.2) << r.out;
+  bool saw_asn = false;
+  for (const json& t : j["byEntityType"]) {
+    // The country's drop is carried by the cut network: not a false event.
+    EXPECT_EQ(t["falseEvents"], 0) << t.dump();
+    if (t["entityType"] != "asn") continue;
+    saw_asn = true;
+    EXPECT_EQ(t["eventRecall"], 1);
+    EXPECT_GE(t["binF1"].get<double>(), 0.9) << t.dump();
+  }
+  EXPECT_TRUE(saw_asn);
+  // The table names the truth event.
+  r = RunCommand(b + " evaluate --truth " + truth + " --store " + store +
+                 " --from 2022-01-04T00:00:00Z --until 2022-01-05T00:00:00Z");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("cut"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("2022-01-04T00:00:00Z"), std::string::npos) << r.out;
+  // Usage errors: both modes or neither; half a span; missing files are failures.
+  EXPECT_EQ(RunCommand(b + " evaluate --store " + store).exit_code, 2);
+  EXPECT_EQ(RunCommand(b + " evaluate --truth " + truth + " --series x.csv --labels L").exit_code,
+            2);
+  EXPECT_EQ(RunCommand(b + " evaluate --truth " + truth + " --from 2022-01-04").exit_code, 2);
+  EXPECT_EQ(RunCommand(b + " evaluate --truth /nonexistent/truth.json --store " + store).exit_code,
+            3);
+  WriteFile(dir / "bad.json", "{\"events\": 3}");
+  EXPECT_EQ(RunCommand(b + " evaluate --truth " + (dir / "bad.json").string() + " --store " + store)
+                .exit_code,
+            1);
+}
+
 TEST(RunCommandTest, ServesTheApiAndStopsCleanlyOnSigterm) {
   TempDir dir;
   WriteFile(dir / "tiny.toml", kScenario);
@@ -175,6 +230,26 @@ TEST(RunCommandTest, ServesTheApiAndStopsCleanlyOnSigterm) {
   EXPECT_EQ(r->status, 200);
   r = c.Get("/api/v2/meta");
   EXPECT_NE(r->body.find("SIMULATION"), std::string::npos);
+  // Events carry the detector's phases, and the country's names the network that carried it.
+  r = c.Get(
+      "/api/v2/outages/events?from=2022-01-03&until=2022-01-05&entityType=country"
+      "&entityCode=XA");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  j = json::parse(r->body);
+  ASSERT_FALSE(j["data"].empty()) << r->body;
+  EXPECT_FALSE(j["data"][0]["phases"].empty()) << r->body;
+  EXPECT_EQ(j["data"][0]["related"], json({"asn/64501"})) << r->body;
+  // The report of that window, and its chart.
+  r = c.Get("/api/v2/reports/country/XA?from=2022-01-03&until=2022-01-05");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  j = json::parse(r->body);
+  EXPECT_NE(j["data"]["markdown"].get<std::string>().find("Exampleland"), std::string::npos);
+  r = c.Get(j["data"]["chart"].get<std::string>());
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body.substr(0, 4), "\x89PNG");
   r = c.Post("/api/v2/admin/reingest", "", "application/json");
   EXPECT_EQ(r->status, 401);
   r = c.Get("/metrics");

@@ -381,6 +381,7 @@ Result<PassReport> Service::IngestPass() {
     }
     BLACKOUT_ASSIGN_OR_RETURN(auto entities, st.ListEntities("", ""));
     constexpr int64_t kStep = kDefaultStepSeconds;
+    std::map<std::string, detect::Detection> detections;
     for (const std::string& entity : entities) {
       detect::EntitySeries es;
       es.entity = entity;
@@ -409,7 +410,43 @@ Result<PassReport> Service::IngestPass() {
           if (!store::IsMissing(x)) v[b] = x;
         }
       }
-      detect::Detection d = detect::DetectSeries(es, dc);
+      detections.emplace(entity, detect::DetectSeries(es, dc));
+    }
+    // A country's or region's events name the regions and ASNs inside it whose own events overlap
+    // them (the carriers): from the scenario's networks, and regions by their ISO 3166-2 code.
+    std::map<std::string, std::set<std::string>> children;
+    if (impl_->scenario) {
+      for (const sim::Network& n : impl_->scenario->networks) {
+        auto ents = n.Entities();
+        for (const std::string& parent : ents) {
+          for (const std::string& child : ents) {
+            bool country_parent = parent.rfind("country/", 0) == 0 &&
+                                  (child.rfind("region/", 0) == 0 || child.rfind("asn/", 0) == 0);
+            bool region_parent = parent.rfind("region/", 0) == 0 && child.rfind("asn/", 0) == 0;
+            if (country_parent || region_parent) children[parent].insert(child);
+          }
+        }
+      }
+    }
+    for (const auto& [entity, d] : detections) {
+      if (entity.rfind("region/", 0) != 0) continue;
+      auto dash = entity.find('-');
+      if (dash != std::string::npos && dash > 7) {
+        children["country/" + entity.substr(7, dash - 7)].insert(entity);
+      }
+    }
+    for (auto& [parent, kids] : children) {
+      auto it = detections.find(parent);
+      if (it == detections.end() || it->second.events.empty()) continue;
+      std::vector<detect::Event> kid_events;
+      for (const std::string& kid : kids) {
+        auto k = detections.find(kid);
+        if (k == detections.end()) continue;
+        kid_events.insert(kid_events.end(), k->second.events.begin(), k->second.events.end());
+      }
+      detect::AttachCarriers(it->second.events, kid_events);
+    }
+    for (const auto& [entity, d] : detections) {
       store::WriteBatch batch;
       batch.DeleteAlerts(entity, 0, INT64_MAX);
       batch.DeleteEvents(entity, 0, INT64_MAX);
