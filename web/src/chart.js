@@ -4,6 +4,26 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import {rollingBaseline} from './baseline.js';
+import {fmtTime} from './util.js';
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const pad = (n) => String(n).padStart(2, '0');
+
+// x-axis labels in the day-month order and 24-hour clock used in outage reports ("5 Jan",
+// "12:00"), in UTC unless local time is chosen; the year under the first label.
+function timeLabels(local) {
+  return (u, splits, axisIdx, space, incr) => splits.map((t, i) => {
+    const d = new Date(t * 1000);
+    const [Y, M, D, h, m] = local
+        ? [d.getFullYear(), d.getMonth(), d.getDate(), d.getHours(), d.getMinutes()]
+        : [d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes()];
+    const day = `${D} ${MONTHS[M]}`;
+    if (incr >= 86400) return i === 0 || (M === 0 && D === 1) ? `${day}\n${Y}` : day;
+    const hm = `${pad(h)}:${pad(m)}`;
+    if (i === 0) return `${hm}\n${day} ${Y}`;
+    return h === 0 && m === 0 ? `${hm}\n${day}` : hm;
+  });
+}
 
 export const COLORS = {bgp: '#1f77b4', 'ping-slash24': '#d62728', 'merit-nt': '#2ca02c',
                        traffic: '#9467bd'};
@@ -42,14 +62,15 @@ export function align(allSeries, events) {
   return {times, rows, step};
 }
 
+// onZoom(min, max) is called with the x range (Unix seconds) after the user zooms or resets.
 export function drawChart(container, aligned, events, {normalized = true, local = false,
-                                                         height = 320, small = false} = {}) {
+                                                         height = 320, small = false, onZoom = null} = {}) {
   const {times, rows} = aligned;
   const data = [times];
-  const uSeries = [{}];
+  const uSeries = [{label: 'Time', value: (u, v) => (v == null ? '–' : fmtTime(v, local))}];
   const bands = [];
   const scales = {x: {time: true}};
-  const axes = [{}];
+  const axes = [{values: timeLabels(local)}];
   rows.forEach((r, i) => {
     const color = COLORS[r.datasource] || '#555';
     if (normalized) {
@@ -103,6 +124,13 @@ export function drawChart(container, aligned, events, {normalized = true, local 
     tzDate: local ? (ts) => new Date(ts * 1000) : (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
     hooks: {drawClear: [shade]},
   };
+  if (onZoom) {
+    let ready = false;
+    opts.hooks.ready = [() => (ready = true)];
+    opts.hooks.setScale = [(u, key) => {
+      if (ready && key === 'x' && u.scales.x.min != null) onZoom(Math.floor(u.scales.x.min), Math.ceil(u.scales.x.max));
+    }];
+  }
   container.replaceChildren();
   const u = new uPlot(opts, data, container);
   // The band's edge series are drawing aids: keep them out of the legend.

@@ -2,7 +2,8 @@
 // outages shaded, the events table, related regions and ASNs with small charts, CSV/PNG downloads.
 import {entities, events as getEvents, signals, summary} from './api.js';
 import {align, drawChart, label} from './chart.js';
-import {download, el, fmtDuration, fmtTime, pct, toCsv} from './util.js';
+import * as state from './state.js';
+import {download, el, fmtDuration, fmtEnd, fmtTime, pct, toCsv} from './util.js';
 
 const toEvent = (e) => ({...e, end: e.status === 1 || e.duration == null ? null : e.start + e.duration});
 
@@ -20,18 +21,36 @@ export async function renderEntity(app, st, nav) {
   const events = (evs || []).map(toEvent);
   const chartBox = el('div', {class: 'chart', id: 'chart'});
   const aligned = series.length ? align(series, events) : null;
+  // What is shown: the URL's window, narrowed by drag-to-zoom (which also rewrites the URL's
+  // window in place, so a reload, a shared link or the report use the zoomed window).
+  const shown = {from, until};
+  const windowText = el('span', {class: 'muted', id: 'window'});
+  const showWindow = () => (windowText.textContent =
+      `${fmtTime(shown.from, local)} – ${fmtTime(shown.until, local)}; drag on the chart to zoom, double-click to reset`);
+  showWindow();
+  const onZoom = (min, max) => {
+    const step = aligned?.step || 300;
+    const reset = min <= from + step && max >= until - step;
+    shown.from = reset ? from : min;
+    shown.until = reset ? until : max;
+    state.write({...state.read(), from: String(shown.from), until: String(shown.until)}, {replace: true});
+    showWindow();
+  };
   const csv = () => {
     if (!aligned) return;
     const rows = [['timestamp', 'time_utc', ...aligned.rows.map((r) => r.datasource),
                    ...aligned.rows.map((r) => `${r.datasource}_expected`)]];
-    aligned.times.forEach((t, i) => rows.push([t, new Date(t * 1000).toISOString(),
-        ...aligned.rows.map((r) => r.values[i]), ...aligned.rows.map((r) => r.base.mid[i])]));
-    download(`blackout-${type}-${code}-${from}-${until}.csv`, new Blob([toCsv(rows)], {type: 'text/csv'}));
+    aligned.times.forEach((t, i) => {
+      if (t < shown.from || t >= shown.until) return;
+      rows.push([t, new Date(t * 1000).toISOString(),
+                 ...aligned.rows.map((r) => r.values[i]), ...aligned.rows.map((r) => r.base.mid[i])]);
+    });
+    download(`blackout-${type}-${code}-${shown.from}-${shown.until}.csv`, new Blob([toCsv(rows)], {type: 'text/csv'}));
   };
   const png = () => {
     const canvas = chartBox.querySelector('canvas');
     if (!canvas) return;
-    canvas.toBlob((b) => download(`blackout-${type}-${code}-${from}-${until}.png`, b), 'image/png');
+    canvas.toBlob((b) => download(`blackout-${type}-${code}-${shown.from}-${shown.until}.png`, b), 'image/png');
   };
   const head = el('div', {class: 'toolbar'},
       el('h1', {}, `${name} `, el('span', {class: 'ecode'}, `${type}/${code}`)),
@@ -40,7 +59,9 @@ export async function renderEntity(app, st, nav) {
          ' % of expected'),
       el('button', {type: 'button', id: 'dl-csv', onclick: csv}, 'CSV'),
       el('button', {type: 'button', id: 'dl-png', onclick: png}, 'PNG'),
-      el('span', {class: 'muted'}, `${fmtTime(from, local)} – ${fmtTime(until, local)}; drag on the chart to zoom`));
+      el('button', {type: 'button', id: 'report-btn', title: 'A quotable statement and chart for this window',
+                    onclick: () => nav({view: 'report'})}, 'Report'),
+      windowText);
   const related = el('section', {class: 'related', id: 'related'});
   app.replaceChildren(el('section', {class: 'entity'}, head, chartBox,
       el('p', {class: 'muted small'}, series.length
@@ -48,36 +69,76 @@ export async function renderEntity(app, st, nav) {
           : 'No data for this entity in this window.'),
       el('h2', {}, 'Disruptions'), eventsTable(events, local),
       related));
-  if (aligned) drawChart(chartBox, aligned, events, {normalized, local});
+  if (aligned) drawChart(chartBox, aligned, events, {normalized, local, onZoom});
   if (type === 'country') await renderRelated(related, code, st, nav);
+}
+
+const TECHNIQUES = {
+  'packets-filtered': ['packets filtered', 'BGP routes stayed announced while hosts stopped answering: filtering, not route withdrawal'],
+  'routes-withdrawn': ['routes withdrawn', 'the networks\' BGP routes were withdrawn'],
+  'throttling': ['throttling', 'traffic fell while hosts stayed reachable'],
+  'mixed': ['mixed', 'more than one technique over the event'],
+  'unknown': ['unknown', 'the measurements do not show how the disruption was made'],
+};
+
+const phaseName = (p) => String(p.phase || p.name || 'phase').replace(/-/g, ' ');
+
+// One line per phase: name, start – end (or ongoing), depth.
+function phaseList(phases, local) {
+  if (!Array.isArray(phases) || !phases.length) return '–';
+  return el('ul', {class: 'phases'}, ...phases.map((p) => el('li', {},
+      el('span', {class: 'phase-name'}, phaseName(p)), ' ',
+      el('span', {class: 'phase-time'}, `${Number.isFinite(p.start) ? fmtTime(p.start, local) : '?'} – ` +
+         `${p.end == null ? 'ongoing' : Number.isFinite(p.start) ? fmtEnd(p.start, p.end, local) : fmtTime(p.end, local)}`),
+      p.depth != null && Number.isFinite(p.depth) ? el('span', {class: 'muted'}, ` (${pct(p.depth)})`) : null)));
+}
+
+function technique(e) {
+  const t = e.technique || e.method;
+  if (!t) return '–';
+  const [text, why] = TECHNIQUES[t] || [String(t), null];
+  return el('span', {class: `technique t-${String(t).replace(/[^a-z-]/g, '')}`, title: why}, text);
 }
 
 function eventsTable(events, local) {
   if (!events.length) return el('p', {class: 'muted'}, 'No disruption detected in this window.');
-  const rows = events.map((e) => el('tr', {},
-      el('td', {}, fmtTime(e.start, local)),
-      el('td', {}, e.end ? fmtTime(e.end, local) : 'ongoing'),
-      el('td', {}, fmtDuration(e.end ? e.end - e.start : null)),
-      el('td', {class: 'num'}, pct(e.fraction)),
-      el('td', {class: 'num'}, Math.round(e.score || 0).toLocaleString()),
-      el('td', {}, String(e.datasource || '').split(/[,\s]+/).filter(Boolean).map(label).join(', ')),
-      el('td', {}, (e.phases || []).map((p) => `${p.phase || p.name} ${fmtTime(p.start, local)}`).join('; ') || '–'),
-      el('td', {}, e.method || '–')));
-  return el('table', {class: 'events', id: 'events-table'},
-      el('thead', {}, el('tr', {}, ...['Start', 'End', 'Duration', 'Depth', 'Score', 'Signals', 'Phases', 'Technique']
-          .map((t) => el('th', {scope: 'col'}, t)))),
-      el('tbody', {}, ...rows));
+  const cols = ['Start', 'End', 'Duration', 'Depth', 'Score', 'Signals', 'Phases', 'Technique'];
+  // data-label names each cell's column, for the stacked layout on narrow screens (style.css).
+  const td = (k, attrs, ...c) => el('td', {'data-label': cols[k], ...attrs}, ...c);
+  const rows = events.map((e, i) => el('tr', {id: `event-${String(e.id ?? i).replace(/[^A-Za-z0-9_-]/g, '')}`},
+      td(0, {class: 'time'}, fmtTime(e.start, local)),
+      td(1, {class: 'time'}, e.end ? fmtTime(e.end, local) : 'ongoing'),
+      td(2, {}, fmtDuration(e.end ? e.end - e.start : null)),
+      td(3, {class: 'num', title: 'lowest level, as % of expected'}, pct(e.fraction)),
+      td(4, {class: 'num'}, Math.round(e.score || 0).toLocaleString()),
+      td(5, {}, String(e.datasource || '').split(/[,\s]+/).filter(Boolean).map(label).join(', ')),
+      td(6, {class: 'phases-cell'}, phaseList(e.phases, local)),
+      td(7, {}, technique(e))));
+  return el('div', {class: 'table-scroll'}, el('table', {class: 'events', id: 'events-table'},
+      el('caption', {class: 'sr-only'}, 'Detected disruptions: times, depth (lowest level as % of expected), phases and technique'),
+      el('thead', {}, el('tr', {}, ...cols.map((t) => el('th', {scope: 'col'}, t)))),
+      el('tbody', {}, ...rows)));
 }
+
+const kMiniCharts = 12;
 
 async function renderRelated(box, country, st, nav) {
   const {from, until} = st;
   const parts = [];
   for (const type of ['region', 'asn']) {
-    const rows = ((await summary({from, until, entityType: type, relatedTo: `country/${country}`}).catch(() => [])) || [])
-        .slice(0, 8);
-    if (!rows.length) continue;
+    const all = (await summary({from, until, entityType: type, relatedTo: `country/${country}`}).catch(() => [])) || [];
+    if (!all.length) continue;
+    // The most affected get small charts; every other one is still listed, as a link.
+    const rows = all.slice(0, kMiniCharts), rest = all.slice(kMiniCharts);
     const grid = el('div', {class: 'mini-grid'});
-    parts.push(el('h2', {}, type === 'region' ? 'Affected regions' : 'Affected networks'), grid);
+    parts.push(el('h2', {}, `${type === 'region' ? 'Affected regions' : 'Affected networks'} (${all.length})`), grid);
+    if (rest.length) {
+      parts.push(el('p', {class: 'more small'}, 'Also affected: ', ...rest.flatMap((r, i) => [i ? ', ' : '',
+          el('a', {href: `?entity=${r.entity.type}/${r.entity.code}`, onclick: (e) => {
+            e.preventDefault();
+            nav({entity: `${r.entity.type}/${r.entity.code}`});
+          }}, r.entity.name || r.entity.code)])));
+    }
     for (const r of rows) {
       const cell = el('div', {class: 'mini', 'data-entity': `${r.entity.type}/${r.entity.code}`});
       const chart = el('div', {class: 'mini-chart'});

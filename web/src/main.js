@@ -4,6 +4,7 @@ import './style.css';
 import {meta} from './api.js';
 import {renderEntity} from './entity.js';
 import {renderOverview} from './overview.js';
+import {renderReport} from './report.js';
 import {setupSearch} from './search.js';
 import * as state from './state.js';
 import {el, parseTime} from './util.js';
@@ -34,13 +35,24 @@ async function findDefaultWindow() {
 
 async function render() {
   const s = state.read();
-  const win = await findDefaultWindow();
-  const st = {...s, from: parseTime(s.from) ?? win.from, until: parseTime(s.until) ?? win.until,
-              local: s.tz === 'local'};
+  let from = parseTime(s.from), until = parseTime(s.until);
+  // The feed is only needed when the URL does not pin the window.
+  if (from == null || until == null) {
+    const win = await findDefaultWindow();
+    from = from ?? win.from;
+    until = until ?? win.until;
+  }
+  const st = {...s, from, until, local: s.tz === 'local'};
   document.getElementById('tz-local').checked = st.local;
+  const day = (t) => new Date(t * 1000).toISOString().slice(0, 10);
+  document.getElementById('win-from').value = day(from);
+  // The window's end is exclusive: a window ending at midnight shows the day before as its last.
+  document.getElementById('win-until').value = day(until % 86400 === 0 ? until - 86400 : until);
   app.setAttribute('aria-busy', 'true');
   try {
-    if (s.entity && /^(country|region|asn)\/[A-Za-z0-9._-]+$/.test(s.entity)) await renderEntity(app, st, nav);
+    const entityOk = s.entity && /^(country|region|asn)\/[A-Za-z0-9._-]+$/.test(s.entity);
+    if (entityOk && s.view === 'report') await renderReport(app, st, nav);
+    else if (entityOk) await renderEntity(app, st, nav);
     else await renderOverview(app, st, nav);
   } catch (e) {
     app.replaceChildren(el('p', {class: 'error', role: 'alert'}, `Could not load: ${e.message}`));
@@ -52,6 +64,8 @@ async function render() {
 // address alone reproduces the view.
 function nav(change) {
   const s = {...state.read(), ...change};
+  // Another entity (or the overview) opens on its charts, not on the previous entity's report.
+  if ('entity' in change && !('view' in change)) s.view = null;
   if (!s.from && defaultWindow) s.from = String(defaultWindow.from);
   if (!s.until && defaultWindow) s.until = String(defaultWindow.until);
   for (const k of Object.keys(s)) if (s[k] === null) delete s[k];
@@ -61,6 +75,14 @@ function nav(change) {
 }
 
 window.addEventListener('popstate', render);
+document.getElementById('window-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const from = parseTime(document.getElementById('win-from').value);
+  const last = parseTime(document.getElementById('win-until').value);
+  if (from == null || last == null || last < from) return;
+  // Whole UTC days, the last one included.
+  nav({from: String(from), until: String(last + 86400)});
+});
 document.getElementById('tz-local').addEventListener('change', (e) => nav({tz: e.target.checked ? 'local' : null}));
 document.querySelector('.brand').addEventListener('click', (e) => {
   e.preventDefault();

@@ -1,6 +1,6 @@
 // Choropleth maps with d3-geo + topojson-client: the world (countries by ISO alpha-2) or one
 // country's admin-1 regions (ISO 3166-2). Colours come from outage scores; shapes are links.
-import {geoNaturalEarth1, geoMercator, geoPath} from 'd3-geo';
+import {geoArea, geoMercator, geoNaturalEarth1, geoPath} from 'd3-geo';
 import {feature} from 'topojson-client';
 import {severityColor} from './util.js';
 
@@ -10,21 +10,47 @@ async function loadJson(name) {
   return cache.get(name);
 }
 
+// d3-geo reads polygons on the sphere, where a ring's winding says which side is inside. Some
+// small shapes (city regions such as Almaty and Astana, after simplification) come out wound the
+// other way and would be drawn as the whole globe minus the city, covering every other shape. A
+// polygon larger than a hemisphere is such a case: its rings are reversed.
+const HEMISPHERE = 2 * Math.PI;
+function rewindPolygon(rings) {
+  return geoArea({type: 'Polygon', coordinates: rings}) > HEMISPHERE ? rings.map((r) => [...r].reverse()) : rings;
+}
+export function rewind(f) {
+  const g = f.geometry;
+  if (!g) return f;
+  if (g.type === 'Polygon') return {...f, geometry: {...g, coordinates: rewindPolygon(g.coordinates)}};
+  if (g.type === 'MultiPolygon') return {...f, geometry: {...g, coordinates: g.coordinates.map(rewindPolygon)}};
+  return f;
+}
+
+// Starts loading a map's TopoJSON (the world, or a country's regions) without waiting, so it
+// downloads while the scores are fetched.
+export function preloadMap(country = null) {
+  const manifest = window.BLACKOUT_MAPS || {};
+  const file = country ? manifest.regions?.[country] : manifest.world;
+  if (file) loadJson(file).catch(() => {});
+}
+
 const SVG = 'http://www.w3.org/2000/svg';
+// Shapes smaller than this (square units of the 960-wide view box) get a marker when affected.
+const kTinyArea = 40;
 
 // scores: Map(code -> score); onPick(code, name). Returns the SVG element.
-export async function drawMap(container, {country = null, scores, names = new Map(), onPick}) {
+export async function drawMap(container, {country = null, countryLabel = country, scores, names = new Map(), onPick}) {
   const manifest = window.BLACKOUT_MAPS || {};
   let features;
   if (country) {
     const file = manifest.regions?.[country];
     if (!file) throw new Error(`no region map for ${country}`);
     const topo = await loadJson(file);
-    features = feature(topo, topo.objects.regions).features.map((f) => ({
+    features = feature(topo, topo.objects.regions).features.map(rewind).map((f) => ({
       f, code: f.properties.code, name: names.get(f.properties.code) || f.properties.name}));
   } else {
     const topo = await loadJson(manifest.world);
-    features = feature(topo, topo.objects.countries).features
+    features = feature(topo, topo.objects.countries).features.map(rewind)
                    .filter((f) => f.properties.a2 !== 'AQ')
                    .map((f) => ({f, code: f.properties.a2, name: names.get(f.properties.a2) || f.properties.name}));
   }
@@ -37,23 +63,41 @@ export async function drawMap(container, {country = null, scores, names = new Ma
   svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
   svg.setAttribute('class', 'map');
   svg.setAttribute('role', 'img');
-  svg.setAttribute('aria-label', country ? `Regions of ${country} coloured by outage score`
+  svg.setAttribute('aria-label', country ? `Regions of ${countryLabel} coloured by outage score`
                                          : 'World map coloured by outage score');
+  const markers = [];
+  const decorate = (node, code, name, score) => {
+    node.setAttribute('fill', severityColor(score, max));
+    if (code) node.dataset.code = code;
+    const t = document.createElementNS(SVG, 'title');
+    t.textContent = `${name || code || '?'}${score ? ` — score ${Math.round(score)}` : ''}`;
+    node.append(t);
+    if (code && onPick) node.addEventListener('click', () => onPick(code, name));
+  };
   for (const {f, code, name} of features) {
     const d = path(f);
     if (!d) continue;
     const p = document.createElementNS(SVG, 'path');
     p.setAttribute('d', d);
     const score = code ? scores.get(code) || 0 : 0;
-    p.setAttribute('fill', severityColor(score, max));
     p.setAttribute('class', 'shape' + (score ? ' affected' : ''));
-    if (code) p.dataset.code = code;
-    const t = document.createElementNS(SVG, 'title');
-    t.textContent = `${name || code || '?'}${score ? ` — score ${Math.round(score)}` : ''}`;
-    p.append(t);
-    if (code && onPick) p.addEventListener('click', () => onPick(code, name));
+    decorate(p, code, name, score);
     svg.append(p);
+    // An affected place too small to see or click (a city region, a small island state) also gets
+    // a dot, drawn above every shape.
+    if (score && path.area(f) < kTinyArea) {
+      const [x, y] = path.centroid(f);
+      if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+      const c = document.createElementNS(SVG, 'circle');
+      c.setAttribute('cx', x.toFixed(1));
+      c.setAttribute('cy', y.toFixed(1));
+      c.setAttribute('r', '5');
+      c.setAttribute('class', 'marker affected');
+      decorate(c, code, name, score);
+      markers.push(c);
+    }
   }
+  svg.append(...markers);
   container.replaceChildren(svg);
   return svg;
 }

@@ -1,14 +1,26 @@
 // Overview: a map coloured by outage score for the selected window (the world, or one country's
 // regions) and a sortable table of the same data beside it, usable without the map.
 import {summary} from './api.js';
-import {drawMap} from './map.js';
-import {el, fmtTime} from './util.js';
+import {drawMap, preloadMap} from './map.js';
+import {el, fmtTime, severityColor} from './util.js';
+
+let displayNames = null;
+// English country name for an ISO alpha-2 code (the browser's CLDR data), else the code.
+export function countryName(code) {
+  try {
+    displayNames ??= new Intl.DisplayNames(['en'], {type: 'region'});
+    return displayNames.of(code) || code;
+  } catch {
+    return code;
+  }
+}
 
 export async function renderOverview(app, st, nav) {
   const {from, until, local} = st;
   const country = st.map || null;
   const p = {from, until, entityType: country ? 'region' : 'country'};
   if (country) p.relatedTo = `country/${country}`;
+  preloadMap(country);
   const rows = (await summary(p)) || [];
   const scores = new Map(), names = new Map();
   for (const r of rows) {
@@ -16,25 +28,37 @@ export async function renderOverview(app, st, nav) {
     names.set(r.entity.code, r.entity.name);
   }
   const mapBox = el('div', {class: 'map-box', id: 'map'});
-  const title = country ? `Regions of ${country}` : 'World';
+  const title = country ? `Regions of ${countryName(country)}` : 'World';
   const toWorld = country ? el('button', {type: 'button', onclick: () => nav({map: null})}, '← World map') : null;
   const toRegions = el('select', {'aria-label': 'Show a country\'s regions', onchange: (e) => nav({map: e.target.value || null})},
                        el('option', {value: ''}, 'Regions of…'),
-                       ...[...(window.BLACKOUT_MAPS?.regions ? Object.keys(window.BLACKOUT_MAPS.regions) : [])]
-                           .sort().map((c) => el('option', {value: c, selected: c === country}, c)));
+                       ...Object.keys(window.BLACKOUT_MAPS?.regions || {})
+                           .map((c) => [c, countryName(c)]).sort((a, b) => a[1].localeCompare(b[1]))
+                           .map(([c, n]) => el('option', {value: c, selected: c === country}, n)));
   const table = renderTable(rows, nav);
   app.replaceChildren(
       el('section', {class: 'overview'},
          el('div', {class: 'toolbar'},
             el('h1', {}, `${title}: disruptions ${fmtTime(from, local)} – ${fmtTime(until, local)}`),
             toWorld, toRegions),
-         el('div', {class: 'split'}, mapBox, el('div', {class: 'table-box'}, table))));
+         el('div', {class: 'split'}, el('div', {}, mapBox, legend(Math.max(0, ...scores.values()))),
+            el('div', {class: 'table-box'}, table))));
   try {
-    await drawMap(mapBox, {country, scores, names,
+    await drawMap(mapBox, {country, countryLabel: country && countryName(country), scores, names,
                            onPick: (code) => nav({entity: `${country ? 'region' : 'country'}/${code}`, map: null})});
   } catch (e) {
     mapBox.replaceChildren(el('p', {class: 'error'}, `Map unavailable: ${e.message}`));
   }
+}
+
+// The colour scale: grey for nothing detected, then yellow to red on a log scale of the score up
+// to the largest in view.
+function legend(max) {
+  const stops = [0.02, 0.25, 0.5, 0.75, 1].map((x) => severityColor(Math.expm1(x * Math.log1p(max)), max));
+  return el('div', {class: 'legend', id: 'map-legend'},
+      el('span', {class: 'swatch', style: `background:${severityColor(0, max)}`}), ' no disruption detected ',
+      max ? el('span', {class: 'ramp', style: `background:linear-gradient(to right, ${stops.join(', ')})`}) : null,
+      max ? ` disruption score (log scale, up to ${Math.round(max).toLocaleString()})` : null);
 }
 
 function renderTable(rows, nav) {

@@ -1,6 +1,7 @@
 // The view's state lives in the URL (shareable; the back button works). Overview: `/?from=&until=
-// &map=KZ`; entity page: `/?entity=country/KZ&from=&until=&norm=1`. `tz=local` switches display times.
-const KEYS = ['entity', 'from', 'until', 'map', 'norm', 'tz'];
+// &map=KZ`; entity page: `/?entity=country/KZ&from=&until=&norm=1`; its report:
+// `/?entity=country/KZ&view=report&from=&until=`. `tz=local` switches display times.
+const KEYS = ['entity', 'view', 'from', 'until', 'map', 'norm', 'tz'];
 
 export function read() {
   const q = new URLSearchParams(location.search);

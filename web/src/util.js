@@ -8,6 +8,16 @@ export function fmtTime(t, local) {
   return d.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
 }
 
+// The end of a span that starts at `start`: only the time when it is the same day.
+export function fmtEnd(start, end, local) {
+  const a = new Date(start * 1000), b = new Date(end * 1000);
+  const sameDay = local ? a.toDateString() === b.toDateString()
+                        : a.toISOString().slice(0, 10) === b.toISOString().slice(0, 10);
+  if (!sameDay) return fmtTime(end, local);
+  if (local) return b.toLocaleTimeString(undefined, {hour: '2-digit', minute: '2-digit'});
+  return b.toISOString().slice(11, 16) + ' UTC';
+}
+
 export function fmtDuration(seconds) {
   if (seconds == null) return 'ongoing';
   const h = Math.floor(seconds / 3600), m = Math.round((seconds % 3600) / 60);

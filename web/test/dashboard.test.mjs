@@ -150,3 +150,136 @@ test('works on a phone-width screen', async () => {
   assert.ok(overflow <= 2, `page is ${overflow}px wider than the screen`);
   await page.screenshot({path: join(artifacts, 'kz-phone.png'), fullPage: true});
 });
+
+test('the events table shows each event\'s phases with times, and its technique', async () => {
+  await page.setViewportSize({width: 1280, height: 900});
+  await page.goto(`${base}/?entity=country/KZ&from=2022-01-03&until=2022-01-13`);
+  await page.waitForSelector('#events-table');
+  const events = await page.evaluate(async () => (await (await fetch(
+      '/api/v2/outages/events?entityType=country&entityCode=KZ&from=2022-01-03&until=2022-01-13')).json()).data);
+  const rows = page.locator('#events-table tbody tr');
+  assert.equal(await rows.count(), events.length);
+  // The scenario's shutdown is measured in phases and with a technique (filtering: routes stayed).
+  const withPhases = events.filter((e) => Array.isArray(e.phases) && e.phases.length);
+  assert.ok(withPhases.length >= 1, 'no KZ event carries phases');
+  assert.ok(events.some((e) => e.technique), 'no KZ event carries a technique');
+  const utc = (t) => new Date(t * 1000).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    const phasesCell = await rows.nth(i).locator('td').nth(6).innerText();
+    const techCell = (await rows.nth(i).locator('td').nth(7).innerText()).trim();
+    for (const p of e.phases || []) {
+      assert.ok(phasesCell.includes(p.phase.replace(/-/g, ' ')), `phase ${p.phase} missing: ${phasesCell}`);
+      assert.ok(phasesCell.includes(utc(p.start)), `phase start ${utc(p.start)} missing: ${phasesCell}`);
+      // The end shows only its time when it is the start's day.
+      const end = p.end == null ? null : utc(p.end).slice(0, 10) === utc(p.start).slice(0, 10)
+          ? utc(p.end).slice(11) : utc(p.end);
+      if (end) assert.ok(phasesCell.includes(`${utc(p.start)} – ${end}`), `phase span ${end} missing: ${phasesCell}`);
+      else assert.match(phasesCell, /ongoing/);
+    }
+    if (e.technique) assert.equal(techCell, e.technique.replace(/-/g, ' '));
+  }
+  // The nation-wide event of 5 January is filtering, and its first phase starts that day.
+  const main = withPhases.find((e) => e.start <= Date.parse('2022-01-05T12:00:00Z') / 1000 &&
+                                      e.start + e.duration > Date.parse('2022-01-07T00:00:00Z') / 1000);
+  assert.ok(main, 'no event with phases spans 5-7 January');
+  const vocabulary = ['reduced-connectivity', 'near-total-blackout', 'partial-recovery', 'total-recovery'];
+  for (const p of main.phases) assert.ok(vocabulary.includes(p.phase), `unknown phase ${p.phase}`);
+  await page.locator('#events-table').screenshot({path: join(artifacts, 'kz-events.png')});
+});
+
+test('the map switches to Kazakhstan\'s regions, marks Almaty, and leads to its page', async () => {
+  await page.setViewportSize({width: 1280, height: 900});
+  await page.goto(`${base}/?from=2022-01-03&until=2022-01-13`);
+  await page.waitForSelector('svg.map path.shape');
+  // The switch is the "Regions of…" select; the state goes to the URL as map=KZ.
+  await page.selectOption('select[aria-label="Show a country\'s regions"]', 'KZ');
+  await page.waitForFunction(() => document.querySelector('svg.map')?.getAttribute('aria-label')?.includes('Kazakhstan'));
+  assert.match(page.url(), /[?&]map=KZ(&|$)/);
+  const codes = await page.locator('svg.map path.shape').evaluateAll((ps) => ps.map((p) => p.dataset.code));
+  // Kazakhstan has 14 regions and 3 cities in ISO 3166-2 (Shymkent is newer than the map); one
+  // shape per code, each a Kazakh subdivision.
+  assert.ok(codes.length >= 14 && codes.length <= 17, `${codes.length} region shapes`);
+  assert.equal(new Set(codes).size, codes.length, `duplicate codes: ${codes}`);
+  const iso = JSON.parse(readFileSync('/usr/share/iso-codes/json/iso_3166-2.json', 'utf8'))['3166-2'];
+  const kz = new Set(iso.filter((s) => s.code.startsWith('KZ-')).map((s) => s.code));
+  for (const c of codes) assert.ok(kz.has(c), `${c} is not a Kazakh ISO 3166-2 code`);
+  // The scenario's most affected region is Almaty city (region/KZ-ALA): coloured by severity.
+  const almaty = page.locator('svg.map path[data-code="KZ-ALA"]');
+  assert.equal(await almaty.count(), 1);
+  assert.match(await almaty.getAttribute('class'), /affected/);
+  assert.notEqual(await almaty.getAttribute('fill'), '#e6e6e6');
+  assert.match(await page.locator('#summary-table').innerText(), /Almaty/);
+  await page.screenshot({path: join(artifacts, 'kz-regions.png'), fullPage: true});
+  // A reload keeps the region map; clicking Almaty opens its page.
+  await page.reload();
+  await page.waitForSelector('svg.map path[data-code="KZ-ALA"]');
+  // Almaty city is a few pixels wide: it is also drawn as a dot, which is what a user clicks.
+  const target = page.locator('svg.map .marker[data-code="KZ-ALA"]');
+  assert.equal(await target.count(), 1);
+  await target.click();
+  await page.waitForSelector('#chart canvas');
+  assert.match(page.url(), /entity=region%2FKZ-ALA|entity=region\/KZ-ALA/);
+  assert.doesNotMatch(page.url(), /map=/);
+  assert.match(await page.locator('h1').innerText(), /Almaty/);
+  await page.goBack();
+  await page.waitForSelector('svg.map path[data-code="KZ-ALA"]');
+  assert.match(page.url(), /[?&]map=KZ(&|$)/);
+});
+
+test('drag to zoom narrows the window in the URL and a reload keeps it', async () => {
+  await page.setViewportSize({width: 1280, height: 900});
+  await page.goto(`${base}/?entity=country/KZ&from=2022-01-03&until=2022-01-13`);
+  await page.waitForSelector('#chart canvas');
+  const over = await page.locator('#chart .u-over').boundingBox();
+  await page.mouse.move(over.x + over.width * 0.3, over.y + over.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(over.x + over.width * 0.5, over.y + over.height / 2, {steps: 5});
+  await page.mouse.up();
+  await page.waitForFunction(() => !/from=2022/.test(location.search));
+  const q = new URL(page.url()).searchParams;
+  const from = Number(q.get('from')), until = Number(q.get('until'));
+  const w0 = Date.parse('2022-01-03T00:00:00Z') / 1000, w1 = Date.parse('2022-01-13T00:00:00Z') / 1000;
+  // About 30% to 50% of the ten days.
+  assert.ok(from > w0 + 2 * 86400 && from < w0 + 4 * 86400, `zoomed from ${from}`);
+  assert.ok(until > w0 + 4 * 86400 && until < w0 + 6 * 86400 && until < w1, `zoomed until ${until}`);
+  await page.reload();
+  await page.waitForSelector('#chart canvas');
+  assert.equal(new URL(page.url()).searchParams.get('from'), String(from));
+  assert.match(await page.locator('#window').innerText(), new RegExp(new Date(from * 1000).toISOString().slice(0, 10)));
+});
+
+test('the report button shows the statement and chart for the window, with downloads', async () => {
+  await page.setViewportSize({width: 1280, height: 900});
+  await page.goto(`${base}/?entity=country/KZ&from=2022-01-03&until=2022-01-13`);
+  await page.waitForSelector('#chart canvas');
+  await page.click('#report-btn');
+  await page.waitForSelector('#report-text h1');
+  assert.match(page.url(), /[?&]view=report(&|$)/);
+  assert.match(page.url(), /entity=country%2FKZ|entity=country\/KZ/);
+  const text = await page.locator('#report-text').innerText();
+  assert.match(text, /Kazakhstan/);
+  assert.match(text, /\b[45] January 2022\b/, text.slice(0, 600));
+  assert.equal(await page.locator('#report-text script, #report-text img:not(#report-chart)').count(), 0);
+  await page.waitForFunction(() => {
+    const img = document.getElementById('report-chart');
+    return img && img.complete && img.naturalWidth > 0;
+  }, null, {timeout: 60000});
+  const size = await page.locator('#report-chart').evaluate((img) => [img.naturalWidth, img.naturalHeight]);
+  assert.ok(size[0] >= 320 && size[1] >= 200, `chart ${size}`);
+  const [md] = await Promise.all([page.waitForEvent('download'), page.click('#report-md')]);
+  const markdown = readFileSync(await md.path(), 'utf8');
+  assert.match(md.suggestedFilename(), /\.md$/);
+  assert.match(markdown, /^# .*Kazakhstan/m);
+  assert.match(markdown, /January 2022/);
+  const [png] = await Promise.all([page.waitForEvent('download'), page.click('#report-png')]);
+  const bytes = readFileSync(await png.path());
+  assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  await page.screenshot({path: join(artifacts, 'kz-report.png'), fullPage: true});
+  // The view is in the URL: a reload shows the report again; "Charts" goes back to the chart.
+  await page.reload();
+  await page.waitForSelector('#report-text h1');
+  await page.click('#report-back');
+  await page.waitForSelector('#chart canvas');
+  assert.doesNotMatch(page.url(), /view=report/);
+});
