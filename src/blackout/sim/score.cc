@@ -353,7 +353,13 @@ std::string ScoreJson(const Score& score) {
          {"detected", r.detected},
          {"detectedIds", r.detected_ids},
          {"onsetErrorSeconds", r.detected ? json(r.onset_error_seconds) : json(nullptr)},
+         {"onsetErrorBins", r.detected
+                                ? json(static_cast<double>(r.onset_error_seconds) / score.step)
+                                : json(nullptr)},
          {"endErrorSeconds", OptionalInt(r.end_error_seconds)},
+         {"endErrorBins", r.end_error_seconds
+                              ? json(static_cast<double>(*r.end_error_seconds) / score.step)
+                              : json(nullptr)},
          {"depthError", OptionalNumber(r.depth_error)},
          {"detectedTechnique", r.detected ? json(r.detected_technique) : json(nullptr)},
          {"techniqueAgrees", r.detected ? json(r.technique_agrees) : json(nullptr)}});

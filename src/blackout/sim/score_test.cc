@@ -254,6 +254,9 @@ TEST(ScoreTest, JsonAndTableCarryTheFigures) {
   EXPECT_EQ(j["step"], 300);
   ASSERT_EQ(j["events"].size(), 2u);
   EXPECT_EQ(j["events"][0]["onsetErrorSeconds"], 1800);
+  EXPECT_EQ(j["events"][0]["onsetErrorBins"], 6);
+  EXPECT_EQ(j["events"][0]["endErrorBins"], -12);
+  EXPECT_TRUE(j["events"][1]["endErrorBins"].is_null());
   EXPECT_EQ(j["events"][0]["techniqueAgrees"], false);
   EXPECT_TRUE(j["events"][1]["onsetErrorSeconds"].is_null());
   EXPECT_EQ(j["byEntityType"][0]["entityType"], "country");
