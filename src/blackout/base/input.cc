@@ -67,13 +67,16 @@ constexpr size_t kRawBufferSize = 1 << 20;
 // (bounds memory to kChunkSize * kChunks).
 constexpr size_t kChunkSize = 1 << 20;
 constexpr size_t kChunks = 4;
+// What the magic-byte detection reads first.
+constexpr size_t kFillBlock = 4096;
 
 // The compressed bytes: a file descriptor read in blocks, or a memory buffer given whole.
 class RawInput {
  public:
-  // Takes ownership of fd (closes it unless it is stdin).
-  RawInput(int fd, uint64_t size, std::atomic<bool>* stop)
-      : fd_(fd), size_(size), stop_(stop), buffer_(kRawBufferSize) {}
+  // Takes ownership of fd (closes it unless it is stdin). `size` is the file's size for regular
+  // files, 0 for pipes and terminals.
+  RawInput(int fd, uint64_t size)
+      : fd_(fd), size_(size), buffer_(std::make_unique_for_overwrite<uint8_t[]>(kRawBufferSize)) {}
   explicit RawInput(std::string bytes)
       : memory_(std::move(bytes)), size_(memory_.size()), from_memory_(true) {}
   ~RawInput() {
@@ -93,6 +96,8 @@ class RawInput {
   }
   uint64_t consumed() const { return consumed_.load(std::memory_order_relaxed); }
   uint64_t size() const { return size_; }
+  // Makes a blocked read of a pipe or terminal give up (from another thread).
+  void Stop() { stop_.store(true); }
 
   // REQUIRES: avail() == 0. Reads the next block; sets eof() at the end of the input.
   Status Refill() {
@@ -107,23 +112,25 @@ class RawInput {
       memory_delivered_ = true;
       return Status::Ok();
     }
-    Result<size_t> n = ReadFd(buffer_.data(), buffer_.size());
+    Result<size_t> n = ReadFd(buffer_.get(), kRawBufferSize);
     if (!n.ok()) return n.status();
-    ptr_ = buffer_.data();
+    ptr_ = buffer_.get();
     avail_ = *n;
     if (*n == 0) eof_ = true;
     return Status::Ok();
   }
 
-  // Refills until at least `want` bytes are buffered or the input ends (for magic detection).
+  // Refills until at least `want` bytes are buffered or the input ends (for magic detection). Reads
+  // a small block only, so that plain input copies little through this buffer.
   Status Fill(size_t want) {
     if (from_memory_) return avail_ == 0 ? Refill() : Status::Ok();
     while (avail_ < want && !eof_) {
-      if (ptr_ != buffer_.data()) {
-        std::memmove(buffer_.data(), ptr_, avail_);
-        ptr_ = buffer_.data();
+      if (ptr_ != buffer_.get()) {
+        std::memmove(buffer_.get(), ptr_, avail_);
+        ptr_ = buffer_.get();
       }
-      Result<size_t> n = ReadFd(buffer_.data() + avail_, buffer_.size() - avail_);
+      const size_t block = std::max(want, kFillBlock);
+      Result<size_t> n = ReadFd(buffer_.get() + avail_, std::min(block, kRawBufferSize) - avail_);
       if (!n.ok()) return n.status();
       if (*n == 0) eof_ = true;
       avail_ += *n;
@@ -156,10 +163,10 @@ class RawInput {
   Result<size_t> ReadFd(uint8_t* out, size_t n) {
     for (;;) {
       // A pipe or terminal may block forever; poll so that a closing consumer can stop us.
-      if (size_ == 0 && stop_ != nullptr) {
+      if (size_ == 0 && !from_memory_) {
         pollfd p{fd_, POLLIN, 0};
         int r = poll(&p, 1, 100);
-        if (stop_->load()) return size_t{0};
+        if (stop_.load()) return size_t{0};
         if (r == 0 || (r < 0 && errno == EINTR)) continue;
       }
       ssize_t k = read(fd_, out, n);
@@ -172,10 +179,10 @@ class RawInput {
   int fd_ = -1;
   std::string memory_;
   uint64_t size_ = 0;
-  std::atomic<bool>* stop_ = nullptr;
+  std::atomic<bool> stop_{false};
   bool from_memory_ = false;
   bool memory_delivered_ = false;
-  std::vector<uint8_t> buffer_;
+  std::unique_ptr<uint8_t[]> buffer_;  // fd input only
   const uint8_t* ptr_ = nullptr;
   size_t avail_ = 0;
   bool eof_ = false;
@@ -485,41 +492,52 @@ std::unique_ptr<Decoder> MakeDecoder(Compression c, RawInput* in, const std::str
   return std::make_unique<PlainDecoder>(in, name, Compression::kNone);
 }
 
-// Decodes on the caller's thread (memory input).
+// Decodes on the caller's thread: memory input, and plain regular files (nothing to decompress, so
+// nothing to overlap: reading straight into the caller's buffer saves a thread and a copy).
 class SyncStream : public InputStream {
  public:
-  SyncStream(std::string bytes, std::string name) : name_(std::move(name)), raw_(std::move(bytes)) {
-    (void)raw_.Fill(6);  // memory cannot fail
-    c_ = DetectCompression({raw_.data(), raw_.avail()});
-    decoder_ = MakeDecoder(c_, &raw_, name_);
+  SyncStream(std::string bytes, std::string name)
+      : name_(std::move(name)), raw_(std::make_unique<RawInput>(std::move(bytes))) {
+    (void)raw_->Fill(6);  // memory cannot fail
+    c_ = DetectCompression({raw_->data(), raw_->avail()});
+    decoder_ = MakeDecoder(c_, raw_.get(), name_);
+    if (c_ == Compression::kNone) memory_ = {raw_->data(), raw_->avail()};
+  }
+  // `raw` has been filled and detected as `c`.
+  SyncStream(std::unique_ptr<RawInput> raw, Compression c, std::string name)
+      : name_(std::move(name)), raw_(std::move(raw)), c_(c) {
+    decoder_ = MakeDecoder(c_, raw_.get(), name_);
   }
   Result<size_t> Read(uint8_t* buf, size_t n) override { return decoder_->Read(buf, n); }
+  std::span<const uint8_t> in_memory() const override { return memory_; }
   Compression compression() const override { return c_; }
   const std::string& name() const override { return name_; }
-  uint64_t raw_bytes_read() const override { return raw_.consumed(); }
-  uint64_t raw_size() const override { return raw_.size(); }
+  uint64_t raw_bytes_read() const override { return raw_->consumed(); }
+  uint64_t raw_size() const override { return raw_->size(); }
 
  private:
   std::string name_;
-  RawInput raw_;
+  std::unique_ptr<RawInput> raw_;
   Compression c_;
   std::unique_ptr<Decoder> decoder_;
+  std::span<const uint8_t> memory_;
 };
 
 // Decodes on its own thread into a bounded ring of chunks; the consumer copies out of the chunk at
 // the head of the queue without taking the lock until it is used up.
 class ThreadedStream : public InputStream {
  public:
-  ThreadedStream(int fd, uint64_t size, std::string name)
-      : name_(std::move(name)), raw_(fd, size, &stop_) {}
+  // `raw` has been filled and detected as `c`.
+  ThreadedStream(std::unique_ptr<RawInput> raw, Compression c, std::string name)
+      : name_(std::move(name)), raw_(std::move(raw)), c_(c) {}
 
-  Status Start() {
-    BLACKOUT_RETURN_IF_ERROR(raw_.Fill(6).WithLocation(Location{name_, 0, {}, {}}));
-    c_ = DetectCompression({raw_.data(), raw_.avail()});
-    decoder_ = MakeDecoder(c_, &raw_, name_);
-    for (size_t i = 0; i < kChunks; ++i) free_.push_back(std::make_unique<uint8_t[]>(kChunkSize));
+  void Start() {
+    decoder_ = MakeDecoder(c_, raw_.get(), name_);
+    // Not zero-filled: the decoder overwrites what the consumer reads.
+    for (size_t i = 0; i < kChunks; ++i) {
+      free_.push_back(std::make_unique_for_overwrite<uint8_t[]>(kChunkSize));
+    }
     thread_ = std::thread([this] { Produce(); });
-    return Status::Ok();
   }
 
   ~ThreadedStream() override {
@@ -527,6 +545,7 @@ class ThreadedStream : public InputStream {
       std::lock_guard<std::mutex> lock(mu_);
       stop_ = true;
     }
+    raw_->Stop();
     cv_.notify_all();
     if (thread_.joinable()) thread_.join();
   }
@@ -546,8 +565,8 @@ class ThreadedStream : public InputStream {
 
   Compression compression() const override { return c_; }
   const std::string& name() const override { return name_; }
-  uint64_t raw_bytes_read() const override { return raw_.consumed(); }
-  uint64_t raw_size() const override { return raw_.size(); }
+  uint64_t raw_bytes_read() const override { return raw_->consumed(); }
+  uint64_t raw_size() const override { return raw_->size(); }
 
  private:
   struct Chunk {
@@ -600,8 +619,8 @@ class ThreadedStream : public InputStream {
   }
 
   std::string name_;
-  std::atomic<bool> stop_{false};
-  RawInput raw_;
+  bool stop_ = false;  // guarded by mu_
+  std::unique_ptr<RawInput> raw_;
   Compression c_ = Compression::kNone;
   std::unique_ptr<Decoder> decoder_;
 
@@ -642,8 +661,15 @@ Result<std::unique_ptr<InputStream>> InputStream::Open(const std::string& path) 
     if (fd > 2) close(fd);
     return Status(StatusCode::kIoError, "is a directory", Location{path, {}, {}, {}});
   }
-  auto stream = std::make_unique<ThreadedStream>(fd, size, path == "-" ? "<stdin>" : path);
-  BLACKOUT_RETURN_IF_ERROR(stream->Start());
+  std::string name = path == "-" ? "<stdin>" : path;
+  auto raw = std::make_unique<RawInput>(fd, size);
+  BLACKOUT_RETURN_IF_ERROR(raw->Fill(6).WithLocation(Location{name, 0, {}, {}}));
+  const Compression c = DetectCompression({raw->data(), raw->avail()});
+  if (c == Compression::kNone && size > 0) {
+    return std::unique_ptr<InputStream>(std::make_unique<SyncStream>(std::move(raw), c, name));
+  }
+  auto stream = std::make_unique<ThreadedStream>(std::move(raw), c, std::move(name));
+  stream->Start();
   return std::unique_ptr<InputStream>(std::move(stream));
 }
 

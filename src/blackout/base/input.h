@@ -3,10 +3,12 @@
 // magic bytes at the start of the data, never by the file name. Multi-member gzip and multi-stream
 // bzip2/xz/zstd (as RouteViews and RIPE RIS publish) are read to the end.
 //
-// For files and stdin, decompression runs on its own thread feeding a bounded queue of chunks, so
-// it overlaps with parsing; memory use is bounded (a few MiB plus the codec's window) whatever the
-// file size. A truncated or corrupt compressed stream yields every good byte first, then a
-// kDataLoss Status saying what and where.
+// For compressed files and for stdin, decompression runs on its own thread feeding a bounded
+// queue of chunks, so it overlaps with parsing; memory use is bounded (a few MiB plus the codec's
+// window) whatever the file size. Uncompressed regular files have nothing to overlap: Read() reads
+// them straight into the caller's buffer on the caller's thread (one copy, no thread). A truncated
+// or corrupt compressed stream yields every good byte first, then a kDataLoss Status saying what
+// and where.
 //
 // Thread-safety: an InputStream has one consumer thread; distinct streams are independent.
 #pragma once
@@ -48,6 +50,11 @@ class InputStream {
   // compressed bytes (M bytes decompressed)"), with where().offset the decompressed byte offset.
   // I/O errors: kIoError. Once an error is returned, every later call returns it again.
   virtual Result<size_t> Read(uint8_t* buf, size_t n) = 0;
+
+  // Zero-copy access: for a stream made by FromBytes() over uncompressed bytes, all of the stream's
+  // bytes (from its start, whatever Read() has returned), valid for the stream's lifetime; empty
+  // for every other stream. A consumer may parse these in place instead of calling Read().
+  virtual std::span<const uint8_t> in_memory() const { return {}; }
 
   virtual Compression compression() const = 0;
   virtual const std::string& name() const = 0;

@@ -86,6 +86,8 @@ struct RawAttribute {
 // Which attributes were present, by type code (bit n = type n, for n < 64).
 class AttrMask {
  public:
+  AttrMask() = default;
+  explicit AttrMask(uint64_t bits) : bits_(bits) {}
   bool has(uint8_t type) const { return type < 64 && (bits_ >> type & 1); }
   void set(uint8_t type) {
     if (type < 64) bits_ |= uint64_t{1} << type;

@@ -16,6 +16,7 @@
 #include "blackout/base/ip.h"
 #include "blackout/base/status.h"
 #include "blackout/mrt/attributes.h"
+#include "blackout/mrt/internal/pool.h"
 
 namespace blackout::mrt {
 
@@ -59,20 +60,22 @@ class AttributeDecoder {
   // a kDataLoss Status saying which attribute was malformed and why. Decoding is lenient where
   // bgpdump is (e.g. an AGGREGATOR of unexpected length is read as far as it goes) and every
   // attribute before and after a malformed one is still decoded when the block's framing allows it.
-  // REQUIRES: the block lies within the bytes announced to Reset().
+  // REQUIRES: the block lies within the bytes announced to Reset(); *out is default-constructed
+  // or was last written by Decode (only the fields its `present` mask names are cleared).
   Status Decode(std::span<const uint8_t> block, const AttrDecodeOptions& options, Attributes* out,
                 MpInfo* mp);
+  // The same, for hot loops (one call per RIB entry): returns false on a problem and puts the
+  // text Decode's Status would carry into *error (untouched when true).
+  bool Decode(std::span<const uint8_t> block, const AttrDecodeOptions& options, Attributes* out,
+              MpInfo* mp, std::string* error);
 
  private:
-  std::vector<AsPathSegment> segments_;
-  std::vector<uint32_t> asns_;
-  std::vector<Community> communities_;
-  std::vector<LargeCommunity> large_;
-  std::vector<uint32_t> clusters_;
-  std::vector<RawAttribute> unknown_;
-  // Scratch for AS4_PATH merging.
-  std::vector<AsPathSegment> seg4_;
-  std::vector<uint32_t> asn4_;
+  internal::Pool<AsPathSegment> segments_;
+  internal::Pool<uint32_t> asns_;
+  internal::Pool<Community> communities_;
+  internal::Pool<LargeCommunity> large_;
+  internal::Pool<uint32_t> clusters_;
+  internal::Pool<RawAttribute> unknown_;
 };
 
 // One prefix from an NLRI list.

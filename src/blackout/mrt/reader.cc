@@ -65,7 +65,15 @@ std::string Problem::ToString() const {
 
 class MrtReader::Impl {
  public:
-  Impl(MrtReader* owner) : r_(owner) {}
+  explicit Impl(MrtReader* owner) : r_(owner) {
+    // Uncompressed bytes already in memory are parsed in place (no copy into buf_).
+    const std::span<const uint8_t> memory = r_->input_->in_memory();
+    if (!memory.empty()) {
+      base_ = memory.data();
+      end_ = memory.size();
+      eof_ = true;
+    }
+  }
 
   Result<const Record*> Next() {
     if (!fatal_.ok()) return fatal_;
@@ -183,7 +191,7 @@ class MrtReader::Impl {
   RecordDecoder decoder_;
 
  private:
-  const uint8_t* At(size_t rel) const { return buf_.data() + pos_ + rel; }
+  const uint8_t* At(size_t rel) const { return base_ + pos_ + rel; }
 
   const Record& Decode(const Header& h, size_t body_len) {
     return decoder_.Decode(h.time, h.type, h.subtype,
@@ -199,16 +207,22 @@ class MrtReader::Impl {
   // Makes at least n bytes available from pos_ unless the input ends first; returns the count.
   size_t Ensure(size_t n) {
     while (end_ - pos_ < n && !eof_) {
-      if (buf_.size() - pos_ < n + kChunk) {
-        // Compact, then grow so a whole record plus a chunk fits.
+      if (cap_ - pos_ < n + kChunk) {
+        // Compact, then grow so a whole record plus a chunk fits (without zero-filling).
         if (pos_ > 0) {
-          std::memmove(buf_.data(), buf_.data() + pos_, end_ - pos_);
+          std::memmove(buf_.get(), buf_.get() + pos_, end_ - pos_);
           end_ -= pos_;
           pos_ = 0;
         }
-        if (buf_.size() < n + kChunk) buf_.resize(n + kChunk);
+        if (cap_ < n + kChunk) {
+          auto fresh = std::make_unique_for_overwrite<uint8_t[]>(n + kChunk);
+          if (end_ > 0) std::memcpy(fresh.get(), buf_.get(), end_);
+          buf_ = std::move(fresh);
+          cap_ = n + kChunk;
+        }
+        base_ = buf_.get();
       }
-      Result<size_t> got = r_->input_->Read(buf_.data() + end_, buf_.size() - end_);
+      Result<size_t> got = r_->input_->Read(buf_.get() + end_, cap_ - end_);
       if (!got.ok()) {
         stream_error_ = got.status();
         eof_ = true;
@@ -304,7 +318,9 @@ class MrtReader::Impl {
   }
 
   MrtReader* r_;
-  std::vector<uint8_t> buf_;
+  std::unique_ptr<uint8_t[]> buf_;
+  size_t cap_ = 0;
+  const uint8_t* base_ = nullptr;  // buf_, or the input's in-memory bytes
   size_t pos_ = 0, end_ = 0;
   uint64_t offset_ = 0;
   bool eof_ = false;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "blackout/mrt/bgp_decoder.h"
+#include "blackout/mrt/internal/nlri.h"
 #include "blackout/mrt/internal/wire.h"
 #include "blackout/mrt/reader.h"
 
@@ -29,8 +30,14 @@ constexpr uint8_t kPeerTypeIpv6 = 0x01;
 constexpr uint8_t kPeerTypeAs4 = 0x02;
 
 IpAddress ReadIp(Cursor& c, Family f) {
+  const size_t n = f == Family::kIPv4 ? 4 : 16;
+  if (c.left() >= n) {
+    IpAddress ip = IpAddress::FromBytes(f, std::span<const uint8_t>(c.pos(), n));
+    c.Skip(n);
+    return ip;
+  }
   uint8_t buf[16] = {};
-  c.Bytes(buf, f == Family::kIPv4 ? 4 : 16);
+  c.Bytes(buf, n);
   return IpAddress::FromBytes(f, buf);
 }
 
@@ -117,8 +124,9 @@ class RecordDecoder::State {
 
   void DecodeAttrs(std::span<const uint8_t> block, bool as4, bool rib, Attributes* a, MpInfo* mp,
                    const char* where) {
-    Status st = attr_dec_.Decode(block, AttrDecodeOptions{as4, rib}, a, mp);
-    if (!st.ok()) Problem(std::string(where) + ": " + st.message());
+    if (!attr_dec_.Decode(block, AttrDecodeOptions{as4, rib}, a, mp, &error_)) {
+      Problem(std::string(where) + ": " + error_);
+    }
   }
 
   // ---- TABLE_DUMP (RFC 6396 §4.2) ----
@@ -152,7 +160,8 @@ class RecordDecoder::State {
     ReserveAttrs(1);
     Cursor c(body.data(), body.size());
     c.Skip(4);  // view, sequence
-    IpAddress prefix = ReadIp(c, fam);
+    const uint8_t* prefix_bytes = c.pos();
+    c.Skip(alen);
     const uint8_t len = c.U8();
     c.Skip(1);  // status
     const uint32_t originated = c.U32();
@@ -175,7 +184,7 @@ class RecordDecoder::State {
     e.type = ElementType::kRibEntry;
     e.peer_ip = peer;
     e.peer_as = peer_as;
-    e.prefix = Prefix(prefix, len).Masked();
+    e.prefix = internal::PrefixFromWire(fam, prefix_bytes, len, alen, alen);
     e.attrs = a;
     e.next_hop = a->has_mp_next_hop ? a->mp_next_hop : a->next_hop;
     e.originated_time = originated;
@@ -259,11 +268,9 @@ class RecordDecoder::State {
       Problem("RIB record truncated in its prefix");
       return;
     }
-    uint8_t buf[16] = {};
-    std::memcpy(buf, p, nbytes);
-    p += nbytes;
     const Prefix prefix =
-        Prefix(IpAddress::FromBytes(fam, buf), static_cast<uint8_t>(bits)).Masked();
+        internal::PrefixFromWire(fam, p, bits, nbytes, static_cast<size_t>(end - p));
+    p += nbytes;
     const uint16_t count = Get16(p);
     p += 2;
     ReserveAttrs(count);
@@ -295,10 +302,11 @@ class RecordDecoder::State {
       }
       const size_t take = alen < avail ? alen : avail;
       Attributes* a = NewAttrs();
-      Status st = attr_dec_.Decode(std::span<const uint8_t>(p, take), AttrDecodeOptions{true, true},
-                                   a, nullptr);
+      if (!attr_dec_.Decode(std::span<const uint8_t>(p, take), AttrDecodeOptions{true, true}, a,
+                            nullptr, &error_)) {
+        Problem("RIB entry " + std::to_string(i) + " attributes: " + error_);
+      }
       p += take;
-      if (!st.ok()) Problem("RIB entry " + std::to_string(i) + " attributes: " + st.message());
       if (peer_index >= npeers) {
         Problem("RIB entry " + std::to_string(i) + " peer index " + std::to_string(peer_index) +
                 " not in the PEER_INDEX_TABLE (" + std::to_string(npeers) + " peers)");
@@ -505,29 +513,33 @@ class RecordDecoder::State {
     }
   }
 
+  // One element per prefix of `bytes`, built in place from `e`.
+  Status EmitNlri(std::span<const uint8_t> bytes, Family fam, bool addpath, const Element& e) {
+    return internal::WalkNlri(bytes, fam, addpath, [&](const Prefix& prefix, uint32_t path_id) {
+      Element& x = elements_.emplace_back(e);
+      x.prefix = prefix;
+      x.path_id = path_id;
+    });
+  }
+
   void Emit(std::span<const uint8_t> bytes, Family fam, bool addpath, Element e, const char* what) {
     if (bytes.empty()) return;
-    nlri_.clear();
-    Status st = DecodeNlri(bytes, fam, addpath, &nlri_);
+    const size_t mark = elements_.size();
+    Status st = EmitNlri(bytes, fam, addpath, e);
     if (!st.ok() && !addpath) {
       // Some daemons (old BIRD) wrote ADD-PATH NLRI (RFC 7911) in non-ADD-PATH records.
-      nlri_.clear();
-      if (DecodeNlri(bytes, fam, true, &nlri_).ok()) {
+      elements_.resize(mark);
+      e.has_path_id = true;
+      if (EmitNlri(bytes, fam, true, e).ok()) {
         Problem(std::string(what) + ": " + st.message() +
                 "; decoded as ADD-PATH NLRI (path identifiers in a non-ADD-PATH record)");
-        e.has_path_id = true;
-        st = Status::Ok();
-      } else {
-        nlri_.clear();
-        DecodeNlri(bytes, fam, false, &nlri_).ok();
+        return;
       }
+      elements_.resize(mark);
+      e.has_path_id = false;
+      (void)EmitNlri(bytes, fam, false, e);
     }
     if (!st.ok()) Problem(std::string(what) + ": " + st.message());
-    for (const NlriPrefix& n : nlri_) {
-      e.prefix = n.prefix;
-      e.path_id = n.path_id;
-      elements_.push_back(e);
-    }
   }
 
   // ---- deprecated BGP, type 5 (RFC 6396 Appendix B.2.5) ----
@@ -575,7 +587,7 @@ class RecordDecoder::State {
   std::vector<Element> elements_;
   std::vector<Attributes> attrs_;
   size_t attrs_used_ = 0;
-  std::vector<NlriPrefix> nlri_;
+  std::string error_;  // the last attribute problem (scratch)
   AttributeDecoder attr_dec_;
   PeerIndexTable pit_;
   bool has_pit_ = false;
