@@ -24,21 +24,76 @@ std::string_view LevelName(Level l) {
 namespace {
 
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+constexpr double kNoValue = std::numeric_limits<double>::quiet_NaN();
 
-std::optional<double> Sanitize(std::optional<double> v) {
-  if (!v || !std::isfinite(*v) || *v < 0) return std::nullopt;
-  return v;
+// GCC's straight-line vectoriser would load the freshly stored values below 16 bytes at a time,
+// which stalls store forwarding and costs more than the comparisons; keep them scalar there.
+#if defined(__GNUC__) && !defined(__clang__)
+#define BLACKOUT_SCALAR_LOADS __attribute__((optimize("no-tree-slp-vectorize")))
+#else
+#define BLACKOUT_SCALAR_LOADS
+#endif
+
+// The median of vals[0, m), reordering them (vals must have room for 8). Up to 8 values (the usual
+// similar_days is 6) go through a branch-free sorting network in registers, padded with
+// +infinity: the comparisons of a sort of noisy values are unpredictable branches, which cost
+// more than the whole network.
+// REQUIRES: 0 < m <= 64.
+BLACKOUT_SCALAR_LOADS double MedianOfFew(float* vals, int m) {
+  if (m <= 8) {
+    constexpr float kInf = std::numeric_limits<float>::infinity();
+    float x0 = vals[0], x1 = m > 1 ? vals[1] : kInf, x2 = m > 2 ? vals[2] : kInf,
+          x3 = m > 3 ? vals[3] : kInf, x4 = m > 4 ? vals[4] : kInf, x5 = m > 5 ? vals[5] : kInf,
+          x6 = m > 6 ? vals[6] : kInf, x7 = m > 7 ? vals[7] : kInf;
+    auto cas = [](float& a, float& b) {
+      float lo = std::min(a, b), hi = std::max(a, b);
+      a = lo;
+      b = hi;
+    };
+    // Knuth's 19-comparator network for 8 inputs.
+    cas(x0, x2), cas(x1, x3), cas(x4, x6), cas(x5, x7);
+    cas(x0, x4), cas(x1, x5), cas(x2, x6), cas(x3, x7);
+    cas(x0, x1), cas(x2, x3), cas(x4, x5), cas(x6, x7);
+    cas(x2, x4), cas(x3, x5);
+    cas(x1, x4), cas(x3, x6);
+    cas(x1, x2), cas(x3, x4), cas(x5, x6);
+    switch (m) {
+      case 1:
+        return x0;
+      case 2:
+        return 0.5 * (double(x0) + x1);
+      case 3:
+        return x1;
+      case 4:
+        return 0.5 * (double(x1) + x2);
+      case 5:
+        return x2;
+      case 6:
+        return 0.5 * (double(x2) + x3);
+      case 7:
+        return x3;
+      default:
+        return 0.5 * (double(x3) + x4);
+    }
+  }
+  for (int i = 1; i < m; ++i) {
+    float x = vals[i];
+    int j = i;
+    for (; j > 0 && vals[j - 1] > x; --j) vals[j] = vals[j - 1];
+    vals[j] = x;
+  }
+  return m % 2 ? vals[m / 2] : 0.5 * (double(vals[m / 2 - 1]) + vals[m / 2]);
 }
 
 class IodaMedianBaseline final : public Baseline {
  public:
   IodaMedianBaseline(size_t window, size_t min_history)
       : median_(window), min_history_(std::max<size_t>(1, min_history)) {}
-  std::optional<double> Expected(UnixSeconds) override {
-    if (median_.valid() < min_history_) return std::nullopt;
+  double Expected(UnixSeconds) override {
+    if (median_.valid() < min_history_) return kNoValue;
     return median_.Median();
   }
-  void Append(UnixSeconds, std::optional<double> value) override { median_.Push(value); }
+  void Append(UnixSeconds, double value) override { median_.PushValue(static_cast<float>(value)); }
 
  private:
   SlidingMedian median_;
@@ -60,8 +115,8 @@ class SeasonalBaseline final : public Baseline {
         ring_(static_cast<size_t>(bins_per_day * (lookback + 2)), kNaN),
         first_day_(static_cast<size_t>(bins_per_day)) {}
 
-  std::optional<double> Expected(UnixSeconds t) override {
-    if (n_ == 0) return std::nullopt;
+  double Expected(UnixSeconds t) override {
+    if (n_ == 0) return kNoValue;
     // Position of bin t; the caller may hold back the last few bins (see SignalDetector), never
     // a whole day.
     // Position, day count and time of day, kept incrementally (divisions cost on this path).
@@ -81,7 +136,7 @@ class SeasonalBaseline final : public Baseline {
     const int64_t p = cached_p_;
     int64_t available = std::min<int64_t>(lookback_, cached_day_);
     settled_ = false;
-    if (valid_ < min_history_) return std::nullopt;
+    if (valid_ < min_history_) return kNoValue;
     if (available == 0) return FirstDayMedian();
     settled_ = true;
     // Reselect at each UTC midnight, and while fewer than k days could be chosen whenever another
@@ -98,26 +153,62 @@ class SeasonalBaseline final : public Baseline {
       float v = At(q);
       if (!std::isnan(v) && m < 64) vals[m++] = v;
     }
-    if (m == 0) return std::nullopt;
-    for (int i = 1; i < m; ++i) {  // insertion sort: m <= similar_days, a handful
-      float x = vals[i];
-      int j = i;
-      for (; j > 0 && vals[j - 1] > x; --j) vals[j] = vals[j - 1];
-      vals[j] = x;
-    }
-    return m % 2 ? vals[m / 2] : 0.5 * (double(vals[m / 2 - 1]) + vals[m / 2]);
+    if (m == 0) return kNoValue;
+    return MedianOfFew(vals, m);
   }
 
   bool settled() const override { return settled_; }
 
-  void Append(UnixSeconds t, std::optional<double> value) override {
+  // Between two UTC midnights the chosen days do not change, and the bins they point at are at
+  // least a day old, so already final in the history: a stretch of the day can be predicted at
+  // once, sweeping each chosen day's bins in order.
+  size_t Predict(UnixSeconds t, size_t max, double* out) override {
+    out[0] = Expected(t);
+    if (max == 1 || !settled_ || static_cast<int64_t>(days_.size()) != k_ || k_ > 64 || bpd_ <= 2) {
+      return 1;
+    }
+    const int64_t p0 = cached_p_;
+    // The later bins must stop: before the next UTC midnight (a new choice of days); while their
+    // chosen bins are already in the history (p - bpd < n_); while the history surely keeps
+    // min_history_ valid values (each append removes at most one).
+    int64_t run = static_cast<int64_t>(max) - 1;
+    run = std::min(run, (86400 - cached_tod_) / step_ - 1);
+    run = std::min(run, n_ - 1 + bpd_ - p0);
+    run = std::min(run, valid_ - min_history_);
+    if (run <= 0) return 1;
+    const int64_t r = static_cast<int64_t>(ring_.size());
+    int64_t slot[64];
+    const int nd = static_cast<int>(days_.size());
+    for (int i = 0; i < nd; ++i) {
+      slot[i] = static_cast<int64_t>(Idx(p0 + 1 - days_[static_cast<size_t>(i)] * bpd_));
+    }
+    for (int64_t j = 1; j <= run; ++j) {
+      float vals[64];
+      int m = 0;
+      for (int i = 0; i < nd; ++i) {
+        const float v = ring_[static_cast<size_t>(slot[i])];
+        vals[m] = v;
+        m += !std::isnan(v);
+        if (++slot[i] == r) slot[i] = 0;
+      }
+      out[j] = m == 0 ? kNoValue : MedianOfFew(vals, m);
+      // The bookkeeping Expected() would have done for this bin.
+      ++cached_p_;
+      if (++cached_in_day_ == bpd_) cached_in_day_ = 0, ++cached_day_;
+      cached_tod_ += step_;
+    }
+    cached_t_ = t + run * step_;
+    return static_cast<size_t>(run + 1);
+  }
+
+  void Append(UnixSeconds t, double value) override {
     if (n_ == 0) first_ = t;
-    float v = value ? static_cast<float>(*value) : kNaN;
+    float v = static_cast<float>(value);
     size_t pos = static_cast<size_t>(head_);
     if (n_ >= static_cast<int64_t>(ring_.size()) && !std::isnan(ring_[pos])) --valid_;
     ring_[pos] = v;
-    if (value) ++valid_;
-    if (n_ < 2 * bpd_) first_day_.Push(value);
+    if (!std::isnan(v)) ++valid_;
+    if (n_ < 2 * bpd_) first_day_.PushValue(v);
     ++n_;
     if (++head_ == static_cast<int64_t>(ring_.size())) head_ = 0;
   }
@@ -125,8 +216,8 @@ class SeasonalBaseline final : public Baseline {
  private:
   // Before a whole day of history exists there is no "same time yesterday": the median of what
   // there is stands in (first_day_ is fed only during the first two days).
-  std::optional<double> FirstDayMedian() const {
-    if (first_day_.valid() == 0) return std::nullopt;
+  double FirstDayMedian() const {
+    if (first_day_.valid() == 0) return kNoValue;
     return first_day_.Median();
   }
 
@@ -153,21 +244,30 @@ class SeasonalBaseline final : public Baseline {
     cands.reserve(static_cast<size_t>(available));
     const int64_t stride = std::max<int64_t>(1, bpd_ / 96);
     const int64_t points = (bpd_ + stride - 1) / stride;
+    const int64_t r = static_cast<int64_t>(ring_.size());
+    const int64_t oldest = std::max<int64_t>(0, n_ - r);  // oldest position still in the ring
+    // Profiles are compared at 15-minute resolution at most: plenty to tell days apart. The last
+    // 24 h, sampled at that resolution, once.
+    profile_.clear();
+    for (int64_t j = 1; j <= bpd_; j += stride) profile_.push_back(At(n_ - j));
     for (int d = 1; d <= available; ++d) {
-      // Compare the 24 h before now with the 24 h before the same time d days ago.
-      double sum = 0;
+      // Compare the 24 h before now with the 24 h before the same time d days ago, as far back as
+      // the ring reaches. Four partial sums keep the additions from waiting on each other.
+      double sum[4] = {0, 0, 0, 0};
       int64_t count = 0;
-      // Profiles are compared at 15-minute resolution at most: plenty to tell days apart.
-      for (int64_t j = 1; j <= bpd_; j += stride) {
-        int64_t a = n_ - j, b = n_ - d * bpd_ - j;
-        if (b < 0 || b < n_ - static_cast<int64_t>(ring_.size())) break;
-        float x = At(a), y = At(b);
-        if (std::isnan(x) || std::isnan(y)) continue;
-        sum += std::fabs(double(x) - y);
-        ++count;
+      const int64_t last_j = std::min<int64_t>(bpd_, n_ - d * bpd_ - oldest);
+      int64_t k = last_j >= 1 ? static_cast<int64_t>(Idx(n_ - d * bpd_ - 1)) : 0;
+      for (int64_t j = 1, i = 0; j <= last_j; j += stride, ++i) {
+        const float x = profile_[static_cast<size_t>(i)], y = ring_[static_cast<size_t>(k)];
+        const bool both = !std::isnan(x) && !std::isnan(y);
+        sum[i & 3] += both ? std::fabs(double(x) - y) : 0.0;
+        count += both;
+        k -= stride;
+        if (k < 0) k += r;
       }
       // Days that cannot be compared over half a day rank last, nearest first.
-      double dist = count >= points / 2 ? sum / double(count) : std::numeric_limits<double>::max();
+      double dist = count >= points / 2 ? ((sum[0] + sum[1]) + (sum[2] + sum[3])) / double(count)
+                                        : std::numeric_limits<double>::max();
       cands.push_back({dist, d});
     }
     std::stable_sort(cands.begin(), cands.end(),
@@ -195,6 +295,7 @@ class SeasonalBaseline final : public Baseline {
   int64_t selected_for_ = -1;
   bool settled_ = false;
   std::vector<int> days_;
+  std::vector<float> profile_;  // Select's scratch: the last 24 h at comparison resolution
 };
 
 }  // namespace
@@ -212,7 +313,7 @@ size_t LowerBound(const float* a, size_t n, float x) {
   const float* base = a;
   while (n > 1) {
     size_t half = n / 2;
-    base += base[half - 1] < x ? half : 0;
+    base += half * static_cast<size_t>(base[half - 1] < x);
     n -= half;
   }
   return static_cast<size_t>(base - a) + (*base < x);
@@ -224,7 +325,7 @@ size_t UpperBound(const float* a, size_t n, float x) {
   const float* base = a;
   while (n > 1) {
     size_t half = n / 2;
-    base += base[half - 1] <= x ? half : 0;
+    base += half * static_cast<size_t>(base[half - 1] <= x);
     n -= half;
   }
   return static_cast<size_t>(base - a) + (*base <= x);
@@ -232,8 +333,7 @@ size_t UpperBound(const float* a, size_t n, float x) {
 
 }  // namespace
 
-void SlidingMedian::Push(std::optional<double> value) {
-  float v = value ? static_cast<float>(*value) : kNaN;
+void SlidingMedian::PushValue(float v) {
   float old = kNaN;
   if (filled_ == ring_.size()) {
     old = ring_[head_];
@@ -244,19 +344,19 @@ void SlidingMedian::Push(std::optional<double> value) {
   head_ = head_ + 1 == ring_.size() ? 0 : head_ + 1;
   const bool has_old = !std::isnan(old), has_new = !std::isnan(v);
   if (has_old && has_new) {
-    // Replace in place and move the new value to its rank: successive values are usually close,
-    // so this is short.
-    // Of equal copies of `old`, take the one nearest to where `v` goes.
-    size_t i = v >= old ? UpperBound(sorted_.data(), sorted_.size(), old) - 1
-                        : LowerBound(sorted_.data(), sorted_.size(), old);
-    sorted_[i] = v;
-    while (i > 0 && sorted_[i - 1] > v) {
-      sorted_[i] = sorted_[i - 1];
-      sorted_[--i] = v;
-    }
-    while (i + 1 < sorted_.size() && sorted_[i + 1] < v) {
-      sorted_[i] = sorted_[i + 1];
-      sorted_[++i] = v;
+    // Remove `old` and insert `v` with one shift of the values between them.
+    float* a = sorted_.data();
+    const size_t n = sorted_.size();
+    if (v > old) {
+      size_t i = UpperBound(a, n, old) - 1;  // the last copy of old
+      size_t j = LowerBound(a, n, v);        // v goes just before a[j]
+      std::memmove(a + i, a + i + 1, (j - 1 - i) * sizeof(float));
+      a[j - 1] = v;
+    } else if (v < old) {
+      size_t i = LowerBound(a, n, old);  // the first copy of old
+      size_t k = UpperBound(a, n, v);    // v goes at a[k]
+      std::memmove(a + k + 1, a + k, (i - k) * sizeof(float));
+      a[k] = v;
     }
   } else if (has_old) {
     sorted_.erase(sorted_.begin() +
@@ -296,43 +396,71 @@ Result<Verdict> SignalDetector::Step(UnixSeconds t, std::optional<double> value)
     return InvalidArgument("bin " + FormatIso8601(bin) + " is not after the previous bin " +
                            FormatIso8601(*next_ - step_));
   }
-  if (next_ && bin != *next_) {
-    // Feed skipped bins as missing; beyond the history's reach only the count matters.
-    UnixSeconds from = *next_;
-    int64_t skipped = (bin - from) / step_;
-    int64_t horizon =
-        std::max<int64_t>(config_.window_seconds, (config_.lookback_days + 1) * 86400) / step_ + 1;
-    if (skipped > horizon) from = bin - horizon * step_;
-    for (UnixSeconds b = from; b < bin; b += step_) Judge(b, std::nullopt);
-  }
+  FillGap(bin);
   next_ = bin + step_;
   return Judge(bin, value);
 }
 
+bool SignalDetector::StepMany(UnixSeconds from, std::span<const std::optional<double>> values,
+                              Verdict* out) {
+  if (next_ && from < *next_) return false;
+  if (values.empty()) return true;
+  FillGap(from);
+  UnixSeconds t = from;
+  double expected[256];
+  for (size_t i = 0; i < values.size();) {
+    size_t run = baseline_->Predict(t, std::min<size_t>(256, values.size() - i), expected);
+    for (size_t k = 0; k < run; ++k, ++i, t += step_) out[i] = JudgeWith(t, values[i], expected[k]);
+  }
+  next_ = t;
+  return true;
+}
+
+void SignalDetector::FillGap(UnixSeconds bin) {
+  if (!next_ || bin == *next_) return;
+  // Feed skipped bins as missing; beyond the history's reach only the count matters.
+  UnixSeconds from = *next_;
+  int64_t skipped = (bin - from) / step_;
+  int64_t horizon =
+      std::max<int64_t>(config_.window_seconds, (config_.lookback_days + 1) * 86400) / step_ + 1;
+  if (skipped > horizon) from = bin - horizon * step_;
+  for (UnixSeconds b = from; b < bin; b += step_) Judge(b, std::nullopt);
+}
+
 Verdict SignalDetector::Judge(UnixSeconds t, std::optional<double> value) {
+  return JudgeWith(t, value, baseline_->Expected(t));
+}
+
+Verdict SignalDetector::JudgeWith(UnixSeconds t, std::optional<double> value, double expected) {
+  // Plain doubles and flags throughout: copying optionals through the stack stalls store
+  // forwarding, which cost a quarter of this function's time.
+  const bool has_value = value.has_value() && std::isfinite(*value) && *value >= 0;
+  const double x = has_value ? *value : 0.0;
+  const bool has_expected = !std::isnan(expected);
+  const double e = has_expected ? expected : 0.0;
   Verdict v;
-  v.value = Sanitize(value);
-  v.expected = baseline_->Expected(t);
-  if (v.value && v.expected && *v.expected > 0) v.ratio = *v.value / *v.expected;
-  v.lower = v.expected.value_or(0);
+  if (has_value) v.value = x;
+  if (has_expected) v.expected = e;
+  const bool has_ratio = has_value && has_expected && e > 0;
+  const double r = has_ratio ? x / e : 0.0;
+  if (has_ratio) v.ratio = r;
+  v.lower = e;
   bool anomalous = false;
-  if (v.value && v.expected && *v.expected >= config_.floor && *v.expected > 0) {
-    double e = *v.expected;
-    double res = std::fabs(*v.value - e);
+  if (has_ratio && e >= config_.floor) {
+    double res = std::fabs(x - e);
     // The band needs a spread; until kMinResiduals bins have been seen against the baseline, the
     // detector learns it and judges nothing (with z = 0 there is no band and nothing to learn).
     if (config_.z > 0 && residual_count_ < kMinResiduals) {
       // Bins already below the warning ratio are not learnt from: an outage during the warm-up
       // must not widen the band.
-      if (*v.ratio >= config_.warning) {
+      if (r >= config_.warning) {
         ++residual_count_;
         abs_residual_ += (res - abs_residual_) / double(residual_count_);
       }
     } else {
       double spread = std::max(1.25 * abs_residual_, config_.min_relative_spread * e);
       v.lower = e - config_.z * spread;
-      double r = *v.ratio;
-      bool significant = config_.z <= 0 || *v.value < v.lower;
+      bool significant = config_.z <= 0 || x < v.lower;
       v.level = !significant           ? Level::kNormal
                 : r < config_.critical ? Level::kCritical
                 : r < config_.warning  ? Level::kWarning
@@ -353,30 +481,27 @@ Verdict SignalDetector::Judge(UnixSeconds t, std::optional<double> value) {
   // first max_inpaint bins of a run (after that the new level becomes the normal).
   if (anomalous) {
     ++anomalous_run_;
-  } else if (v.value) {
+  } else if (has_value) {
     anomalous_run_ = 0;  // a missing bin neither extends nor ends a run
   }
-  Pending p{t,
-            v.value,
-            v.expected.value_or(0),
-            anomalous,
-            anomalous && anomalous_run_ <= max_inpaint_bins_ && baseline_->settled(),
+  Pending p{t,         x,
+            e,         has_value,
+            anomalous, anomalous && anomalous_run_ <= max_inpaint_bins_ && baseline_->settled(),
             false};
   if (anomalous && anomalous_run_ >= kInpaintRun) {
     p.confirmed = true;
-    for (size_t i = pending_.size(); i-- > 0 && (pending_[i].anomalous || !pending_[i].value);) {
+    for (size_t i = pending_n_; i-- > 0 && (pending_[i].anomalous || !pending_[i].has_value);) {
       pending_[i].confirmed = true;
     }
   }
-  if (pending_.size() == static_cast<size_t>(kInpaintDelay)) {
+  if (pending_n_ == pending_.size()) {
     const Pending& q = pending_.front();
-    std::optional<double> h = q.value;
-    if (q.anomalous && q.confirmed && q.inpaint) h = q.expected;
-    baseline_->Append(q.time, h);
+    const bool inpaint = q.anomalous && q.confirmed && q.inpaint;
+    baseline_->Append(q.time, inpaint ? q.expected : q.has_value ? q.value : kNoValue);
     for (size_t i = 1; i < pending_.size(); ++i) pending_[i - 1] = pending_[i];
     pending_.back() = p;
   } else {
-    pending_.push_back(p);
+    pending_[pending_n_++] = p;
   }
   return v;
 }

@@ -8,9 +8,12 @@
 // expected value is at or above the floor. Thread-safety: one object per thread.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "blackout/base/time.h"
@@ -22,18 +25,29 @@ enum class Level : uint8_t { kUnknown = 0, kNormal = 1, kWarning = 2, kCritical 
 std::string_view LevelName(Level l);  // "unknown", "normal", "warning", "critical"
 
 // Predicts the next bin from the bins appended so far. Bins are consecutive (the caller fills time
-// gaps with missing bins).
+// gaps with missing bins). Values are plain doubles with NaN for "none": this is the innermost
+// loop, and optionals returned through memory stall it.
 class Baseline {
  public:
   virtual ~Baseline() = default;
-  // The expected value of the bin starting at `t` (the bin after the last appended one), or nullopt
+  // The expected value of the bin starting at `t` (the bin after the last appended one), or NaN
   // when there is not enough history.
-  virtual std::optional<double> Expected(UnixSeconds t) = 0;
+  virtual double Expected(UnixSeconds t) = 0;
   // Whether the last Expected() came from the method proper rather than a warm-up stand-in; only
   // settled predictions may replace values in the history (inpainting).
   virtual bool settled() const { return true; }
-  // Appends the history value of the bin starting at `t`; nullopt = missing.
-  virtual void Append(UnixSeconds t, std::optional<double> value) = 0;
+  // Appends the history value of the bin starting at `t`; NaN = missing.
+  virtual void Append(UnixSeconds t, double value) = 0;
+  // Batch: out[0] = Expected(t), and out[i] for the following bins t + i * step, 0 < i < the
+  // returned count (1 <= count <= max), for as many as can be known now: exactly what Expected()
+  // would return for each of them after the caller appended the bins between (at most
+  // kInpaintDelay behind, as SignalDetector does), with settled() unchanged throughout.
+  // REQUIRES: max >= 1.
+  virtual size_t Predict(UnixSeconds t, size_t max, double* out) {
+    (void)max;
+    out[0] = Expected(t);
+    return 1;
+  }
 };
 
 // REQUIRES: ValidateConfig-valid config, step > 0.
@@ -61,6 +75,13 @@ class SignalDetector {
   // nothing.
   Result<Verdict> Step(UnixSeconds t, std::optional<double> value);
 
+  // Batch: judges the consecutive bins from, from + step, ... (values[i] is the bin from + i *
+  // step) and writes their verdicts to out[0, values.size()). Exactly what values.size() calls of
+  // Step would give, without their per-bin overhead. Returns false (nothing changed) when `from`
+  // is not after the previous bin.
+  // REQUIRES: `from` on the step grid; out has room for values.size() verdicts.
+  bool StepMany(UnixSeconds from, std::span<const std::optional<double>> values, Verdict* out);
+
   const SignalConfig& config() const { return config_; }
   int64_t step() const { return step_; }
   // Start of the next bin expected (the bin after the last one judged), or nullopt before the
@@ -69,6 +90,9 @@ class SignalDetector {
 
  private:
   Verdict Judge(UnixSeconds t, std::optional<double> value);
+  Verdict JudgeWith(UnixSeconds t, std::optional<double> value, double expected);
+  // Feeds the bins from next_ up to `bin` (exclusive) as missing; bounded by the history's reach.
+  void FillGap(UnixSeconds bin);
 
   SignalConfig config_;
   int64_t step_;
@@ -79,14 +103,17 @@ class SignalDetector {
   static constexpr int64_t kMinResiduals = 24;
   struct Pending {
     UnixSeconds time;
-    std::optional<double> value;
-    double expected;
+    double value;     // valid if has_value
+    double expected;  // 0 when there was no prediction
+    bool has_value;
     bool anomalous;
     bool inpaint;    // within the first max_inpaint bins of its run
     bool confirmed;  // its run reached kInpaintRun bins
   };
-  std::vector<Pending> pending_;  // judged bins not yet in the history (at most kInpaintDelay)
-  int64_t anomalous_run_ = 0;     // consecutive anomalous bins (for the inpainting limit)
+  // Judged bins not yet in the history (the first pending_n_).
+  std::array<Pending, kInpaintDelay> pending_{};
+  size_t pending_n_ = 0;
+  int64_t anomalous_run_ = 0;  // consecutive anomalous bins (for the inpainting limit)
   int64_t max_inpaint_bins_;
   int64_t ewma_bins_;  // the spread's EWMA spans a day
   // Robust running spread: mean absolute residual of normal bins (EWMA after warm-up).
@@ -99,7 +126,10 @@ class SignalDetector {
 class SlidingMedian {
  public:
   explicit SlidingMedian(size_t capacity);
-  void Push(std::optional<double> value);
+  void Push(std::optional<double> value) {
+    PushValue(value ? static_cast<float>(*value) : std::numeric_limits<float>::quiet_NaN());
+  }
+  void PushValue(float value);  // NaN = missing
   size_t valid() const { return sorted_.size(); }
   // REQUIRES: valid() > 0
   double Median() const;

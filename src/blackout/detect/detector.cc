@@ -104,50 +104,63 @@ Status EntityDetector::Push(UnixSeconds t,
   }
   next_ = bin + step_;
 
+  static const Verdict kNoVerdict;
+  std::array<Verdict, kNumSignals> v;
+  std::array<const Verdict*, kNumSignals> pv;
   for (int64_t k = keep; k >= 0; --k) {
     const UnixSeconds b = bin - k * step_;
     const bool last = k == 0;
-    BinRecord rec{b, false, {}, {}};
-    int critical = 0, warning = 0;
     for (int s = 0; s < kNumSignals; ++s) {
-      rec.level[s] = Level::kUnknown;
+      pv[s] = &kNoVerdict;
       if (!config_.signals[s].enabled) continue;
       auto verdict = signals_[s].Step(b, last ? values[s] : std::nullopt);
       if (!verdict.ok()) continue;  // cannot happen: bins are increasing
-      const Verdict& v = *verdict;
-      rec.level[s] = v.level;
-      if (v.level != Level::kUnknown) rec.ratio[s] = v.ratio;
-      if (v.level == Level::kCritical) ++critical;
-      if (v.level >= Level::kWarning) {
-        ++warning;
-        if (sink && sink->on_alert) {
-          sink->on_alert(Alert{entity_, static_cast<Signal>(s), b, v.level, *v.value, *v.expected,
-                               *v.ratio, config_.signals[s].method});
-        }
-      }
+      v[s] = *verdict;
+      pv[s] = &v[s];
     }
-    rec.outage = critical >= 1 || warning >= config_.combine.min_warning_signals;
-    if (rec.outage) {
-      current_.push_back(rec);
-      ++outage_bins_;
-      gap_ = 0;
-      if (outage_bins_ >= config_.combine.min_event_bins) confirmed_ = true;
-      if (confirmed_ && sink && sink->on_event) sink->on_event(Build(false));
-    } else if (!current_.empty()) {
-      current_.push_back(rec);
-      if (++gap_ > config_.combine.merge_gap_bins) {
-        if (confirmed_) {
-          closed_.push_back(Build(true));
-          if (sink && sink->on_event) sink->on_event(closed_.back());
-        }
-        current_.clear();
-        outage_bins_ = 0;
-        gap_ = 0;
-        confirmed_ = false;
+    Decide(b, pv, sink);
+  }
+  return Status::Ok();
+}
+
+void EntityDetector::Decide(UnixSeconds b, const std::array<const Verdict*, kNumSignals>& verdicts,
+                            const DetectSink* sink) {
+  BinRecord rec{b, false, {}, {}};
+  int critical = 0, warning = 0;
+  for (int s = 0; s < kNumSignals; ++s) {
+    const Verdict& v = *verdicts[s];
+    rec.level[s] = v.level;
+    if (v.level == Level::kUnknown) continue;
+    rec.ratio[s] = v.ratio;
+    if (v.level == Level::kCritical) ++critical;
+    if (v.level >= Level::kWarning) {
+      ++warning;
+      if (sink && sink->on_alert) {
+        sink->on_alert(Alert{entity_, static_cast<Signal>(s), b, v.level, *v.value, *v.expected,
+                             *v.ratio, config_.signals[s].method});
       }
     }
   }
-  return Status::Ok();
+  rec.outage = critical >= 1 || warning >= config_.combine.min_warning_signals;
+  if (rec.outage) {
+    current_.push_back(rec);
+    ++outage_bins_;
+    gap_ = 0;
+    if (outage_bins_ >= config_.combine.min_event_bins) confirmed_ = true;
+    if (confirmed_ && sink && sink->on_event) sink->on_event(Build(false));
+  } else if (!current_.empty()) {
+    current_.push_back(rec);
+    if (++gap_ > config_.combine.merge_gap_bins) {
+      if (confirmed_) {
+        closed_.push_back(Build(true));
+        if (sink && sink->on_event) sink->on_event(closed_.back());
+      }
+      current_.clear();
+      outage_bins_ = 0;
+      gap_ = 0;
+      confirmed_ = false;
+    }
+  }
 }
 
 std::vector<Event> EntityDetector::Events() const {
@@ -237,14 +250,36 @@ Detection DetectSeries(const EntitySeries& series, const DetectConfig& config) {
   EntityDetector det(series.entity, config, series.step);
   DetectSink sink;
   sink.on_alert = [&](const Alert& a) { out.alerts.push_back(a); };
-  size_t n = series.bins();
-  std::array<std::optional<double>, kNumSignals> vals;
-  for (size_t i = 0; i < n; ++i) {
+  const size_t n = series.bins();
+  // Blocks small enough that the four signals' verdicts stay in the L1/L2 cache.
+  constexpr size_t kBlock = 512;
+  static const Verdict kNoVerdict;
+  std::array<std::vector<Verdict>, kNumSignals> verdicts;
+  std::array<bool, kNumSignals> judged{};
+  for (int s = 0; s < kNumSignals; ++s) {
+    // A signal with no value from some bin on has only kUnknown verdicts there, whatever its
+    // state: such bins need not be judged at all.
+    judged[s] = config.signals[s].enabled && !series.values[s].empty();
+    if (judged[s]) verdicts[s].resize(kBlock);
+  }
+  std::array<const Verdict*, kNumSignals> pv;
+  const UnixSeconds from = BinStart(series.from, series.step);  // as Push would bin it
+  for (size_t begin = 0; begin < n; begin += kBlock) {
+    const size_t len = std::min(kBlock, n - begin);
+    const UnixSeconds t0 = from + static_cast<int64_t>(begin) * series.step;
+    std::array<size_t, kNumSignals> have{};  // bins of this block with a verdict per signal
     for (int s = 0; s < kNumSignals; ++s) {
-      vals[s] = i < series.values[s].size() ? series.values[s][i] : std::nullopt;
+      const auto& vals = series.values[s];
+      if (!judged[s] || begin >= vals.size()) continue;
+      have[s] = std::min(len, vals.size() - begin);
+      bool ok = det.signals_[static_cast<size_t>(s)].StepMany(
+          t0, std::span(vals).subspan(begin, have[s]), verdicts[s].data());
+      (void)ok;  // bins are increasing by construction
     }
-    Status st = det.Push(series.from + static_cast<int64_t>(i) * series.step, vals, &sink);
-    (void)st;  // bins are increasing by construction
+    for (size_t i = 0; i < len; ++i) {
+      for (int s = 0; s < kNumSignals; ++s) pv[s] = i < have[s] ? &verdicts[s][i] : &kNoVerdict;
+      det.Decide(t0 + static_cast<int64_t>(i) * series.step, pv, &sink);
+    }
   }
   out.events = det.Events();
   return out;

@@ -85,6 +85,13 @@ struct DetectSink {
   std::function<void(const Event&)> on_event;
 };
 
+struct Detection {
+  std::vector<Alert> alerts;  // in time order, then signal order within a bin
+  std::vector<Event> events;
+};
+
+struct EntitySeries;
+
 class EntityDetector {
  public:
   EntityDetector(std::string entity, const DetectConfig& config, int64_t step);
@@ -108,6 +115,11 @@ class EntityDetector {
     std::array<Level, kNumSignals> level;
   };
   Event Build(bool ended) const;
+  // The vote and the event logic for bin `b`, given each signal's verdict on it (a disabled
+  // signal's is kUnknown). Shared by Push and the batch path (DetectSeries), so both decide alike.
+  void Decide(UnixSeconds b, const std::array<const Verdict*, kNumSignals>& verdicts,
+              const DetectSink* sink);
+  friend Detection DetectSeries(const EntitySeries& series, const DetectConfig& config);
 
   std::string entity_;
   DetectConfig config_;
@@ -132,12 +144,8 @@ struct EntitySeries {
   size_t bins() const;
 };
 
-struct Detection {
-  std::vector<Alert> alerts;
-  std::vector<Event> events;
-};
-
-// Batch: feeds every bin of `series` to an EntityDetector. Identical to streaming.
+// Batch: the same as pushing every bin of `series` to an EntityDetector (and identical to it), but
+// faster: each signal is judged over a block of bins at a time, then the block is voted on.
 Detection DetectSeries(const EntitySeries& series, const DetectConfig& config);
 
 // Fills parent.carriers with the entities of `children` events that overlap it in time, sorted and
