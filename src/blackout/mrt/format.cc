@@ -9,25 +9,57 @@
 
 namespace blackout::mrt {
 
-namespace {
-
-// Within one record, elements sharing an Attributes share the text from the AS path on; the cache
-// remembers where that text was last written (offsets into the output buffer).
-struct LineCache {
-  const Attributes* attrs = nullptr;
-  int kind = -1;
-  size_t off = 0, len = 0;
-  uint32_t time = 0, usec = 0;
+// Text shared between lines. The time, peer and prefix entries hold copies of their text and stay
+// valid from record to record; the head and the tail are valid within one record only (the tail
+// is found by its offset in the output buffer).
+struct FormatCache {
+  // The time field: "sec", or "sec.usec" (six digits at least) for BGP4MP_ET.
   bool has_time = false;
+  bool time_et = false;
+  uint32_t time = 0, usec = 0;
+  uint8_t time_len = 0;
   char time_text[24];
-  size_t time_len = 0;
+  // "peer_ip|peer_as|" of recently seen peers, direct-mapped by a hash of both.
+  struct Peer {
+    bool valid = false;
+    uint8_t len = 0;
+    uint32_t as = 0;
+    IpAddress ip;
+    char text[64];
+  };
+  static constexpr int kPeerBits = 6;
+  Peer peers[1 << kPeerBits];
+  // The last RIB prefix ("addr/len"): every entry of a TABLE_DUMP_V2 record has the same one, and
+  // a TABLE_DUMP (v1) file repeats it in consecutive records.
+  bool has_prefix = false;
+  Prefix prefix;
+  uint8_t prefix_len = 0;
+  char prefix_text[48];
+
+  // Per record. BGP4MP lines: the start of the line up to "peer_as|" (time and peer are the
+  // record's), for lines of kind `head_key`.
+  int head_key = -1;
+  uint8_t head_len = 0;
+  char head[128];
+  // BGP4MP announcements: the text from the AS path on, shared by the elements of one UPDATE.
+  const Attributes* tail_attrs = nullptr;
+  int tail_kind = -1;
+  size_t tail_off = 0, tail_len = 0;
+
+  void StartRecord() {
+    head_key = -1;
+    tail_attrs = nullptr;
+    tail_kind = -1;
+  }
 };
+
+namespace {
 
 // Writes into memory reserved in advance (see LineBound), without per-append capacity checks.
 struct Writer {
   char* p;
   char* start;
-  LineCache* cache = nullptr;
+  FormatCache* cache = nullptr;
   char* base = nullptr;  // start of the whole output buffer (for cache offsets)
   void operator+=(char c) { *p++ = c; }
   template <size_t N>
@@ -196,8 +228,9 @@ void AppendTail(const Attributes& a, Writer& out) {
 }
 
 void AppendTime(const Element& e, bool et, Writer& out) {
-  LineCache* c = out.cache;
-  if (c && c->has_time && c->time == e.time && c->usec == e.microseconds) {
+  FormatCache* c = out.cache;
+  if (c && c->has_time && c->time == e.time && c->time_et == et &&
+      (!et || c->usec == e.microseconds)) {
     std::memcpy(out.p, c->time_text, c->time_len);
     out.p += c->time_len;
     return;
@@ -215,10 +248,61 @@ void AppendTime(const Element& e, bool et, Writer& out) {
   }
   if (c) {
     c->has_time = true;
+    c->time_et = et;
     c->time = e.time;
     c->usec = e.microseconds;
-    c->time_len = static_cast<size_t>(out.p - begin);
+    c->time_len = static_cast<uint8_t>(out.p - begin);
     std::memcpy(c->time_text, begin, c->time_len);
+  }
+}
+
+// "peer_ip|peer_as|".
+void AppendPeer(const Element& e, Writer& out) {
+  FormatCache* c = out.cache;
+  if (c == nullptr) {
+    WAppendIp(e.peer_ip, out);
+    out += '|';
+    AppendU32(e.peer_as, out);
+    out += '|';
+    return;
+  }
+  uint64_t lo, hi;
+  std::memcpy(&lo, e.peer_ip.bytes().data(), 8);
+  std::memcpy(&hi, e.peer_ip.bytes().data() + 8, 8);
+  const uint64_t h = (lo ^ (hi * 0x9E3779B97F4A7C15ull) ^ e.peer_as) * 0x9E3779B97F4A7C15ull;
+  FormatCache::Peer& slot = c->peers[h >> (64 - FormatCache::kPeerBits)];
+  if (slot.valid && slot.as == e.peer_as && slot.ip == e.peer_ip) {
+    std::memcpy(out.p, slot.text, slot.len);
+    out.p += slot.len;
+    return;
+  }
+  char* begin = out.p;
+  WAppendIp(e.peer_ip, out);
+  out += '|';
+  AppendU32(e.peer_as, out);
+  out += '|';
+  slot.valid = true;
+  slot.as = e.peer_as;
+  slot.ip = e.peer_ip;
+  slot.len = static_cast<uint8_t>(out.p - begin);
+  std::memcpy(slot.text, begin, slot.len);
+}
+
+// The prefix of a RIB line (cached: consecutive RIB lines mostly share it).
+void AppendRibPrefix(const Prefix& pfx, Writer& out) {
+  FormatCache* c = out.cache;
+  if (c && c->has_prefix && c->prefix == pfx) {
+    std::memcpy(out.p, c->prefix_text, c->prefix_len);
+    out.p += c->prefix_len;
+    return;
+  }
+  char* begin = out.p;
+  AppendPrefix(pfx, out);
+  if (c) {
+    c->has_prefix = true;
+    c->prefix = pfx;
+    c->prefix_len = static_cast<uint8_t>(out.p - begin);
+    std::memcpy(c->prefix_text, begin, c->prefix_len);
   }
 }
 
@@ -240,66 +324,73 @@ void WAppendIp(const IpAddress& ip, Writer& out) {
   }
 }
 
+char OpenChar(SegmentType t) {
+  switch (t) {
+    case SegmentType::kAsSet:
+      return '{';
+    case SegmentType::kConfedSet:
+      return '[';
+    case SegmentType::kConfedSequence:
+      return '(';
+    default:
+      return ' ';
+  }
+}
+
+char CloseChar(SegmentType t) {
+  switch (t) {
+    case SegmentType::kAsSet:
+      return '}';
+    case SegmentType::kConfedSet:
+      return ']';
+    case SegmentType::kConfedSequence:
+      return ')';
+    default:
+      return ' ';
+  }
+}
+
+// bgpdump's rendering, including where it puts spaces around empty segments and its cut at about
+// 7900 characters (checked per ASN only when kMayCut: when the path could get that long).
+template <bool kMayCut>
+void WriteAsPath(const Attributes& a, Writer& out) {
+  const size_t start = out.size();
+  SegmentType prev = SegmentType::kAsSequence;
+  bool space = false;
+  const uint32_t* asn = a.as_path.asns.data();
+  for (const AsPathSegment& s : a.as_path.segments) {
+    if (prev != SegmentType::kAsSequence) out += CloseChar(prev);
+    if (space) out += ' ';
+    if (s.type != SegmentType::kAsSequence) out += OpenChar(s.type);
+    const char sep =
+        (s.type == SegmentType::kAsSet || s.type == SegmentType::kConfedSet) ? ',' : ' ';
+    space = s.count > 0;
+    for (uint16_t i = 0; i < s.count; ++i) {
+      if (i > 0) out += sep;
+      AppendU32(asn[i], out);
+      if (kMayCut && out.size() - start > 8000 - 100) {
+        out += "...";
+        return;
+      }
+    }
+    asn += s.count;
+    prev = s.type;
+  }
+  if (!a.as_path.segments.empty() && prev != SegmentType::kAsSequence) out += CloseChar(prev);
+}
+
 void WAppendAsPath(const Attributes& a, Writer& out) {
   if (!a.present.has(kAttrAsPath)) return;
   if (a.as_path_error) {
     out += "! Error !";
     return;
   }
-  // bgpdump's rendering, including where it puts spaces around empty segments and its cut at
-  // about 7900 characters.
-  const size_t start = out.size();
-  auto open = [](SegmentType t) {
-    switch (t) {
-      case SegmentType::kAsSet:
-        return '{';
-      case SegmentType::kConfedSet:
-        return '[';
-      case SegmentType::kConfedSequence:
-        return '(';
-      default:
-        return ' ';
-    }
-  };
-  auto close = [](SegmentType t) {
-    switch (t) {
-      case SegmentType::kAsSet:
-        return '}';
-      case SegmentType::kConfedSet:
-        return ']';
-      case SegmentType::kConfedSequence:
-        return ')';
-      default:
-        return ' ';
-    }
-  };
-  SegmentType prev = SegmentType::kAsSequence;
-  bool space = false;
-  size_t ai = 0;
-  const uint32_t* asns = a.as_path.asns.data();
-  for (const AsPathSegment& s : a.as_path.segments) {
-    if (prev != SegmentType::kAsSequence) out += close(prev);
-    if (space) out += ' ';
-    if (s.type != SegmentType::kAsSequence) out += open(s.type);
-    space = false;
-    const char sep =
-        (s.type == SegmentType::kAsSet || s.type == SegmentType::kConfedSet) ? ',' : ' ';
-    for (uint16_t i = 0; i < s.count; ++i) {
-      if (space) {
-        out += sep;
-      } else {
-        space = true;
-      }
-      AppendU32(asns[ai + i], out);
-      if (out.size() - start > 8000 - 100) {
-        out += "...";
-        return;
-      }
-    }
-    ai += s.count;
-    prev = s.type;
+  // Each ASN takes at most 11 characters with its separator, each segment 3 more.
+  if (11 * a.as_path.asns.size() + 3 * a.as_path.segments.size() <= 8000 - 100) {
+    WriteAsPath<false>(a, out);
+  } else {
+    WriteAsPath<true>(a, out);
   }
-  if (!a.as_path.segments.empty() && prev != SegmentType::kAsSequence) out += close(prev);
 }
 
 void WAppendCommunities(const Attributes& a, Writer& out) {
@@ -335,13 +426,10 @@ void WAppendBgpdumpLine(const Element& e, Writer& out) {
       } else {
         out += e.has_path_id ? "TABLE_DUMP2_AP|" : "TABLE_DUMP2|";
       }
-      AppendU32(e.time, out);
+      AppendTime(e, false, out);
       out += "|B|";
-      WAppendIp(e.peer_ip, out);
-      out += '|';
-      AppendU32(e.peer_as, out);
-      out += '|';
-      AppendPrefix(e.prefix, out);
+      AppendPeer(e, out);
+      AppendRibPrefix(e.prefix, out);
       out += '|';
       if (e.has_path_id) {
         AppendU32(e.path_id, out);
@@ -438,19 +526,35 @@ void WAppendBgpdumpLine(const Element& e, Writer& out) {
         out += '\n';
         return;
       }
-      out += Bgp4mpName(e);
-      out += '|';
-      AppendTime(e, et, out);
-      out += e.type == ElementType::kWithdraw ? "|W|" : "|A|";
-      if (e.type == ElementType::kWithdraw && e.local && e.mp && e.peer_ip.is_v4() &&
-          !e.prefix.address().is_v4()) {
-        AppendV6(e.peer_ip.bytes().data(), out);  // bgpdump formats this peer as IPv6
+      // bgpdump formats the peer of this one as IPv6.
+      const bool v6_peer = e.type == ElementType::kWithdraw && e.local && e.mp &&
+                           e.peer_ip.is_v4() && !e.prefix.address().is_v4();
+      const int head_key = (e.type == ElementType::kWithdraw ? 1 : 0) | (e.has_path_id ? 2 : 0) |
+                           (e.local ? 4 : 0) | (v6_peer ? 8 : 0) | (et ? 16 : 0);
+      FormatCache* c = out.cache;
+      if (c && c->head_key == head_key) {
+        std::memcpy(out.p, c->head, c->head_len);
+        out.p += c->head_len;
       } else {
-        WAppendIp(e.peer_ip, out);
+        char* begin = out.p;
+        out += Bgp4mpName(e);
+        out += '|';
+        AppendTime(e, et, out);
+        out += e.type == ElementType::kWithdraw ? "|W|" : "|A|";
+        if (v6_peer) {
+          AppendV6(e.peer_ip.bytes().data(), out);
+          out += '|';
+          AppendU32(e.peer_as, out);
+          out += '|';
+        } else {
+          AppendPeer(e, out);
+        }
+        if (c) {
+          c->head_key = head_key;
+          c->head_len = static_cast<uint8_t>(out.p - begin);
+          std::memcpy(c->head, begin, c->head_len);
+        }
       }
-      out += '|';
-      AppendU32(e.peer_as, out);
-      out += '|';
       AppendPrefix(e.prefix, out);
       if (e.type == ElementType::kWithdraw) {
         if (e.has_path_id) {
@@ -465,20 +569,19 @@ void WAppendBgpdumpLine(const Element& e, Writer& out) {
         AppendU32(e.path_id, out);
         out += '|';
       }
-      LineCache* c = out.cache;
       const int kind = (e.mp ? 2 : 0) | (e.prefix.address().is_v4() ? 1 : 0);
-      if (c && c->attrs == a && c->kind == kind) {
-        std::memcpy(out.p, out.base + c->off, c->len);
-        out.p += c->len;
+      if (c && c->tail_attrs == a && c->tail_kind == kind) {
+        std::memcpy(out.p, out.base + c->tail_off, c->tail_len);
+        out.p += c->tail_len;
         return;
       }
       char* tail = out.p;
       WriteBgp4mpTail(e, out);
       if (c) {
-        c->attrs = a;
-        c->kind = kind;
-        c->off = static_cast<size_t>(tail - out.base);
-        c->len = static_cast<size_t>(out.p - tail);
+        c->tail_attrs = a;
+        c->tail_kind = kind;
+        c->tail_off = static_cast<size_t>(tail - out.base);
+        c->tail_len = static_cast<size_t>(out.p - tail);
       }
       return;
     }
@@ -536,38 +639,40 @@ size_t LineBound(const Element& e) {
 
 }  // namespace
 
+TextBuffer::TextBuffer() : cache_(std::make_unique<FormatCache>()) {}
+TextBuffer::~TextBuffer() = default;
+
 void TextBuffer::Grow(size_t need) {
   size_t cap = cap_ ? cap_ : 1 << 16;
   while (cap - size_ < need) cap *= 2;
-  auto fresh = std::make_unique<char[]>(cap);
+  auto fresh = std::make_unique_for_overwrite<char[]>(cap);
   if (size_) std::memcpy(fresh.get(), buf_.get(), size_);
   buf_ = std::move(fresh);
   cap_ = cap;
 }
 
 void AppendBgpdumpLine(const Element& e, TextBuffer& out) {
-  const size_t bound = LineBound(e);
-  if (out.cap_ - out.size_ < bound) out.Grow(bound);
-  Writer w{out.buf_.get() + out.size_, out.buf_.get() + out.size_};
-  WAppendBgpdumpLine(e, w);
-  out.size_ += w.size();
+  AppendBgpdumpLines(std::span<const Element>(&e, 1), out);
 }
 
 void AppendBgpdumpLines(std::span<const Element> elements, TextBuffer& out) {
-  LineCache cache;
+  FormatCache* cache = out.cache_.get();
+  cache->StartRecord();
   for (const Element& e : elements) {
     const size_t bound = LineBound(e);
     if (out.cap_ - out.size_ < bound) out.Grow(bound);
-    Writer w{out.buf_.get() + out.size_, out.buf_.get() + out.size_, &cache, out.buf_.get()};
+    Writer w{out.buf_.get() + out.size_, out.buf_.get() + out.size_, cache, out.buf_.get()};
     WAppendBgpdumpLine(e, w);
     out.size_ += w.size();
   }
 }
 
 void AppendBgpdumpLine(const Element& e, std::string& out) {
-  TextBuffer b;
-  AppendBgpdumpLine(e, b);
-  out.append(b.view());
+  const size_t old = out.size();
+  out.resize(old + LineBound(e));
+  Writer w{out.data() + old, out.data() + old};
+  WAppendBgpdumpLine(e, w);
+  out.resize(old + w.size());
 }
 
 void AppendIp(const IpAddress& ip, std::string& out) {

@@ -14,10 +14,19 @@
 
 namespace blackout::mrt {
 
+struct FormatCache;  // format.cc
+
 // A growable byte buffer that line formatting writes into without per-character checks: the fast
-// path for `mrt dump`. Not thread-safe.
+// path for `mrt dump`. It also remembers the text of recent times, peers and prefixes, so lines
+// that repeat them (every element of an UPDATE, every entry of a RIB record, the peers of a dump)
+// copy it instead of formatting it again. Not thread-safe.
 class TextBuffer {
  public:
+  TextBuffer();
+  ~TextBuffer();
+  TextBuffer(const TextBuffer&) = delete;
+  TextBuffer& operator=(const TextBuffer&) = delete;
+
   std::string_view view() const { return {buf_.get(), size_}; }
   size_t size() const { return size_; }
   void clear() { size_ = 0; }
@@ -28,6 +37,7 @@ class TextBuffer {
   void Grow(size_t need);
   std::unique_ptr<char[]> buf_;
   size_t size_ = 0, cap_ = 0;
+  std::unique_ptr<FormatCache> cache_;
 };
 
 // Appends the `bgpdump -m` line for `e` (with its trailing newline) to `out`.
