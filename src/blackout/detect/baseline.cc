@@ -313,22 +313,31 @@ size_t LowerBound(const float* a, size_t n, float x) {
   const float* base = a;
   while (n > 1) {
     size_t half = n / 2;
-    base += half * static_cast<size_t>(base[half - 1] < x);
+    base += half & (size_t{0} - static_cast<size_t>(base[half - 1] < x));
     n -= half;
   }
   return static_cast<size_t>(base - a) + (*base < x);
 }
 
-// First position in sorted a[0, n) greater than x.
-size_t UpperBound(const float* a, size_t n, float x) {
-  if (n == 0) return 0;
-  const float* base = a;
+// Both at once, in sorted a[0, n): the position after the last value <= x, and the first
+// position of a value >= y. The two searches halve the same lengths, so they run in one loop as
+// two independent chains of loads that the processor overlaps.
+void Bounds(const float* a, size_t n, float x, float y, size_t* upper_x, size_t* lower_y) {
+  if (n == 0) {
+    *upper_x = *lower_y = 0;
+    return;
+  }
+  const float* bx = a;
+  const float* by = a;
   while (n > 1) {
     size_t half = n / 2;
-    base += half * static_cast<size_t>(base[half - 1] <= x);
+    // A mask rather than a multiply or a branch: the shortest chain from one load to the next.
+    bx += half & (size_t{0} - static_cast<size_t>(bx[half - 1] <= x));
+    by += half & (size_t{0} - static_cast<size_t>(by[half - 1] < y));
     n -= half;
   }
-  return static_cast<size_t>(base - a) + (*base <= x);
+  *upper_x = static_cast<size_t>(bx - a) + (*bx <= x);
+  *lower_y = static_cast<size_t>(by - a) + (*by < y);
 }
 
 }  // namespace
@@ -348,13 +357,17 @@ void SlidingMedian::PushValue(float v) {
     float* a = sorted_.data();
     const size_t n = sorted_.size();
     if (v > old) {
-      size_t i = UpperBound(a, n, old) - 1;  // the last copy of old
-      size_t j = LowerBound(a, n, v);        // v goes just before a[j]
+      size_t upper_old, lower_v;
+      Bounds(a, n, old, v, &upper_old, &lower_v);
+      size_t i = upper_old - 1;  // the last copy of old
+      size_t j = lower_v;        // v goes just before a[j]
       std::memmove(a + i, a + i + 1, (j - 1 - i) * sizeof(float));
       a[j - 1] = v;
     } else if (v < old) {
-      size_t i = LowerBound(a, n, old);  // the first copy of old
-      size_t k = UpperBound(a, n, v);    // v goes at a[k]
+      size_t upper_v, lower_old;
+      Bounds(a, n, v, old, &upper_v, &lower_old);
+      size_t i = lower_old;  // the first copy of old
+      size_t k = upper_v;    // v goes at a[k]
       std::memmove(a + k + 1, a + k, (i - k) * sizeof(float));
       a[k] = v;
     }
@@ -388,7 +401,8 @@ SignalDetector::SignalDetector(const SignalConfig& config, int64_t step)
       step_(step),
       baseline_(MakeBaseline(config, step)),
       max_inpaint_bins_(std::max<int64_t>(0, config.max_inpaint_seconds / step)),
-      ewma_bins_(std::max<int64_t>(kMinResiduals, 86400 / step)) {}
+      ewma_bins_(std::max<int64_t>(kMinResiduals, 86400 / step)),
+      ewma_alpha_(1.0 / double(ewma_bins_)) {}
 
 Result<Verdict> SignalDetector::Step(UnixSeconds t, std::optional<double> value) {
   UnixSeconds bin = next_ && t == *next_ ? t : BinStart(t, step_);
@@ -470,7 +484,7 @@ Verdict SignalDetector::JudgeWith(UnixSeconds t, std::optional<double> value, do
         // Residuals of normal bins only, so that outages do not widen the band: a day-long EWMA.
         const int64_t n = ewma_bins_;
         ++residual_count_;
-        double alpha = residual_count_ < n ? 1.0 / double(residual_count_) : 1.0 / double(n);
+        double alpha = residual_count_ < n ? 1.0 / double(residual_count_) : ewma_alpha_;
         abs_residual_ += alpha * (res - abs_residual_);
       }
     }

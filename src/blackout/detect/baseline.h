@@ -116,6 +116,7 @@ class SignalDetector {
   int64_t anomalous_run_ = 0;  // consecutive anomalous bins (for the inpainting limit)
   int64_t max_inpaint_bins_;
   int64_t ewma_bins_;  // the spread's EWMA spans a day
+  double ewma_alpha_;  // 1 / ewma_bins_ (a division per bin costs)
   // Robust running spread: mean absolute residual of normal bins (EWMA after warm-up).
   double abs_residual_ = 0;
   int64_t residual_count_ = 0;
