@@ -9,8 +9,8 @@ import {mkdirSync, readFileSync, rmSync, writeFileSync, existsSync} from 'node:f
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {topology} from 'topojson-server';
-import {presimplify, simplify, quantile} from 'topojson-simplify';
-import {merge} from 'topojson-client';
+import {presimplify, quantile, simplify, sphericalTriangleArea} from 'topojson-simplify';
+import {merge, quantize} from 'topojson-client';
 import {geoArea} from 'd3-geo';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -57,7 +57,12 @@ for (const g of world.objects.countries.geometries) {
   if (!a2) unmatched++;
   g.properties = {a2: a2 || null, name: g.properties?.name || ''};
 }
-const worldName = emit(assets, 'world', 'json', JSON.stringify(world));
+// The map is drawn at most ~1000 px wide: 30% of 50m's points (by spherical triangle area, so small
+// islands keep their shape) quantised to 0.018 degrees look the same there and make the overview's
+// largest download 2.7 times smaller (285 KB instead of 756 KB).
+let worldSmall = presimplify(world, sphericalTriangleArea);
+worldSmall = quantize(simplify(worldSmall, quantile(worldSmall, 0.3)), 2e4);
+const worldName = emit(assets, 'world', 'json', JSON.stringify(worldSmall));
 
 // --- regions per country ------------------------------------------------------------------------
 // Natural Earth gives some ISO 3166-2 codes to several features: parts of one subdivision (Irish
@@ -209,6 +214,6 @@ writeFileSync(join(dist, 'index.html'), html);
 const kb = (s) => (Buffer.byteLength(s) / 1024).toFixed(1);
 const gz = (s) => (gzipSync(s, {level: 9}).length / 1024).toFixed(1);
 console.log(`web: built dist/ (app.js ${kb(js)} KiB, ${gz(js)} KiB gzipped; app.css ${kb(css)} KiB, ` +
-            `${gz(css)} KiB gzipped; world map ${gz(JSON.stringify(world))} KiB gzipped; ` +
+            `${gz(css)} KiB gzipped; world map ${kb(JSON.stringify(worldSmall))} KiB, ${gz(JSON.stringify(worldSmall))} KiB gzipped; ` +
             `${Object.keys(regionFiles).length} region maps with ${regionShapes} regions (${recodedTotal} re-coded), ` +
             `${unmatched} world shapes without ISO code)`);

@@ -8,7 +8,9 @@
 // With --url it measures a server already running; otherwise it starts one (reusing --data-dir
 // when it already holds the scenario, so repeated runs skip the generation).
 import {spawn} from 'node:child_process';
-import {mkdtempSync} from 'node:fs';
+import {existsSync, mkdtempSync, readFileSync} from 'node:fs';
+import http from 'node:http';
+import {gzipSync} from 'node:zlib';
 import {createServer} from 'node:net';
 import {tmpdir} from 'node:os';
 import {dirname, join, resolve} from 'node:path';
@@ -22,6 +24,10 @@ const {values: args} = parseArgs({options: {
   runs: {type: 'string', default: '7'},
   'data-dir': {type: 'string'},
   url: {type: 'string'},
+  // Put a small proxy in front of the server that sends web/dist's files gzipped once at start
+  // (and passes the API through untouched), to separate the dashboard's own cost from the
+  // server's compression of every response (see docs/web.md).
+  'gzip-proxy': {type: 'boolean', default: false},
 }});
 const runs = Number(args.runs);
 
@@ -54,6 +60,35 @@ if (!base) {
   }
 }
 
+let proxy = null;
+if (args['gzip-proxy']) {
+  const dist = join(root, 'web', 'dist');
+  const upstream = new URL(base);
+  const types = {'.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
+                 '.json': 'application/json', '.html': 'text/html; charset=utf-8'};
+  const cache = new Map();
+  proxy = http.createServer((req, res) => {
+    const path = req.url.split('?')[0];
+    const file = path.startsWith('/assets/') && !path.includes('..') ? join(dist, path) : null;
+    if (file && existsSync(file)) {
+      if (!cache.has(file)) cache.set(file, gzipSync(readFileSync(file), {level: 6}));
+      res.writeHead(200, {'Content-Type': types[file.slice(file.lastIndexOf('.'))] || 'application/octet-stream',
+                          'Content-Encoding': 'gzip', 'Cache-Control': 'public, max-age=31536000, immutable'});
+      return res.end(cache.get(file));
+    }
+    const up = http.request({host: upstream.hostname, port: upstream.port, path: req.url, method: req.method,
+                             headers: {...req.headers, 'accept-encoding': 'identity', host: upstream.host}}, (r) => {
+      res.writeHead(r.statusCode, r.headers);
+      r.pipe(res);
+    });
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  const port = await freePort();
+  await new Promise((ok) => proxy.listen(port, '127.0.0.1', ok));
+  base = `http://127.0.0.1:${port}`;
+}
+
 // Installed before the page's own scripts: records when the map and the table are first drawn.
 const observe = () => {
   window.__paint = {};
@@ -78,7 +113,9 @@ async function measure(page, load) {
     const nav = performance.getEntriesByType('navigation')[0];
     const bytes = performance.getEntriesByType('resource').reduce((s, r) => s + (r.transferSize || 0), 0) +
                   (nav?.transferSize || 0);
-    return {fcp, map: window.__paint.map, table: window.__paint.table,
+    // Download times of the two large files: the server compresses them on every request.
+    const took = (re) => performance.getEntriesByType('resource').find((r) => re.test(r.name))?.duration ?? 0;
+    return {fcp, map: window.__paint.map, world: took(/\/world-/), app: took(/\/app-[^/]*\.js$/), table: window.__paint.table,
             meaningful: Math.max(window.__paint.map, window.__paint.table), bytes};
   });
 }
@@ -94,6 +131,7 @@ for (let i = 0; i < runs; i++) {
 }
 await browser.close();
 if (server) server.kill('SIGTERM');
+proxy?.close();
 
 const stats = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -103,6 +141,8 @@ const stats = (xs) => {
 for (const [name, xs] of [['cold (empty cache)', cold], ['warm (reload)', warm]]) {
   console.log(`${name}, ${xs.length} loads:`);
   console.log(`  first contentful paint: ${stats(xs.map((x) => x.fcp))}`);
+  console.log(`  app.js download:        ${stats(xs.map((x) => x.app))}`);
+  console.log(`  world map download:     ${stats(xs.map((x) => x.world))}`);
   console.log(`  map drawn:              ${stats(xs.map((x) => x.map))}`);
   console.log(`  map and table drawn:    ${stats(xs.map((x) => x.meaningful))}`);
   console.log(`  bytes transferred:      ${(xs[0].bytes / 1024).toFixed(0)} KiB (first load)`);

@@ -3,7 +3,7 @@
 import {entities, events as getEvents, signals, summary} from './api.js';
 import {align, drawChart, label} from './chart.js';
 import * as state from './state.js';
-import {download, el, fmtDuration, fmtEnd, fmtTime, pct, toCsv} from './util.js';
+import {download, el, entityLabel, fmtDuration, fmtEnd, fmtTime, pct, toCsv} from './util.js';
 
 const toEvent = (e) => ({...e, end: e.status === 1 || e.duration == null ? null : e.start + e.duration});
 
@@ -70,7 +70,7 @@ export async function renderEntity(app, st, nav) {
       el('h2', {}, 'Disruptions'), eventsTable(events, local),
       related));
   if (aligned) drawChart(chartBox, aligned, events, {normalized, local, onZoom});
-  if (type === 'country') await renderRelated(related, code, st, nav);
+  if (type === 'country') await renderRelated(related, code, st, nav, events);
 }
 
 const TECHNIQUES = {
@@ -122,11 +122,21 @@ function eventsTable(events, local) {
 
 const kMiniCharts = 12;
 
-async function renderRelated(box, country, st, nav) {
+// The country's affected regions and networks: those the API relates to the country, and those
+// the country's own events name as carriers (`related`), each with events in the window.
+async function renderRelated(box, country, st, nav, events) {
   const {from, until} = st;
   const parts = [];
   for (const type of ['region', 'asn']) {
-    const all = (await summary({from, until, entityType: type, relatedTo: `country/${country}`}).catch(() => [])) || [];
+    const carriers = new Set(events.flatMap((e) => (Array.isArray(e.related) ? e.related : []))
+        .filter((r) => typeof r === 'string' && r.startsWith(`${type}/`)).map((r) => r.slice(type.length + 1)));
+    const [byRelation, ofType] = await Promise.all([
+      summary({from, until, entityType: type, relatedTo: `country/${country}`}).catch(() => []),
+      carriers.size ? summary({from, until, entityType: type}).catch(() => []) : [],
+    ]);
+    const seen = new Set((byRelation || []).map((r) => r.entity.code));
+    const all = [...(byRelation || []), ...(ofType || []).filter((r) => carriers.has(r.entity.code) && !seen.has(r.entity.code))]
+        .sort((a, b) => (b.scores?.overall || 0) - (a.scores?.overall || 0));
     if (!all.length) continue;
     // The most affected get small charts; every other one is still listed, as a link.
     const rows = all.slice(0, kMiniCharts), rest = all.slice(kMiniCharts);
@@ -137,7 +147,7 @@ async function renderRelated(box, country, st, nav) {
           el('a', {href: `?entity=${r.entity.type}/${r.entity.code}`, onclick: (e) => {
             e.preventDefault();
             nav({entity: `${r.entity.type}/${r.entity.code}`});
-          }}, r.entity.name || r.entity.code)])));
+          }}, entityLabel(r.entity))])));
     }
     for (const r of rows) {
       const cell = el('div', {class: 'mini', 'data-entity': `${r.entity.type}/${r.entity.code}`});
@@ -145,7 +155,7 @@ async function renderRelated(box, country, st, nav) {
       cell.append(el('a', {href: `?entity=${r.entity.type}/${r.entity.code}`, onclick: (e) => {
         e.preventDefault();
         nav({entity: `${r.entity.type}/${r.entity.code}`});
-      }}, r.entity.name || r.entity.code), chart);
+      }}, entityLabel(r.entity)), chart);
       grid.append(cell);
       Promise.all([signals(r.entity.type, r.entity.code, from, until, 600),
                    getEvents({from, until, entityType: r.entity.type, entityCode: r.entity.code}).catch(() => [])])

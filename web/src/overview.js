@@ -2,7 +2,7 @@
 // regions) and a sortable table of the same data beside it, usable without the map.
 import {summary} from './api.js';
 import {drawMap, preloadMap} from './map.js';
-import {el, fmtTime, severityColor} from './util.js';
+import {el, entityLabel, fmtTime, severityColor} from './util.js';
 
 let displayNames = null;
 // English country name for an ISO alpha-2 code (the browser's CLDR data), else the code.
@@ -82,7 +82,7 @@ function renderTable(rows, nav) {
         el('td', {}, el('a', {href: `?entity=${r.entity.type}/${r.entity.code}`, onclick: (e) => {
           e.preventDefault();
           nav({entity: `${r.entity.type}/${r.entity.code}`, map: null});
-        }}, r.entity.name || r.entity.code)),
+        }}, entityLabel(r.entity))),
         el('td', {class: 'num'}, Math.round(val(r, 'score')).toLocaleString()),
         el('td', {class: 'num'}, val(r, 'events'))));
     table.replaceChildren(el('caption', {}, rows.length ? 'Entities with disruptions in this window' : 'No disruptions in this window'),

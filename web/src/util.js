@@ -25,6 +25,14 @@ export function fmtDuration(seconds) {
   return h ? `${h} h ${m} min` : `${m} min`;
 }
 
+// How an entity from the API is named in lists: networks also by number, since several ASNs can
+// share an operator's name ("Kar-Tel LLC (AS206026)").
+export function entityLabel(entity) {
+  const name = entity?.name || entity?.code || '?';
+  if (entity?.type === 'asn' && entity.code && name !== entity.code) return `${name} (AS${entity.code})`;
+  return name;
+}
+
 export const pct = (x) => (x == null || Number.isNaN(x) ? '–' : `${Math.round(x * 100)}%`);
 
 export function el(tag, attrs = {}, ...children) {
