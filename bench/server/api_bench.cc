@@ -1,7 +1,7 @@
 // Time to answer API requests over loopback (keep-alive), which bounds the server time from above:
-// one entity's 30 days of signals at native resolution (3 signals x 8,640 bins), and the outage
-// summary. The data have the Kazakhstan scenario's shape (entities, events) but are generated here
-// so the benchmark needs no store.
+// one entity's 30 days of signals at native resolution (3 signals x 8,640 bins), the outage
+// summary, and a report (rendered, and from the cache). The data have the Kazakhstan scenario's
+// shape (entities, events) but are generated here so the benchmark needs no store.
 #include <benchmark/benchmark.h>
 #include <httplib.h>
 
@@ -34,6 +34,19 @@ MemoryData& Data() {
       events.push_back({"asn", std::to_string(64500 + i), "ping-slash24", kFrom + 86400 * (i % 30),
                         kFrom + 86400 * (i % 30) + 7200, 100.0 + i, 0.1, "packets-filtered"});
     }
+    Event national;
+    national.entity_type = "country";
+    national.entity_code = "KZ";
+    national.datasource = "ping-slash24";
+    national.start = kFrom + 86400 * 5 + 37800;
+    national.end = kFrom + 86400 * 11 + 8100;
+    national.score = 5000;
+    national.depth = 0.05;
+    national.technique = national.method = "packets-filtered";
+    national.signals = {"probe"};
+    for (int i = 0; i < 10; ++i) national.related.push_back("asn/" + std::to_string(64500 + i));
+    national.phases = {{"near-total-blackout", national.start, national.end, 0.05}};
+    events.push_back(national);
     m->ReplaceEvents(events);
     return m;
   }();
@@ -107,6 +120,31 @@ void BM_Summary(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Summary)->Unit(benchmark::kMicrosecond);
+
+// A report over 12 days rendered from scratch (Markdown + 1200x600 PNG chart): every iteration
+// asks for a different window, so the cache never answers.
+void BM_ReportRender(benchmark::State& state) {
+  int64_t shift = 0;
+  for (auto _ : state) {
+    shift += 300;
+    std::string path = "/api/v2/reports/country/KZ?from=" + std::to_string(kFrom + shift) +
+                       "&until=" + std::to_string(kFrom + shift + 12 * 86400);
+    auto r = F().client().Get(path.c_str());
+    if (!r || r->status != 200) state.SkipWithError("request failed");
+  }
+}
+BENCHMARK(BM_ReportRender)->Unit(benchmark::kMillisecond);
+
+// The same report again: answered from the cache.
+void BM_ReportCached(benchmark::State& state) {
+  std::string path = "/api/v2/reports/country/KZ?from=" + std::to_string(kFrom) +
+                     "&until=" + std::to_string(kFrom + 12 * 86400);
+  for (auto _ : state) {
+    auto r = F().client().Get(path.c_str());
+    if (!r || r->status != 200) state.SkipWithError("request failed");
+  }
+}
+BENCHMARK(BM_ReportCached)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace blackout::server
