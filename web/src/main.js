@@ -11,6 +11,7 @@ import {el, parseTime} from './util.js';
 
 const app = document.getElementById('app');
 let defaultWindow = null;
+let renderSeq = 0;
 
 // With no window in the URL, show the days around the newest event (the data may be historical,
 // as the Kazakhstan scenario is); with no events at all, the last 7 days.
@@ -48,16 +49,20 @@ async function render() {
   document.getElementById('win-from').value = day(from);
   // The window's end is exclusive: a window ending at midnight shows the day before as its last.
   document.getElementById('win-until').value = day(until % 86400 === 0 ? until - 86400 : until);
+  // Views render after their requests finish; when the user has moved on meanwhile (a quick
+  // click, the back button), the older view must not replace the newer one.
+  const mine = ++renderSeq;
+  const target = {replaceChildren: (...nodes) => mine === renderSeq && app.replaceChildren(...nodes)};
   app.setAttribute('aria-busy', 'true');
   try {
     const entityOk = s.entity && /^(country|region|asn)\/[A-Za-z0-9._-]+$/.test(s.entity);
-    if (entityOk && s.view === 'report') await renderReport(app, st, nav);
-    else if (entityOk) await renderEntity(app, st, nav);
-    else await renderOverview(app, st, nav);
+    if (entityOk && s.view === 'report') await renderReport(target, st, nav);
+    else if (entityOk) await renderEntity(target, st, nav);
+    else await renderOverview(target, st, nav);
   } catch (e) {
-    app.replaceChildren(el('p', {class: 'error', role: 'alert'}, `Could not load: ${e.message}`));
+    target.replaceChildren(el('p', {class: 'error', role: 'alert'}, `Could not load: ${e.message}`));
   }
-  app.setAttribute('aria-busy', 'false');
+  if (mine === renderSeq) app.setAttribute('aria-busy', 'false');
 }
 
 // Merges `change` into the URL state and re-renders; the window is pinned in the URL so the

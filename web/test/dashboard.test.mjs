@@ -149,6 +149,17 @@ test('works on a phone-width screen', async () => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 2, `page is ${overflow}px wider than the screen`);
   await page.screenshot({path: join(artifacts, 'kz-phone.png'), fullPage: true});
+  // The overview (map above the table) and the report fit too.
+  for (const [name, url, ready] of [
+    ['overview-phone', '/?from=2022-01-03&until=2022-01-13', 'svg.map path.shape'],
+    ['report-phone', '/?entity=country/KZ&view=report&from=2022-01-03&until=2022-01-13', '#report-text h1'],
+  ]) {
+    await page.goto(`${base}${url}`);
+    await page.waitForSelector(ready);
+    const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(over <= 2, `${name}: page is ${over}px wider than the screen`);
+    await page.screenshot({path: join(artifacts, `${name}.png`), fullPage: true});
+  }
 });
 
 test('the events table shows each event\'s phases with times, and its technique', async () => {
