@@ -806,10 +806,12 @@ ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions action
   };
   auto event_title = [this](const Event& e) {
     auto ent = EntityRef(data_, e.entity_type, e.entity_code);
+    std::string title = "Disruption in " + ent["name"].get<std::string>() + " (" + e.entity_type +
+                        "/" + e.entity_code + "): " + e.datasource;
+    if (!std::isfinite(e.depth)) return title + " down";
     char depth[32];
     std::snprintf(depth, sizeof depth, "%.0f%%", e.depth * 100);
-    return "Disruption in " + ent["name"].get<std::string>() + " (" + e.entity_type + "/" +
-           e.entity_code + "): " + e.datasource + " down to " + depth + " of ordinary";
+    return title + " down to " + depth + " of ordinary";
   };
   auto event_id = [](const Event& e) {
     return "blackout:event:" + e.entity_type + "/" + e.entity_code + "/" + e.datasource + "/" +

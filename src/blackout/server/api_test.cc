@@ -241,6 +241,21 @@ TEST_F(ApiTest, EventsCarryIdPhasesTechniqueAndRelated) {
       << r->body;
 }
 
+TEST_F(ApiTest, UnknownDepthIsNullNotZero) {
+  Event e = MakeEvent("country", "UZ", "bgp", kFrom + 100, kFrom + 400, 1, NAN, "");
+  data_.ReplaceEvents({e});
+  json j = GetJson("/api/v2/outages/events?from=2022-01-04&until=2022-01-05", 200);
+  ASSERT_EQ(j["data"].size(), 1u);
+  EXPECT_TRUE(j["data"][0]["fraction"].is_null());
+  json feed = GetJson("/feeds/events.json", 200);
+  ASSERT_EQ(feed["items"].size(), 1u);
+  std::string title = feed["items"][0]["title"];
+  EXPECT_EQ(title.find("nan"), std::string::npos) << title;
+  EXPECT_EQ(title.find("0%"), std::string::npos) << title;
+  j = GetJson("/api/v2/reports/country/UZ?from=2022-01-04&until=2022-01-05", 200);
+  EXPECT_EQ(j["data"]["events"].size(), 1u);
+}
+
 // Regression: entityCode was applied after `limit`, so a filtered query could miss its entity.
 TEST_F(ApiTest, EntitiesQueryFiltersBeforeLimit) {
   // By key, asn/9198 and country/KZ come before country/UZ.

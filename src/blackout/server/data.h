@@ -80,7 +80,7 @@ struct Event {
   UnixSeconds start = 0;
   UnixSeconds end = 0;
   double score = 0;    // IODA-style severity score (larger = worse)
-  double depth = 0;    // lowest level reached, as a fraction of the baseline (0..1)
+  double depth = 0;    // lowest level reached, as a fraction of the baseline (0..1); NaN unknown
   std::string method;  // the technique inferred, if any ("filtering", "withdrawal", "throttling")
   // What the store knows beyond IODA's shape (store::Event); empty when not known.
   std::string id;                    // stable event id ("" = derived as TYPE/CODE@START)

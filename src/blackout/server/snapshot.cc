@@ -136,7 +136,7 @@ Result<SnapshotStats> LoadSnapshot(store::Store& store, const NameLookup& names,
     x.start = e.start;
     x.end = e.end.value_or(0);
     x.score = e.score;
-    x.depth = std::isnan(e.depth) ? 0 : e.depth;
+    x.depth = e.depth;  // NaN when the detector could not say (served as null)
     x.method = e.technique == store::Technique::kUnknown
                    ? std::string()
                    : std::string(store::TechniqueName(e.technique));
