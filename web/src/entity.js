@@ -3,7 +3,7 @@
 import {entities, events as getEvents, signals, summary} from './api.js';
 import {align, drawChart, label} from './chart.js';
 import * as state from './state.js';
-import {download, el, entityLabel, fmtDuration, fmtEnd, fmtTime, pct, toCsv} from './util.js';
+import {countryName, download, el, entityLabel, fmtDuration, fmtEnd, fmtTime, pct, toCsv} from './util.js';
 
 const toEvent = (e) => ({...e, end: e.status === 1 || e.duration == null ? null : e.start + e.duration});
 
@@ -70,7 +70,7 @@ export async function renderEntity(app, st, nav) {
       el('h2', {}, 'Disruptions'), eventsTable(events, local),
       related));
   if (aligned) drawChart(chartBox, aligned, events, {normalized, local, onZoom});
-  if (type === 'country') await renderRelated(related, code, st, nav, events);
+  await renderRelated(related, type, code, st, nav, events);
 }
 
 const TECHNIQUES = {
@@ -122,16 +122,27 @@ function eventsTable(events, local) {
 
 const kMiniCharts = 12;
 
-// The country's affected regions and networks: those the API relates to the country, and those
-// the country's own events name as carriers (`related`), each with events in the window.
-async function renderRelated(box, country, st, nav, events) {
+// What a page lists as affected: a country's regions and networks, a region's networks, a
+// network's regions.
+const RELATED_TYPES = {country: ['region', 'asn'], region: ['asn'], asn: ['region']};
+
+// The entity's affected related entities: those the API relates to it, and those its own events
+// name as carriers (`related`), each with events in the window. A region also links its country.
+async function renderRelated(box, entityType, entityCode, st, nav, events) {
   const {from, until} = st;
   const parts = [];
-  for (const type of ['region', 'asn']) {
+  if (entityType === 'region' && /^[A-Z]{2}-/.test(entityCode)) {
+    const cc = entityCode.slice(0, 2);
+    parts.push(el('p', {class: 'parent'}, 'In ', el('a', {href: `?entity=country/${cc}`, id: 'parent-country', onclick: (e) => {
+      e.preventDefault();
+      nav({entity: `country/${cc}`});
+    }}, countryName(cc)), '.'));
+  }
+  for (const type of RELATED_TYPES[entityType] || []) {
     const carriers = new Set(events.flatMap((e) => (Array.isArray(e.related) ? e.related : []))
         .filter((r) => typeof r === 'string' && r.startsWith(`${type}/`)).map((r) => r.slice(type.length + 1)));
     const [byRelation, ofType] = await Promise.all([
-      summary({from, until, entityType: type, relatedTo: `country/${country}`}).catch(() => []),
+      summary({from, until, entityType: type, relatedTo: `${entityType}/${entityCode}`}).catch(() => []),
       carriers.size ? summary({from, until, entityType: type}).catch(() => []) : [],
     ]);
     const seen = new Set((byRelation || []).map((r) => r.entity.code));

@@ -2,18 +2,7 @@
 // regions) and a sortable table of the same data beside it, usable without the map.
 import {summary} from './api.js';
 import {drawMap, preloadMap} from './map.js';
-import {el, entityLabel, fmtTime, severityColor} from './util.js';
-
-let displayNames = null;
-// English country name for an ISO alpha-2 code (the browser's CLDR data), else the code.
-export function countryName(code) {
-  try {
-    displayNames ??= new Intl.DisplayNames(['en'], {type: 'region'});
-    return displayNames.of(code) || code;
-  } catch {
-    return code;
-  }
-}
+import {countryName, el, entityLabel, fmtTime, severityColor} from './util.js';
 
 export async function renderOverview(app, st, nav) {
   const {from, until, local} = st;

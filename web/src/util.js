@@ -25,6 +25,17 @@ export function fmtDuration(seconds) {
   return h ? `${h} h ${m} min` : `${m} min`;
 }
 
+let displayNames = null;
+// English country name for an ISO alpha-2 code (the browser's CLDR data), else the code.
+export function countryName(code) {
+  try {
+    displayNames ??= new Intl.DisplayNames(['en'], {type: 'region'});
+    return displayNames.of(code) || code;
+  } catch {
+    return code;
+  }
+}
+
 // How an entity from the API is named in lists: networks also by number, since several ASNs can
 // share an operator's name ("Kar-Tel LLC (AS206026)").
 export function entityLabel(entity) {

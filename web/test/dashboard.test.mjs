@@ -123,6 +123,21 @@ test('the URL round-trips after reload', async () => {
   assert.equal(page.url(), before);
   assert.match(await page.locator('h1').innerText(), /Almaty/);
   assert.equal(await page.locator('#norm').isChecked(), false);
+  // A region page links its country and lists the networks its events name as carriers.
+  assert.equal(await page.locator('#parent-country').getAttribute('href'), '?entity=country/KZ');
+  const carriers = await page.evaluate(async () => {
+    const q = 'from=2022-01-03&until=2022-01-13';
+    const evs = (await (await fetch(`/api/v2/outages/events?entityType=region&entityCode=KZ-ALA&${q}`)).json()).data;
+    const affected = new Set((await (await fetch(`/api/v2/outages/summary?entityType=asn&${q}`)).json()).data
+        .map((r) => `asn/${r.entity.code}`));
+    return [...new Set(evs.flatMap((e) => e.related || []))].filter((r) => affected.has(r));
+  });
+  assert.ok(carriers.length >= 1, 'the Almaty events name no affected network');
+  await page.waitForSelector('#related .mini[data-entity^="asn/"]');
+  const shown = await page.locator('#related').innerText();
+  for (const c of carriers.slice(0, 12)) {
+    assert.equal(await page.locator(`#related .mini[data-entity="${c}"]`).count(), 1, `${c} not shown: ${shown}`);
+  }
   await page.goBack().catch(() => {});
 });
 
