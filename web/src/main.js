@@ -1,10 +1,9 @@
 // Entry point: routes between the overview and entity pages from the URL, and keeps the URL in
 // step with what is shown so every view can be shared and the back button works.
+import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import {meta} from './api.js';
-import {renderEntity} from './entity.js';
 import {renderOverview} from './overview.js';
-import {renderReport} from './report.js';
 import {setupSearch} from './search.js';
 import * as state from './state.js';
 import {el, parseTime} from './util.js';
@@ -56,8 +55,10 @@ async function render() {
   app.setAttribute('aria-busy', 'true');
   try {
     const entityOk = s.entity && /^(country|region|asn)\/[A-Za-z0-9._-]+$/.test(s.entity);
-    if (entityOk && s.view === 'report') await renderReport(target, st, nav);
-    else if (entityOk) await renderEntity(target, st, nav);
+    // The entity page and the report (uPlot, Markdown) load on first use; the overview does not
+    // wait for them.
+    if (entityOk && s.view === 'report') await (await import('./report.js')).renderReport(target, st, nav);
+    else if (entityOk) await (await import('./entity.js')).renderEntity(target, st, nav);
     else await renderOverview(target, st, nav);
   } catch (e) {
     target.replaceChildren(el('p', {class: 'error', role: 'alert'}, `Could not load: ${e.message}`));

@@ -5,9 +5,30 @@ import {feature} from 'topojson-client';
 import {severityColor} from './util.js';
 
 const cache = new Map();
-async function loadJson(name) {
-  if (!cache.has(name)) cache.set(name, fetch(`/assets/${name}`).then((r) => r.json()));
+const canInflate = typeof DecompressionStream === 'function';
+
+async function fetchJson(name) {
+  const r = await fetch(`/assets/${name}`);
+  if (!r.ok) throw new Error(`${name}: HTTP ${r.status}`);
+  if (!name.endsWith('.gz')) return r.json();
+  return new Response(r.body.pipeThrough(new DecompressionStream('gzip'))).json();
+}
+
+function loadJson(name) {
+  if (!cache.has(name)) {
+    const p = fetchJson(name);
+    cache.set(name, p);
+    p.catch(() => cache.delete(name));  // a failed download is retried next time
+  }
   return cache.get(name);
+}
+
+// The map file to load: the build's gzipped copy where the browser can inflate it (web/build.mjs
+// says why), else the plain JSON.
+function mapFile(country) {
+  const m = window.BLACKOUT_MAPS || {};
+  const gz = canInflate ? (country ? m.gz?.regions?.[country] : m.gz?.world) : null;
+  return gz || (country ? m.regions?.[country] : m.world);
 }
 
 // d3-geo reads polygons on the sphere, where a ring's winding says which side is inside. Some
@@ -29,8 +50,7 @@ export function rewind(f) {
 // Starts loading a map's TopoJSON (the world, or a country's regions) without waiting, so it
 // downloads while the scores are fetched.
 export function preloadMap(country = null) {
-  const manifest = window.BLACKOUT_MAPS || {};
-  const file = country ? manifest.regions?.[country] : manifest.world;
+  const file = mapFile(country);
   if (file) loadJson(file).catch(() => {});
 }
 
@@ -40,16 +60,15 @@ const kTinyArea = 40;
 
 // scores: Map(code -> score); onPick(code, name). Returns the SVG element.
 export async function drawMap(container, {country = null, countryLabel = country, scores, names = new Map(), onPick}) {
-  const manifest = window.BLACKOUT_MAPS || {};
   let features;
   if (country) {
-    const file = manifest.regions?.[country];
+    const file = mapFile(country);
     if (!file) throw new Error(`no region map for ${country}`);
     const topo = await loadJson(file);
     features = feature(topo, topo.objects.regions).features.map(rewind).map((f) => ({
       f, code: f.properties.code, name: names.get(f.properties.code) || f.properties.name}));
   } else {
-    const topo = await loadJson(manifest.world);
+    const topo = await loadJson(mapFile(null));
     features = feature(topo, topo.objects.countries).features.map(rewind)
                    .filter((f) => f.properties.a2 !== 'AQ')
                    .map((f) => ({f, code: f.properties.a2, name: names.get(f.properties.a2) || f.properties.name}));
