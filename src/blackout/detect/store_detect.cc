@@ -66,24 +66,45 @@ store::Event ToStoreEvent(const Event& e) {
       out.technique = store::Technique::kThrottling;
       break;
     case Technique::kMixed:
-      out.technique = store::Technique::kRoutesWithdrawn;
-      out.extra = R"({"technique":"mixed"})";
+      out.technique = store::Technique::kMixed;
       break;
   }
   out.related = e.carriers;
-  out.method = "combined";
+  out.method = "blackout-combined";
   return out;
+}
+
+std::vector<std::string> RegionParents(std::string_view entity) {
+  if (store::EntityTypeOf(entity) != "region") return {};
+  std::string_view code = entity.substr(entity.find('/') + 1);
+  size_t dash = code.find('-');
+  if (dash == std::string_view::npos || dash == 0) return {};
+  return {"country/" + std::string(code.substr(0, dash))};
 }
 
 namespace {
 
-// "region/KZ-ALA" -> "country/KZ"; "" when not a region of a country.
-std::string CountryOfRegion(const std::string& entity) {
-  if (store::EntityTypeOf(entity) != "region") return "";
-  std::string code = entity.substr(entity.find('/') + 1);
-  size_t dash = code.find('-');
-  if (dash == std::string::npos || dash == 0) return "";
-  return "country/" + code.substr(0, dash);
+// Lays the entity's signals on one grid of `step` from `from` (`bins` bins): a series of the same
+// step is copied, a coarser one holds each value over the fine bins it covers.
+void Fill(const store::Series& s, UnixSeconds from, int64_t step, size_t bins,
+          std::vector<std::optional<double>>& out) {
+  out.assign(bins, std::nullopt);
+  if (s.values.empty()) return;
+  const UnixSeconds until = from + static_cast<int64_t>(bins) * step;
+  UnixSeconds t = std::max(from, s.from);
+  if (s.step != step) t = from + (t - from + step - 1) / step * step;  // first fine bin in range
+  const UnixSeconds end = std::min(until, s.until());
+  if (s.step == step) {
+    size_t i = static_cast<size_t>((t - s.from) / step), j = static_cast<size_t>((t - from) / step);
+    for (; t < end; t += step, ++i, ++j) {
+      if (!store::IsMissing(s.values[i])) out[j] = s.values[i];
+    }
+    return;
+  }
+  for (; t < end; t += step) {
+    double v = s.at(t);
+    if (!store::IsMissing(v)) out[static_cast<size_t>((t - from) / step)] = v;
+  }
 }
 
 }  // namespace
@@ -93,17 +114,33 @@ Result<StoreDetectReport> DetectInStore(store::Store& st, const StoreDetectOptio
   BLACKOUT_RETURN_IF_ERROR(ValidateConfig(o.config));
   StoreDetectReport report;
   const UnixSeconds read_from = o.from - WarmupSeconds(o.config);
+  auto parents_of = [&](std::string_view e) { return o.parents ? o.parents(e) : RegionParents(e); };
 
   store::SeriesFilter filter;
-  filter.entity = o.entity;
   filter.source = std::string();  // combined series only
-  BLACKOUT_ASSIGN_OR_RETURN(std::vector<store::Series> all,
-                            st.ReadSeriesMany(filter, read_from, o.until));
+  std::vector<store::Series> all;
+  if (o.entity.empty()) {
+    BLACKOUT_ASSIGN_OR_RETURN(all, st.ReadSeriesMany(filter, read_from, o.until));
+  } else {
+    // One entity, plus the entities belonging to it, so that its carriers are found.
+    BLACKOUT_ASSIGN_OR_RETURN(std::vector<std::string> entities, st.ListEntities("", ""));
+    for (const std::string& e : entities) {
+      if (e != o.entity) {
+        std::vector<std::string> ps = parents_of(e);
+        if (std::find(ps.begin(), ps.end(), o.entity) == ps.end()) continue;
+      }
+      filter.entity = e;
+      BLACKOUT_ASSIGN_OR_RETURN(std::vector<store::Series> some,
+                                st.ReadSeriesMany(filter, read_from, o.until));
+      for (store::Series& s : some) all.push_back(std::move(s));
+    }
+  }
+  auto written = [&](const std::string& entity) { return o.entity.empty() || entity == o.entity; };
 
-  // Group the four detectable signals by entity, on one step per entity (the finest present).
+  // Group the four detectable signals by entity, on the entity's finest step.
   std::map<std::string, std::vector<const store::Series*>> by_entity;
   for (const store::Series& s : all) {
-    if (!ParseSignal(s.key.signal) || s.values.empty()) continue;
+    if (!ParseSignal(s.key.signal) || s.values.empty() || s.step <= 0) continue;
     if (s.key.signal != SignalName(*ParseSignal(s.key.signal))) continue;  // canonical names only
     by_entity[s.key.entity].push_back(&s);
   }
@@ -119,46 +156,42 @@ Result<StoreDetectReport> DetectInStore(store::Store& st, const StoreDetectOptio
     es.from = BinStart(read_from, step);
     size_t bins = static_cast<size_t>((o.until - es.from + step - 1) / step);
     for (const auto* s : list) {
-      if (s->step != step) {
-        report.problems.push_back(InvalidArgument(
-            s->key.ToString() + ": step " + std::to_string(s->step) + " s differs from " +
-            std::to_string(step) + " s of the entity's other signals; skipped"));
-        continue;
-      }
-      auto& v = es.values[static_cast<int>(*ParseSignal(s->key.signal))];
-      v.assign(bins, std::nullopt);
-      for (size_t i = 0; i < s->values.size(); ++i) {
-        int64_t j = (s->from - es.from) / step + static_cast<int64_t>(i);
-        if (j >= 0 && static_cast<size_t>(j) < bins && !store::IsMissing(s->values[i])) {
-          v[static_cast<size_t>(j)] = s->values[i];
-        }
-      }
-      ++report.series;
+      Fill(*s, es.from, step, bins, es.values[static_cast<int>(*ParseSignal(s->key.signal))]);
+      if (written(entity)) ++report.series;
     }
-    ++report.entities;
     Detection d = DetectSeries(es, o.config);
-    for (const Alert& a : d.alerts) {
-      if (a.time >= o.from && a.time < o.until) alerts[entity].push_back(a);
-    }
-    for (const Event& e : d.events) {
-      if (e.end.value_or(o.until) > o.from) events[entity].push_back(e);
-    }
     steps[entity] = step;
+    if (!d.events.empty()) {
+      auto& ev = events[entity];
+      for (const Event& e : d.events) {
+        if (e.end.value_or(o.until) > o.from) ev.push_back(e);
+      }
+    }
+    if (!written(entity)) continue;
+    ++report.entities;
+    auto& al = alerts[entity];
+    for (const Alert& a : d.alerts) {
+      if (a.time >= o.from && a.time < o.until) al.push_back(a);
+    }
   }
 
-  // A country's events list the regions that carry them.
-  for (auto& [entity, list] : events) {
-    if (store::EntityTypeOf(entity) != "country") continue;
-    std::vector<Event> children;
-    for (const auto& [child, cl] : events) {
-      if (CountryOfRegion(child) == entity) children.insert(children.end(), cl.begin(), cl.end());
+  // An entity's events list the entities belonging to it whose events overlap them.
+  std::map<std::string, std::vector<Event>> children;
+  for (const auto& [entity, list] : events) {
+    if (list.empty()) continue;
+    for (const std::string& p : parents_of(entity)) {
+      auto it = events.find(p);
+      if (it == events.end() || it->second.empty() || !written(p)) continue;
+      auto& c = children[p];
+      c.insert(c.end(), list.begin(), list.end());
     }
-    AttachCarriers(list, children);
   }
+  for (auto& [parent, kids] : children) AttachCarriers(events[parent], kids);
 
   store::WriteBatch batch;
   for (const auto& [entity, list] : by_entity) {
     (void)list;
+    if (!written(entity)) continue;
     batch.DeleteAlerts(entity, o.from, o.until);
     batch.DeleteEvents(entity, o.from, o.until);
   }
@@ -169,6 +202,7 @@ Result<StoreDetectReport> DetectInStore(store::Store& st, const StoreDetectOptio
     }
   }
   for (const auto& [entity, list] : events) {
+    if (!written(entity)) continue;
     for (const Event& e : list) {
       batch.AddEvent(ToStoreEvent(e));
       report.events.push_back(e);

@@ -191,6 +191,13 @@ std::string TechniqueSentence(const Event& e, const std::vector<SignalLine>& lin
              " of ordinary levels while hosts stayed reachable" +
              (IsMissing(probe) ? "" : " (active probing lowest " + Pct(probe) + ")") +
              ", consistent with throttling rather than a shutdown.";
+    case store::Technique::kMixed:
+      return "BGP routes were withdrawn for part of the address space (announced space fell to " +
+             Pct(bgp) + " of ordinary levels)" +
+             (IsMissing(plane_depth)
+                  ? ""
+                  : " while " + plane + " fell further, to " + Pct(plane_depth)) +
+             ": route withdrawal for part, filtering for more.";
     case store::Technique::kUnknown:
       break;
   }

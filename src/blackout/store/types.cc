@@ -150,6 +150,8 @@ std::string_view TechniqueName(Technique t) {
       return "packets-filtered";
     case Technique::kThrottling:
       return "throttling";
+    case Technique::kMixed:
+      return "mixed";
   }
   return "unknown";
 }
@@ -157,7 +159,7 @@ std::string_view TechniqueName(Technique t) {
 Result<Technique> ParseTechnique(std::string_view name) {
   if (name.empty()) return Technique::kUnknown;
   for (Technique t : {Technique::kUnknown, Technique::kRoutesWithdrawn, Technique::kPacketsFiltered,
-                      Technique::kThrottling}) {
+                      Technique::kThrottling, Technique::kMixed}) {
     if (TechniqueName(t) == name) return t;
   }
   return InvalidArgument("unknown technique '" + std::string(name) + "'");

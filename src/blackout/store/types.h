@@ -155,8 +155,9 @@ enum class Technique : uint8_t {
   kRoutesWithdrawn = 1,  // BGP drops with the data plane
   kPacketsFiltered = 2,  // data-plane signals drop while BGP stays
   kThrottling = 3,       // traffic down, reachability up
+  kMixed = 4,            // routes withdrawn for part, packets filtered for more
 };
-// "unknown", "routes-withdrawn", "packets-filtered", "throttling"
+// "unknown", "routes-withdrawn", "packets-filtered", "throttling", "mixed"
 std::string_view TechniqueName(Technique t);
 Result<Technique> ParseTechnique(std::string_view name);
 
