@@ -2,6 +2,24 @@
 import {entities} from './api.js';
 import {el} from './util.js';
 
+const TYPE_ORDER = {country: 0, region: 1, asn: 2};
+
+// Exact code or name matches first, then names starting with the query, then countries before
+// regions before networks ("kazakh" shows Kazakhstan before Kazakhtelecom).
+function rank(items, q) {
+  const lq = q.toLowerCase();
+  const key = (e) => {
+    const name = String(e.name || '').toLowerCase(), code = String(e.code || '').toLowerCase();
+    const exact = code === lq || name === lq ? 0 : 1;
+    const prefix = name.startsWith(lq) || code.startsWith(lq) ? 0 : 1;
+    return [exact, prefix, TYPE_ORDER[e.type] ?? 3, name];
+  };
+  return items.map((e) => [key(e), e]).sort(([a], [b]) => {
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
+    return 0;
+  }).map(([, e]) => e);
+}
+
 export function setupSearch(input, list, onPick) {
   let timer = null, items = [], active = -1, seq = 0;
   const close = () => {
@@ -34,9 +52,11 @@ export function setupSearch(input, list, onPick) {
     timer = setTimeout(async () => {
       const mine = ++seq;
       try {
-        const found = await entities({search: q, limit: 12});
+        // "AS9198" is how people write a network; the API searches its number.
+        const asn = /^as\s*(\d+)$/i.exec(q);
+        const found = await entities({search: asn ? asn[1] : q, limit: 12});
         if (mine !== seq) return;
-        items = found || [];
+        items = rank(found || [], asn ? asn[1] : q);
         active = items.length ? 0 : -1;
         render();
       } catch {

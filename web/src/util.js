@@ -22,7 +22,8 @@ export function fmtDuration(seconds) {
   if (seconds == null) return 'ongoing';
   const h = Math.floor(seconds / 3600), m = Math.round((seconds % 3600) / 60);
   if (h >= 48) return `${Math.floor(h / 24)} d ${h % 24} h`;
-  return h ? `${h} h ${m} min` : `${m} min`;
+  if (!h) return `${m} min`;
+  return m ? `${h} h ${m} min` : `${h} h`;
 }
 
 let displayNames = null;

@@ -93,6 +93,13 @@ test('typing "Kaz" in search reaches the KZ page', async () => {
   await page.waitForSelector('#chart canvas');
   assert.match(page.url(), /entity=country%2FKZ|entity=country\/KZ/);
   assert.match(await page.locator('h1').innerText(), /Kazakhstan/);
+  // A network written the usual way, "AS9198", is found by its number.
+  await page.fill('#search', 'AS9198');
+  await page.waitForSelector('#search-results li[data-entity="asn/9198"]');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => /entity=asn%2F9198|entity=asn\/9198/.test(location.search));
+  await page.waitForFunction(() => document.querySelector('h1')?.textContent.includes('asn/9198'));
+  assert.match(await page.locator('h1').innerText(), /Kazakhtelecom/);
 });
 
 test('the KZ page shades 5-11 January 2022 and lists Almaty among affected regions', async () => {
