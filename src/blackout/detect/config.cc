@@ -129,6 +129,8 @@ Status ValidateConfig(const DetectConfig& c) {
     return InvalidArgument("combine: blackout_ratio must be in [0, 1]");
   if (!(k.recovery_delta > 0 && k.recovery_delta <= 1))
     return InvalidArgument("combine: recovery_delta must be in (0, 1]");
+  if (!(k.recovered_ratio > k.blackout_ratio && k.recovered_ratio <= 1))
+    return InvalidArgument("combine: recovered_ratio must be in (blackout_ratio, 1]");
   return Status::Ok();
 }
 
@@ -218,6 +220,8 @@ Result<DetectConfig> ParseConfig(std::string_view text, std::string_view origin)
           c.combine.blackout_ratio = d;
         } else if (name == "recovery_delta") {
           c.combine.recovery_delta = d;
+        } else if (name == "recovered_ratio") {
+          c.combine.recovered_ratio = d;
         } else {
           return InvalidArgument(o + ": combine." + name + ": unknown key");
         }

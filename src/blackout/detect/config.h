@@ -71,6 +71,9 @@ struct CombineConfig {
   // recovery.
   double blackout_ratio = 0.1;
   double recovery_delta = 0.2;
+  // Total recovery: connectivity back at or above this ("returned to normal levels") and staying
+  // there to the end of the event. See docs/detect.md, "Phases".
+  double recovered_ratio = 0.9;
 };
 
 struct DetectConfig {

@@ -29,6 +29,7 @@ void ExpectSame(const DetectConfig& a, const DetectConfig& b) {
   EXPECT_EQ(a.combine.merge_gap_bins, b.combine.merge_gap_bins);
   EXPECT_DOUBLE_EQ(a.combine.blackout_ratio, b.combine.blackout_ratio);
   EXPECT_DOUBLE_EQ(a.combine.recovery_delta, b.combine.recovery_delta);
+  EXPECT_DOUBLE_EQ(a.combine.recovered_ratio, b.combine.recovered_ratio);
 }
 
 TEST(ConfigTest, ShippedFileIsTheDefault) {

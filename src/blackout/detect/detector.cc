@@ -218,8 +218,20 @@ Event EntityDetector::Build(bool ended) const {
 
   // Phases: each bin is a blackout (connectivity <= blackout_ratio), a partial recovery (risen by
   // recovery_delta above the lowest point so far) or reduced connectivity; runs become phases.
+  // Total recovery is the closing stretch in which connectivity is back at or above
+  // recovered_ratio and stays there while some signal still alerts (a straggler: traffic
+  // reported late, routes re-announced after the hosts answer again); it starts after the last
+  // bin below recovered_ratio. When the event's last outage bin is still below, connectivity
+  // returned to normal at the event's end and total recovery is that instant.
+  size_t recovered = n;  // first bin of total recovery (n: none within the outage bins)
+  for (size_t i = n; i-- > 0;) {
+    if (conn[i] < cc.recovered_ratio) {
+      recovered = i + 1;
+      break;
+    }
+  }
   double low = 1.0;
-  for (size_t i = 0; i < n; ++i) {
+  for (size_t i = 0; i < recovered; ++i) {
     low = std::min(low, conn[i]);
     PhaseKind k = conn[i] <= cc.blackout_ratio         ? PhaseKind::kNearTotalBlackout
                   : conn[i] >= low + cc.recovery_delta ? PhaseKind::kPartialRecovery
@@ -232,7 +244,12 @@ Event EntityDetector::Build(bool ended) const {
       e.phases.back().depth = std::min(e.phases.back().depth, conn[i]);
     }
   }
-  if (ended) {
+  if (recovered < n) {
+    const UnixSeconds t = current_[recovered].time;
+    if (!e.phases.empty()) e.phases.back().end = t;
+    double depth = *std::min_element(conn.begin() + static_cast<ptrdiff_t>(recovered), conn.end());
+    e.phases.push_back(Phase{PhaseKind::kTotalRecovery, t, e.end, depth});
+  } else if (ended) {
     e.phases.back().end = *e.end;
     e.phases.push_back(Phase{PhaseKind::kTotalRecovery, *e.end, *e.end, 1.0});
   }

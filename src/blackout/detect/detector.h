@@ -69,7 +69,10 @@ struct Event {
   // IODA's score: the largest, across signals, of sum((expected - value) / expected * minutes).
   double score = 0;
   std::vector<Signal> signals;  // signals with a warning or critical bin in the event
-  std::vector<Phase> phases;    // in time order; the last is kTotalRecovery once the event ended
+  // In time order. Total recovery is the closing stretch with connectivity back at or above
+  // recovered_ratio while some signal still alerts, ending with the event; an instant at the
+  // event's end when connectivity came back only then. An ended event always closes with it.
+  std::vector<Phase> phases;
   Technique technique = Technique::kUnknown;
   std::vector<std::string> carriers;  // child entities (regions, ASNs) that carry it
 

@@ -131,6 +131,59 @@ TEST(DetectorTest, PhasesOfAStagedShutdownAndRecovery) {
   EXPECT_EQ(ph[2].start, spec.from + (11 * kBinsPerDay + 6 * 12) * 300);
 }
 
+// Connectivity (active probing) comes back at 06:00 while traffic, reported late or slow to
+// return, stays down until 07:00: the event lasts to 07:00 and its last hour is the total
+// recovery, not more blackout. A recovery that happens all at once is an instant at the end.
+TEST(DetectorTest, TotalRecoveryIsTheStretchBackAtNormalLevels) {
+  SyntheticSpec spec = CountrySpec();
+  spec.outages = {Outage(11, 3, 3, {0.02, 0.02, 0.05, 0.02}),
+                  Outage(11, 6, 1, {0.2, 1.0, 1.0, 1.0})};
+  Outcome o = RunSpec(spec);
+  ASSERT_EQ(o.detection.events.size(), 1u);
+  const Event& e = o.detection.events[0];
+  const UnixSeconds day = spec.from + 11 * 86400;
+  EXPECT_EQ(e.start, day + 3 * 3600);
+  EXPECT_EQ(*e.end, day + 7 * 3600);
+  std::vector<PhaseKind> kinds;
+  for (const Phase& p : e.phases) kinds.push_back(p.kind);
+  EXPECT_EQ(kinds,
+            (std::vector<PhaseKind>{PhaseKind::kNearTotalBlackout, PhaseKind::kTotalRecovery}));
+  ASSERT_EQ(e.phases.size(), 2u);
+  EXPECT_EQ(e.phases[0].end, day + 6 * 3600);
+  EXPECT_EQ(e.phases[1].start, day + 6 * 3600);  // "connectivity returned to normal at 06:00"
+  EXPECT_EQ(e.phases[1].end, e.end);
+  EXPECT_GE(e.phases[1].depth, DefaultConfig().combine.recovered_ratio);
+
+  // Streaming sees the same, and while the straggler lasts the event is ongoing in total recovery.
+  LabelledSeries data = Generate(spec);
+  EntityDetector det(data.series.entity, DefaultConfig(), data.series.step);
+  std::optional<Event> at_0630;
+  DetectSink sink;
+  sink.on_event = [&](const Event& ev) {
+    if (!ev.end && ev.last_bin == day + 6 * 3600 + 1800) at_0630 = ev;
+  };
+  for (size_t i = 0; i < data.series.bins(); ++i) {
+    std::array<std::optional<double>, kNumSignals> v;
+    for (int s = 0; s < kNumSignals; ++s) v[s] = data.series.values[s][i];
+    ASSERT_TRUE(det.Push(data.series.from + static_cast<int64_t>(i) * 300, v, &sink).ok());
+  }
+  EXPECT_EQ(det.Events(), o.detection.events);
+  ASSERT_TRUE(at_0630.has_value());
+  EXPECT_EQ(at_0630->phases.back().kind, PhaseKind::kTotalRecovery);
+  EXPECT_FALSE(at_0630->phases.back().end.has_value());
+
+  // All at once: total recovery is the instant connectivity came back, the event's end.
+  SyntheticSpec sharp = CountrySpec();
+  sharp.outages = {Outage(11, 3, 3, {0.02, 0.02, 0.05, 0.02})};
+  Outcome s = RunSpec(sharp);
+  ASSERT_EQ(s.detection.events.size(), 1u);
+  const auto& ph = s.detection.events[0].phases;
+  ASSERT_EQ(ph.size(), 2u);
+  EXPECT_EQ(ph[1].kind, PhaseKind::kTotalRecovery);
+  EXPECT_EQ(ph[1].start, day + 6 * 3600);
+  EXPECT_EQ(ph[1].end, day + 6 * 3600);
+}
+
 TEST(DetectorTest, RepeatedDailyShutdownsDoNotPoisonTheBaseline) {
   // Like Iraq's exam shutdowns: the same hours every day for a week.
   SyntheticSpec spec = CountrySpec();
