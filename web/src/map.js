@@ -81,7 +81,7 @@ export async function drawMap(container, {country = null, countryLabel = country
   const svg = document.createElementNS(SVG, 'svg');
   svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
   svg.setAttribute('class', 'map');
-  svg.setAttribute('role', 'img');
+  svg.setAttribute('role', 'group');
   svg.setAttribute('aria-label', country ? `Regions of ${countryLabel} coloured by outage score`
                                          : 'World map coloured by outage score');
   const markers = [];
@@ -91,7 +91,22 @@ export async function drawMap(container, {country = null, countryLabel = country
     const t = document.createElementNS(SVG, 'title');
     t.textContent = `${name || code || '?'}${score ? ` — score ${Math.round(score)}` : ''}`;
     node.append(t);
-    if (code && onPick) node.addEventListener('click', () => onPick(code, name));
+    if (code && onPick) {
+      node.addEventListener('click', () => onPick(code, name));
+      // Affected places are also reachable from the keyboard (the table beside the map lists
+      // them too); the grey rest stays out of the tab order.
+      if (score) {
+        node.setAttribute('tabindex', '0');
+        node.setAttribute('role', 'link');
+        node.setAttribute('aria-label', t.textContent);
+        node.addEventListener('keydown', (e) => {
+          if (e.key === 'Enter' || e.key === ' ') {
+            e.preventDefault();
+            onPick(code, name);
+          }
+        });
+      }
+    }
   };
   for (const {f, code, name} of features) {
     const d = path(f);

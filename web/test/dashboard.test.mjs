@@ -84,6 +84,11 @@ test('the overview map draws the countries and marks Kazakhstan', async () => {
   const table = await page.locator('#summary-table').innerText();
   assert.match(table, /Kazakhstan/);
   await page.screenshot({path: join(artifacts, 'overview.png'), fullPage: true});
+  // Affected countries are links for the keyboard too.
+  assert.equal(await kz.getAttribute('tabindex'), '0');
+  await kz.focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('h1')?.textContent.includes('country/KZ'));
 });
 
 test('typing "Kaz" in search reaches the KZ page', async () => {
