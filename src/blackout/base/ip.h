@@ -37,6 +37,18 @@ class IpAddress {
     return a;
   }
   static Result<IpAddress> Parse(std::string_view text);
+  // Overwrites this address in place with the first 4 (IPv4) or 16 (IPv6) bytes at `bytes`. For
+  // parsers' hot loops: building a temporary address and copying it into place stalls on store
+  // forwarding.
+  void Assign(Family f, const uint8_t* bytes) {
+    family_ = f;
+    if (f == Family::kIPv4) {
+      std::memcpy(bytes_.data(), bytes, 4);
+      std::memset(bytes_.data() + 4, 0, 12);
+    } else {
+      std::memcpy(bytes_.data(), bytes, 16);
+    }
+  }
 
   Family family() const { return family_; }
   bool is_v4() const { return family_ == Family::kIPv4; }
@@ -81,6 +93,11 @@ class Prefix {
   uint8_t length() const { return length_; }
   Family family() const { return addr_.family(); }
   Prefix Masked() const;
+  // Overwrites this prefix in place (see IpAddress::Assign).
+  void Assign(Family f, const uint8_t* bytes, uint8_t length) {
+    addr_.Assign(f, bytes);
+    length_ = length;
+  }
   bool Contains(const IpAddress& a) const;
   bool Contains(const Prefix& p) const { return p.length_ >= length_ && Contains(p.addr_); }
   std::string ToString() const;

@@ -240,7 +240,11 @@ bool AttributeDecoder::Decode(std::span<const uint8_t> block, const AttrDecodeOp
         break;
       }
       case kAttrNextHop:
-        out->next_hop = IpAddress::V4(len >= 4 ? Get32(v) : Cursor(v, len).U32());
+        if (len >= 4) {
+          out->next_hop.Assign(Family::kIPv4, v);
+        } else {
+          out->next_hop = IpAddress::V4(Cursor(v, len).U32());
+        }
         if (len != 4) note(Malformed("NEXT_HOP", len));
         break;
       case kAttrMed:
@@ -357,18 +361,19 @@ bool AttributeDecoder::Decode(std::span<const uint8_t> block, const AttrDecodeOp
         out->mp_next_hop_length = static_cast<uint8_t>(nh_len);
         const bool v6 = abbreviated ? nh_len >= 16 : afi == kAfiIpv6;
         const Family nh_family = v6 ? Family::kIPv6 : Family::kIPv4;
-        if (nh_len >= 16) {
-          out->mp_next_hop = IpAddress::FromBytes(nh_family, std::span<const uint8_t>(nh, 16));
+        if (nh_len >= 16 || (nh_family == Family::kIPv4 && nh_len >= 4)) {
+          out->mp_next_hop.Assign(nh_family, nh);
         } else {
           uint8_t buf[16] = {};
           std::memcpy(buf, nh, nh_len);
-          out->mp_next_hop = IpAddress::FromBytes(nh_family, buf);
+          out->mp_next_hop.Assign(nh_family, buf);
         }
         out->has_mp_next_hop_local = v6 && nh_len >= 32;
-        out->mp_next_hop_local =
-            out->has_mp_next_hop_local
-                ? IpAddress::FromBytes(Family::kIPv6, std::span<const uint8_t>(nh + 16, 16))
-                : IpAddress();
+        if (out->has_mp_next_hop_local) {
+          out->mp_next_hop_local.Assign(Family::kIPv6, nh + 16);
+        } else {
+          out->mp_next_hop_local = IpAddress();
+        }
         break;
       }
       case kAttrMpUnreachNlri:
@@ -455,9 +460,10 @@ bool AttributeDecoder::Decode(std::span<const uint8_t> block, const AttrDecodeOp
 
 Status DecodeNlri(std::span<const uint8_t> bytes, Family family, bool add_path,
                   std::vector<NlriPrefix>* out) {
-  return internal::WalkNlri(bytes, family, add_path, [out](const Prefix& prefix, uint32_t id) {
-    out->push_back(NlriPrefix{prefix, id});
-  });
+  return internal::WalkNlri(bytes, family, add_path,
+                            [out](const internal::PrefixOnWire& w, uint32_t id) {
+                              out->push_back(NlriPrefix{w.Get(), id});
+                            });
 }
 
 }  // namespace blackout::mrt

@@ -41,6 +41,23 @@ IpAddress ReadIp(Cursor& c, Family f) {
   return IpAddress::FromBytes(f, buf);
 }
 
+// Reads an address straight into *out (see IpAddress::Assign).
+void ReadIpInto(Cursor& c, Family f, IpAddress* out) {
+  const size_t n = f == Family::kIPv4 ? 4 : 16;
+  if (c.left() >= n) {
+    out->Assign(f, c.pos());
+    c.Skip(n);
+    return;
+  }
+  uint8_t buf[16] = {};
+  c.Bytes(buf, n);
+  out->Assign(f, buf);
+}
+
+void CopyIp(const IpAddress& from, IpAddress* to) {
+  to->Assign(from.family(), from.bytes().data());
+}
+
 bool ValidMpFamily(uint16_t afi, uint8_t safi) {
   return (afi == kAfiIpv4 || afi == kAfiIpv6) && safi >= kSafiUnicast &&
          safi <= kSafiUnicastMulticast;
@@ -165,7 +182,8 @@ class RecordDecoder::State {
     const uint8_t len = c.U8();
     c.Skip(1);  // status
     const uint32_t originated = c.U32();
-    IpAddress peer = ReadIp(c, fam);
+    IpAddress peer;
+    ReadIpInto(c, fam, &peer);
     const uint32_t peer_as = as4 ? c.U32() : c.U16();
     const uint16_t attr_len = c.U16();
     size_t avail = c.left();
@@ -180,15 +198,14 @@ class RecordDecoder::State {
       Problem("TABLE_DUMP prefix length " + std::to_string(len));
       return;
     }
-    Element e = Base(ElementSource::kTableDump);
+    Element& e = elements_.emplace_back(Base(ElementSource::kTableDump));
     e.type = ElementType::kRibEntry;
-    e.peer_ip = peer;
+    CopyIp(peer, &e.peer_ip);
     e.peer_as = peer_as;
-    e.prefix = internal::PrefixFromWire(fam, prefix_bytes, len, alen, alen);
+    internal::PrefixOnWire{fam, prefix_bytes, len, alen, alen}.AssignTo(&e.prefix);
     e.attrs = a;
-    e.next_hop = a->has_mp_next_hop ? a->mp_next_hop : a->next_hop;
+    CopyIp(a->has_mp_next_hop ? a->mp_next_hop : a->next_hop, &e.next_hop);
     e.originated_time = originated;
-    elements_.push_back(e);
   }
 
   // ---- TABLE_DUMP_V2 (RFC 6396 §4.3, RFC 8050 §4) ----
@@ -287,10 +304,11 @@ class RecordDecoder::State {
         return;
       }
       const uint16_t peer_index = Get16(p);
-      e.originated_time = Get32(p + 2);
+      const uint32_t originated = Get32(p + 2);
       p += 6;
+      uint32_t path_id = 0;
       if (addpath) {
-        e.path_id = Get32(p);
+        path_id = Get32(p);
         p += 4;
       }
       const size_t alen = Get16(p);
@@ -312,12 +330,16 @@ class RecordDecoder::State {
                 " not in the PEER_INDEX_TABLE (" + std::to_string(npeers) + " peers)");
         continue;
       }
+      // Built in place from the record's prototype (copying a just-built Element stalls on
+      // store forwarding).
       const Peer& peer = pit_.peers[peer_index];
-      e.peer_ip = peer.ip;
-      e.peer_as = peer.as;
-      e.attrs = a;
-      e.next_hop = a->has_mp_next_hop ? a->mp_next_hop : a->next_hop;
-      elements_.push_back(e);
+      Element& x = elements_.emplace_back(e);
+      x.originated_time = originated;
+      x.path_id = path_id;
+      x.peer_ip = peer.ip;
+      x.peer_as = peer.as;
+      x.attrs = a;
+      CopyIp(a->has_mp_next_hop ? a->mp_next_hop : a->next_hop, &x.next_hop);
     }
   }
 
@@ -397,11 +419,14 @@ class RecordDecoder::State {
       Problem("BGP4MP message truncated in its header");
       return;
     }
-    IpAddress peer_ip;
+    Element e = Base(src);
+    e.local = local;
+    e.has_path_id = addpath;
+    e.peer_as = peer_as;
     if (afi == kAfiIpv4 || afi == kAfiIpv6) {
       const Family fam = afi == kAfiIpv6 ? Family::kIPv6 : Family::kIPv4;
-      peer_ip = ReadIp(c, fam);
-      ReadIp(c, fam);
+      ReadIpInto(c, fam, &e.peer_ip);
+      c.Skip(fam == Family::kIPv6 ? 16 : 4);  // local address
     } else if (afi == 0xFFFF && ifindex == 0xFFFF) {
       // Zebra wrote OPENs without interface and addresses; 4 marker bytes were eaten too.
       return;
@@ -435,15 +460,9 @@ class RecordDecoder::State {
     }
     std::span<const uint8_t> msg(m + kBgpHeaderLength, msg_len);
     switch (type) {
-      case kBgpMsgUpdate: {
-        Element e = Base(src);
-        e.local = local;
-        e.has_path_id = addpath;
-        e.peer_ip = peer_ip;
-        e.peer_as = peer_as;
+      case kBgpMsgUpdate:
         Update(msg, as4, addpath, e);
         return;
-      }
       case kBgpMsgOpen:
       case kBgpMsgNotification:
       case kBgpMsgKeepalive:
@@ -455,8 +474,9 @@ class RecordDecoder::State {
     }
   }
 
-  // A BGP UPDATE body (after the 19-byte header; RFC 4271 §4.3). `proto` carries the peer fields.
-  void Update(std::span<const uint8_t> msg, bool as4, bool addpath, const Element& proto) {
+  // A BGP UPDATE body (after the 19-byte header; RFC 4271 §4.3). `e` carries the peer fields and
+  // is used as the prototype of every element (modified in place).
+  void Update(std::span<const uint8_t> msg, bool as4, bool addpath, Element& e) {
     const uint8_t* p = msg.data();
     const uint8_t* end = p + msg.size();
     if (end - p < 2) {
@@ -492,7 +512,6 @@ class RecordDecoder::State {
     DecodeAttrs(block, as4, false, a, &mp, "UPDATE attributes");
 
     // Withdrawals first, then announcements (the order bgpdump prints).
-    Element e = proto;
     e.type = ElementType::kWithdraw;
     Emit(withdrawn, Family::kIPv4, addpath, e, "withdrawn routes");
     if (mp.unreach.present && ValidMpFamily(mp.unreach.afi, mp.unreach.safi)) {
@@ -500,14 +519,14 @@ class RecordDecoder::State {
       Emit(mp.unreach.nlri, mp.unreach.afi == kAfiIpv6 ? Family::kIPv6 : Family::kIPv4, addpath, e,
            "MP_UNREACH_NLRI");
     }
-    e = proto;
+    e.mp = false;
     e.type = ElementType::kAnnounce;
     e.attrs = a;
-    e.next_hop = a->next_hop;
+    CopyIp(a->next_hop, &e.next_hop);
     Emit(nlri, Family::kIPv4, addpath, e, "NLRI");
     if (mp.reach.present && ValidMpFamily(mp.reach.afi, mp.reach.safi)) {
       e.mp = true;
-      e.next_hop = a->mp_next_hop;
+      CopyIp(a->mp_next_hop, &e.next_hop);
       Emit(mp.reach.nlri, mp.reach.afi == kAfiIpv6 ? Family::kIPv6 : Family::kIPv4, addpath, e,
            "MP_REACH_NLRI");
     }
@@ -515,28 +534,30 @@ class RecordDecoder::State {
 
   // One element per prefix of `bytes`, built in place from `e`.
   Status EmitNlri(std::span<const uint8_t> bytes, Family fam, bool addpath, const Element& e) {
-    return internal::WalkNlri(bytes, fam, addpath, [&](const Prefix& prefix, uint32_t path_id) {
-      Element& x = elements_.emplace_back(e);
-      x.prefix = prefix;
-      x.path_id = path_id;
-    });
+    return internal::WalkNlri(bytes, fam, addpath,
+                              [&](const internal::PrefixOnWire& w, uint32_t path_id) {
+                                Element& x = elements_.emplace_back(e);
+                                w.AssignTo(&x.prefix);
+                                x.path_id = path_id;
+                              });
   }
 
-  void Emit(std::span<const uint8_t> bytes, Family fam, bool addpath, Element e, const char* what) {
+  void Emit(std::span<const uint8_t> bytes, Family fam, bool addpath, const Element& e,
+            const char* what) {
     if (bytes.empty()) return;
     const size_t mark = elements_.size();
     Status st = EmitNlri(bytes, fam, addpath, e);
     if (!st.ok() && !addpath) {
       // Some daemons (old BIRD) wrote ADD-PATH NLRI (RFC 7911) in non-ADD-PATH records.
       elements_.resize(mark);
-      e.has_path_id = true;
-      if (EmitNlri(bytes, fam, true, e).ok()) {
+      Element with_ids = e;
+      with_ids.has_path_id = true;
+      if (EmitNlri(bytes, fam, true, with_ids).ok()) {
         Problem(std::string(what) + ": " + st.message() +
                 "; decoded as ADD-PATH NLRI (path identifiers in a non-ADD-PATH record)");
         return;
       }
       elements_.resize(mark);
-      e.has_path_id = false;
       (void)EmitNlri(bytes, fam, false, e);
     }
     if (!st.ok()) Problem(std::string(what) + ": " + st.message());

@@ -25,11 +25,13 @@ inline void Put64(uint8_t* p, uint64_t v) {
   std::memcpy(p, &v, 8);
 }
 
+inline Prefix Ipv6PrefixFromWire(const uint8_t* p, int bits, size_t nbytes, size_t readable);
+
 // The prefix of `bits` bits whose significant bytes start at `p` (`nbytes` = (bits + 7) / 8 of
 // them are readable, `readable` bytes in all), with every bit beyond `bits` cleared.
 // REQUIRES: bits <= 32 for IPv4, <= 128 for IPv6.
-inline Prefix PrefixFromWire(Family family, const uint8_t* p, int bits, size_t nbytes,
-                             size_t readable) {
+[[gnu::always_inline]] inline Prefix PrefixFromWire(Family family, const uint8_t* p, int bits,
+                                                    size_t nbytes, size_t readable) {
   if (family == Family::kIPv4) {
     uint32_t v = 0;
     switch (nbytes) {
@@ -51,6 +53,10 @@ inline Prefix PrefixFromWire(Family family, const uint8_t* p, int bits, size_t n
     if (bits < 32) v &= bits == 0 ? 0 : ~uint32_t{0} << (32 - bits);
     return Prefix(IpAddress::V4(v), static_cast<uint8_t>(bits));
   }
+  return Ipv6PrefixFromWire(p, bits, nbytes, readable);
+}
+
+inline Prefix Ipv6PrefixFromWire(const uint8_t* p, int bits, size_t nbytes, size_t readable) {
   uint8_t buf[16];
   if (readable >= 16) {
     std::memcpy(buf, p, 16);  // the bits beyond the prefix are masked off below
@@ -70,9 +76,49 @@ inline Prefix PrefixFromWire(Family family, const uint8_t* p, int bits, size_t n
   return Prefix(IpAddress::FromBytes(Family::kIPv6, buf), static_cast<uint8_t>(bits));
 }
 
-// Calls fn(const Prefix&, uint32_t path_id) for each prefix of the list, in order. Returns
-// kDataLoss on a prefix length beyond the family's bits or a truncated prefix (fn was called for
-// every prefix before it).
+// A prefix still in wire form, as WalkNlri finds it.
+struct PrefixOnWire {
+  Family family;
+  const uint8_t* p;
+  int bits;
+  size_t nbytes;
+  size_t readable;
+  Prefix Get() const { return PrefixFromWire(family, p, bits, nbytes, readable); }
+  // Writes the prefix into *out in place (see Prefix::Assign).
+  [[gnu::always_inline]] void AssignTo(Prefix* out) const {
+    if (family == Family::kIPv4) {
+      uint32_t v = 0;
+      switch (nbytes) {
+        case 4:
+          v |= uint32_t{p[3]};
+          [[fallthrough]];
+        case 3:
+          v |= uint32_t{p[2]} << 8;
+          [[fallthrough]];
+        case 2:
+          v |= uint32_t{p[1]} << 16;
+          [[fallthrough]];
+        case 1:
+          v |= uint32_t{p[0]} << 24;
+          break;
+        default:
+          break;
+      }
+      if (bits < 32) v &= bits == 0 ? 0 : ~uint32_t{0} << (32 - bits);
+      const uint32_t wire = __builtin_bswap32(v);
+      uint8_t b[4];
+      std::memcpy(b, &wire, 4);
+      out->Assign(Family::kIPv4, b, static_cast<uint8_t>(bits));
+      return;
+    }
+    *out = Get();
+  }
+};
+
+// Calls fn(const PrefixOnWire&, uint32_t path_id) for each prefix of the list, in order (the
+// callee builds the Prefix where it keeps it: a Prefix built here and copied stalls on store
+// forwarding). Returns kDataLoss on a prefix length beyond the family's bits or a truncated prefix
+// (fn was called for every prefix before it).
 template <typename Fn>
 Status WalkNlri(std::span<const uint8_t> bytes, Family family, bool add_path, Fn&& fn) {
   const int max_bits = family == Family::kIPv4 ? 32 : 128;
@@ -96,7 +142,7 @@ Status WalkNlri(std::span<const uint8_t> bytes, Family family, bool add_path, Fn
       return DataLoss("NLRI prefix /" + std::to_string(bits) + " truncated (" +
                       std::to_string(left) + " of " + std::to_string(nbytes) + " bytes)");
     }
-    fn(PrefixFromWire(family, p, bits, nbytes, left), path_id);
+    fn(PrefixOnWire{family, p, bits, nbytes, left}, path_id);
     p += nbytes;
   }
   return Status::Ok();
