@@ -88,8 +88,9 @@ struct Writer {
   // lies before p) and, like every write here, the room reserved for the line covers it. GCC
   // turns a small variable-size memcpy into `rep movs`, which is slow to start.
   void PutCached(const char* s, size_t n) {
-    for (size_t i = 0; i < n; i += 16) std::memcpy(p + i, s + i, 16);
-    p += n;
+    char* d = p;  // a local: stores through char* would otherwise reload p each time
+    for (size_t i = 0; i < n; i += 16) std::memcpy(d + i, s + i, 16);
+    p = d + n;
   }
   size_t size() const { return static_cast<size_t>(p - start); }
 };
@@ -555,7 +556,7 @@ void WAppendBgpdumpLine(const Element& e, Writer& out) {
       FormatCache* c = out.cache;
       if (c && c->head_key == head_key) {
         out.PutCached(c->head, c->head_len);
-      } else {
+      } else {  // once per record
         char* begin = out.p;
         out += Bgp4mpName(e);
         out += '|';
@@ -575,20 +576,28 @@ void WAppendBgpdumpLine(const Element& e, Writer& out) {
           std::memcpy(c->head, begin, c->head_len);
         }
       }
-      AppendPrefix(e.prefix, out);
+      // Per element: the prefix (and path id), then the cached tail. The cursor is kept in a
+      // local here: stores through the Writer's char* make the compiler reload it after each one.
+      char* q = out.p;
+      const uint8_t* b = e.prefix.address().bytes().data();
+      q = e.prefix.address().is_v4() ? PutV4(q, b) : PutV6(q, b);
+      *q++ = '/';
+      q = PutDec8(q, e.prefix.length());
       if (e.type == ElementType::kWithdraw) {
         if (e.has_path_id) {
-          out += '|';
-          AppendU32(e.path_id, out);
+          *q++ = '|';
+          q = std::to_chars(q, q + 10, e.path_id).ptr;
         }
-        out += '\n';
+        *q++ = '\n';
+        out.p = q;
         return;
       }
-      out += '|';
+      *q++ = '|';
       if (e.has_path_id) {
-        AppendU32(e.path_id, out);
-        out += '|';
+        q = std::to_chars(q, q + 10, e.path_id).ptr;
+        *q++ = '|';
       }
+      out.p = q;
       const int kind = (e.mp ? 2 : 0) | (e.prefix.address().is_v4() ? 1 : 0);
       if (c && c->tail_attrs == a && c->tail_kind == kind) {
         out.PutCached(out.base + c->tail_off, c->tail_len);
