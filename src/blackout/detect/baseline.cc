@@ -236,23 +236,82 @@ class SeasonalBaseline final : public Baseline {
 
   void Select(int64_t available) {
     selected_for_ = available;
-    struct Cand {
-      double dist;
-      int day;
-    };
     std::vector<Cand> cands;
     cands.reserve(static_cast<size_t>(available));
     const int64_t stride = std::max<int64_t>(1, bpd_ / 96);
     const int64_t points = (bpd_ + stride - 1) / stride;
     const int64_t r = static_cast<int64_t>(ring_.size());
     const int64_t oldest = std::max<int64_t>(0, n_ - r);  // oldest position still in the ring
-    // Profiles are compared at 15-minute resolution at most: plenty to tell days apart. The last
-    // 24 h, sampled at that resolution, once.
-    profile_.clear();
-    for (int64_t j = 1; j <= bpd_; j += stride) profile_.push_back(At(n_ - j));
+    // Profiles are compared at 15-minute resolution at most: plenty to tell days apart. The
+    // history is sampled once at that resolution, newest first, as far back as the ring and the
+    // candidate days reach: hist_[m] is position n_ - 1 - m * stride. With whole samples per day,
+    // the bin j = 1 + i * stride before "now" minus d days is then hist_[d * points + i].
+    if (bpd_ % stride != 0) return SelectUnaligned(available, stride, points);
+    const int64_t samples =
+        std::min<int64_t>((available + 1) * points, (n_ - 1 - oldest) / stride + 1);
+    hist_.resize(static_cast<size_t>(std::max<int64_t>(0, samples)));
+    for (int64_t m = 0, k = static_cast<int64_t>(Idx(n_ - 1)); m < samples; ++m) {
+      hist_[static_cast<size_t>(m)] = ring_[static_cast<size_t>(k)];
+      k -= stride;
+      if (k < 0) k += r;
+    }
+    const double* now = hist_.data();
     for (int d = 1; d <= available; ++d) {
       // Compare the 24 h before now with the 24 h before the same time d days ago, as far back as
       // the ring reaches. Four partial sums keep the additions from waiting on each other.
+      const int64_t n = std::min<int64_t>(points, samples - d * points);
+      const double* then = hist_.data() + d * points;
+      int64_t count = 0;
+      auto term = [&](int64_t i) {
+        const double x = now[i], y = then[i];
+        const bool both = !std::isnan(x) && !std::isnan(y);
+        count += both;
+        return both ? std::fabs(x - y) : 0.0;
+      };
+      double s0 = 0, s1 = 0, s2 = 0, s3 = 0;  // sample i goes to s[i % 4]
+      int64_t i = 0;
+      for (; i + 4 <= n; i += 4) {
+        s0 += term(i);
+        s1 += term(i + 1);
+        s2 += term(i + 2);
+        s3 += term(i + 3);
+      }
+      if (i < n) s0 += term(i++);
+      if (i < n) s1 += term(i++);
+      if (i < n) s2 += term(i++);
+      // Days that cannot be compared over half a day rank last, nearest first.
+      double dist = count >= points / 2 ? ((s0 + s1) + (s2 + s3)) / double(count)
+                                        : std::numeric_limits<double>::max();
+      cands.push_back({dist, d});
+    }
+    Choose(cands);
+  }
+
+  struct Cand {
+    double dist;
+    int day;
+  };
+
+  // The k nearest days, ties to the more recent.
+  void Choose(std::vector<Cand>& cands) {
+    std::stable_sort(cands.begin(), cands.end(),
+                     [](const Cand& a, const Cand& b) { return a.dist < b.dist; });
+    days_.clear();
+    for (size_t i = 0; i < cands.size() && i < static_cast<size_t>(k_); ++i) {
+      days_.push_back(cands[i].day);
+    }
+  }
+
+  // Select() when a day is not a whole number of samples (steps such that bins_per_day / 96 does
+  // not divide it): the same comparison, reading the ring directly.
+  void SelectUnaligned(int64_t available, int64_t stride, int64_t points) {
+    std::vector<Cand> cands;
+    cands.reserve(static_cast<size_t>(available));
+    const int64_t r = static_cast<int64_t>(ring_.size());
+    const int64_t oldest = std::max<int64_t>(0, n_ - r);
+    profile_.clear();
+    for (int64_t j = 1; j <= bpd_; j += stride) profile_.push_back(At(n_ - j));
+    for (int d = 1; d <= available; ++d) {
       double sum[4] = {0, 0, 0, 0};
       int64_t count = 0;
       const int64_t last_j = std::min<int64_t>(bpd_, n_ - d * bpd_ - oldest);
@@ -265,17 +324,11 @@ class SeasonalBaseline final : public Baseline {
         k -= stride;
         if (k < 0) k += r;
       }
-      // Days that cannot be compared over half a day rank last, nearest first.
       double dist = count >= points / 2 ? ((sum[0] + sum[1]) + (sum[2] + sum[3])) / double(count)
                                         : std::numeric_limits<double>::max();
       cands.push_back({dist, d});
     }
-    std::stable_sort(cands.begin(), cands.end(),
-                     [](const Cand& a, const Cand& b) { return a.dist < b.dist; });
-    days_.clear();
-    for (size_t i = 0; i < cands.size() && i < static_cast<size_t>(k_); ++i) {
-      days_.push_back(cands[i].day);
-    }
+    Choose(cands);
   }
 
   static constexpr UnixSeconds kNoTime = std::numeric_limits<UnixSeconds>::min();
@@ -295,7 +348,8 @@ class SeasonalBaseline final : public Baseline {
   int64_t selected_for_ = -1;
   bool settled_ = false;
   std::vector<int> days_;
-  std::vector<float> profile_;  // Select's scratch: the last 24 h at comparison resolution
+  std::vector<float> profile_;  // SelectUnaligned's scratch: the last 24 h, sampled
+  std::vector<double> hist_;    // Select's scratch: the history, sampled (see there)
 };
 
 }  // namespace
