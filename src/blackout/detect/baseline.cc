@@ -40,16 +40,25 @@ constexpr double kNoValue = std::numeric_limits<double>::quiet_NaN();
 // more than the whole network.
 // REQUIRES: 0 < m <= 64.
 BLACKOUT_SCALAR_LOADS double MedianOfFew(float* vals, int m) {
+  auto cas = [](float& a, float& b) {
+    float lo = std::min(a, b), hi = std::max(a, b);
+    a = lo;
+    b = hi;
+  };
+  if (m == 6) {  // the default similar_days: an optimal 12-comparator network
+    float x0 = vals[0], x1 = vals[1], x2 = vals[2], x3 = vals[3], x4 = vals[4], x5 = vals[5];
+    cas(x0, x5), cas(x1, x3), cas(x2, x4);
+    cas(x1, x2), cas(x3, x4);
+    cas(x0, x3), cas(x2, x5);
+    cas(x0, x1), cas(x2, x3), cas(x4, x5);
+    cas(x1, x2), cas(x3, x4);
+    return 0.5 * (double(x2) + x3);
+  }
   if (m <= 8) {
     constexpr float kInf = std::numeric_limits<float>::infinity();
     float x0 = vals[0], x1 = m > 1 ? vals[1] : kInf, x2 = m > 2 ? vals[2] : kInf,
           x3 = m > 3 ? vals[3] : kInf, x4 = m > 4 ? vals[4] : kInf, x5 = m > 5 ? vals[5] : kInf,
           x6 = m > 6 ? vals[6] : kInf, x7 = m > 7 ? vals[7] : kInf;
-    auto cas = [](float& a, float& b) {
-      float lo = std::min(a, b), hi = std::max(a, b);
-      a = lo;
-      b = hi;
-    };
     // Knuth's 19-comparator network for 8 inputs.
     cas(x0, x2), cas(x1, x3), cas(x4, x6), cas(x5, x7);
     cas(x0, x4), cas(x1, x5), cas(x2, x6), cas(x3, x7);
