@@ -253,23 +253,25 @@ class SeasonalBaseline final : public Baseline {
     const int64_t oldest = std::max<int64_t>(0, n_ - r);  // oldest position still in the ring
     // Profiles are compared at 15-minute resolution at most: plenty to tell days apart. The
     // history is sampled once at that resolution, newest first, as far back as the ring and the
-    // candidate days reach: hist_[m] is position n_ - 1 - m * stride. With whole samples per day,
-    // the bin j = 1 + i * stride before "now" minus d days is then hist_[d * points + i].
+    // candidate days reach: hist[m] is position n_ - 1 - m * stride. With whole samples per day,
+    // the bin j = 1 + i * stride before "now" minus d days is then hist[d * points + i].
     if (bpd_ % stride != 0) return SelectUnaligned(available, stride, points);
     const int64_t samples =
         std::min<int64_t>((available + 1) * points, (n_ - 1 - oldest) / stride + 1);
-    hist_.resize(static_cast<size_t>(std::max<int64_t>(0, samples)));
+    // A local buffer, not a member: the streaming service keeps 100k baselines and this one is
+    // needed once a day (one allocation a day is nothing; 22 KB per series kept would be 2 GB).
+    std::vector<double> hist(static_cast<size_t>(std::max<int64_t>(0, samples)));
     for (int64_t m = 0, k = static_cast<int64_t>(Idx(n_ - 1)); m < samples; ++m) {
-      hist_[static_cast<size_t>(m)] = ring_[static_cast<size_t>(k)];
+      hist[static_cast<size_t>(m)] = ring_[static_cast<size_t>(k)];
       k -= stride;
       if (k < 0) k += r;
     }
-    const double* now = hist_.data();
+    const double* now = hist.data();
     for (int d = 1; d <= available; ++d) {
       // Compare the 24 h before now with the 24 h before the same time d days ago, as far back as
       // the ring reaches. Four partial sums keep the additions from waiting on each other.
       const int64_t n = std::min<int64_t>(points, samples - d * points);
-      const double* then = hist_.data() + d * points;
+      const double* then = hist.data() + d * points;
       int64_t count = 0;
       auto term = [&](int64_t i) {
         const double x = now[i], y = then[i];
@@ -318,15 +320,16 @@ class SeasonalBaseline final : public Baseline {
     cands.reserve(static_cast<size_t>(available));
     const int64_t r = static_cast<int64_t>(ring_.size());
     const int64_t oldest = std::max<int64_t>(0, n_ - r);
-    profile_.clear();
-    for (int64_t j = 1; j <= bpd_; j += stride) profile_.push_back(At(n_ - j));
+    std::vector<float> profile;
+    profile.reserve(static_cast<size_t>(points));
+    for (int64_t j = 1; j <= bpd_; j += stride) profile.push_back(At(n_ - j));
     for (int d = 1; d <= available; ++d) {
       double sum[4] = {0, 0, 0, 0};
       int64_t count = 0;
       const int64_t last_j = std::min<int64_t>(bpd_, n_ - d * bpd_ - oldest);
       int64_t k = last_j >= 1 ? static_cast<int64_t>(Idx(n_ - d * bpd_ - 1)) : 0;
       for (int64_t j = 1, i = 0; j <= last_j; j += stride, ++i) {
-        const float x = profile_[static_cast<size_t>(i)], y = ring_[static_cast<size_t>(k)];
+        const float x = profile[static_cast<size_t>(i)], y = ring_[static_cast<size_t>(k)];
         const bool both = !std::isnan(x) && !std::isnan(y);
         sum[i & 3] += both ? std::fabs(double(x) - y) : 0.0;
         count += both;
@@ -357,8 +360,6 @@ class SeasonalBaseline final : public Baseline {
   int64_t selected_for_ = -1;
   bool settled_ = false;
   std::vector<int> days_;
-  std::vector<float> profile_;  // SelectUnaligned's scratch: the last 24 h, sampled
-  std::vector<double> hist_;    // Select's scratch: the history, sampled (see there)
 };
 
 }  // namespace
