@@ -105,11 +105,17 @@ export function drawChart(container, aligned, events, {normalized = true, local 
   const shade = (u) => {
     const ctx = u.ctx;
     ctx.save();
-    ctx.fillStyle = 'rgba(220, 40, 40, 0.12)';
+    // Grey with a red bar on top rather than red: the probing signal and its band are red, and a
+    // red band inside a red shade could not be told apart.
+    const bar = Math.max(2, Math.round(4 * (devicePixelRatio || 1)));
     for (const e of events) {
       const x0 = u.valToPos(Math.max(e.start, times[0]), 'x', true);
       const x1 = u.valToPos(Math.min(e.end ?? times[times.length - 1], times[times.length - 1]), 'x', true);
-      if (x1 > x0) ctx.fillRect(x0, u.bbox.top, x1 - x0, u.bbox.height);
+      if (x1 <= x0) continue;
+      ctx.fillStyle = 'rgba(90, 90, 90, 0.12)';
+      ctx.fillRect(x0, u.bbox.top, x1 - x0, u.bbox.height);
+      ctx.fillStyle = 'rgba(200, 30, 30, 0.75)';
+      ctx.fillRect(x0, u.bbox.top, x1 - x0, small ? Math.ceil(bar / 2) : bar);
     }
     ctx.restore();
   };

@@ -65,7 +65,7 @@ export async function renderEntity(app, st, nav) {
   const related = el('section', {class: 'related', id: 'related'});
   app.replaceChildren(el('section', {class: 'entity'}, head, chartBox,
       el('p', {class: 'muted small'}, series.length
-          ? 'Shaded: detected disruptions. Band: 10th–90th percentile of the previous 24 h outside disruptions; gaps: no data.'
+          ? 'Shaded grey with a red bar on top: detected disruptions. Band: 10th–90th percentile of the previous 24 h outside disruptions; gaps: no data.'
           : 'No data for this entity in this window.'),
       el('h2', {}, 'Disruptions'), eventsTable(events, local),
       related));
