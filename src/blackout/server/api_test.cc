@@ -428,6 +428,13 @@ TEST_F(ApiTest, WithoutADashboardServesAPlainPage) {
   EXPECT_NE(r->body.find("SIMULATION: test"), std::string::npos);
 }
 
+// A script big enough to be worth compressing (the server leaves bodies under 1 KB alone).
+std::string AppJs() {
+  std::string js;
+  for (int i = 0; i < 200; ++i) js += "console.log(" + std::to_string(i) + ");\n";
+  return js;
+}
+
 class DashboardTest : public ApiTest {
  protected:
   void SetUp() override {
@@ -435,7 +442,7 @@ class DashboardTest : public ApiTest {
         std::filesystem::temp_directory_path() / ("blackout-web-" + std::to_string(::getpid()));
     std::filesystem::create_directories(web_root_ / "assets");
     std::ofstream(web_root_ / "index.html") << "<html>app</html>";
-    std::ofstream(web_root_ / "assets" / "app-3f9a1c2b.js") << "console.log(1)";
+    std::ofstream(web_root_ / "assets" / "app-3f9a1c2b.js") << AppJs();
     ApiTest::SetUp();
   }
   void TearDown() override {
@@ -455,7 +462,16 @@ TEST_F(DashboardTest, ServesHashedAssetsGzippedAndTheAppShell) {
   EXPECT_EQ(r->get_header_value("Cache-Control"), "public, max-age=31536000, immutable");
   client_->set_decompress(true);
   r = client_->Get("/assets/app-3f9a1c2b.js", gzip);
-  EXPECT_EQ(r->body, "console.log(1)");
+  EXPECT_EQ(r->body, AppJs());
+  // Clients that take brotli only, or nothing, get the file as is (never a second encoding).
+  client_->set_decompress(false);
+  r = client_->Get("/assets/app-3f9a1c2b.js", {{"Accept-Encoding", "gzip;q=0, br"}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->get_header_value("Content-Encoding"), "");
+  EXPECT_EQ(r->body, AppJs());
+  r = client_->Get("/assets/app-3f9a1c2b.js");
+  EXPECT_EQ(r->body, AppJs());
+  client_->set_decompress(true);
   r = client_->Get("/region/KZ-75");  // client-side route: the app shell
   EXPECT_EQ(r->body, "<html>app</html>");
   EXPECT_EQ(r->get_header_value("Cache-Control"), "no-cache");
@@ -465,6 +481,44 @@ TEST_F(DashboardTest, ServesHashedAssetsGzippedAndTheAppShell) {
   EXPECT_NE(r->body.find("root:"), 0u);
   r = client_->Get("/%2e%2e/%2e%2e/etc/passwd");
   EXPECT_EQ(r->body.find("root:"), std::string::npos);
+}
+
+TEST_F(DashboardTest, ChangedFilesAreServedFresh) {
+  client_->set_decompress(true);
+  httplib::Headers gzip = {{"Accept-Encoding", "gzip"}};
+  auto r = client_->Get("/index.html", gzip);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "<html>app</html>");
+  std::string bigger = "<html>" + AppJs() + "</html>";
+  std::ofstream(web_root_ / "index.html") << bigger;
+  r = client_->Get("/index.html", gzip);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->get_header_value("Content-Encoding"), "gzip");
+  EXPECT_EQ(r->body, bigger);
+}
+
+// API answers of some size are gzipped by the server itself when the client accepts gzip (also
+// when it prefers brotli), and decode to exactly the identity answer.
+TEST_F(ApiTest, LargeAnswersAreGzippedOnce) {
+  const std::string path = "/api/v2/signals/raw/country/KZ?from=" + std::to_string(kFrom) +
+                           "&until=" + std::to_string(kFrom + 3 * 86400);
+  client_->set_decompress(false);
+  auto plain = client_->Get(path.c_str());
+  ASSERT_TRUE(plain);
+  ASSERT_EQ(plain->status, 200);
+  ASSERT_GT(plain->body.size(), 1024u);
+  EXPECT_EQ(plain->get_header_value("Content-Encoding"), "");
+  auto gz = client_->Get(path.c_str(), {{"Accept-Encoding", "br, gzip, deflate"}});
+  ASSERT_TRUE(gz);
+  EXPECT_EQ(gz->get_header_value("Content-Encoding"), "gzip");
+  EXPECT_EQ(gz->body.substr(0, 2), "\x1f\x8b");
+  EXPECT_LT(gz->body.size(), plain->body.size());
+  client_->set_decompress(true);
+  auto decoded = client_->Get(path.c_str(), {{"Accept-Encoding", "gzip"}});
+  ASSERT_TRUE(decoded);
+  // The envelope carries request times, so compare the data part only.
+  json a = json::parse(plain->body), b = json::parse(decoded->body);
+  EXPECT_EQ(a["data"], b["data"]);
 }
 
 }  // namespace
