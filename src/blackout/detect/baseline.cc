@@ -488,7 +488,7 @@ bool SignalDetector::StepMany(UnixSeconds from, std::span<const std::optional<do
   double expected[256];
   for (size_t i = 0; i < values.size();) {
     size_t run = baseline_->Predict(t, std::min<size_t>(256, values.size() - i), expected);
-    for (size_t k = 0; k < run; ++k, ++i, t += step_) out[i] = JudgeWith(t, values[i], expected[k]);
+    for (size_t k = 0; k < run; ++k, ++i, t += step_) JudgeWith(t, values[i], expected[k], &out[i]);
   }
   next_ = t;
   return true;
@@ -506,17 +506,23 @@ void SignalDetector::FillGap(UnixSeconds bin) {
 }
 
 Verdict SignalDetector::Judge(UnixSeconds t, std::optional<double> value) {
-  return JudgeWith(t, value, baseline_->Expected(t));
+  Verdict v;
+  JudgeWith(t, value, baseline_->Expected(t), &v);
+  return v;
 }
 
-Verdict SignalDetector::JudgeWith(UnixSeconds t, std::optional<double> value, double expected) {
+// Writes the verdict in place: returned by value, it was stored field by field into a temporary
+// and copied 16 bytes at a time right away, a store-forwarding stall per bin.
+void SignalDetector::JudgeWith(UnixSeconds t, std::optional<double> value, double expected,
+                               Verdict* out) {
   // Plain doubles and flags throughout: copying optionals through the stack stalls store
   // forwarding, which cost a quarter of this function's time.
   const bool has_value = value.has_value() && std::isfinite(*value) && *value >= 0;
   const double x = has_value ? *value : 0.0;
   const bool has_expected = !std::isnan(expected);
   const double e = has_expected ? expected : 0.0;
-  Verdict v;
+  Verdict& v = *out;
+  v = Verdict{};
   if (has_value) v.value = x;
   if (has_expected) v.expected = e;
   const bool has_ratio = has_value && has_expected && e > 0;
@@ -581,7 +587,6 @@ Verdict SignalDetector::JudgeWith(UnixSeconds t, std::optional<double> value, do
   } else {
     pending_[pending_n_++] = p;
   }
-  return v;
 }
 
 }  // namespace blackout::detect

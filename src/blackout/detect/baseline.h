@@ -90,7 +90,7 @@ class SignalDetector {
 
  private:
   Verdict Judge(UnixSeconds t, std::optional<double> value);
-  Verdict JudgeWith(UnixSeconds t, std::optional<double> value, double expected);
+  void JudgeWith(UnixSeconds t, std::optional<double> value, double expected, Verdict* out);
   // Feeds the bins from next_ up to `bin` (exclusive) as missing; bounded by the history's reach.
   void FillGap(UnixSeconds bin);
 
