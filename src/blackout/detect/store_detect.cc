@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <map>
 
 namespace blackout::detect {
@@ -113,7 +114,9 @@ Result<StoreDetectReport> DetectInStore(store::Store& st, const StoreDetectOptio
   if (o.from >= o.until) return InvalidArgument("detect: --from must be before --until");
   BLACKOUT_RETURN_IF_ERROR(ValidateConfig(o.config));
   StoreDetectReport report;
-  const UnixSeconds read_from = o.from - WarmupSeconds(o.config);
+  const int64_t warmup = WarmupSeconds(o.config);
+  const UnixSeconds read_from =
+      o.from > std::numeric_limits<UnixSeconds>::min() + warmup ? o.from - warmup : o.from;
   auto parents_of = [&](std::string_view e) { return o.parents ? o.parents(e) : RegionParents(e); };
 
   store::SeriesFilter filter;
@@ -148,13 +151,23 @@ Result<StoreDetectReport> DetectInStore(store::Store& st, const StoreDetectOptio
   std::map<std::string, std::vector<Alert>> alerts;
   std::map<std::string, int64_t> steps;
   for (const auto& [entity, list] : by_entity) {
+    // The grid spans the entity's data within [read_from, until): detection starts where its
+    // data starts, as the streaming detector did, and an open range (until far in the future)
+    // costs nothing.
     int64_t step = list.front()->step;
-    for (const auto* s : list) step = std::min(step, s->step);
+    UnixSeconds first = list.front()->from, last = list.front()->until();
+    for (const auto* s : list) {
+      step = std::min(step, s->step);
+      first = std::min(first, s->from);
+      last = std::max(last, s->until());
+    }
     EntitySeries es;
     es.entity = entity;
     es.step = step;
-    es.from = BinStart(read_from, step);
-    size_t bins = static_cast<size_t>((o.until - es.from + step - 1) / step);
+    es.from = BinStart(std::max(read_from, first), step);
+    const UnixSeconds grid_until = std::min(o.until, last);
+    if (grid_until <= es.from) continue;
+    size_t bins = static_cast<size_t>((grid_until - es.from + step - 1) / step);
     for (const auto* s : list) {
       Fill(*s, es.from, step, bins, es.values[static_cast<int>(*ParseSignal(s->key.signal))]);
       if (written(entity)) ++report.series;

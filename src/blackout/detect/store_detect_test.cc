@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
 #include "blackout/detect/synthetic.h"
 #include "blackout/testing/testing.h"
@@ -125,6 +126,29 @@ TEST(StoreDetectTest, Conversions) {
   EXPECT_DOUBLE_EQ(sa.ratio(), 0.1);
 }
 
+// The service runs detection over everything stored: an open range costs no more than the data.
+TEST(StoreDetectTest, OpenRangeFollowsTheData) {
+  testing::TempDir dir;
+  auto st = store::OpenStore("sqlite:" + (dir / "b.db").string());
+  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  SyntheticSpec spec = CountrySpec();
+  spec.days = 20;
+  spec.outages = {SyntheticOutage{15 * 288, 48, {0.05, 0.05, 0.05, 0.05}}};
+  LabelledSeries data = Generate(spec);
+  store::WriteBatch batch;
+  Put(batch, data.series);
+  ASSERT_TRUE((*st)->Apply(batch).ok());
+  StoreDetectOptions opt;
+  opt.from = 0;
+  opt.until = std::numeric_limits<UnixSeconds>::max();
+  auto rep = DetectInStore(**st, opt);
+  ASSERT_TRUE(rep.ok()) << rep.status().ToString();
+  Detection whole = DetectSeries(data.series, opt.config);  // what streaming computed
+  EXPECT_EQ(rep->events, whole.events);
+  EXPECT_EQ(rep->alerts, static_cast<int64_t>(whole.alerts.size()));
+  ASSERT_EQ(rep->events.size(), 1u);
+}
+
 TEST(StoreDetectTest, DefaultParentsAreRegionToCountry) {
   EXPECT_EQ(RegionParents("region/KZ-ALA"), std::vector<std::string>{"country/KZ"});
   EXPECT_TRUE(RegionParents("region/nodash").empty());
@@ -243,15 +267,9 @@ TEST(StoreDetectTest, CoarseSignalsHoldOverTheFineBinsTheyCover) {
   auto& p = expanded.values[kProbeIndex];
   p.assign(expanded.values[kBgpIndex].size(), std::nullopt);
   for (size_t i = 0; i < p.size(); ++i) p[i] = probe.values[i / 12];
-  // The store read starts WarmupSeconds before `from`, before the data: missing bins there.
-  const UnixSeconds read_from = opt.from - WarmupSeconds(opt.config);
-  ASSERT_LE(read_from, spec.from);
-  EntitySeries window = expanded;
-  const size_t lead = static_cast<size_t>((spec.from - read_from) / 300);
-  window.from = read_from;
-  for (auto& v : window.values) {
-    if (!v.empty()) v.insert(v.begin(), lead, std::nullopt);
-  }
+  // The store's grid starts where the data starts (here before from - warm-up is reached).
+  ASSERT_LE(opt.from - WarmupSeconds(opt.config), spec.from);
+  const EntitySeries& window = expanded;
   Detection d = DetectSeries(window, opt.config);
   ASSERT_EQ(d.events.size(), 1u);
   EXPECT_EQ(d.events[0], e);
