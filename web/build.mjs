@@ -228,7 +228,10 @@ const html = `<!doctype html>
   <label class="tz"><input type="checkbox" id="tz-local"> local time</label>
 </header>
 <div id="notice" class="notice" hidden></div>
-<main id="app"><p>Loading…</p></main>
+<main id="app"><p>Loading…</p>
+<noscript><p>The dashboard needs JavaScript. The same data is served as JSON under
+<a href="/api/v2/outages/summary">/api/v2/</a> and as feeds (<a href="/feeds/events.atom">Atom</a>,
+<a href="/feeds/events.json">JSON</a>).</p></noscript></main>
 <footer>
   <p>Data: IP geolocation by <a href="https://db-ip.com">DB-IP</a> (CC BY 4.0) via ip-location-db;
   BGP from <a href="https://www.ripe.net/analyse/internet-measurements/routing-information-service-ris">RIPE NCC RIS</a>
