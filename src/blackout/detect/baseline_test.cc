@@ -9,26 +9,32 @@ namespace blackout::detect {
 namespace {
 
 TEST(SlidingMedianTest, MatchesBruteForce) {
-  SlidingMedian m(7);
-  std::vector<std::optional<double>> window;
-  uint64_t x = 12345;
-  for (int i = 0; i < 2000; ++i) {
-    x = x * 6364136223846793005ull + 1442695040888963407ull;
-    std::optional<double> v;
-    if ((x >> 60) != 0) v = double((x >> 33) % 50);  // some missing, many repeats
-    m.Push(v);
-    window.push_back(v);
-    if (window.size() > 7) window.erase(window.begin());
-    std::vector<double> valid;
-    for (auto w : window) {
-      if (w) valid.push_back(*w);
+  // Windows below, at and across the search's blocks of 32, up to IODA's 7 days of 5-minute bins;
+  // values with many repeats, some missing.
+  for (size_t capacity :
+       {size_t{7}, size_t{32}, size_t{33}, size_t{100}, size_t{288}, size_t{2016}}) {
+    SlidingMedian m(capacity);
+    std::vector<std::optional<double>> window;
+    uint64_t x = 12345 + capacity;
+    const int pushes = capacity > 1000 ? 5000 : 2000;
+    for (int i = 0; i < pushes; ++i) {
+      x = x * 6364136223846793005ull + 1442695040888963407ull;
+      std::optional<double> v;
+      if ((x >> 60) != 0) v = double((x >> 33) % (capacity > 100 ? 400 : 50));
+      m.Push(v);
+      window.push_back(v);
+      if (window.size() > capacity) window.erase(window.begin());
+      std::vector<double> valid;
+      for (auto w : window) {
+        if (w) valid.push_back(*w);
+      }
+      ASSERT_EQ(m.valid(), valid.size());
+      if (valid.empty()) continue;
+      std::sort(valid.begin(), valid.end());
+      size_t n = valid.size();
+      double want = n % 2 ? valid[n / 2] : 0.5 * (valid[n / 2 - 1] + valid[n / 2]);
+      ASSERT_DOUBLE_EQ(m.Median(), want) << "capacity " << capacity << " at " << i;
     }
-    ASSERT_EQ(m.valid(), valid.size());
-    if (valid.empty()) continue;
-    std::sort(valid.begin(), valid.end());
-    size_t n = valid.size();
-    double want = n % 2 ? valid[n / 2] : 0.5 * (valid[n / 2 - 1] + valid[n / 2]);
-    ASSERT_DOUBLE_EQ(m.Median(), want) << "at " << i;
   }
 }
 
