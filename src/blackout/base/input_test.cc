@@ -142,6 +142,38 @@ TEST(InputTest, PlainAndEmptyAndMissingFiles) {
   EXPECT_EQ(ReadAll(*mem).first, "abc");
 }
 
+// Plain regular files are read on the caller's thread, first from the block read to detect the
+// format, then straight into the caller's buffer; uncompressed memory is offered in place.
+TEST(InputTest, PlainFileBigReadsAndInMemoryView) {
+  TempDir dir;
+  std::string payload = Payload(3000000, 3);
+  testing::WriteFile(dir / "plain", payload);
+  auto in = InputStream::Open((dir / "plain").string());
+  ASSERT_TRUE(in.ok());
+  EXPECT_TRUE((*in)->in_memory().empty());
+  std::string got;
+  std::vector<uint8_t> buf(1 << 20);
+  Result<size_t> first = (*in)->Read(buf.data(), 10);  // inside the detection block
+  ASSERT_TRUE(first.ok());
+  got.append(reinterpret_cast<const char*>(buf.data()), *first);
+  auto [rest, st] = ReadAll(**in, 1 << 20);
+  EXPECT_TRUE(st.ok());
+  got += rest;
+  EXPECT_TRUE(got == payload) << got.size();
+  EXPECT_EQ((*in)->raw_bytes_read(), payload.size());
+
+  auto mem = InputStream::FromBytes(payload, "mem");
+  std::span<const uint8_t> view = mem->in_memory();
+  ASSERT_EQ(view.size(), payload.size());
+  EXPECT_EQ(std::memcmp(view.data(), payload.data(), payload.size()), 0);
+  EXPECT_TRUE(ReadAll(*mem).first == payload);  // Read() still gives the same bytes
+  EXPECT_EQ(mem->in_memory().data(), view.data());
+
+  auto gz = Compress(dir, "z", payload, kCodecs[0]);
+  EXPECT_TRUE(InputStream::FromBytes(testing::ReadFile(gz))->in_memory().empty());
+  EXPECT_TRUE(InputStream::FromBytes("")->in_memory().empty());
+}
+
 TEST(InputTest, ConcatenatedMembersAndStreamsAreReadToTheEnd) {
   TempDir dir;
   std::string a = Payload(1500000, 3), b = Payload(700000, 4);

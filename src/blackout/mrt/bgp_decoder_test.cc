@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <initializer_list>
 #include <string>
 #include <vector>
@@ -251,6 +252,82 @@ TEST_F(AttrTest, MpReachIpv6WithLinkLocal) {
   ASSERT_TRUE(DecodeNlri(d.mp.reach.nlri, Family::kIPv6, false, &pfx).ok());
   ASSERT_EQ(pfx.size(), 1u);
   EXPECT_EQ(pfx[0].prefix.ToString(), "2001:db8::/32");
+}
+
+// Every field of two Attributes, compared one by one (spans by content).
+void ExpectSameAttributes(const Attributes& x, const Attributes& y) {
+  EXPECT_EQ(x.present.bits(), y.present.bits());
+  EXPECT_EQ(x.origin, y.origin);
+  EXPECT_EQ(x.as_path_error, y.as_path_error);
+  EXPECT_EQ(x.as_path.segments.size(), y.as_path.segments.size());
+  EXPECT_TRUE(std::equal(x.as_path.asns.begin(), x.as_path.asns.end(), y.as_path.asns.begin(),
+                         y.as_path.asns.end()));
+  EXPECT_EQ(x.next_hop, y.next_hop);
+  EXPECT_EQ(x.med, y.med);
+  EXPECT_EQ(x.local_pref, y.local_pref);
+  EXPECT_EQ(x.atomic_aggregate, y.atomic_aggregate);
+  EXPECT_EQ(x.has_aggregator, y.has_aggregator);
+  EXPECT_EQ(x.aggregator_as, y.aggregator_as);
+  EXPECT_EQ(x.aggregator_addr, y.aggregator_addr);
+  EXPECT_TRUE(std::equal(x.communities.begin(), x.communities.end(), y.communities.begin(),
+                         y.communities.end()));
+  EXPECT_EQ(x.large_communities.size(), y.large_communities.size());
+  EXPECT_EQ(x.has_originator_id, y.has_originator_id);
+  EXPECT_EQ(x.originator_id, y.originator_id);
+  EXPECT_TRUE(std::equal(x.cluster_list.begin(), x.cluster_list.end(), y.cluster_list.begin(),
+                         y.cluster_list.end()));
+  EXPECT_EQ(x.has_mp_next_hop, y.has_mp_next_hop);
+  EXPECT_EQ(x.mp_abbreviated, y.mp_abbreviated);
+  EXPECT_EQ(x.mp_afi, y.mp_afi);
+  EXPECT_EQ(x.mp_safi, y.mp_safi);
+  EXPECT_EQ(x.mp_next_hop_length, y.mp_next_hop_length);
+  EXPECT_EQ(x.mp_next_hop, y.mp_next_hop);
+  EXPECT_EQ(x.has_mp_next_hop_local, y.has_mp_next_hop_local);
+  EXPECT_EQ(x.mp_next_hop_local, y.mp_next_hop_local);
+  EXPECT_EQ(x.unknown.size(), y.unknown.size());
+}
+
+// Decode() only resets the fields of attributes the previous decode into the same Attributes saw
+// (the RIB hot path reuses them): nothing of a full attribute set may leak into a sparse one.
+TEST_F(AttrTest, ReusedAttributesKeepNothingFromThePreviousDecode) {
+  Bytes nh(32, 0);
+  nh[0] = 0x20, nh[1] = 0x01, nh[15] = 1;
+  nh[16] = 0xfe, nh[17] = 0x80, nh[31] = 2;
+  const Bytes full =
+      Cat({Attr(0x40, kAttrOrigin, {1}),
+           Attr(0x40, kAttrAsPath, Path({{2, {3333, 4200000000u}}, {1, {7, 8}}}, true)),
+           Attr(0x40, kAttrNextHop, U32(0xC0000201)), Attr(0x80, kAttrMed, U32(7)),
+           Attr(0x40, kAttrLocalPref, U32(100)), Attr(0x40, kAttrAtomicAggregate, {}),
+           Attr(0xC0, kAttrAggregator, Cat({U32(65000), U32(0x0A000001)})),
+           Attr(0xC0, kAttrCommunities, Cat({U32(0xFFFFFF01), U32(0x00010002)})),
+           Attr(0xC0, kAttrLargeCommunities, Cat({U32(1), U32(2), U32(3)})),
+           Attr(0x80, kAttrOriginatorId, U32(0x01020304)),
+           Attr(0x80, kAttrClusterList, Cat({U32(1), U32(2)})),
+           Attr(0x80, kAttrMpReachNlri, Cat({U16(2), {1}, {32}, nh, {0}})),
+           Attr(0xC0, kAttrExtCommunities, Bytes{0, 2, 0, 1, 0, 0, 0, 5})});
+  const Bytes sparse_blocks[] = {
+      Attr(0x40, kAttrOrigin, {2}),
+      Cat({Attr(0x40, kAttrAsPath, Path({{2, {1}}}, true)),
+           Attr(0x80, kAttrMpReachNlri, Bytes{4, 10, 0, 0, 1})}),  // abbreviated, IPv4
+      Bytes{},
+  };
+  for (const Bytes& sparse : sparse_blocks) {
+    Bytes record = Cat({full, sparse});
+    dec_.Reset(record.size());
+    std::span<const uint8_t> all(record);
+    Attributes reused;
+    ASSERT_TRUE(
+        dec_.Decode(all.first(full.size()), AttrDecodeOptions{true, true}, &reused, nullptr).ok());
+    ASSERT_TRUE(reused.present.has(kAttrMpReachNlri));
+    ASSERT_TRUE(reused.has_mp_next_hop_local);
+    Status st1 =
+        dec_.Decode(all.subspan(full.size()), AttrDecodeOptions{true, true}, &reused, nullptr);
+    Attributes fresh;
+    Status st2 =
+        dec_.Decode(all.subspan(full.size()), AttrDecodeOptions{true, true}, &fresh, nullptr);
+    EXPECT_EQ(st1.ok(), st2.ok());
+    ExpectSameAttributes(reused, fresh);
+  }
 }
 
 TEST_F(AttrTest, MpReachAbbreviatedRibForm) {

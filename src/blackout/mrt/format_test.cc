@@ -168,6 +168,41 @@ TEST(FormatLineTest, ManyEmptySegmentsFitTheLineBuffer) {
   EXPECT_NE(buf.view().find(path), std::string::npos);
 }
 
+// TextBuffer keeps the text of recent times, peers and prefixes from record to record: lines must
+// come out exactly as from a fresh buffer, whatever was formatted before (same time with and
+// without microseconds, peers colliding in the cache, same address with another AS, ...).
+TEST(FormatLineTest, CachedTextMatchesFreshFormatting) {
+  Attributes a = BasicAttrs();
+  std::vector<Element> elements;
+  for (int i = 0; i < 300; ++i) {
+    Element e;
+    e.type = i % 3 == 0 ? ElementType::kRibEntry : ElementType::kAnnounce;
+    e.source = i % 3 == 0   ? (i % 2 ? ElementSource::kTableDump : ElementSource::kTableDump2)
+               : i % 3 == 1 ? ElementSource::kBgp4mpEt
+                            : ElementSource::kBgp4mp;
+    e.time = 1000 + (i / 3) % 2;  // neighbours share it, e.g. an ET line with 0 us, then a BGP4MP
+    e.microseconds = i % 5 == 0 ? 0 : 42;
+    e.peer_ip = i % 7 == 0 ? IpAddress::Parse("2001:db8::" + std::to_string(i % 50)).value()
+                           : IpAddress::V4(0xC6120000u + static_cast<uint32_t>(i % 97));
+    e.peer_as = 65000 + static_cast<uint32_t>(i % 4);
+    e.prefix = Prefix::Parse(i % 4 ? "10.0.0.0/8" : "2001:db8::/32").value();
+    e.attrs = &a;
+    elements.push_back(e);
+  }
+  TextBuffer shared;
+  std::string expected;
+  for (const Element& e : elements) {
+    AppendBgpdumpLines(std::span<const Element>(&e, 1), shared);  // one record per element
+    TextBuffer fresh;
+    AppendBgpdumpLine(e, fresh);
+    expected += fresh.view();
+  }
+  EXPECT_EQ(shared.view(), expected);
+  EXPECT_NE(expected.find("BGP4MP_ET|1001.000000|A|"), std::string::npos);  // element 10
+  EXPECT_NE(expected.find("BGP4MP|1001|A|"), std::string::npos);            // element 11
+  EXPECT_NE(expected.find("TABLE_DUMP2|1000|B|"), std::string::npos);
+}
+
 TEST(FormatJsonTest, Announce) {
   Attributes a = BasicAttrs();
   Element e;
