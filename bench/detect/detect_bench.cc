@@ -1,15 +1,20 @@
 // Batch: the combined detector over whole entities (4 signals x 30 days of 300 s bins), reported
 // per series; BM_BatchFull runs the full size (100k series = 25k entities x 4 signals)
-// once. Streaming: one new bin pushed to 25k warmed-up entity detectors (100k series).
+// once. Streaming: one new bin pushed to 25k warmed-up entity detectors (100k series). The
+// service's store pass: DetectInStore over every entity of an SQLite store.
 // Inputs are synthetic country-like entities (detect/synthetic.h) with a few outages, recycled
 // from a pool so that generation is not measured.
 #include <benchmark/benchmark.h>
 
+#include <limits>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "blackout/detect/detector.h"
+#include "blackout/detect/store_detect.h"
 #include "blackout/detect/synthetic.h"
+#include "blackout/testing/testing.h"
 
 namespace blackout::detect {
 namespace {
@@ -121,6 +126,64 @@ void BM_StreamOneBin(benchmark::State& state) {
   state.counters["series"] = double(entities * kNumSignals);
 }
 BENCHMARK(BM_StreamOneBin)->Arg(25000)->Iterations(20)->Unit(benchmark::kMillisecond);
+
+// The service's pass: DetectInStore over every entity of an SQLite store (N entities x 4 signals x
+// 30 days, countries with one region or ASN each as carriers), reading, detecting and writing.
+void BM_DetectInStore(benchmark::State& state) {
+  const auto& pool = Pool();
+  const int64_t entities = state.range(0);
+  blackout::testing::TempDir dir;
+  auto st = store::OpenStore("sqlite:" + (dir / "b.db").string());
+  if (!st.ok()) {
+    state.SkipWithError(st.status().ToString().c_str());
+    return;
+  }
+  store::WriteBatch batch;
+  for (int64_t e = 0; e < entities; ++e) {
+    const EntitySeries& s = pool[static_cast<size_t>(e) % pool.size()];
+    std::string entity =
+        e % 2 == 0 ? "country/C" + std::to_string(e / 2) : "asn/" + std::to_string(64500 + e / 2);
+    for (Signal sig : kAllSignals) {
+      store::Series out;
+      out.key = {entity, std::string(SignalName(sig)), ""};
+      out.from = s.from;
+      out.step = s.step;
+      for (const auto& v : s.values[static_cast<int>(sig)]) {
+        out.values.push_back(v.value_or(store::kMissing));
+      }
+      batch.AddSeries(out);
+    }
+  }
+  if (!(*st)->Apply(batch).ok()) {
+    state.SkipWithError("cannot write the store");
+    return;
+  }
+  StoreDetectOptions opt;
+  opt.from = 0;
+  opt.until = std::numeric_limits<UnixSeconds>::max();
+  opt.parents = [](std::string_view e) -> std::vector<std::string> {
+    if (e.substr(0, 4) != "asn/") return {};
+    return {"country/C" + std::to_string(std::stoll(std::string(e.substr(4))) - 64500)};
+  };
+  opt.write = state.range(1) == 1;
+  size_t events = 0;
+  for (auto _ : state) {
+    auto rep = DetectInStore(**st, opt);
+    if (!rep.ok()) {
+      state.SkipWithError(rep.status().ToString().c_str());
+      return;
+    }
+    events = rep->events.size();
+  }
+  state.SetItemsProcessed(state.iterations() * entities);  // entities
+  state.counters["events"] = double(events);
+  state.SetLabel(opt.write ? "write" : "dry run");
+}
+BENCHMARK(BM_DetectInStore)
+    ->Args({200, 0})
+    ->Args({200, 1})
+    ->Iterations(2)
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace blackout::detect
