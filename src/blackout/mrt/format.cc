@@ -29,6 +29,14 @@ struct FormatCache {
   };
   static constexpr int kPeerBits = 6;
   Peer peers[1 << kPeerBits];
+  // IPv6 text of recently seen RIB next hops (a RIB's peers use a handful), same scheme.
+  struct V6 {
+    bool valid = false;
+    uint8_t len = 0;
+    uint8_t bytes[16];
+    char text[48];  // at most 39 characters, and room for Writer::PutCached
+  };
+  V6 next_hops[1 << kPeerBits];
   // The last RIB prefix ("addr/len"): every entry of a TABLE_DUMP_V2 record has the same one, and
   // a TABLE_DUMP (v1) file repeats it in consecutive records.
   bool has_prefix = false;
@@ -229,12 +237,36 @@ void AppendNextHopAttr(const Attributes& a, Writer& out) {
   }
 }
 
+// IPv6 text of a RIB next hop, from the cache when it was seen recently.
+void AppendV6Cached(const uint8_t* b, Writer& out) {
+  FormatCache* c = out.cache;
+  if (c == nullptr) {
+    AppendV6(b, out);
+    return;
+  }
+  uint64_t lo, hi;
+  std::memcpy(&lo, b, 8);
+  std::memcpy(&hi, b + 8, 8);
+  const uint64_t h = (lo ^ (hi * 0x9E3779B97F4A7C15ull)) * 0x9E3779B97F4A7C15ull;
+  FormatCache::V6& slot = c->next_hops[h >> (64 - FormatCache::kPeerBits)];
+  if (slot.valid && std::memcmp(slot.bytes, b, 16) == 0) {
+    out.PutCached(slot.text, slot.len);
+    return;
+  }
+  char* begin = out.p;
+  AppendV6(b, out);
+  slot.valid = true;
+  std::memcpy(slot.bytes, b, 16);
+  slot.len = static_cast<uint8_t>(out.p - begin);
+  std::memcpy(slot.text, begin, slot.len);
+}
+
 // The next hop bgpdump prints for RIB lines: the MP_REACH next hop when it filed it under IPv6
 // unicast (the abbreviated form always is), else NEXT_HOP (255.255.255.255 when absent).
 void AppendRibNextHop(const Attributes& a, Writer& out) {
   if (a.present.has(kAttrMpReachNlri) && a.has_mp_next_hop &&
       (a.mp_abbreviated || (a.mp_afi == 2 && a.mp_safi == 1))) {
-    AppendV6(a.mp_next_hop.bytes().data(), out);
+    AppendV6Cached(a.mp_next_hop.bytes().data(), out);
     return;
   }
   AppendNextHopAttr(a, out);

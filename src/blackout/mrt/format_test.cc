@@ -172,9 +172,17 @@ TEST(FormatLineTest, ManyEmptySegmentsFitTheLineBuffer) {
 // come out exactly as from a fresh buffer, whatever was formatted before (same time with and
 // without microseconds, peers colliding in the cache, same address with another AS, ...).
 TEST(FormatLineTest, CachedTextMatchesFreshFormatting) {
-  Attributes a = BasicAttrs();
+  std::vector<Attributes> attrs(300, BasicAttrs());
   std::vector<Element> elements;
   for (int i = 0; i < 300; ++i) {
+    Attributes& a = attrs[static_cast<size_t>(i)];
+    if (i % 2 == 0) {  // RIB lines print this one (as IPv6 text)
+      a.present.set(kAttrMpReachNlri);
+      a.has_mp_next_hop = true;
+      a.mp_abbreviated = true;
+      a.mp_next_hop = i % 4 ? IpAddress::Parse("2001:db8::" + std::to_string(i % 70)).value()
+                            : IpAddress::V4(0x0A000000u + static_cast<uint32_t>(i % 9));
+    }
     Element e;
     e.type = i % 3 == 0 ? ElementType::kRibEntry : ElementType::kAnnounce;
     e.source = i % 3 == 0   ? (i % 2 ? ElementSource::kTableDump : ElementSource::kTableDump2)
