@@ -125,7 +125,12 @@ int RunService(const ServiceArgs& a, Context& ctx, bool serve_only) {
   StopSignals signals(&stop);
   auto started = std::chrono::steady_clock::now();
   server::Service service(cfg);
+  service.SetStopFlag(&stop);
   Status st = service.Prepare();
+  if (stop) {
+    std::printf("stopped\n");
+    return kExitOk;
+  }
   if (!st.ok()) {
     log::Error(st.ToString());
     return ExitFor(st);
@@ -139,6 +144,11 @@ int RunService(const ServiceArgs& a, Context& ctx, bool serve_only) {
   std::printf("blackout is serving at %s (ingesting...)\n", service.url().c_str());
   std::fflush(stdout);
   auto pass = service.IngestPass();
+  if (!pass.ok() && stop) {
+    service.StopServer();
+    std::printf("stopped (the first pass was cut short; the next run resumes it)\n");
+    return kExitOk;
+  }
   if (!pass.ok()) {
     log::Error(pass.status().ToString());
     service.StopServer();

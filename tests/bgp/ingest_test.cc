@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <map>
 
@@ -106,6 +107,34 @@ TEST(BgpIngestTest, TruncatedRibGivesTheRecordsBeforeTheCut) {
   EXPECT_GT(report.elements, 1000u);
   EXPECT_EQ(bins, 1);
   EXPECT_GT(last.total_v4[0], 100u);
+}
+
+// A cancel flag stops reading within a few thousand elements: the service sets it on SIGTERM.
+TEST(BgpIngestTest, CancelStopsReadingEarly) {
+  fs::path rib = DataFile("mrt/pyasn/data/rib.20140523.0600_firstMB.bz2");
+  std::vector<InputFile> files = DescribeInputs({rib.string()}).value();
+  IngestOptions o;
+  o.view = {.full_feed_v4 = 0, .full_feed_v6 = 0};
+  uint64_t elements = 0;
+  int bins = 0;
+  std::atomic<bool> cancel{false};
+  o.cancel = &cancel;
+  IngestCallbacks cb;
+  cb.on_file = [&](size_t, const FileReport& r) { elements = r.elements; };
+  cb.on_bin = [&](UnixSeconds, const Visibility&, size_t) { ++bins; };
+  // Unset, the flag changes nothing.
+  ASSERT_TRUE(IngestFiles(files, o, nullptr, cb).ok());
+  const uint64_t all = elements;
+  ASSERT_GT(all, 10000u);
+  // Set, nothing more is read and no bin is reported.
+  cancel = true;
+  elements = 0;
+  bins = 0;
+  Status st = IngestFiles(files, o, nullptr, cb);
+  EXPECT_EQ(st.code(), StatusCode::kUnavailable);
+  EXPECT_NE(st.message().find("cancelled"), std::string::npos) << st.ToString();
+  EXPECT_EQ(bins, 0);
+  EXPECT_EQ(elements, 0u);  // the file was not read to its end
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -240,6 +241,15 @@ TEST(RunCommandTest, ServesTheApiAndStopsCleanlyOnSigterm) {
   ASSERT_FALSE(j["data"].empty()) << r->body;
   EXPECT_FALSE(j["data"][0]["phases"].empty()) << r->body;
   EXPECT_EQ(j["data"][0]["related"], json({"asn/64501"})) << r->body;
+  // Networks belong to their country (the scenario's network table; geo is off here).
+  r = c.Get("/api/v2/entities/query?entityType=asn&relatedTo=country/XA");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  j = json::parse(r->body);
+  std::vector<std::string> codes;
+  for (const auto& e : j["data"]) codes.push_back(e["code"]);
+  std::sort(codes.begin(), codes.end());
+  EXPECT_EQ(codes, (std::vector<std::string>{"64501", "64503"})) << r->body;
   // The report of that window, and its chart.
   r = c.Get("/api/v2/reports/country/XA?from=2022-01-03&until=2022-01-05");
   ASSERT_TRUE(r);

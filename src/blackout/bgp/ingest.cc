@@ -253,6 +253,10 @@ Status IngestFiles(const std::vector<InputFile>& files, const IngestOptions& opt
       }
     }
     if (best < 0) break;
+    if (options.cancel != nullptr && (elements & 4095) == 0 &&
+        options.cancel->load(std::memory_order_relaxed)) {
+      return Unavailable("ingest cancelled");
+    }
     Stream& st = *streams[best];
     const mrt::Element& e = st.element();
     UnixSeconds b = BinStart(e.time, options.step);

@@ -8,6 +8,7 @@
 // Thread-safety: not thread-safe; one thread per call.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -53,6 +54,9 @@ struct IngestOptions {
   ViewOptions view;
   // Bins without any element inside a gap longer than this are not emitted (archive gaps).
   int64_t max_gap = 3600;
+  // When set and it becomes true, reading stops within a few thousand elements and IngestFiles
+  // returns kUnavailable "cancelled" (bins not yet reported are dropped).
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct IngestCallbacks {

@@ -194,7 +194,14 @@ struct Service::Impl {
   std::atomic<bool> pass_requested{false};
   std::vector<std::string> bgp, probe_records, logs;
   bool detect_needed = true;
+  const std::atomic<bool>* stop = nullptr;
 };
+
+void Service::SetStopFlag(const std::atomic<bool>* stop) { impl_->stop = stop; }
+
+bool Service::Stopping() const {
+  return impl_->stop != nullptr && impl_->stop->load(std::memory_order_relaxed);
+}
 
 Service::Service(ServiceConfig config)
     : config_(std::move(config)), impl_(std::make_unique<Impl>()) {}
@@ -204,6 +211,38 @@ Service::~Service() { StopServer(); }
 std::string Service::url() const {
   int port = impl_->api ? impl_->api->port() : config_.port;
   return "http://" + config_.host + ":" + std::to_string(port) + "/";
+}
+
+std::vector<std::string> Service::ParentsOf(const std::string& entity) const {
+  std::vector<std::string> out;
+  auto add = [&](std::string p) {
+    if (p != entity && std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
+  };
+  if (entity.rfind("region/", 0) == 0) {
+    auto dash = entity.find('-');
+    if (dash != std::string::npos && dash > 7) add("country/" + entity.substr(7, dash - 7));
+  }
+  bool in_scenario = false;
+  if (impl_->scenario && entity.rfind("asn/", 0) == 0) {
+    for (const sim::Network& n : impl_->scenario->networks) {
+      if ("asn/" + std::to_string(n.asn) != entity) continue;
+      in_scenario = true;
+      for (const std::string& e : n.Entities()) {
+        if (e.rfind("asn/", 0) != 0) add(e);
+      }
+    }
+  }
+  if (!in_scenario && impl_->geo && entity.rfind("asn/", 0) == 0) {
+    // An ASN belongs to the country holding most of its IPv4 space (geo's first country): a
+    // transit network announcing space in a hundred countries is not "in" each of them.
+    auto id = geo::ParseEntity(entity);
+    if (id.ok()) {
+      if (const geo::Entity* g = impl_->geo->Find(*id); g && !g->countries.empty()) {
+        add(geo::FormatEntity(g->countries.front()));
+      }
+    }
+  }
+  return out;
 }
 
 Status Service::Prepare() {
@@ -315,6 +354,7 @@ Result<PassReport> Service::IngestPass() {
       if (full_feed > 0) opts.view.full_feed_v4 = static_cast<uint64_t>(full_feed);
       std::unique_ptr<bgp::GeoDbBlocks> blocks;
       if (impl_->geo) blocks = std::make_unique<bgp::GeoDbBlocks>(*impl_->geo);
+      opts.cancel = impl_->stop;
       auto summary = bgp::IngestToStore(*files, opts, blocks.get(), st);
       if (!summary.ok()) return summary.status();
       report.bgp_files = summary->files_written;
@@ -327,6 +367,7 @@ Result<PassReport> Service::IngestPass() {
   if (!impl_->bgp.empty()) report.skipped.push_back("bgp ingest (module not in this build)");
 #endif
 
+  if (Stopping()) return Unavailable("ingest cancelled");
   for (const std::string& path : impl_->probe_records) {
     std::error_code ec;
     if (!fs::exists(path, ec)) continue;
@@ -383,6 +424,7 @@ Result<PassReport> Service::IngestPass() {
     constexpr int64_t kStep = kDefaultStepSeconds;
     std::map<std::string, detect::Detection> detections;
     for (const std::string& entity : entities) {
+      if (Stopping()) return Unavailable("detection cancelled");
       detect::EntitySeries es;
       es.entity = entity;
       es.step = kStep;
@@ -413,27 +455,11 @@ Result<PassReport> Service::IngestPass() {
       detections.emplace(entity, detect::DetectSeries(es, dc));
     }
     // A country's or region's events name the regions and ASNs inside it whose own events overlap
-    // them (the carriers): from the scenario's networks, and regions by their ISO 3166-2 code.
+    // them (the carriers); membership as ParentsOf gives it.
     std::map<std::string, std::set<std::string>> children;
-    if (impl_->scenario) {
-      for (const sim::Network& n : impl_->scenario->networks) {
-        auto ents = n.Entities();
-        for (const std::string& parent : ents) {
-          for (const std::string& child : ents) {
-            bool country_parent = parent.rfind("country/", 0) == 0 &&
-                                  (child.rfind("region/", 0) == 0 || child.rfind("asn/", 0) == 0);
-            bool region_parent = parent.rfind("region/", 0) == 0 && child.rfind("asn/", 0) == 0;
-            if (country_parent || region_parent) children[parent].insert(child);
-          }
-        }
-      }
-    }
     for (const auto& [entity, d] : detections) {
-      if (entity.rfind("region/", 0) != 0) continue;
-      auto dash = entity.find('-');
-      if (dash != std::string::npos && dash > 7) {
-        children["country/" + entity.substr(7, dash - 7)].insert(entity);
-      }
+      if (d.events.empty()) continue;
+      for (const std::string& parent : ParentsOf(entity)) children[parent].insert(entity);
     }
     for (auto& [parent, kids] : children) {
       auto it = detections.find(parent);
@@ -510,7 +536,9 @@ Result<PassReport> Service::IngestPass() {
     }
     return "";
   };
-  BLACKOUT_RETURN_IF_ERROR(LoadSnapshot(st, names, &data_).status());
+  BLACKOUT_RETURN_IF_ERROR(LoadSnapshot(st, names, &data_, [this](const std::string& e) {
+                             return ParentsOf(e);
+                           }).status());
   report.seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
   if (impl_->api) {
     Metrics& m = impl_->api->metrics();
@@ -560,7 +588,7 @@ void Service::RunUntil(const std::atomic<bool>& stop,
     impl_->pass_requested = false;
     auto r = IngestPass();
     if (!r.ok()) {
-      log::Error("ingest pass failed: ", r.status().ToString());
+      if (!Stopping()) log::Error("ingest pass failed: ", r.status().ToString());
     } else if (on_pass) {
       on_pass(*r);
     }

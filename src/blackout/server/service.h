@@ -74,6 +74,12 @@ class Service {
 
   // Opens the store and geo data, generates the scenario if configured and not yet generated.
   Status Prepare();
+  // When `*stop` becomes true, a running IngestPass stops early (within a BGP file's few
+  // thousand elements or one entity's detection) and returns kUnavailable "... cancelled"; what
+  // it wrote is whole (every store write is one atomic batch with its ledger entry) and the next
+  // pass resumes. REQUIRES: `stop` outlives the service.
+  void SetStopFlag(const std::atomic<bool>* stop);
+  bool Stopping() const;
   // One poll of every source + detection + snapshot reload.
   Result<PassReport> IngestPass();
   // Starts the API (binds the address). REQUIRES: Prepare() succeeded.
@@ -86,6 +92,10 @@ class Service {
   std::string url() const;
   const std::string& notice() const { return notice_; }
   MemoryData& data() { return data_; }
+
+  // The entities `entity` belongs to: a region's country; an ASN's country and region from the
+  // scenario's network table, else its main country from the geo datasets. After Prepare.
+  std::vector<std::string> ParentsOf(const std::string& entity) const;
 
  private:
   struct Impl;

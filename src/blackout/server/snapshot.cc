@@ -30,7 +30,8 @@ std::string SignalForDatasource(const std::string& datasource) {
   return datasource;
 }
 
-Result<SnapshotStats> LoadSnapshot(store::Store& store, const NameLookup& names, MemoryData* data) {
+Result<SnapshotStats> LoadSnapshot(store::Store& store, const NameLookup& names, MemoryData* data,
+                                   const ParentLookup& parents) {
   SnapshotStats stats;
   store::SeriesFilter combined;
   combined.source = std::string();
@@ -56,7 +57,9 @@ Result<SnapshotStats> LoadSnapshot(store::Store& store, const NameLookup& names,
     e.code = code;
     e.name = names ? names(key) : "";
     if (e.name.empty()) e.name = type == "asn" ? "AS" + code : code;
-    if (type == "region" && code.size() > 3 && code[2] == '-') {
+    if (parents) {
+      e.related = parents(key);
+    } else if (type == "region" && code.size() > 3 && code[2] == '-') {
       e.related.push_back("country/" + code.substr(0, 2));
     }
     return &entities.emplace(key, std::move(e)).first->second;

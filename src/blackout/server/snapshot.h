@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "blackout/base/status.h"
 #include "blackout/server/data.h"
@@ -19,6 +20,8 @@ namespace blackout::server {
 
 // Display name of an entity "TYPE/CODE" ("" if unknown).
 using NameLookup = std::function<std::string(const std::string& entity)>;
+// The entities an entity belongs to ("asn/9198" -> {"country/KZ"}); empty if none are known.
+using ParentLookup = std::function<std::vector<std::string>(const std::string& entity)>;
 
 // IODA's datasource name for a store signal: probe -> ping-slash24, darknet -> merit-nt; others
 // unchanged. And back.
@@ -29,6 +32,9 @@ struct SnapshotStats {
   size_t entities = 0, series = 0, alerts = 0, events = 0;
 };
 
-Result<SnapshotStats> LoadSnapshot(store::Store& store, const NameLookup& names, MemoryData* data);
+// Entities are related to their parents (from `parents` when given, else region/CC-X ->
+// country/CC) and to the events they carry (both ways).
+Result<SnapshotStats> LoadSnapshot(store::Store& store, const NameLookup& names, MemoryData* data,
+                                   const ParentLookup& parents = {});
 
 }  // namespace blackout::server
