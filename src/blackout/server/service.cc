@@ -26,6 +26,7 @@
 #ifdef BLACKOUT_HAVE_DETECT
 #include "blackout/detect/config.h"
 #include "blackout/detect/detector.h"
+#include "blackout/detect/store_detect.h"
 #endif
 
 #ifndef BLACKOUT_SOURCE_DIR_DEFAULT
@@ -420,105 +421,20 @@ Result<PassReport> Service::IngestPass() {
     if (!config_.detect_config.empty()) {
       BLACKOUT_ASSIGN_OR_RETURN(dc, detect::LoadConfig(config_.detect_config));
     }
-    BLACKOUT_ASSIGN_OR_RETURN(auto entities, st.ListEntities("", ""));
-    constexpr int64_t kStep = kDefaultStepSeconds;
-    std::map<std::string, detect::Detection> detections;
-    for (const std::string& entity : entities) {
-      if (Stopping()) return Unavailable("detection cancelled");
-      detect::EntitySeries es;
-      es.entity = entity;
-      es.step = kStep;
-      std::array<std::optional<store::Series>, detect::kNumSignals> raw;
-      UnixSeconds from = INT64_MAX, until = 0;
-      for (detect::Signal sig : detect::kAllSignals) {
-        auto s = st.ReadSeries({entity, std::string(detect::SignalName(sig)), ""}, 0, INT64_MAX);
-        if (!s.ok() || s->values.empty()) continue;
-        from = std::min(from, BinStart(s->from, kStep));
-        until = std::max(until, s->until());
-        raw[static_cast<int>(sig)] = std::move(*s);
-      }
-      if (until <= from || from == INT64_MAX) continue;
-      es.from = from;
-      size_t bins = static_cast<size_t>((until - from + kStep - 1) / kStep);
-      for (int i = 0; i < detect::kNumSignals; ++i) {
-        if (!raw[i]) continue;
-        const store::Series& s = *raw[i];
-        auto& v = es.values[i];
-        v.assign(bins, std::nullopt);
-        for (size_t b = 0; b < bins; ++b) {
-          UnixSeconds t = from + static_cast<int64_t>(b) * kStep;
-          if (t < s.from || t >= s.until()) continue;
-          double x = s.at(t);
-          if (!store::IsMissing(x)) v[b] = x;
-        }
-      }
-      detections.emplace(entity, detect::DetectSeries(es, dc));
-    }
-    // A country's or region's events name the regions and ASNs inside it whose own events overlap
-    // them (the carriers); membership as ParentsOf gives it.
-    std::map<std::string, std::set<std::string>> children;
-    for (const auto& [entity, d] : detections) {
-      if (d.events.empty()) continue;
-      for (const std::string& parent : ParentsOf(entity)) children[parent].insert(entity);
-    }
-    for (auto& [parent, kids] : children) {
-      auto it = detections.find(parent);
-      if (it == detections.end() || it->second.events.empty()) continue;
-      std::vector<detect::Event> kid_events;
-      for (const std::string& kid : kids) {
-        auto k = detections.find(kid);
-        if (k == detections.end()) continue;
-        kid_events.insert(kid_events.end(), k->second.events.begin(), k->second.events.end());
-      }
-      detect::AttachCarriers(it->second.events, kid_events);
-    }
-    for (const auto& [entity, d] : detections) {
-      store::WriteBatch batch;
-      batch.DeleteAlerts(entity, 0, INT64_MAX);
-      batch.DeleteEvents(entity, 0, INT64_MAX);
-      for (const detect::Alert& a : d.alerts) {
-        store::Alert x;
-        x.entity = a.entity;
-        x.signal = std::string(detect::SignalName(a.signal));
-        x.time = a.time;
-        x.step = kStep;
-        x.level = a.level == detect::Level::kCritical ? store::AlertLevel::kCritical
-                                                      : store::AlertLevel::kWarning;
-        x.value = a.value;
-        x.expected = a.expected;
-        x.method = a.method == detect::Method::kSeasonal ? "seasonal" : "ioda-median";
-        char cond[48];
-        std::snprintf(cond, sizeof cond, "ratio %.2f", a.ratio);
-        x.condition = cond;
-        batch.AddAlert(std::move(x));
-      }
-      for (const detect::Event& e : d.events) {
-        store::Event x;
-        x.entity = e.entity;
-        x.start = e.start;
-        x.end = e.end;
-        x.depth = e.depth;
-        x.score = e.score;
-        for (detect::Signal s : e.signals) x.signals.push_back(std::string(detect::SignalName(s)));
-        for (const detect::Phase& p : e.phases) {
-          store::EventPhase ph;
-          ph.phase = static_cast<store::Phase>(static_cast<uint8_t>(p.kind));
-          ph.start = p.start;
-          ph.end = p.end;
-          ph.depth = p.depth;
-          x.phases.push_back(ph);
-        }
-        auto tech = store::ParseTechnique(detect::TechniqueName(e.technique));
-        x.technique = tech.ok() ? *tech : store::Technique::kUnknown;
-        x.related = e.carriers;
-        x.method = "blackout-combined";
-        batch.AddEvent(std::move(x));
-      }
-      report.alerts += d.alerts.size();
-      report.events += d.events.size();
-      ++report.entities_detected;
-      BLACKOUT_RETURN_IF_ERROR(st.Apply(batch).status());
-    }
+    // Every entity over everything stored (each entity's grid follows its own data), through the
+    // same glue as `blackout detect`; carriers by ParentsOf.
+    if (Stopping()) return Unavailable("detection cancelled");
+    detect::StoreDetectOptions opt;
+    opt.from = 0;
+    opt.until = INT64_MAX;
+    opt.config = dc;
+    opt.write = true;
+    opt.parents = [this](std::string_view e) { return ParentsOf(std::string(e)); };
+    BLACKOUT_ASSIGN_OR_RETURN(auto d, detect::DetectInStore(st, opt));
+    for (const Status& p : d.problems) report.problems.push_back(p.ToString());
+    report.alerts += static_cast<size_t>(d.alerts);
+    report.events += d.events.size();
+    report.entities_detected += static_cast<size_t>(d.entities);
     impl_->detect_needed = false;
   }
 #else
