@@ -60,7 +60,7 @@ DetectConfig DefaultConfig() {
     x.similar_days = 6;
     x.window_seconds = 7 * 86400;
     x.z = 3;
-    x.max_inpaint_seconds = 3 * 86400;
+    x.max_inpaint_seconds = 7 * 86400;
   }
   c.of(Signal::kProbe).warning = 0.8;
   c.of(Signal::kProbe).critical = 0.5;
