@@ -9,12 +9,27 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "blackout/base/status.h"
+
 namespace blackout::cli {
 
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitInputProblems = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitFailure = 3;
+
+// The usual mapping of a library error to an exit code: bad arguments 2, damaged input 1,
+// anything else (I/O, store unavailable, ...) 3.
+inline int ExitCodeFor(const Status& st) {
+  switch (st.code()) {
+    case StatusCode::kInvalidArgument:
+      return kExitUsage;
+    case StatusCode::kDataLoss:
+      return kExitInputProblems;
+    default:
+      return kExitFailure;
+  }
+}
 
 inline constexpr const char* kDefaultStore = "sqlite:./blackout-data/blackout.db";
 

@@ -13,22 +13,6 @@ namespace blackout::cli {
 
 namespace {
 
-Result<detect::DetectConfig> LoadConfigOption(const std::string& path) {
-  if (path.empty()) return detect::DefaultConfig();
-  return detect::LoadConfig(path);
-}
-
-int ExitFor(const Status& st) {
-  switch (st.code()) {
-    case StatusCode::kInvalidArgument:
-      return kExitUsage;
-    case StatusCode::kDataLoss:
-      return kExitInputProblems;
-    default:
-      return kExitFailure;
-  }
-}
-
 struct DetectOptions {
   std::string from;
   std::string until;
@@ -45,15 +29,15 @@ int RunDetect(const DetectOptions& o, const Context& ctx) {
     log::Error("detect: ", (!from.ok() ? from.status() : until.status()).ToString());
     return kExitUsage;
   }
-  auto config = LoadConfigOption(o.config);
+  auto config = detect::LoadConfigOrDefault(o.config);
   if (!config.ok()) {
     log::Error(config.status().ToString());
-    return ExitFor(config.status());
+    return ExitCodeFor(config.status());
   }
   auto st = store::OpenStore(o.store);
   if (!st.ok()) {
     log::Error(st.status().ToString());
-    return ExitFor(st.status());
+    return ExitCodeFor(st.status());
   }
   detect::StoreDetectOptions opt;
   opt.from = *from;
@@ -64,7 +48,7 @@ int RunDetect(const DetectOptions& o, const Context& ctx) {
   auto report = detect::DetectInStore(**st, opt);
   if (!report.ok()) {
     log::Error(report.status().ToString());
-    return ExitFor(report.status());
+    return ExitCodeFor(report.status());
   }
   for (const Status& p : report->problems) log::Warn(p.ToString());
   std::string out;

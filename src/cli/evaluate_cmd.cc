@@ -32,22 +32,6 @@ struct EvaluateOptions {
   std::string config;
 };
 
-Result<detect::DetectConfig> LoadConfigOption(const std::string& path) {
-  if (path.empty()) return detect::DefaultConfig();
-  return detect::LoadConfig(path);
-}
-
-int ExitFor(const Status& st) {
-  switch (st.code()) {
-    case StatusCode::kInvalidArgument:
-      return kExitUsage;
-    case StatusCode::kDataLoss:
-      return kExitInputProblems;
-    default:
-      return kExitFailure;
-  }
-}
-
 // --truth: the store's events against a scenario's truth.json.
 int RunEvaluateTruth(const EvaluateOptions& o, const Context& ctx) {
   sim::ScoreOptions so;
@@ -127,15 +111,15 @@ int RunEvaluate(const EvaluateOptions& o, const Context& ctx) {
       return kExitUsage;
     }
   }
-  auto config = LoadConfigOption(o.config);
+  auto config = detect::LoadConfigOrDefault(o.config);
   if (!config.ok()) {
     log::Error(config.status().ToString());
-    return ExitFor(config.status());
+    return ExitCodeFor(config.status());
   }
   auto data = detect::ReadIodaCsv(o.series, o.labels);
   if (!data.ok()) {
     log::Error(data.status().ToString());
-    return ExitFor(data.status());
+    return ExitCodeFor(data.status());
   }
   for (const Status& p : data->problems) log::Warn(p.ToString());
   detect::Evaluation ev = detect::Evaluate(*data, *config, only);

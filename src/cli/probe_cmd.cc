@@ -64,17 +64,6 @@ Status BuildPolicy(const SafetyArgs& a, probe::SafetyPolicy& policy) {
   return Status::Ok();
 }
 
-int ProbeExitFor(const Status& st) {
-  switch (st.code()) {
-    case StatusCode::kInvalidArgument:
-      return kExitUsage;
-    case StatusCode::kDataLoss:
-      return kExitInputProblems;
-    default:
-      return kExitFailure;
-  }
-}
-
 // Appends time-stamped lines to the probe log (or nowhere).
 class ProbeLog {
  public:
@@ -103,7 +92,7 @@ probe::ProbeTagger MakeTagger(uint64_t seed) {
 
 void Fail(Context& ctx, const char* cmd, const Status& st) {
   std::fprintf(stderr, "blackout probe %s: %s\n", cmd, st.ToString().c_str());
-  ctx.exit_code = ProbeExitFor(st);
+  ctx.exit_code = ExitCodeFor(st);
 }
 
 // ---- census

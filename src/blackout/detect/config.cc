@@ -245,6 +245,11 @@ Result<DetectConfig> ParseConfig(std::string_view text, std::string_view origin)
   return c;
 }
 
+Result<DetectConfig> LoadConfigOrDefault(const std::string& path) {
+  if (path.empty()) return DefaultConfig();
+  return LoadConfig(path);
+}
+
 Result<DetectConfig> LoadConfig(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return IoError(path + ": cannot open");

@@ -94,6 +94,8 @@ SignalConfig IodaRuleConfig(Signal s);
 // structs above (durations as *_hours / *_days). Unknown keys are errors (kInvalidArgument), so are
 // values out of range.
 Result<DetectConfig> LoadConfig(const std::string& path);
+// LoadConfig, or DefaultConfig() when `path` is empty (the commands' --config option).
+Result<DetectConfig> LoadConfigOrDefault(const std::string& path);
 Result<DetectConfig> ParseConfig(std::string_view toml_text, std::string_view origin = "<string>");
 Status ValidateConfig(const DetectConfig& config);
 
