@@ -1,11 +1,15 @@
 // `blackout detect`: stored series -> alerts and events, written back to the store.
 #include <cstdio>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "blackout/base/log.h"
 #include "blackout/detect/config.h"
 #include "blackout/detect/store_detect.h"
+#include "blackout/geo/geodb.h"
 #include "blackout/store/store.h"
 #include "cli/command.h"
 
@@ -20,6 +24,7 @@ struct DetectOptions {
   std::string store;
   std::string config;
   bool dry_run = false;
+  bool no_geo = false;
 };
 
 int RunDetect(const DetectOptions& o, const Context& ctx) {
@@ -45,6 +50,26 @@ int RunDetect(const DetectOptions& o, const Context& ctx) {
   opt.entity = o.entity;
   opt.config = *config;
   opt.write = !o.dry_run;
+  // A country's events list its regions (by ISO 3166-2 code) and, with the geo datasets, its
+  // ASNs (each ASN under its main country) as carriers.
+  std::unique_ptr<geo::GeoDb> geodb;
+  if (!o.no_geo) {
+    geo::GeoOptions go;
+    go.ipv6 = false;
+    go.regions = false;
+    auto db = geo::GeoDb::Open(go);
+    if (db.ok()) {
+      geodb = std::move(*db);
+    } else {
+      log::Warn("geo datasets unavailable (", db.status().ToString(),
+                "); ASNs are not listed as carriers of country events");
+    }
+  }
+  opt.parents = [&geodb](std::string_view entity) {
+    std::vector<std::string> out = detect::RegionParents(entity);
+    if (geodb && out.empty()) out = geodb->Parents(entity);
+    return out;
+  };
   auto report = detect::DetectInStore(**st, opt);
   if (!report.ok()) {
     log::Error(report.status().ToString());
@@ -110,6 +135,8 @@ void RegisterDetectCommands(CLI::App& app, Context& ctx) {
   AddStoreOption(det, &dopt->store);
   det->add_option("--config", dopt->config, "Detector configuration (TOML; default: built in)");
   det->add_flag("--dry-run", dopt->dry_run, "Compute and print, write nothing");
+  det->add_flag("--no-geo", dopt->no_geo,
+                "Do not load the geo datasets (ASNs are then not carriers of country events)");
   det->callback([dopt, &ctx] { ctx.exit_code = RunDetect(*dopt, ctx); });
 }
 

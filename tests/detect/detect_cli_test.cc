@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "blackout/detect/synthetic.h"
 #include "blackout/store/store.h"
@@ -112,6 +113,49 @@ TEST(DetectCliTest, WritesEventsToTheStore) {
   EXPECT_NE(r.out.find("0 entities"), std::string::npos) << r.out;
   EXPECT_EQ(RunCommand(b + " detect --from yesterday --until 2 --store " + url).exit_code, 2);
   EXPECT_EQ(RunCommand(b + " detect" + range + " --store bogus:x").exit_code, 2);
+}
+
+// With the geo datasets, `detect` lists a country's ASNs among the carriers of its events (each
+// ASN under its main country: AS9198 is Kazakhtelecom, KZ); without them (--no-geo), only regions.
+TEST(DetectCliTest, CountryEventsListTheirAsnsWithGeo) {
+  testing::TempDir dir;
+  const std::string url = "sqlite:" + (dir / "c.db").string();
+  detect::SyntheticSpec spec = detect::CountrySpec();
+  spec.days = 20;
+  spec.outages = {detect::SyntheticOutage{15 * 288, 48, {0.05, 0.05, 0.05, 0.05}}};
+  for (const char* entity : {"country/KZ", "asn/9198", "region/KZ-ALA"}) {
+    spec.entity = entity;
+    detect::LabelledSeries data = detect::Generate(spec);
+    auto st = store::OpenStore(url);
+    ASSERT_TRUE(st.ok()) << st.status().ToString();
+    store::WriteBatch batch;
+    for (detect::Signal s : detect::kAllSignals) {
+      store::Series out;
+      out.key = {entity, std::string(detect::SignalName(s)), ""};
+      out.from = data.series.from;
+      out.step = data.series.step;
+      for (const auto& v : data.series.values[static_cast<int>(s)]) {
+        out.values.push_back(v.value_or(store::kMissing));
+      }
+      batch.AddSeries(out);
+    }
+    ASSERT_TRUE((*st)->Apply(batch).ok());
+  }
+  const std::string b = BlackoutBinary().string();
+  const std::string range = " --from " + std::to_string(spec.from + 10 * 86400) + " --until " +
+                            std::to_string(spec.from + 20 * 86400);
+  auto related_of_country = [&](const std::string& extra) {
+    auto r = RunCommand(b + " --json detect" + range + " --store " + url + extra);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    auto j = nlohmann::json::parse(r.out, nullptr, false);
+    for (const auto& e : j["events"]) {
+      if (e["entity"] == "country/KZ") return e["related"].get<std::vector<std::string>>();
+    }
+    ADD_FAILURE() << "no country/KZ event: " << r.out;
+    return std::vector<std::string>{};
+  };
+  EXPECT_EQ(related_of_country(""), (std::vector<std::string>{"asn/9198", "region/KZ-ALA"}));
+  EXPECT_EQ(related_of_country(" --no-geo"), (std::vector<std::string>{"region/KZ-ALA"}));
 }
 
 }  // namespace

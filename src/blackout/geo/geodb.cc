@@ -476,6 +476,21 @@ std::string GeoDb::Name(EntityId id) const {
   return e && !e->name.empty() ? e->name : EntityCode(id);
 }
 
+std::vector<std::string> GeoDb::Parents(std::string_view entity) const {
+  auto id = ParseEntity(entity);
+  if (!id.ok()) return {};
+  const Entity* e = Find(*id);
+  if (e == nullptr) return {};
+  if (e->type() == EntityType::kRegion || e->type() == EntityType::kGeoAsn) {
+    if (e->parent != 0) return {FormatEntity(e->parent)};
+    return {};
+  }
+  if (e->type() == EntityType::kAsn && !e->countries.empty()) {
+    return {FormatEntity(e->countries.front())};
+  }
+  return {};
+}
+
 std::vector<const Entity*> GeoDb::Search(std::optional<EntityType> type,
                                          std::string_view text) const {
   std::string needle = Lower(text);

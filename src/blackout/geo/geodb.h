@@ -117,6 +117,11 @@ class GeoDb {
   const Entity* Find(EntityId id) const;
   // Name of an entity, or its code if it has none.
   std::string Name(EntityId id) const;
+  // The entities `entity` ("TYPE/CODE") belongs to, for relations and event carriers: a region's
+  // country; an ASN's main country (the one holding most of its IPv4 space: a transit network with
+  // space in a hundred countries is not "in" each of them); nothing for a country or an unknown
+  // or malformed entity.
+  std::vector<std::string> Parents(std::string_view entity) const;
   // Entities of `type` (all if nullopt) whose code or name contains `text` (case-insensitive).
   std::vector<const Entity*> Search(std::optional<EntityType> type, std::string_view text) const;
 

@@ -234,14 +234,7 @@ std::vector<std::string> Service::ParentsOf(const std::string& entity) const {
     }
   }
   if (!in_scenario && impl_->geo && entity.rfind("asn/", 0) == 0) {
-    // An ASN belongs to the country holding most of its IPv4 space (geo's first country): a
-    // transit network announcing space in a hundred countries is not "in" each of them.
-    auto id = geo::ParseEntity(entity);
-    if (id.ok()) {
-      if (const geo::Entity* g = impl_->geo->Find(*id); g && !g->countries.empty()) {
-        add(geo::FormatEntity(g->countries.front()));
-      }
-    }
+    for (std::string& p : impl_->geo->Parents(entity)) add(std::move(p));
   }
   return out;
 }
