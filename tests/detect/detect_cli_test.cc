@@ -67,6 +67,25 @@ TEST(EvaluateCliTest, ErrorsAndExitCodes) {
   EXPECT_NE(r.err.find("decreasing"), std::string::npos) << r.err;
 }
 
+// Writes the combined series of every signal of `data` for `entity` into the store at `url`.
+void WriteSeries(const std::string& url, const std::string& entity,
+                 const detect::LabelledSeries& data) {
+  auto st = store::OpenStore(url);
+  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  store::WriteBatch batch;
+  for (detect::Signal s : detect::kAllSignals) {
+    store::Series out;
+    out.key = {entity, std::string(detect::SignalName(s)), ""};
+    out.from = data.series.from;
+    out.step = data.series.step;
+    for (const auto& v : data.series.values[static_cast<int>(s)]) {
+      out.values.push_back(v.value_or(store::kMissing));
+    }
+    batch.AddSeries(out);
+  }
+  ASSERT_TRUE((*st)->Apply(batch).ok());
+}
+
 TEST(DetectCliTest, WritesEventsToTheStore) {
   testing::TempDir dir;
   const std::string url = "sqlite:" + (dir / "b.db").string();
@@ -74,23 +93,7 @@ TEST(DetectCliTest, WritesEventsToTheStore) {
   spec.entity = "country/ZZ";
   spec.days = 20;
   spec.outages = {detect::SyntheticOutage{15 * 288, 48, {0.05, 0.05, 0.05, 0.05}}};
-  detect::LabelledSeries data = detect::Generate(spec);
-  {
-    auto st = store::OpenStore(url);
-    ASSERT_TRUE(st.ok()) << st.status().ToString();
-    store::WriteBatch batch;
-    for (detect::Signal s : detect::kAllSignals) {
-      store::Series out;
-      out.key = {spec.entity, std::string(detect::SignalName(s)), ""};
-      out.from = data.series.from;
-      out.step = data.series.step;
-      for (const auto& v : data.series.values[static_cast<int>(s)]) {
-        out.values.push_back(v.value_or(store::kMissing));
-      }
-      batch.AddSeries(out);
-    }
-    ASSERT_TRUE((*st)->Apply(batch).ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(WriteSeries(url, spec.entity, detect::Generate(spec)));
   const std::string b = BlackoutBinary().string();
   const std::string range = " --from " + std::to_string(spec.from + 10 * 86400) + " --until " +
                             std::to_string(spec.from + 20 * 86400);
@@ -125,21 +128,7 @@ TEST(DetectCliTest, CountryEventsListTheirAsnsWithGeo) {
   spec.outages = {detect::SyntheticOutage{15 * 288, 48, {0.05, 0.05, 0.05, 0.05}}};
   for (const char* entity : {"country/KZ", "asn/9198", "region/KZ-ALA"}) {
     spec.entity = entity;
-    detect::LabelledSeries data = detect::Generate(spec);
-    auto st = store::OpenStore(url);
-    ASSERT_TRUE(st.ok()) << st.status().ToString();
-    store::WriteBatch batch;
-    for (detect::Signal s : detect::kAllSignals) {
-      store::Series out;
-      out.key = {entity, std::string(detect::SignalName(s)), ""};
-      out.from = data.series.from;
-      out.step = data.series.step;
-      for (const auto& v : data.series.values[static_cast<int>(s)]) {
-        out.values.push_back(v.value_or(store::kMissing));
-      }
-      batch.AddSeries(out);
-    }
-    ASSERT_TRUE((*st)->Apply(batch).ok());
+    ASSERT_NO_FATAL_FAILURE(WriteSeries(url, entity, detect::Generate(spec)));
   }
   const std::string b = BlackoutBinary().string();
   const std::string range = " --from " + std::to_string(spec.from + 10 * 86400) + " --until " +

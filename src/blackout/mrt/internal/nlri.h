@@ -27,30 +27,37 @@ inline void Put64(uint8_t* p, uint64_t v) {
 
 inline Prefix Ipv6PrefixFromWire(const uint8_t* p, int bits, size_t nbytes, size_t readable);
 
+// The IPv4 address of a prefix of `bits` bits whose `nbytes` significant bytes start at `p`, in
+// host order, every bit beyond `bits` cleared. REQUIRES: bits <= 32, nbytes = (bits + 7) / 8.
+[[gnu::always_inline]] inline uint32_t V4FromWire(const uint8_t* p, int bits, size_t nbytes) {
+  uint32_t v = 0;
+  switch (nbytes) {
+    case 4:
+      v |= uint32_t{p[3]};
+      [[fallthrough]];
+    case 3:
+      v |= uint32_t{p[2]} << 8;
+      [[fallthrough]];
+    case 2:
+      v |= uint32_t{p[1]} << 16;
+      [[fallthrough]];
+    case 1:
+      v |= uint32_t{p[0]} << 24;
+      break;
+    default:
+      break;
+  }
+  if (bits < 32) v &= bits == 0 ? 0 : ~uint32_t{0} << (32 - bits);
+  return v;
+}
+
 // The prefix of `bits` bits whose significant bytes start at `p` (`nbytes` = (bits + 7) / 8 of
 // them are readable, `readable` bytes in all), with every bit beyond `bits` cleared.
 // REQUIRES: bits <= 32 for IPv4, <= 128 for IPv6.
 [[gnu::always_inline]] inline Prefix PrefixFromWire(Family family, const uint8_t* p, int bits,
                                                     size_t nbytes, size_t readable) {
   if (family == Family::kIPv4) {
-    uint32_t v = 0;
-    switch (nbytes) {
-      case 4:
-        v |= uint32_t{p[3]};
-        [[fallthrough]];
-      case 3:
-        v |= uint32_t{p[2]} << 8;
-        [[fallthrough]];
-      case 2:
-        v |= uint32_t{p[1]} << 16;
-        [[fallthrough]];
-      case 1:
-        v |= uint32_t{p[0]} << 24;
-        break;
-      default:
-        break;
-    }
-    if (bits < 32) v &= bits == 0 ? 0 : ~uint32_t{0} << (32 - bits);
+    const uint32_t v = V4FromWire(p, bits, nbytes);
     return Prefix(IpAddress::V4(v), static_cast<uint8_t>(bits));
   }
   return Ipv6PrefixFromWire(p, bits, nbytes, readable);
@@ -87,24 +94,7 @@ struct PrefixOnWire {
   // Writes the prefix into *out in place (see Prefix::Assign).
   [[gnu::always_inline]] void AssignTo(Prefix* out) const {
     if (family == Family::kIPv4) {
-      uint32_t v = 0;
-      switch (nbytes) {
-        case 4:
-          v |= uint32_t{p[3]};
-          [[fallthrough]];
-        case 3:
-          v |= uint32_t{p[2]} << 8;
-          [[fallthrough]];
-        case 2:
-          v |= uint32_t{p[1]} << 16;
-          [[fallthrough]];
-        case 1:
-          v |= uint32_t{p[0]} << 24;
-          break;
-        default:
-          break;
-      }
-      if (bits < 32) v &= bits == 0 ? 0 : ~uint32_t{0} << (32 - bits);
+      const uint32_t v = V4FromWire(p, bits, nbytes);
       const uint32_t wire = __builtin_bswap32(v);
       uint8_t b[4];
       std::memcpy(b, &wire, 4);
