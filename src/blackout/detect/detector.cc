@@ -6,36 +6,6 @@
 
 namespace blackout::detect {
 
-std::string_view PhaseName(PhaseKind p) {
-  switch (p) {
-    case PhaseKind::kReducedConnectivity:
-      return "reduced-connectivity";
-    case PhaseKind::kNearTotalBlackout:
-      return "near-total-blackout";
-    case PhaseKind::kPartialRecovery:
-      return "partial-recovery";
-    case PhaseKind::kTotalRecovery:
-      return "total-recovery";
-  }
-  return "reduced-connectivity";
-}
-
-std::string_view TechniqueName(Technique t) {
-  switch (t) {
-    case Technique::kUnknown:
-      return "unknown";
-    case Technique::kRoutesWithdrawn:
-      return "routes-withdrawn";
-    case Technique::kPacketsFiltered:
-      return "packets-filtered";
-    case Technique::kThrottling:
-      return "throttling";
-    case Technique::kMixed:
-      return "mixed";
-  }
-  return "unknown";
-}
-
 size_t EntitySeries::bins() const {
   size_t n = 0;
   for (const auto& v : values) n = std::max(n, v.size());

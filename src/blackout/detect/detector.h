@@ -18,6 +18,7 @@
 #include "blackout/base/time.h"
 #include "blackout/detect/baseline.h"
 #include "blackout/detect/config.h"
+#include "blackout/store/types.h"
 
 namespace blackout::detect {
 
@@ -33,13 +34,11 @@ struct Alert {
   Method method = Method::kIodaMedian;
 };
 
-enum class PhaseKind : uint8_t {
-  kReducedConnectivity = 0,
-  kNearTotalBlackout = 1,
-  kPartialRecovery = 2,
-  kTotalRecovery = 3,
-};
-std::string_view PhaseName(PhaseKind p);  // "reduced-connectivity", ... (as the store names them)
+// The phase and technique vocabularies are the store's, one for the whole project (store/types.h):
+// reduced-connectivity, near-total-blackout, partial-recovery, total-recovery; unknown,
+// routes-withdrawn, packets-filtered, throttling, mixed.
+using PhaseKind = store::Phase;
+using store::PhaseName;
 
 struct Phase {
   PhaseKind kind = PhaseKind::kReducedConnectivity;
@@ -49,14 +48,8 @@ struct Phase {
   friend bool operator==(const Phase&, const Phase&) = default;
 };
 
-enum class Technique : uint8_t {
-  kUnknown = 0,
-  kRoutesWithdrawn = 1,  // BGP drops with the data plane
-  kPacketsFiltered = 2,  // data-plane signals drop while BGP stays
-  kThrottling = 3,       // traffic down, reachability up
-  kMixed = 4,            // routes withdrawn for part, packets filtered for more
-};
-std::string_view TechniqueName(Technique t);  // "unknown", "routes-withdrawn", ..., "mixed"
+using Technique = store::Technique;
+using store::TechniqueName;
 
 struct Event {
   std::string entity;

@@ -47,29 +47,13 @@ store::Event ToStoreEvent(const Event& e) {
   for (Signal s : e.signals) out.signals.emplace_back(SignalName(s));
   for (const Phase& p : e.phases) {
     store::EventPhase ph;
-    ph.phase = static_cast<store::Phase>(static_cast<int>(p.kind));
+    ph.phase = p.kind;
     ph.start = p.start;
     ph.end = p.end;
     ph.depth = p.depth;
     out.phases.push_back(ph);
   }
-  switch (e.technique) {
-    case Technique::kUnknown:
-      out.technique = store::Technique::kUnknown;
-      break;
-    case Technique::kRoutesWithdrawn:
-      out.technique = store::Technique::kRoutesWithdrawn;
-      break;
-    case Technique::kPacketsFiltered:
-      out.technique = store::Technique::kPacketsFiltered;
-      break;
-    case Technique::kThrottling:
-      out.technique = store::Technique::kThrottling;
-      break;
-    case Technique::kMixed:
-      out.technique = store::Technique::kMixed;
-      break;
-  }
+  out.technique = e.technique;
   out.related = e.carriers;
   out.method = "blackout-combined";
   return out;
