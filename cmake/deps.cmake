@@ -13,3 +13,10 @@ find_package(tomlplusplus REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
 pkg_check_modules(MAXMINDDB REQUIRED IMPORTED_TARGET libmaxminddb)
+
+# The decompressors, linked by name (-lz, -lbz2, -llzma, -lzstd) rather than by the .so paths of the
+# imported targets above (which check that they are installed): the `blackout` executable is linked
+# as a static PIE (src/cli/CMakeLists.txt), and a bare name lets the linker take libz.a there and
+# libz.so everywhere else.
+add_library(blackout_decompressors INTERFACE)
+target_link_libraries(blackout_decompressors INTERFACE z bz2 lzma zstd)

@@ -1,58 +1,78 @@
+// `blackout`: runs `mrt` itself and hands every other command (and the top-level
+// --help) to `blackout-full` with execv, so that the MRT tools start as fast as bgpdump does. The
+// reason and the measurements are in app.h and docs/cli.md.
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
 
-#include "blackout/base/log.h"
-#include "cli/command.h"
+#include "cli/app.h"
 
-#ifndef BLACKOUT_VERSION
-#define BLACKOUT_VERSION "0.0.0"
-#endif
+namespace {
+
+using namespace blackout::cli;
+
+// The subcommand named on the command line: the first argument that is not an option. The global
+// options (--json, -v, -q) take no value, so nothing else can come before it.
+std::string_view CommandOf(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "--") return i + 1 < argc ? std::string_view(argv[i + 1]) : std::string_view();
+    if (!a.empty() && a[0] != '-') return a;
+  }
+  return {};
+}
+
+bool AskedForVersion(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i)
+    if (std::string_view(argv[i]) == "--version") return true;
+  return false;
+}
+
+// Where blackout-full is: beside this executable (the build tree, or bin/ when both are installed
+// there), else in ../libexec/blackout/ (the layout `cmake --install` makes).
+std::vector<std::string> FullCandidates() {
+  std::vector<std::string> out;
+  char self[4096];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+  if (n <= 0) return out;
+  std::string dir(self, static_cast<size_t>(n));
+  dir.erase(dir.find_last_of('/') + 1);
+  out.push_back(dir + kFullExecutable);
+  out.push_back(dir + "../libexec/blackout/" + kFullExecutable);
+  return out;
+}
+
+[[noreturn]] void RunFull(char** argv) {
+  std::vector<std::string> candidates = FullCandidates();
+  int err = ENOENT;
+  for (const std::string& path : candidates) {
+    if (access(path.c_str(), X_OK) != 0) continue;
+    execv(path.c_str(), argv);
+    err = errno;  // exec failed: report the first executable that exists
+    std::fprintf(stderr, "blackout: cannot run %s: %s\n", path.c_str(), std::strerror(err));
+    _exit(kExitFailure);
+  }
+  std::fprintf(stderr,
+               "blackout: %s not found beside this executable or in ../libexec/blackout/ (%s); "
+               "only `blackout mrt` runs without it\n",
+               kFullExecutable, std::strerror(err));
+  _exit(kExitFailure);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  using namespace blackout::cli;
-  CLI::App app{
-      "blackout: an open Internet-shutdown observatory.\n"
-      "Ingests BGP, active-probing and passive measurements, turns them into time series per\n"
-      "country, region and network, detects disruptions and publishes them.",
-      "blackout"};
-  app.set_version_flag("--version", std::string("blackout ") + BLACKOUT_VERSION);
-  app.require_subcommand(1);
-  app.fallthrough();
+  std::string_view command = CommandOf(argc, argv);
+  bool own = command == "mrt" || (command.empty() && AskedForVersion(argc, argv));
+  if (!own) RunFull(argv);
+  CLI::App app;
   Context ctx;
-  app.add_flag("--json", ctx.json, "Machine-readable output (JSON)");
-  app.add_flag("-v,--verbose", ctx.verbose, "More log output (repeat for debug)");
-  app.add_flag("-q,--quiet", ctx.quiet, "Only errors on stderr");
-  app.footer(
-      "Entities are TYPE/CODE (country/KZ, region/KZ-ALA, asn/9198). Times are ISO 8601 UTC or "
-      "Unix\n"
-      "seconds. Exit codes: 0 ok, 1 input problems found, 2 usage, 3 runtime failure.");
-  app.parse_complete_callback([&] {
-    using blackout::log::Level;
-    blackout::log::SetLevel(ctx.quiet          ? Level::kError
-                            : ctx.verbose >= 2 ? Level::kDebug
-                                               : Level::kInfo);
-  });
-
+  SetUpApp(app, ctx);
   RegisterMrtCommands(app, ctx);
-  RegisterGeoCommands(app, ctx);
-  RegisterStoreCommands(app, ctx);
-  RegisterBgpCommands(app, ctx);
-  RegisterDetectCommands(app, ctx);
-  RegisterEvaluateCommands(app, ctx);
-  RegisterProbeCommands(app, ctx);
-  RegisterServiceCommands(app, ctx);
-  RegisterReportCommands(app, ctx);
-
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return kExitUsage;
-  }
-  return ctx.exit_code;
+  return ParseAndRun(app, argc, argv, ctx);
 }

@@ -23,7 +23,7 @@ Result<std::unique_ptr<RawSocketIo>> RawSocketIo::Open(Clock& clock) {
     if (err == EPERM || err == EACCES) {
       return Status(StatusCode::kPermissionDenied,
                     "raw ICMP socket needs CAP_NET_RAW (run as root, or `setcap cap_net_raw+ep` "
-                    "on the blackout binary): " +
+                    "on the blackout-full executable, which runs `blackout probe`): " +
                         std::string(std::strerror(err)));
     }
     return IoError(std::string("socket(AF_INET, SOCK_RAW, IPPROTO_ICMP): ") + std::strerror(err));
