@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <span>
 #include <string>
 #include <vector>
@@ -209,6 +210,55 @@ TEST(FormatLineTest, CachedTextMatchesFreshFormatting) {
   EXPECT_NE(expected.find("BGP4MP_ET|1001.000000|A|"), std::string::npos);  // element 10
   EXPECT_NE(expected.find("BGP4MP|1001|A|"), std::string::npos);            // element 11
   EXPECT_NE(expected.find("TABLE_DUMP2|1000|B|"), std::string::npos);
+}
+
+// Communities are written digit-block-wise and their text is cached by value across records:
+// every value, of every digit count, colliding in the cache or not, comes out as "high:low".
+TEST(FormatLineTest, CommunitiesOfEveryLengthThroughTheCache) {
+  std::mt19937 rng(7);
+  std::vector<std::vector<Community>> sets;
+  const std::vector<Community> edges = {0x00000000u, 0xFFFFFFFFu, 0x0009000Au, 0x00630064u,
+                                        0x03E703E8u, 0x270F2710u, 0xFFFF0000u, 0xFFFFFF02u,
+                                        0x0000FFFFu, 0xFFFFFF00u, 0xFFFFFF04u};
+  sets.push_back(edges);
+  for (int i = 0; i < 400; ++i) {
+    std::vector<Community> set;
+    for (int k = 0; k < 1 + i % 30; ++k) {
+      // Half from a small pool (cache hits), half anywhere (misses and collisions).
+      set.push_back(k % 2 ? rng() : 0x0D1C0000u + rng() % 64);
+    }
+    sets.push_back(set);
+  }
+  auto text = [](Community c) {
+    if (c == 0xFFFFFF01u) return std::string("no-export");
+    if (c == 0xFFFFFF02u) return std::string("no-advertise");
+    if (c == 0xFFFFFF03u) return std::string("local-AS");
+    return std::to_string(c >> 16) + ":" + std::to_string(c & 0xFFFF);
+  };
+  TextBuffer buf;
+  std::string expected;
+  std::vector<Attributes> attrs(sets.size(), BasicAttrs());
+  for (size_t i = 0; i < sets.size(); ++i) {
+    Attributes& a = attrs[i];
+    a.present.set(kAttrCommunities);
+    a.communities = sets[i];
+    Element e;
+    e.type = ElementType::kAnnounce;
+    e.source = ElementSource::kBgp4mp;
+    e.time = 1;
+    e.peer_ip = IpAddress::Parse("198.18.0.1").value();
+    e.peer_as = 3;
+    e.prefix = Prefix::Parse("10.0.0.0/8").value();
+    e.attrs = &a;
+    AppendBgpdumpLines(std::span<const Element>(&e, 1), buf);  // one record each
+    std::string line;
+    for (size_t k = 0; k < sets[i].size(); ++k) line += (k ? " " : "") + text(sets[i][k]);
+    expected += "BGP4MP|1|A|198.18.0.1|3|10.0.0.0/8||IGP|192.0.2.1|0|0|" + line + "|NAG||\n";
+  }
+  EXPECT_EQ(buf.view(), expected);
+  EXPECT_NE(expected.find("0:0 65535:65535 9:10 99:100 999:1000 9999:10000 65535:0 no-advertise "
+                          "0:65535 65535:65280 65535:65284"),
+            std::string::npos);
 }
 
 TEST(FormatJsonTest, Announce) {
