@@ -109,8 +109,9 @@ Result<ServiceConfig> ParseServiceConfig(std::string_view text, std::string_view
         return ConfigError(origin, "unknown key " + table + "." + name);
       }
       std::string full = table + "." + name;
+      const toml::node& node = val;  // a lambda may not capture a structured binding (clang 14)
       auto str = [&]() -> Result<std::string> {
-        auto s = val.value<std::string>();
+        auto s = node.value<std::string>();
         if (!s) return ConfigError(origin, full + " must be a string");
         return *s;
       };
