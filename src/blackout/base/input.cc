@@ -126,7 +126,7 @@ class RawInput {
     if (from_memory_) return avail_ == 0 ? Refill() : Status::Ok();
     while (avail_ < want && !eof_) {
       if (ptr_ != buffer_.get()) {
-        std::memmove(buffer_.get(), ptr_, avail_);
+        if (avail_ > 0) std::memmove(buffer_.get(), ptr_, avail_);  // ptr_ is null before a read
         ptr_ = buffer_.get();
       }
       const size_t block = std::max(want, kFillBlock);
