@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "blackout/mrt/element.h"
 #include "blackout/mrt/format.h"
@@ -37,10 +38,23 @@ inline uint64_t Consume(const mrt::Element& e) {
   return h + line.size();
 }
 
+// The lines of a record as `mrt dump` writes them (a TextBuffer whose caches of times, peers,
+// prefixes and community text live from record to record) must equal the lines formatted one by
+// one without any cache; a difference aborts, so the fuzzer reports it as a crash.
+inline void CheckCachedLines(const mrt::Record& r) {
+  static mrt::TextBuffer shared;
+  shared.clear();
+  mrt::AppendBgpdumpLines(r.elements, shared);
+  std::string fresh;
+  for (const auto& e : r.elements) mrt::AppendBgpdumpLine(e, fresh);
+  if (shared.view() != fresh) __builtin_trap();
+}
+
 inline uint64_t Consume(const mrt::Record& r) {
   uint64_t h = r.type + r.subtype + r.length;
   for (uint8_t b : r.body) h += b;
   for (const auto& e : r.elements) h += Consume(e);
+  CheckCachedLines(r);
   if (r.peer_index != nullptr) h += r.peer_index->peers.size() + r.peer_index->view_name.size();
   return h;
 }
