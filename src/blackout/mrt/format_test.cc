@@ -45,16 +45,22 @@ Attributes BasicAttrs() {
   return a;
 }
 
-TEST(FormatLineTest, Bgp4mpAnnounceWithoutOptionalAttributes) {
-  Attributes a = BasicAttrs();
+// A BGP4MP announcement of 10.0.0.0/8 from peer 198.18.0.1.
+Element Announce(const Attributes& a, uint32_t time, uint32_t peer_as) {
   Element e;
   e.type = ElementType::kAnnounce;
   e.source = ElementSource::kBgp4mp;
-  e.time = 1000;
+  e.time = time;
   e.peer_ip = IpAddress::Parse("198.18.0.1").value();
-  e.peer_as = 65000;
+  e.peer_as = peer_as;
   e.prefix = Prefix::Parse("10.0.0.0/8").value();
   e.attrs = &a;
+  return e;
+}
+
+TEST(FormatLineTest, Bgp4mpAnnounceWithoutOptionalAttributes) {
+  Attributes a = BasicAttrs();
+  Element e = Announce(a, 1000, 65000);
   std::string s;
   AppendBgpdumpLine(e, s);
   EXPECT_EQ(s, "BGP4MP|1000|A|198.18.0.1|65000|10.0.0.0/8||IGP|192.0.2.1|0|0||NAG||\n");
@@ -242,14 +248,7 @@ TEST(FormatLineTest, CommunitiesOfEveryLengthThroughTheCache) {
     Attributes& a = attrs[i];
     a.present.set(kAttrCommunities);
     a.communities = sets[i];
-    Element e;
-    e.type = ElementType::kAnnounce;
-    e.source = ElementSource::kBgp4mp;
-    e.time = 1;
-    e.peer_ip = IpAddress::Parse("198.18.0.1").value();
-    e.peer_as = 3;
-    e.prefix = Prefix::Parse("10.0.0.0/8").value();
-    e.attrs = &a;
+    Element e = Announce(a, 1, 3);
     AppendBgpdumpLines(std::span<const Element>(&e, 1), buf);  // one record each
     std::string line;
     for (size_t k = 0; k < sets[i].size(); ++k) line += (k ? " " : "") + text(sets[i][k]);
