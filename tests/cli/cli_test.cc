@@ -89,5 +89,19 @@ TEST(CliTest, MrtRunsWithoutBlackoutFull) {
   EXPECT_NE(r.err.find("blackout-full not found"), std::string::npos) << r.err;
 }
 
+// The installed layout (`cmake --install`): bin/blackout finds ../libexec/blackout/blackout-full.
+TEST(CliTest, FindsBlackoutFullInLibexec) {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "bin");
+  std::filesystem::create_directories(dir / "libexec/blackout");
+  const std::filesystem::path bin = dir / "bin/blackout";
+  std::filesystem::copy_file(BlackoutBinary(), bin);  // a copy: /proc/self/exe resolves links
+  std::filesystem::create_symlink(BlackoutBinary().parent_path() / "blackout-full",
+                                  dir / "libexec/blackout/blackout-full");
+  auto r = RunCommand(bin.string() + " report --help");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("Usage: blackout report"), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace blackout
