@@ -70,7 +70,10 @@ DetectConfig DefaultConfig() {
   c.of(Signal::kDarknet).floor = 2;
   c.of(Signal::kTraffic).warning = 0.7;
   c.of(Signal::kTraffic).critical = 0.4;
-  c.of(Signal::kTraffic).floor = 0;
+  // Unique sources per bin are Poisson-like counts: at 2 expected, 0 happens by chance in 14% of
+  // bins; at 10 expected, 4 or fewer (the critical ratio) in 3%. A region's web clients (a few per
+  // 5 minutes) are too few to call; the country's and its large networks' are not.
+  c.of(Signal::kTraffic).floor = 10;
   return c;
 }
 
