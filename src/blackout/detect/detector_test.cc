@@ -210,6 +210,25 @@ TEST(DetectorTest, SmallEntityBelowFloorsStaysQuiet) {
   ExpectFound(o);
 }
 
+// A region's web clients, a few per bin, are Poisson noise below the traffic floor: no event,
+// whatever the dips. The same region with 40 clients per bin and half of them gone is found.
+TEST(DetectorTest, FewWebClientsStayQuietManyAreJudged) {
+  SyntheticSpec spec;
+  spec.entity = "region/ZZ-AA";
+  spec.signals[kB].present = false;
+  spec.signals[kP].present = false;
+  spec.signals[kD].present = false;
+  spec.signals[kT] = {true, 2, 0.5, 0, 1, 0, true};
+  for (uint64_t seed = 1; seed <= 5; ++seed) {
+    spec.seed = seed;
+    EXPECT_TRUE(RunSpec(spec).detection.events.empty()) << "seed " << seed;
+  }
+  spec.signals[kT].level = 40;
+  spec.outages = {Outage(20, 10, 4, {0.3, 1, 1, 1})};
+  spec.seed = 1;
+  ExpectFound(RunSpec(spec), 0.8);
+}
+
 TEST(DetectorTest, NoisyTelescopeAloneStaysQuiet) {
   SyntheticSpec spec;
   spec.signals[kT].present = false;
