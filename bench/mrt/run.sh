@@ -3,7 +3,9 @@
 #  (a) `blackout mrt dump` vs `bgpdump -m` on the same uncompressed files, both to /dev/null;
 #  (b) library iteration without output (mrt_iter_bench, Google Benchmark);
 #  (c) compressed input: total time of parsing vs decompression alone (zcat/bzcat/xzcat/zstdcat);
-#  (d) peak memory (max RSS) of a full-RIB dump on inputs of different sizes.
+#  (d) peak memory (max RSS) of a full-RIB dump on inputs of different sizes;
+#  (e) start-up: an empty file through `blackout` (static, MRT only), `blackout-full` (every command,
+#      59 shared libraries) and bgpdump (docs/cli.md).
 # Usage: bench/mrt/run.sh [BUILD_DIR]   (default: build; needs targets blackout_cli, mrt_iter_bench,
 #        mrt_iterate). Work files go to ${BENCH_TMP:-/tmp/blackout-bench}; the data stay in place.
 # Times are the best of ${REPEAT:-3} runs (${REPEAT_PEER:-1} for bgpdump): by CPU time in (a),
@@ -18,7 +20,7 @@ data=${BLACKOUT_DATA:-$PWD/../shared/data}
 tmp=${BENCH_TMP:-/tmp/blackout-bench}
 repeat=${REPEAT:-3}
 repeat_peer=${REPEAT_PEER:-1}  # bgpdump is slow: one run unless asked
-parts=${PARTS:-abcd}           # which parts to run, e.g. PARTS=cd
+parts=${PARTS:-abcde}          # which parts to run, e.g. PARTS=cd
 blackout=$build/src/cli/blackout
 iterate=$build/bench/mrt/mrt_iterate
 iter_bench=$build/bench/mrt/mrt_iter_bench
@@ -136,5 +138,17 @@ for f in "$tmp/updates.rrc04.0500.mrt" "$tmp/bview.20020722.mrt" "$tmp/rib.route
   els=$("$iterate" "$f" | awk '{print $6}' || true)
   printf "%-34s %10.1f %12s %10s\n" "$(basename "$f")" \
     "$(awk -v s="$(stat -c %s "$f")" 'BEGIN{print s/1e6}')" "$els" "$rss"
+done
+fi
+
+if [[ $parts == *e* ]]; then
+echo
+echo "== (e) start-up: CPU ms to dump an empty file (best of $((repeat * 3)))"
+: >"$tmp/empty.mrt"
+printf "%-44s %8s\n" process cpu_ms
+for cmd in "$blackout" "$build/src/cli/blackout-full" bgpdump; do
+  [ "$cmd" = bgpdump ] && args=(-m) || args=(mrt dump)
+  read -r _ c < <(repeat=$((repeat * 3)) best cpu "$cmd" "${args[@]}" "$tmp/empty.mrt")
+  printf "%-44s %8.2f\n" "$(basename "$cmd") ${args[*]}" "$(awk -v c="$c" 'BEGIN{print c * 1000}')"
 done
 fi
