@@ -116,24 +116,75 @@ json PhasesJson(const Event& e) {
   return out;
 }
 
+// The mean of the finite values of v[i, i + n), NaN if none.
+double MeanOf(const std::vector<double>& v, size_t i, size_t n) {
+  double sum = 0;
+  int count = 0;
+  for (size_t j = i; j < std::min(v.size(), i + n); ++j) {
+    if (std::isfinite(v[j])) {
+      sum += v[j];
+      ++count;
+    }
+  }
+  return count ? sum / count : NAN;
+}
+
+// Merges `factor` bins into one: values, expected and lower by their mean, level by the worst.
 Series Downsample(const Series& s, int64_t max_points) {
   if (static_cast<int64_t>(s.values.size()) <= max_points) return s;
-  int64_t factor = (static_cast<int64_t>(s.values.size()) + max_points - 1) / max_points;
-  Series out = s;
-  out.step = s.step * factor;
-  out.values.clear();
+  const size_t factor =
+      static_cast<size_t>((static_cast<int64_t>(s.values.size()) + max_points - 1) / max_points);
+  const bool expected = s.has_expected();
+  Series out;
+  out.entity_type = s.entity_type;
+  out.entity_code = s.entity_code;
+  out.datasource = s.datasource;
+  out.from = s.from;
+  out.step = s.step * static_cast<int64_t>(factor);
   for (size_t i = 0; i < s.values.size(); i += factor) {
-    double sum = 0;
-    int n = 0;
-    for (size_t j = i; j < std::min(s.values.size(), i + factor); ++j) {
-      if (std::isfinite(s.values[j])) {
-        sum += s.values[j];
-        ++n;
-      }
-    }
-    out.values.push_back(n ? sum / n : NAN);
+    out.values.push_back(MeanOf(s.values, i, factor));
+    if (!expected) continue;
+    out.expected.push_back(MeanOf(s.expected, i, factor));
+    out.lower.push_back(MeanOf(s.lower, i, factor));
+    out.level.push_back(*std::max_element(
+        s.level.begin() + static_cast<ptrdiff_t>(i),
+        s.level.begin() + static_cast<ptrdiff_t>(std::min(s.level.size(), i + factor))));
   }
   return out;
+}
+
+// Appends `v` as a JSON number (shortest round-trip form) or null when not finite.
+void AppendNumber(std::string& out, double v) {
+  if (!std::isfinite(v)) {
+    out += "null";
+    return;
+  }
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, ec == std::errc() ? end : buf);
+}
+
+void AppendArray(std::string& out, const std::vector<double>& v) {
+  out.reserve(out.size() + v.size() * 8 + 2);
+  out += '[';
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i) out += ',';
+    AppendNumber(out, v[i]);
+  }
+  out += ']';
+}
+
+// Series::level's numbers by name (detect::LevelName's).
+const char* detect_level_name(uint8_t level) {
+  static constexpr const char* kNames[] = {"unknown", "normal", "warning", "critical"};
+  return level < 4 ? kNames[level] : "unknown";
+}
+
+// `expected=true|false|1|0` (missing: false).
+std::optional<bool> ParseFlag(const std::optional<std::string>& text) {
+  if (!text || text->empty() || *text == "false" || *text == "0") return false;
+  if (*text == "true" || *text == "1") return true;
+  return std::nullopt;
 }
 
 // The API's read model back in the store's types, for the report library.
@@ -533,8 +584,8 @@ ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions action
   };
 
   // --- signals --------------------------------------------------------------------------------
-  http.Get(R"(/api/v2/signals/raw/([^/]+)/([^/]+))", [this](const httplib::Request& req,
-                                                            httplib::Response& res) {
+  http.Get(R"(/api/v2/signals/raw/([^/]+)/([^/]+))", [=, this](const httplib::Request& req,
+                                                               httplib::Response& res) {
     const std::string type = req.matches[1];
     const std::string code = req.matches[2];
     if (!IsEntityType(type)) {
@@ -559,22 +610,48 @@ ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions action
     if (format != "json" && format != "csv") {
       return SendError(req, res, 400, "signals", "format must be json or csv");
     }
-    auto series = data_.GetSeries(type, code, datasource, range->from, range->until);
+    const std::optional<bool> with_expected = ParseFlag(Param(req, "expected"));
+    if (!with_expected)
+      return SendError(req, res, 400, "signals", "expected must be true or false");
+    // The answer depends only on these and the data: cached per data generation.
+    const std::string key = "signals\n" + type + "/" + code + "\n" + datasource + "\n" +
+                            std::to_string(range->from) + "\n" + std::to_string(range->until) +
+                            "\n" + std::to_string(*max_points) + "\n" + format +
+                            (*with_expected ? "\ne" : "\n");
     if (format == "csv") {
-      std::string csv = "timestamp,entityType,entityCode,datasource,value\n";
-      for (const Series& raw : series) {
-        Series s = Downsample(raw, *max_points);
-        for (size_t i = 0; i < s.values.size(); ++i) {
-          csv += std::to_string(s.from + s.step * static_cast<int64_t>(i)) + "," + type + "," +
-                 code + "," + s.datasource + ",";
-          if (std::isfinite(s.values[i])) {
-            char buf[32];
-            std::snprintf(buf, sizeof buf, "%.6g", s.values[i]);
-            csv += buf;
+      std::string csv = cached(key, [&] {
+        auto series = data_.GetSeries(type, code, datasource, range->from, range->until);
+        std::string out = "timestamp,entityType,entityCode,datasource,value";
+        out += *with_expected ? ",expected,lower,level\n" : "\n";
+        auto number = [&out](double v) {
+          if (!std::isfinite(v)) return;
+          char buf[32];
+          std::snprintf(buf, sizeof buf, "%.6g", v);
+          out += buf;
+        };
+        for (const Series& raw : series) {
+          Series s = Downsample(raw, *max_points);
+          for (size_t i = 0; i < s.values.size(); ++i) {
+            out += std::to_string(s.from + s.step * static_cast<int64_t>(i)) + "," + type + "," +
+                   code + "," + s.datasource + ",";
+            number(s.values[i]);
+            if (*with_expected) {
+              out += ',';
+              if (s.has_expected()) {
+                number(s.expected[i]);
+                out += ',';
+                number(s.lower[i]);
+                out += ',';
+                out += detect_level_name(s.level[i]);
+              } else {
+                out += ",,";
+              }
+            }
+            out += "\n";
           }
-          csv += "\n";
         }
-      }
+        return out;
+      });
       res.set_header("Content-Disposition",
                      "attachment; filename=\"" + type + "-" + code + ".csv\"");
       SetBody(req, res, csv, "text/csv; charset=utf-8");
@@ -582,34 +659,44 @@ ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions action
     }
     // Rendered by hand: a 30-day series has ~10^4 values per signal, and building a json tree
     // for them costs more than the rest of the request.
-    std::string fqid = entity->attrs.count("fqid") ? entity->attrs.at("fqid") : type + "." + code;
-    std::string list = "[[";
-    for (size_t k = 0; k < series.size(); ++k) {
-      const Series& raw = series[k];
-      Series s = Downsample(raw, *max_points);
-      if (k) list += ",";
-      list +=
-          "{\"entityType\":" + Dump(type) + ",\"entityCode\":" + Dump(code) +
-          ",\"entityName\":" + Dump(entity->name) + ",\"entityFqid\":" + Dump(fqid) +
-          ",\"datasource\":" + Dump(s.datasource) +
-          ",\"subtype\":\"\",\"from\":" + std::to_string(s.from) +
-          ",\"until\":" + std::to_string(s.from + s.step * static_cast<int64_t>(s.values.size())) +
-          ",\"step\":" + std::to_string(s.step) + ",\"nativeStep\":" + std::to_string(raw.step) +
-          ",\"values\":[";
-      list.reserve(list.size() + s.values.size() * 8);
-      char buf[32];
-      for (size_t i = 0; i < s.values.size(); ++i) {
-        if (i) list += ',';
-        if (std::isfinite(s.values[i])) {
-          auto [end, ec] = std::to_chars(buf, buf + sizeof buf, s.values[i]);
-          list.append(buf, ec == std::errc() ? end : buf);
-        } else {
-          list += "null";
+    std::string list = cached(key, [&] {
+      auto series = data_.GetSeries(type, code, datasource, range->from, range->until);
+      std::string fqid = entity->attrs.count("fqid") ? entity->attrs.at("fqid") : type + "." + code;
+      std::string out = "[[";
+      for (size_t k = 0; k < series.size(); ++k) {
+        const Series& raw = series[k];
+        Series s = Downsample(raw, *max_points);
+        if (k) out += ",";
+        out += "{\"entityType\":" + Dump(type) + ",\"entityCode\":" + Dump(code) +
+               ",\"entityName\":" + Dump(entity->name) + ",\"entityFqid\":" + Dump(fqid) +
+               ",\"datasource\":" + Dump(s.datasource) +
+               ",\"subtype\":\"\",\"from\":" + std::to_string(s.from) + ",\"until\":" +
+               std::to_string(s.from + s.step * static_cast<int64_t>(s.values.size())) +
+               ",\"step\":" + std::to_string(s.step) +
+               ",\"nativeStep\":" + std::to_string(raw.step) + ",\"values\":";
+        AppendArray(out, s.values);
+        if (*with_expected) {
+          // null: the detector does not judge this signal (the client draws its own baseline).
+          if (s.has_expected()) {
+            out += ",\"expected\":";
+            AppendArray(out, s.expected);
+            out += ",\"lower\":";
+            AppendArray(out, s.lower);
+            out += ",\"levels\":[";
+            for (size_t i = 0; i < s.level.size(); ++i) {
+              if (i) out += ',';
+              out += static_cast<char>('0' + std::min<uint8_t>(s.level[i], 9));
+            }
+            out += ']';
+          } else {
+            out += ",\"expected\":null,\"lower\":null,\"levels\":null";
+          }
         }
+        out += "}";
       }
-      list += "]}";
-    }
-    list += "]]";
+      out += "]]";
+      return out;
+    });
     SetBody(req, res, Envelope("signals", req, list, ""), "application/json");
   });
 

@@ -51,6 +51,11 @@ void MemoryData::ReplaceDatasources(std::vector<Datasource> datasources) {
 
 void MemoryData::PutSeries(Series series) {
   std::string key = series.entity_type + "/" + series.entity_code;
+  if (!series.has_expected()) {
+    series.expected.clear();
+    series.lower.clear();
+    series.level.clear();
+  }
   std::unique_lock lock(mu_);
   auto& list = series_[key];
   auto it = std::find_if(list.begin(), list.end(),
@@ -136,6 +141,11 @@ std::vector<Series> MemoryData::GetSeries(std::string_view type, std::string_vie
       size_t end = static_cast<size_t>((last - s.from + s.step - 1) / s.step);
       end = std::min(end, s.values.size());
       cut.values.assign(s.values.begin() + begin, s.values.begin() + end);
+      if (s.has_expected()) {
+        cut.expected.assign(s.expected.begin() + begin, s.expected.begin() + end);
+        cut.lower.assign(s.lower.begin() + begin, s.lower.begin() + end);
+        cut.level.assign(s.level.begin() + begin, s.level.begin() + end);
+      }
     }
     out.push_back(std::move(cut));
   }

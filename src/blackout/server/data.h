@@ -41,7 +41,19 @@ struct Series {
   UnixSeconds from = 0;
   int64_t step = kDefaultStepSeconds;
   std::vector<double> values;
+  // The detector's view of the same bins (docs/api.md, "Expected values"): either empty (the
+  // detector does not judge this signal, or nothing computed them) or exactly values.size() long.
+  // expected[i]: the value the detector expected for bin i (NaN: no baseline yet); lower[i]: the
+  // lower edge of its band, expected - z * spread (NaN with expected); level[i]: its verdict,
+  // detect::Level's numbers (0 unknown, 1 normal, 2 warning, 3 critical).
+  std::vector<double> expected;
+  std::vector<double> lower;
+  std::vector<uint8_t> level;
 
+  bool has_expected() const {
+    return !values.empty() && expected.size() == values.size() && lower.size() == values.size() &&
+           level.size() == values.size();
+  }
   UnixSeconds until() const { return from + step * static_cast<int64_t>(values.size()); }
 };
 

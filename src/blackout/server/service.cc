@@ -410,11 +410,14 @@ Result<PassReport> Service::IngestPass() {
   }
 
 #ifdef BLACKOUT_HAVE_DETECT
+  // The snapshot's expected values are computed with the same config as detection (also when this
+  // process does not detect: `blackout serve` shows what the configured detector judges).
+  detect::DetectConfig dc = detect::DefaultConfig();
+  if (!config_.detect_config.empty()) {
+    BLACKOUT_ASSIGN_OR_RETURN(dc, detect::LoadConfig(config_.detect_config));
+  }
+  const detect::DetectConfig* expected_config = &dc;
   if (config_.run_detection && (changed || impl_->detect_needed)) {
-    detect::DetectConfig dc = detect::DefaultConfig();
-    if (!config_.detect_config.empty()) {
-      BLACKOUT_ASSIGN_OR_RETURN(dc, detect::LoadConfig(config_.detect_config));
-    }
     // Every entity over everything stored (each entity's grid follows its own data), through the
     // same glue as `blackout detect`; carriers by ParentsOf.
     if (Stopping()) return Unavailable("detection cancelled");
@@ -433,6 +436,7 @@ Result<PassReport> Service::IngestPass() {
   }
 #else
   report.skipped.push_back("detection (module not in this build)");
+  const detect::DetectConfig* expected_config = nullptr;
 #endif
 
   NameLookup names = [this](const std::string& entity) -> std::string {
@@ -446,9 +450,10 @@ Result<PassReport> Service::IngestPass() {
     }
     return "";
   };
-  BLACKOUT_RETURN_IF_ERROR(LoadSnapshot(st, names, &data_, [this](const std::string& e) {
-                             return ParentsOf(e);
-                           }).status());
+  BLACKOUT_RETURN_IF_ERROR(
+      LoadSnapshot(
+          st, names, &data_, [this](const std::string& e) { return ParentsOf(e); }, expected_config)
+          .status());
   report.seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
   if (impl_->api) {
     Metrics& m = impl_->api->metrics();

@@ -7,6 +7,11 @@
 
 #include "blackout/store/store.h"
 
+#ifdef BLACKOUT_HAVE_DETECT
+#include "blackout/detect/baseline.h"
+#include "blackout/detect/config.h"
+#endif
+
 namespace blackout::server {
 namespace {
 
@@ -17,6 +22,82 @@ std::pair<std::string, std::string> Split(const std::string& entity) {
 }
 
 }  // namespace
+
+#ifdef BLACKOUT_HAVE_DETECT
+bool AttachExpected(const std::vector<Series*>& entity_series, const detect::DetectConfig& config) {
+  // The detectable series, on the entity's finest step from the start of its data: the grid
+  // DetectInStore builds for the service's detection (from = 0, until = open).
+  std::vector<std::pair<Series*, detect::Signal>> judged;
+  std::vector<Series*> detectable;
+  int64_t step = 0;
+  UnixSeconds first = 0, last = 0;
+  for (Series* s : entity_series) {
+    const std::string signal = SignalForDatasource(s->datasource);
+    auto sig = detect::ParseSignal(signal);
+    if (!sig || signal != detect::SignalName(*sig) || s->values.empty() || s->step <= 0) continue;
+    if (detectable.empty()) {
+      step = s->step;
+      first = s->from;
+      last = s->until();
+    }
+    step = std::min(step, s->step);
+    first = std::min(first, s->from);
+    last = std::max(last, s->until());
+    detectable.push_back(s);
+    if (config.of(*sig).enabled) judged.emplace_back(s, *sig);
+  }
+  if (judged.empty()) return true;
+  const UnixSeconds from = BinStart(first, step);
+  if (last <= from) return true;
+  const size_t bins = static_cast<size_t>((last - from + step - 1) / step);
+  std::vector<std::optional<double>> values(bins);
+  std::vector<detect::Verdict> verdicts(bins);
+  for (auto [s, sig] : judged) {
+    // The fine bins this series covers, as DetectInStore's Fill lays them out.
+    std::fill(values.begin(), values.end(), std::nullopt);
+    UnixSeconds t = std::max(from, s->from);
+    if (s->step != step) t = from + (t - from + step - 1) / step * step;
+    for (const UnixSeconds end = std::min(last, s->until()); t < end; t += step) {
+      double v = s->values[static_cast<size_t>((t - s->from) / s->step)];
+      if (!store::IsMissing(v)) values[static_cast<size_t>((t - from) / step)] = v;
+    }
+    detect::SignalDetector detector(config.of(sig), step);
+    detector.StepMany(from, values, verdicts.data());
+    const size_t n = s->values.size();
+    s->expected.assign(n, NAN);
+    s->lower.assign(n, NAN);
+    s->level.assign(n, 0);
+    // Served bin i covers [s->from + i * s->step, + s->step): the fine bins starting in it.
+    for (size_t i = 0; i < n; ++i) {
+      const UnixSeconds b0 = s->from + static_cast<int64_t>(i) * s->step;
+      UnixSeconds f = std::max(from, b0);
+      f = from + (f - from + step - 1) / step * step;
+      double sum_e = 0, sum_l = 0;
+      int count = 0;
+      uint8_t level = 0;
+      for (; f < b0 + s->step && f < last; f += step) {
+        const detect::Verdict& v = verdicts[static_cast<size_t>((f - from) / step)];
+        level = std::max(level, static_cast<uint8_t>(v.level));
+        if (!v.expected) continue;
+        sum_e += *v.expected;
+        sum_l += v.lower;
+        ++count;
+      }
+      if (count == 1) {
+        s->expected[i] = sum_e;
+        s->lower[i] = sum_l;
+      } else if (count > 1) {
+        s->expected[i] = sum_e / count;
+        s->lower[i] = sum_l / count;
+      }
+      s->level[i] = level;
+    }
+  }
+  return true;
+}
+#else
+bool AttachExpected(const std::vector<Series*>&, const detect::DetectConfig&) { return false; }
+#endif
 
 std::string DatasourceForSignal(const std::string& signal) {
   if (signal == "probe") return "ping-slash24";
@@ -31,7 +112,8 @@ std::string SignalForDatasource(const std::string& datasource) {
 }
 
 Result<SnapshotStats> LoadSnapshot(store::Store& store, const NameLookup& names, MemoryData* data,
-                                   const ParentLookup& parents) {
+                                   const ParentLookup& parents,
+                                   const detect::DetectConfig* detect_config) {
   SnapshotStats stats;
   store::SeriesFilter combined;
   combined.source = std::string();
@@ -95,6 +177,9 @@ Result<SnapshotStats> LoadSnapshot(store::Store& store, const NameLookup& names,
 
   data->ReplaceEntities(std::move(list));
   data->ReplaceDatasources(std::move(datasources));
+  // Grouped by entity (the store returns an entity's series together, but not necessarily in
+  // entity order), so that each entity's expected values are computed on its own grid.
+  std::map<std::string, std::vector<Series>> by_entity;
   for (store::Series& s : series) {
     auto [type, code] = Split(s.key.entity);
     if (type != "country" && type != "region" && type != "asn") continue;
@@ -105,8 +190,18 @@ Result<SnapshotStats> LoadSnapshot(store::Store& store, const NameLookup& names,
     out.from = s.from;
     out.step = s.step;
     out.values = std::move(s.values);
-    data->PutSeries(std::move(out));
-    ++stats.series;
+    by_entity[s.key.entity].push_back(std::move(out));
+  }
+  for (auto& [entity, list] : by_entity) {
+    if (detect_config) {
+      std::vector<Series*> ptrs;
+      for (Series& s : list) ptrs.push_back(&s);
+      AttachExpected(ptrs, *detect_config);
+    }
+    for (Series& s : list) {
+      data->PutSeries(std::move(s));
+      ++stats.series;
+    }
   }
   std::vector<Alert> api_alerts;
   for (const store::Alert& a : alerts.items) {

@@ -15,6 +15,9 @@
 namespace blackout::store {
 class Store;
 }
+namespace blackout::detect {
+struct DetectConfig;
+}
 
 namespace blackout::server {
 
@@ -33,8 +36,22 @@ struct SnapshotStats {
 };
 
 // Entities are related to their parents (from `parents` when given, else region/CC-X ->
-// country/CC) and to the events they carry (both ways).
+// country/CC) and to the events they carry (both ways). With `detect_config`, every series also
+// gets the detector's expected values (AttachExpected); without it, none.
 Result<SnapshotStats> LoadSnapshot(store::Store& store, const NameLookup& names, MemoryData* data,
-                                   const ParentLookup& parents = {});
+                                   const ParentLookup& parents = {},
+                                   const detect::DetectConfig* detect_config = nullptr);
+
+// Fills Series::expected, lower and level of one entity's series with what the detector judged,
+// exactly as the service's detection (detect::DetectInStore over everything stored) computes it:
+// the entity's detectable signals (bgp, ping-slash24, merit-nt, traffic) are laid on the entity's
+// finest step from the start of its data (a coarser value holds for every fine bin it covers) and
+// each enabled signal runs through a detect::SignalDetector with its config from the first bin,
+// so every bin's values equal the verdict the detector gave it, whatever window is served later.
+// A series on a coarser step than the grid gets, per bin, the mean expected and lower of the fine
+// bins it covers and their highest level. Series of other datasources, of a disabled signal, or
+// with no values are left without. Returns false (nothing changed) when this build has no
+// detector module. REQUIRES: all series of one entity; a ValidateConfig-valid config.
+bool AttachExpected(const std::vector<Series*>& entity_series, const detect::DetectConfig& config);
 
 }  // namespace blackout::server

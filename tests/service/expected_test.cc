@@ -1,0 +1,183 @@
+// End-to-end on the Kazakhstan scenario: `blackout run` simulates, ingests and detects it, and the
+// signals route then serves the detector's expected values (?expected=true). They must be the ones
+// the detector judged with (each stored alert's expected value and level), and during the national
+// outage the expected level must stay near the ordinary level (inpainting) while the values drop.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <thread>
+
+#include "blackout/testing/testing.h"
+
+extern char** environ;
+
+namespace blackout {
+namespace {
+
+using json = nlohmann::json;
+using testing::BlackoutBinary;
+using testing::ReadFile;
+using testing::SourceDir;
+using testing::TempDir;
+using testing::WriteFile;
+
+constexpr int64_t kJan3 = 1641168000;  // 2022-01-03T00:00Z
+constexpr int64_t kDay = 86400;
+
+// `blackout run` on the shipped scenario (geo off: the test needs no datasets), serving on a free
+// loopback port; stopped with SIGTERM at the end.
+class KazakhstanService {
+ public:
+  explicit KazakhstanService(const TempDir& dir) : dir_(dir) {
+    WriteFile(dir / "c.toml", "[data]\ndir = \"" + (dir / "data").string() +
+                                  "\"\n[scenario]\nfile = \"" +
+                                  (SourceDir() / "scenarios/kazakhstan-2022.toml").string() +
+                                  "\"\n[geo]\nenabled = false\n[server]\nlisten = "
+                                  "\"127.0.0.1:0\"\n[sources]\npoll_seconds = 3600\n");
+    std::string bin = BlackoutBinary().string();
+    std::string out = (dir / "stdout").string(), err = (dir / "stderr").string();
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    std::vector<std::string> args = {bin, "run", "--config", (dir / "c.toml").string()};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    if (posix_spawn(&pid_, bin.c_str(), &fa, nullptr, argv.data(), environ) != 0) pid_ = 0;
+    posix_spawn_file_actions_destroy(&fa);
+  }
+  ~KazakhstanService() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGTERM);
+    int status = 0;
+    for (int i = 0; i < 300 && waitpid(pid_, &status, WNOHANG) != pid_; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (i == 299) {
+        kill(pid_, SIGKILL);
+        waitpid(pid_, &status, 0);
+      }
+    }
+  }
+  // The port once the service says it is ready (after ingest and detection), or 0 after 5 min.
+  int WaitReady() {
+    static const std::regex kReady(R"(ready in .* at http://127\.0\.0\.1:(\d+)/)");
+    for (int i = 0; i < 3000 && pid_ > 0; ++i) {
+      std::smatch m;
+      std::string text = ReadFile(dir_ / "stdout");
+      if (std::regex_search(text, m, kReady)) return std::stoi(m[1]);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return 0;
+  }
+  std::string Log() const { return ReadFile(dir_ / "stdout") + ReadFile(dir_ / "stderr"); }
+
+ private:
+  const TempDir& dir_;
+  pid_t pid_ = 0;
+};
+
+json GetData(httplib::Client& c, const std::string& path) {
+  auto r = c.Get(path.c_str());
+  EXPECT_TRUE(r) << path;
+  if (!r) return {};
+  EXPECT_EQ(r->status, 200) << path << "\n" << r->body.substr(0, 300);
+  json j = json::parse(r->body, nullptr, false);
+  return j.is_discarded() ? json() : j["data"];
+}
+
+double Median(std::vector<double> v) {
+  if (v.empty()) return NAN;
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+int LevelNumber(const std::string& level) {
+  return level == "critical" ? 3 : level == "warning" ? 2 : level == "normal" ? 1 : 0;
+}
+
+TEST(KazakhstanExpectedTest, ServesWhatTheDetectorJudgedAndInpaintsTheOutage) {
+  TempDir dir;
+  KazakhstanService service(dir);
+  const int port = service.WaitReady();
+  ASSERT_NE(port, 0) << service.Log();
+  httplib::Client c("127.0.0.1", port);
+  const std::string range =
+      "&from=" + std::to_string(kJan3) + "&until=" + std::to_string(kJan3 + 5 * kDay);
+  json data = GetData(c, "/api/v2/signals/raw/country/KZ?expected=true" + range);
+  ASSERT_TRUE(data.is_array() && data.size() == 1) << data.dump().substr(0, 300);
+  std::map<std::string, json> by_ds;
+  for (const json& s : data[0]) by_ds[s["datasource"]] = s;
+  ASSERT_TRUE(by_ds.count("traffic") && by_ds.count("ping-slash24"));
+
+  // Traffic is on the detector's grid (300 s): every stored alert's expected value and level is
+  // the served one, to the bit.
+  const json& traffic = by_ds["traffic"];
+  ASSERT_EQ(traffic["step"], 300);
+  ASSERT_EQ(traffic["expected"].size(), traffic["values"].size());
+  json alerts = GetData(c,
+                        "/api/v2/outages/alerts?entityType=country&entityCode=KZ"
+                        "&datasource=traffic&limit=1000" +
+                            range);
+  ASSERT_GT(alerts.size(), 50u);
+  const int64_t tfrom = traffic["from"];
+  for (const json& a : alerts) {
+    const size_t i = static_cast<size_t>((a["time"].get<int64_t>() - tfrom) / 300);
+    ASSERT_LT(i, traffic["expected"].size());
+    EXPECT_EQ(traffic["expected"][i].get<double>(), a["historyValue"].get<double>()) << a.dump();
+    EXPECT_EQ(traffic["levels"][i].get<int>(), LevelNumber(a["level"])) << a.dump();
+    EXPECT_LT(traffic["values"][i].get<double>(), traffic["lower"][i].get<double>()) << a.dump();
+  }
+
+  // Probing (660 s rounds, coarser than the grid): each alert's bin is served at least as bad.
+  const json& probe = by_ds["ping-slash24"];
+  const int64_t pfrom = probe["from"], pstep = probe["step"];
+  alerts = GetData(c,
+                   "/api/v2/outages/alerts?entityType=country&entityCode=KZ"
+                   "&datasource=ping-slash24&limit=1000" +
+                       range);
+  ASSERT_GT(alerts.size(), 100u);
+  for (const json& a : alerts) {
+    const size_t i = static_cast<size_t>((a["time"].get<int64_t>() - pfrom) / pstep);
+    ASSERT_LT(i, probe["levels"].size());
+    EXPECT_GE(probe["levels"][i].get<int>(), LevelNumber(a["level"])) << a.dump();
+  }
+
+  // The national outage (mobile networks from 4 Jan 14:30, nearly everything from 5 Jan 10:30):
+  // from 5 Jan 12:00 to 7 Jan 00:00 the probed /24s are a fraction of the ordinary level while the
+  // expected level stays at it.
+  std::vector<double> before;
+  for (size_t i = 0; i < probe["values"].size(); ++i) {
+    const int64_t t = pfrom + static_cast<int64_t>(i) * pstep;
+    if (t >= kJan3 && t < kJan3 + kDay + 14 * 3600 && !probe["values"][i].is_null()) {
+      before.push_back(probe["values"][i]);
+    }
+  }
+  const double ordinary = Median(before);
+  ASSERT_GT(ordinary, 100) << "probed /24s up before the outage";
+  size_t outage_bins = 0, critical = 0;
+  for (size_t i = 0; i < probe["values"].size(); ++i) {
+    const int64_t t = pfrom + static_cast<int64_t>(i) * pstep;
+    if (t < kJan3 + 2 * kDay + 12 * 3600 || t >= kJan3 + 4 * kDay) continue;
+    ++outage_bins;
+    ASSERT_FALSE(probe["expected"][i].is_null()) << t;
+    const double expected = probe["expected"][i];
+    EXPECT_GT(expected, 0.85 * ordinary) << t;
+    EXPECT_LT(expected, 1.15 * ordinary) << t;
+    if (!probe["values"][i].is_null()) {
+      EXPECT_LT(probe["values"][i].get<double>(), 0.3 * expected) << t;
+    }
+    critical += probe["levels"][i] == 3;
+  }
+  EXPECT_GT(outage_bins, 150u);
+  EXPECT_GT(critical, outage_bins * 9 / 10);
+}
+
+}  // namespace
+}  // namespace blackout
