@@ -17,9 +17,11 @@ export async function api(path, params = {}) {
   return body.data;
 }
 
+// With the detector's expected value, band edge and level per bin (expected/lower/levels; null
+// for a signal the detector does not judge).
 export const signals = (type, code, from, until, maxPoints = 4000) =>
   api(`signals/raw/${encodeURIComponent(type)}/${encodeURIComponent(code)}`,
-      {from, until, maxPoints}).then((d) => (Array.isArray(d) ? d.flat() : []));
+      {from, until, maxPoints, expected: true}).then((d) => (Array.isArray(d) ? d.flat() : []));
 export const events = (p) => api('outages/events', {limit: 1000, ...p});
 export const summary = (p) => api('outages/summary', {limit: 1000, ...p});
 export const entities = (p) => api('entities/query', {limit: 50, ...p});

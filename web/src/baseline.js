@@ -1,7 +1,9 @@
 // A display baseline for charts: for each bin, the median of the previous `window` seconds of
 // values, leaving out bins inside known events (so an outage does not drag its own baseline down,
 // as IODA's inpainting intends) and missing bins. The band is the 10th-90th percentile of the same
-// window. This is for drawing only; alerts and events come from the server's detector.
+// window. This is for drawing only, and only a fallback: charts draw the server detector's
+// expected values when the API serves them (chart.js), this where it does not (a signal the
+// detector does not judge). Alerts and events always come from the server's detector.
 export function rollingBaseline(times, values, windowSeconds, excluded = () => false) {
   const n = times.length;
   const mid = new Array(n).fill(null), lo = new Array(n).fill(null), hi = new Array(n).fill(null);

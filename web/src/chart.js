@@ -1,6 +1,8 @@
 // Signal charts with uPlot: every signal normalised to its baseline (% of expected, with the
 // baseline band) or in absolute units; outage periods shaded; missing data drawn as gaps; drag to
-// zoom (double-click resets).
+// zoom (double-click resets). The baseline is the server detector's expected value per bin when the
+// API serves it (docs/web.md, "The drawn baseline"); the rolling display baseline of baseline.js
+// only stands in for signals the detector does not judge, and the legend says which is drawn.
 import uPlot from 'uplot';
 import {rollingBaseline} from './baseline.js';
 import {fmtTime} from './util.js';
@@ -30,9 +32,34 @@ const LABELS = {bgp: 'BGP (visible /24s)', 'ping-slash24': 'Active probing (/24s
                 'merit-nt': 'Darknet (unique sources)', traffic: 'Web traffic (unique clients)'};
 export const label = (ds) => LABELS[ds] || ds;
 
-// series: API signal objects ({datasource, from, step, values}); events: [{start, end}].
-// Returns {times, rows:[{datasource, values, expected}]} aligned on one time axis.
+// series: API signal objects ({datasource, from, step, values} and, when the server's detector
+// judges the signal, expected/lower per bin); events: [{start, end}].
+// Returns {times, step, rows:[{datasource, values, base}]} aligned on one time axis, where
+// base = {mid, lo, hi, source}: source 'detector' when the API served the detector's expected
+// values (mid = expected, lo = its band's lower edge expected - z*spread, hi = the mirror edge
+// expected + z*spread), 'display' when it did not and the chart's own rolling baseline stands in.
 const MAIN = new Set(['bgp', 'ping-slash24', 'merit-nt', 'traffic']);
+
+// Lays one per-bin array of a series on the common grid: each grid bin takes the value of the
+// series bin its start falls in (as the server's detector lays a coarser signal on its grid), so a
+// 660 s probe round holds for every 300 s bin starting within it and coarser signals draw as
+// unbroken lines rather than isolated points.
+function spread(s, arr, from, step, n) {
+  const v = new Array(n).fill(null);
+  if (!arr?.length) return v;
+  const end = s.from + arr.length * s.step;
+  for (let k = Math.max(0, Math.ceil((s.from - from) / step)); k < n; k++) {
+    const t = from + k * step;
+    if (t >= end) break;
+    v[k] = arr[Math.floor((t - s.from) / s.step)] ?? null;
+  }
+  return v;
+}
+
+export const BAND_TEXT = {
+  detector: "band: the detector's expected value ± its significance margin (from the API)",
+  display: 'band: display baseline, 10th–90th percentile of the previous 24 h outside disruptions (the detector does not judge this signal)',
+};
 
 export function align(allSeries, events) {
   // BGP's extra visibility levels (bgp-1peer, bgp-25, ...) stay out of the chart when the main
@@ -46,19 +73,25 @@ export function align(allSeries, events) {
   const times = Array.from({length: n}, (_, i) => from + i * step);
   const inEvent = (t) => events.some((e) => t >= e.start && t < (e.end ?? Infinity));
   const rows = series.map((s) => {
-    const v = new Array(n).fill(null);
-    // A value holds for its own step: a 660 s probe round fills every 300 s bin it covers, so
-    // coarser signals draw as lines rather than isolated points.
-    const span = Math.max(1, Math.round(s.step / step));
-    (s.values || []).forEach((x, i) => {
-      const k0 = Math.floor((s.from + i * s.step - from) / step);
-      if (x == null) return;
-      for (let k = Math.max(0, k0); k < Math.min(n, k0 + span); k++) v[k] = x;
-    });
-    const base = rollingBaseline(times, v, 86400, inEvent);
+    const v = spread(s, s.values, from, step, n);
+    let base;
+    if (Array.isArray(s.expected) && Array.isArray(s.lower)) {
+      const mid = spread(s, s.expected, from, step, n);
+      const lo = spread(s, s.lower, from, step, n);
+      const hi = mid.map((e, k) => (e == null || lo[k] == null ? null : 2 * e - lo[k]));
+      base = {mid, lo, hi, source: 'detector'};
+    } else {
+      base = {...rollingBaseline(times, v, 86400, inEvent), source: 'display'};
+    }
     return {datasource: s.datasource, values: v, base};
   });
   return {times, rows, step};
+}
+
+// Which baselines a chart draws, for its caption: 'detector', 'display' or 'mixed'.
+export function bandSource(aligned) {
+  const sources = new Set((aligned?.rows || []).map((r) => r.base.source));
+  return sources.size === 1 ? [...sources][0] : sources.size ? 'mixed' : 'detector';
 }
 
 // onZoom(min, max) is called with the x range (Unix seconds) after the user zooms or resets.
@@ -83,7 +116,11 @@ export function drawChart(container, aligned, events, {normalized = true, local 
         bands.push({series: [hiIdx, hiIdx + 1], fill: color + '22'});
       }
       data.push(norm(r.values));
-      uSeries.push({label: label(r.datasource), stroke: color, width: small ? 1 : 1.5, scale: '%',
+      // The legend says which baseline the % is of: the detector's expected value or, for a
+      // signal the detector does not judge, the display baseline.
+      const of = r.base.source === 'detector' ? 'detector baseline' : 'display baseline';
+      uSeries.push({label: small ? label(r.datasource) : `${label(r.datasource)} (${of})`,
+                    stroke: color, width: small ? 1 : 1.5, scale: '%',
                     value: (u, v) => (v == null ? '–' : `${v.toFixed(0)}%`)});
     } else {
       const sc = `abs${i}`;
@@ -138,6 +175,15 @@ export function drawChart(container, aligned, events, {normalized = true, local 
   }
   container.replaceChildren();
   const u = new uPlot(opts, data, container);
+  // What was drawn, for tests and the CSV download: per signal its baseline's source and arrays.
+  container.dataset.band = bandSource(aligned);
+  container.blackoutChart = {times, rows, data, normalized};
+  rows.forEach((r) => u.root.querySelectorAll('.u-legend .u-series').forEach((row) => {
+    if (row.textContent.includes(label(r.datasource))) {
+      row.dataset.band = r.base.source;
+      row.title = BAND_TEXT[r.base.source];
+    }
+  }));
   // The band's edge series are drawing aids: keep them out of the legend.
   u.root.querySelectorAll('.u-legend .u-series').forEach((row, i) => {
     if (uSeries[i]?.label?.includes(' band ')) row.style.display = 'none';

@@ -1,9 +1,17 @@
 // Entity page (country, region or ASN): every signal normalised to its baseline or absolute,
 // outages shaded, the events table, related regions and ASNs with small charts, CSV/PNG downloads.
 import {entities, events as getEvents, signals, summary} from './api.js';
-import {align, drawChart, label} from './chart.js';
+import {align, BAND_TEXT, bandSource, drawChart, label} from './chart.js';
 import * as state from './state.js';
 import {countryName, download, el, entityLabel, fmtDuration, fmtEnd, fmtTime, pct, toCsv} from './util.js';
+
+// Which band the chart draws (chart.js): the detector's, the display baseline, or both.
+const bandCaption = (aligned) => {
+  const source = bandSource(aligned);
+  const text = source === 'mixed' ? `${BAND_TEXT.detector}; signals marked "display baseline": ${BAND_TEXT.display}`
+                                  : BAND_TEXT[source];
+  return text.charAt(0).toUpperCase() + text.slice(1);
+};
 
 const toEvent = (e) => ({...e, end: e.status === 1 || e.duration == null ? null : e.start + e.duration});
 
@@ -64,8 +72,8 @@ export async function renderEntity(app, st, nav) {
       windowText);
   const related = el('section', {class: 'related', id: 'related'});
   app.replaceChildren(el('section', {class: 'entity'}, head, chartBox,
-      el('p', {class: 'muted small'}, series.length
-          ? 'Shaded grey with a red bar on top: detected disruptions. Band: 10th–90th percentile of the previous 24 h outside disruptions; gaps: no data.'
+      el('p', {class: 'muted small', id: 'chart-note'}, series.length
+          ? `Shaded grey with a red bar on top: detected disruptions. ${bandCaption(aligned)}; gaps: no data.`
           : 'No data for this entity in this window.'),
       el('h2', {}, 'Disruptions'), eventsTable(events, local),
       related));

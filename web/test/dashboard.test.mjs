@@ -321,3 +321,94 @@ test('the report button shows the statement and chart for the window, with downl
   await page.waitForSelector('#chart canvas');
   assert.doesNotMatch(page.url(), /view=report/);
 });
+
+// The band and the % line are the server detector's: the chart's expected value and band edge for
+// each bin are the API's expected/lower for that bin, and the legend and caption say so.
+test('the KZ chart draws the detector\'s expected values and band from the API', async () => {
+  await page.setViewportSize({width: 1280, height: 900});
+  await page.goto(`${base}/?entity=country/KZ&from=2022-01-03&until=2022-01-13`);
+  await page.waitForSelector('#chart canvas');
+  assert.equal(await page.locator('#chart').getAttribute('data-band'), 'detector');
+  assert.match(await page.locator('#chart-note').innerText(), /detector's expected value/);
+  const result = await page.evaluate(async () => {
+    const chart = document.getElementById('chart').blackoutChart;
+    const body = await (await fetch('/api/v2/signals/raw/country/KZ?from=2022-01-03&until=2022-01-13' +
+                                    '&maxPoints=4000&expected=true')).json();
+    const step = chart.times[1] - chart.times[0];
+    const out = {rows: chart.rows.length, checked: 0, mismatches: [], outage: {bins: 0, lowBand: 0, lowValue: 0},
+                 legend: [...document.querySelectorAll('#chart .u-legend .u-series[data-band]')]
+                     .map((r) => r.dataset.band)};
+    chart.rows.forEach((row, j) => {
+      const s = body.data[0].find((x) => x.datasource === row.datasource);
+      if (!s || !Array.isArray(s.expected)) {
+        out.mismatches.push(`${row.datasource}: the API serves no expected values`);
+        return;
+      }
+      if (row.base.source !== 'detector') out.mismatches.push(`${row.datasource}: ${row.base.source}`);
+      // Drawn series of row j (normalised view): band high, band low, values, in that order.
+      const drawnLow = chart.data[1 + 3 * j + 1], drawnValue = chart.data[1 + 3 * j + 2];
+      s.expected.forEach((e, i) => {
+        // The first grid bin starting within API bin i holds its values.
+        const t = s.from + i * s.step;
+        const k = Math.ceil((t - chart.times[0]) / step);
+        if (k < 0 || k >= chart.times.length || chart.times[k] >= t + s.step) return;
+        out.checked++;
+        if (row.base.mid[k] !== e || row.base.lo[k] !== s.lower[i]) {
+          if (out.mismatches.length < 5) out.mismatches.push(`${row.datasource} ${t}: ${row.base.mid[k]}/${row.base.lo[k]} vs ${e}/${s.lower[i]}`);
+          return;
+        }
+        if (e && Math.abs(drawnLow[k] - (100 * s.lower[i]) / e) > 1e-9) {
+          if (out.mismatches.length < 5) out.mismatches.push(`${row.datasource} ${t}: drawn low ${drawnLow[k]}`);
+        }
+        // The national outage, 5 Jan 12:00 to 7 Jan: probed /24s far below the band.
+        if (row.datasource === 'ping-slash24' && t >= Date.parse('2022-01-05T12:00:00Z') / 1000 &&
+            t < Date.parse('2022-01-07T00:00:00Z') / 1000) {
+          out.outage.bins++;
+          if (drawnLow[k] > 80) out.outage.lowBand++;
+          if (drawnValue[k] != null && drawnValue[k] < 30) out.outage.lowValue++;
+        }
+      });
+    });
+    return out;
+  });
+  assert.ok(result.rows >= 2, `${result.rows} signals drawn`);
+  assert.deepEqual(result.mismatches, []);
+  assert.ok(result.checked > 1000, `${result.checked} bins checked`);
+  assert.ok(result.legend.length === result.rows && result.legend.every((b) => b === 'detector'), `legend: ${result.legend}`);
+  // During the outage the band stays at the ordinary level (the detector inpaints) while the
+  // signal drops out of it.
+  assert.ok(result.outage.bins > 100, `${result.outage.bins} outage bins`);
+  assert.ok(result.outage.lowBand > result.outage.bins * 0.9, JSON.stringify(result.outage));
+  assert.ok(result.outage.lowValue > result.outage.bins * 0.9, JSON.stringify(result.outage));
+  await page.locator('#chart').screenshot({path: join(artifacts, 'kz-detector-band.png')});
+});
+
+// Where the API gives no expected values (a signal the detector does not judge), the chart falls
+// back to its own rolling display baseline for that signal and says so.
+test('a signal without the detector\'s values falls back to the display baseline, labelled', async () => {
+  await page.setViewportSize({width: 1280, height: 900});
+  await page.route('**/api/v2/signals/raw/**', async (route) => {
+    const response = await route.fetch();
+    const body = await response.json();
+    for (const s of body.data?.[0] || []) {
+      if (s.datasource === 'traffic') s.expected = s.lower = s.levels = null;
+    }
+    await route.fulfill({response, json: body});
+  });
+  try {
+    await page.goto(`${base}/?entity=country/KZ&from=2022-01-03&until=2022-01-13`);
+    await page.waitForSelector('#chart canvas');
+    assert.equal(await page.locator('#chart').getAttribute('data-band'), 'mixed');
+    const rows = await page.evaluate(() => document.getElementById('chart').blackoutChart.rows
+        .map((r) => ({ds: r.datasource, source: r.base.source, mids: r.base.mid.filter((x) => x != null).length})));
+    const traffic = rows.find((r) => r.ds === 'traffic');
+    assert.equal(traffic?.source, 'display', JSON.stringify(rows));
+    assert.ok(traffic.mids > 100, 'the display baseline is drawn');
+    assert.ok(rows.filter((r) => r.ds !== 'traffic').every((r) => r.source === 'detector'), JSON.stringify(rows));
+    const legend = await page.locator('#chart .u-legend .u-series[data-band="display"]').innerText();
+    assert.match(legend, /display baseline/);
+    assert.match(await page.locator('#chart-note').innerText(), /display baseline/);
+  } finally {
+    await page.unroute('**/api/v2/signals/raw/**');
+  }
+});
