@@ -34,21 +34,23 @@ bool AskedForVersion(int argc, char** argv) {
 }
 
 // Where blackout-full is: beside this executable (the build tree, or bin/ when both are installed
-// there), else in ../libexec/blackout/ (the layout `cmake --install` makes).
-std::vector<std::string> FullCandidates() {
+// there), else in ../libexec/blackout/ (the layout `cmake --install` makes). This executable is
+// found through /proc/self/exe, or argv[0] when /proc is not mounted and argv[0] has a directory.
+std::vector<std::string> FullCandidates(const char* argv0) {
   std::vector<std::string> out;
   char self[4096];
   ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-  if (n <= 0) return out;
-  std::string dir(self, static_cast<size_t>(n));
-  dir.erase(dir.find_last_of('/') + 1);
+  std::string path = n > 0 ? std::string(self, static_cast<size_t>(n)) : std::string(argv0);
+  const size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return out;
+  const std::string dir = path.substr(0, slash + 1);
   out.push_back(dir + kFullExecutable);
   out.push_back(dir + "../libexec/blackout/" + kFullExecutable);
   return out;
 }
 
 [[noreturn]] void RunFull(char** argv) {
-  std::vector<std::string> candidates = FullCandidates();
+  std::vector<std::string> candidates = FullCandidates(argv[0]);
   int err = ENOENT;
   for (const std::string& path : candidates) {
     if (access(path.c_str(), X_OK) != 0) continue;
