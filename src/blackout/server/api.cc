@@ -28,6 +28,9 @@ using json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 constexpr size_t kMaxCacheEntries = 2048;
+// And at most this many bytes of them: a 30-day signals answer with expected values is ~1.5 MB, so
+// 2048 distinct windows alone could otherwise hold 3 GB.
+constexpr size_t kMaxCacheBytes = 64 << 20;
 // Rendered reports (Markdown + PNG, ~100 KB each) kept per (generation, entity, range, size).
 constexpr size_t kMaxReportCacheEntries = 64;
 // Chart sizes the API renders: the report library's minimum, and a maximum well inside the
@@ -448,6 +451,7 @@ struct ApiServer::Impl {
   httplib::Server http;
   std::mutex cache_mu;
   std::unordered_map<std::string, std::pair<uint64_t, std::string>> cache;  // key -> (gen, data)
+  size_t cache_bytes = 0;  // sum of the cached data's sizes
   std::mutex report_mu;
   std::unordered_map<std::string, std::pair<uint64_t, std::shared_ptr<const RenderedReport>>>
       reports;  // key -> (gen, report)
@@ -506,8 +510,19 @@ ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions action
       if (it != impl_->cache.end() && it->second.first == gen) return it->second.second;
     }
     std::string rendered = render();
+    if (rendered.size() > kMaxCacheBytes / 8) return rendered;  // too big to keep
     std::lock_guard lock(impl_->cache_mu);
-    if (impl_->cache.size() >= kMaxCacheEntries) impl_->cache.clear();
+    auto it = impl_->cache.find(key);
+    if (it != impl_->cache.end()) {
+      impl_->cache_bytes -= it->second.second.size();
+      impl_->cache.erase(it);
+    }
+    if (impl_->cache.size() >= kMaxCacheEntries ||
+        impl_->cache_bytes + rendered.size() > kMaxCacheBytes) {
+      impl_->cache.clear();
+      impl_->cache_bytes = 0;
+    }
+    impl_->cache_bytes += rendered.size();
     impl_->cache[key] = {gen, rendered};
     return rendered;
   };

@@ -254,5 +254,24 @@ TEST_F(ExpectedApiTest, DownsampledAndCsvAnswersCarryThemToo) {
   EXPECT_EQ(std::count(r->body.begin(), r->body.end(), '\n'), 289);
 }
 
+// Signals answers are cached per data generation: new data (a new snapshot) is served at once.
+TEST_F(ExpectedApiTest, CachedAnswersFollowTheData) {
+  const std::string path = "/api/v2/signals/raw/country/XA?datasource=ping-slash24&expected=true" +
+                           std::string("&from=") + std::to_string(kFrom + 20 * 86400) +
+                           "&until=" + std::to_string(kFrom + 21 * 86400);
+  json before = Get(path);
+  EXPECT_EQ(Get(path), before);
+  Series probe = MakeSeries("ping-slash24", kStep, kBins, ProbeValue);
+  for (double& v : probe.values) v *= 2;
+  ASSERT_TRUE(AttachExpected({&probe}, config_));
+  data_.PutSeries(probe);
+  json after = Get(path);
+  const json& a = after["data"][0][0];
+  const json& b = before["data"][0][0];
+  EXPECT_EQ(a["values"][10].get<double>(), 2 * b["values"][10].get<double>());
+  EXPECT_NE(a["expected"][10], b["expected"][10]);
+  EXPECT_EQ(a["expected"][10].get<double>(), probe.expected[288 * 20 + 10]);
+}
+
 }  // namespace
 }  // namespace blackout::server
