@@ -1,4 +1,7 @@
-// The report's chart, drawn with cairo into an ARGB image and encoded as PNG.
+// The report's chart, drawn with cairo into an ARGB image and encoded as PNG. Like the dashboard
+// (web/src/chart.js), a signal the detector judges is drawn as % of the detector's expected value
+// with its band: the lower edge (lower / expected) and its mirror (2 - lower / expected), filled
+// in the signal's colour, translucent.
 #include <cairo.h>
 
 #include <algorithm>
@@ -84,11 +87,23 @@ Result<std::string> RenderChart(const Report& r, int width, int height) {
            " – " + DayLabel(r.until, false) + " UTC",
        0.5, 0.5);
 
-  // Y range: 0 .. max(120, highest value) capped at 300%.
+  // The band of a detector-judged signal at bin i, in % of expected: [lo, hi] with hi the mirror
+  // of lo about 100%; false where the detector had no baseline.
+  auto band = [](const SignalLine& s, size_t i, double* lo, double* hi) {
+    if (s.baseline != Baseline::kDetector || i >= s.expected.size()) return false;
+    const double e = s.expected[i], l = s.lower[i];
+    if (store::IsMissing(e) || store::IsMissing(l) || e == 0) return false;
+    *lo = l / e * 100;
+    *hi = 200 - *lo;
+    return true;
+  };
+  // Y range: 0 .. max(120, highest value or band edge) capped at 300%.
   double ymax = 120;
   for (const auto& s : r.signals) {
-    for (double v : s.percent) {
+    for (size_t i = 0; i < s.percent.size(); ++i) {
+      double v = s.percent[i], lo = 0, hi = 0;
       if (!store::IsMissing(v)) ymax = std::max(ymax, std::min(v * 1.05, 300.0));
+      if (band(s, i, &lo, &hi)) ymax = std::max(ymax, std::min(hi * 1.05, 300.0));
     }
   }
   double ystep = ymax <= 150 ? 20 : 50;
@@ -123,7 +138,15 @@ Result<std::string> RenderChart(const Report& r, int width, int height) {
   cairo_save(cr);
   cairo_translate(cr, 16, (top + bottom) / 2);
   cairo_rotate(cr, -M_PI / 2);
-  Text(cr, 0, 0, "% of median outside events", 0.5, 0.5);
+  bool any_detector = false, any_median = false;
+  for (const auto& s : r.signals) {
+    (s.baseline == Baseline::kDetector ? any_detector : any_median) = true;
+  }
+  Text(cr, 0, 0,
+       any_detector ? (any_median ? "% of detector's expected value (or median)"
+                                  : "% of detector's expected value")
+                    : "% of median outside events",
+       0.5, 0.5);
   cairo_restore(cr);
 
   // X ticks: days (or hours for windows of two days or less), at most ~12 labels.
@@ -154,10 +177,49 @@ Result<std::string> RenderChart(const Report& r, int width, int height) {
   cairo_rectangle(cr, left + 0.5, top + 0.5, right - left - 1, bottom - top - 1);
   cairo_stroke(cr);
 
-  // Signal lines; missing bins break the line.
   cairo_save(cr);
   cairo_rectangle(cr, left, top, right - left, bottom - top);
   cairo_clip(cr);
+  // Bands first, under every line: each run of bins with a baseline is one filled polygon (the
+  // mirror edge left to right, then the lower edge back), each bin a flat step over its width.
+  for (size_t k = 0; k < r.signals.size(); ++k) {
+    const auto& s = r.signals[k];
+    if (s.baseline != Baseline::kDetector) continue;
+    Rgb c = SignalColour(s.signal, k);
+    cairo_set_source_rgba(cr, c.r, c.g, c.b, 0.22);
+    const size_t n = s.expected.size();
+    size_t i = 0;
+    while (i < n) {
+      double lo = 0, hi = 0;
+      if (!band(s, i, &lo, &hi)) {
+        ++i;
+        continue;
+      }
+      size_t j = i;
+      while (j < n && band(s, j, &lo, &hi)) ++j;
+      auto x0 = [&](size_t b) {
+        return X(s.series.from + s.series.step * static_cast<int64_t>(b));
+      };
+      for (size_t b = i; b < j; ++b) {
+        band(s, b, &lo, &hi);
+        if (b == i) {
+          cairo_move_to(cr, x0(b), Y(hi));
+        } else {
+          cairo_line_to(cr, x0(b), Y(hi));
+        }
+        cairo_line_to(cr, x0(b + 1), Y(hi));
+      }
+      for (size_t b = j; b-- > i;) {
+        band(s, b, &lo, &hi);
+        cairo_line_to(cr, x0(b + 1), Y(lo));
+        cairo_line_to(cr, x0(b), Y(lo));
+      }
+      cairo_close_path(cr);
+      cairo_fill(cr);
+      i = j;
+    }
+  }
+  // Signal lines; missing bins break the line.
   cairo_set_line_width(cr, 1.8);
   cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
   for (size_t k = 0; k < r.signals.size(); ++k) {
@@ -194,7 +256,10 @@ Result<std::string> RenderChart(const Report& r, int width, int height) {
     cairo_line_to(cr, lx + 24, ly + 8);
     cairo_stroke(cr);
     cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-    std::string label = r.signals[k].signal;
+    // The legend says which baseline the % is of, as the dashboard's does.
+    std::string label = r.signals[k].signal + (r.signals[k].baseline == Baseline::kDetector
+                                                   ? " (detector's expected)"
+                                                   : " (median, not judged by the detector)");
     Text(cr, lx + 30, ly + 8, label, 0, 0.5);
     cairo_text_extents_t ext;
     cairo_text_extents(cr, label.c_str(), &ext);
@@ -208,8 +273,9 @@ Result<std::string> RenderChart(const Report& r, int width, int height) {
   cairo_set_font_size(cr, 11);
   cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
   Text(cr, left, ly + 30,
-       "Signals as % of their median outside events. Data: RIPE RIS, RouteViews, DB-IP (CC BY "
-       "4.0), blackout probing.",
+       std::string(any_detector ? "Band: the detector's expected value ± its significance margin."
+                                : "Signals as % of their median outside events.") +
+           " Data: RIPE RIS, RouteViews, DB-IP (CC BY 4.0), blackout probing.",
        0, 0.5);
 
   cairo_surface_flush(surface.get());

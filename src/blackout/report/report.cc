@@ -1,4 +1,5 @@
-// Report assembly: reads the store, normalises the signals, writes the statement.
+// Report assembly: reads the store, lays the signals on the detector's expected values (or their
+// median when the detector does not judge them), writes the statement.
 #include "blackout/report/report.h"
 
 #include <algorithm>
@@ -8,6 +9,8 @@
 #include <map>
 #include <set>
 #include <system_error>
+
+#include "blackout/detect/expected.h"
 
 namespace blackout::report {
 namespace {
@@ -178,22 +181,22 @@ std::string TechniqueSentence(const Event& e, const std::vector<SignalLine>& lin
   switch (e.technique) {
     case store::Technique::kPacketsFiltered:
       return std::string("BGP routes stayed announced") +
-             (IsMissing(bgp) ? "" : " (lowest " + Pct(bgp) + " of ordinary levels)") + " while " +
+             (IsMissing(bgp) ? "" : " (lowest " + Pct(bgp) + " of expected levels)") + " while " +
              plane + " fell to " + Pct(plane_depth) +
-             " of ordinary levels, consistent with filtering rather than route withdrawal.";
+             " of expected levels, consistent with filtering rather than route withdrawal.";
     case store::Technique::kRoutesWithdrawn:
       return "BGP routes were withdrawn: announced address space fell to " + Pct(bgp) +
-             " of ordinary levels" +
+             " of expected levels" +
              (IsMissing(plane_depth) ? "" : " and " + plane + " to " + Pct(plane_depth)) +
              ", consistent with route withdrawal.";
     case store::Technique::kThrottling:
       return "Traffic fell to " + Pct(traffic) +
-             " of ordinary levels while hosts stayed reachable" +
+             " of expected levels while hosts stayed reachable" +
              (IsMissing(probe) ? "" : " (active probing lowest " + Pct(probe) + ")") +
              ", consistent with throttling rather than a shutdown.";
     case store::Technique::kMixed:
       return "BGP routes were withdrawn for part of the address space (announced space fell to " +
-             Pct(bgp) + " of ordinary levels)" +
+             Pct(bgp) + " of expected levels)" +
              (IsMissing(plane_depth)
                   ? ""
                   : " while " + plane + " fell further, to " + Pct(plane_depth)) +
@@ -232,11 +235,16 @@ std::string EventSection(const Event& e, size_t index, size_t count, const Repor
     md += "\n";
   }
   md +=
-      "\nDepth per signal (lowest value during the event, as % of its median outside events):\n\n";
-  md += "| Signal | Lowest | What it measures |\n|---|---|---|\n";
+      "\nDepth per signal (the lowest, over the event's bins, of the value divided by the "
+      "detector's expected value for the same bin, as used for the overall depth; a signal the "
+      "detector does not judge is divided by its median outside events instead, as the Baseline "
+      "column says):\n\n";
+  md += "| Signal | Lowest | Baseline | What it measures |\n|---|---|---|---|\n";
   for (const auto& s : r.signals) {
     md += "| " + s.signal + " | " + Pct(MinPercent(s, e.start, end)) + " | " +
-          SignalProse(s.signal) + " |\n";
+          (s.baseline == Baseline::kDetector ? "detector's expected value"
+                                             : "median outside events") +
+          " | " + SignalProse(s.signal) + " |\n";
   }
   md += "\n";
   if (!e.phases.empty()) {
@@ -270,6 +278,42 @@ std::string EventSection(const Event& e, size_t index, size_t count, const Repor
   list("Affected networks (ASNs)", asns);
   list("Other related entities", others);
   return md;
+}
+
+// Says which baseline the percentages are of, naming the signals that fall back to their median.
+std::string ChartCaption(const Report& r) {
+  std::vector<std::string> median;
+  bool any_detector = false;
+  for (const auto& s : r.signals) {
+    if (s.baseline == Baseline::kDetector) {
+      any_detector = true;
+    } else {
+      median.push_back(s.signal);
+    }
+  }
+  std::string names;
+  for (size_t i = 0; i < median.size(); ++i) {
+    names += (i == 0 ? "" : i + 1 == median.size() ? " and " : ", ") + median[i];
+  }
+  std::string c;
+  if (any_detector) {
+    c = "Each signal is drawn as a percentage of the detector's expected value for each bin "
+        "(100% = expected level: the baseline the dashboard draws and the detector judged), with "
+        "the detector's band shaded around 100% (its lower edge, expected - z x spread, and the "
+        "mirror edge above)";
+    if (!median.empty()) {
+      c += "; the detector does not judge " + names + ", drawn instead as " +
+           (median.size() == 1 ? "a percentage of its" : "percentages of their") +
+           " median over the window outside the shaded events, without a band";
+    }
+    c += ". ";
+  } else {
+    c = "The detector judges none of these signals: each is drawn as a percentage of its median "
+        "over the window outside the shaded events (100% = ordinary level). ";
+  }
+  c += "Shaded periods are the measured events; gaps are bins without measurements or without a "
+       "baseline yet. Times are UTC.";
+  return c;
 }
 
 std::string Markdown(const Report& r, const ReportOptions& opt) {
@@ -349,7 +393,8 @@ nlohmann::json EventJson(const Event& e) {
 
 Result<Report> ComposeReport(std::string_view entity, UnixSeconds from, UnixSeconds until,
                              std::vector<store::Event> events, std::vector<store::Series> series,
-                             const ReportOptions& opt) {
+                             const ReportOptions& opt,
+                             std::vector<detect::ExpectedSeries> expected) {
   BLACKOUT_RETURN_IF_ERROR(store::ValidateEntity(entity));
   if (from >= until) return InvalidArgument("report: --from must be before --until");
   if (opt.width < 320 || opt.width > 8000 || opt.height < 240 || opt.height > 8000) {
@@ -368,31 +413,64 @@ Result<Report> ComposeReport(std::string_view entity, UnixSeconds from, UnixSeco
   bool any_canonical = std::any_of(series.begin(), series.end(), [](const store::Series& s) {
     return kCanonical.count(s.key.signal) > 0;
   });
-  for (auto& s : series) {
+  if (!expected.empty() && expected.size() != series.size()) {
+    return InvalidArgument("report: expected values must be given for every series or none");
+  }
+  for (size_t k = 0; k < series.size(); ++k) {
+    store::Series& s = series[k];
     if (any_canonical && !kCanonical.count(s.key.signal)) continue;
     if (s.values.empty() || s.step <= 0) continue;
+    const bool judged = !expected.empty() && expected[k].judged();
+    if (judged && (expected[k].expected.size() != s.values.size() ||
+                   expected[k].lower.size() != s.values.size())) {
+      return InvalidArgument("report: expected values of " + s.key.signal +
+                             " do not match its bins");
+    }
+    // The bins starting in [from, until).
+    const UnixSeconds s_until = s.from + s.step * static_cast<int64_t>(s.values.size());
+    UnixSeconds first = std::max(from, s.from);
+    first = s.from + (first - s.from + s.step - 1) / s.step * s.step;
+    const UnixSeconds last = std::min(until, s_until);
+    if (last <= first) continue;
+    const auto begin = static_cast<std::ptrdiff_t>((first - s.from) / s.step);
+    const auto end = std::min(static_cast<std::ptrdiff_t>((last - s.from + s.step - 1) / s.step),
+                              static_cast<std::ptrdiff_t>(s.values.size()));
     SignalLine line;
     line.signal = s.key.signal;
-    std::vector<double> outside;
-    for (size_t i = 0; i < s.values.size(); ++i) {
-      UnixSeconds t = s.from + s.step * static_cast<int64_t>(i);
-      if (!IsMissing(s.values[i]) && !InEvent(t, s.step, r.events)) outside.push_back(s.values[i]);
-    }
-    double med = Median(outside);
-    line.reference = IsMissing(med) ? 0 : med;
-    line.percent.resize(s.values.size(), kMissing);
-    if (line.reference > 0) {
-      for (size_t i = 0; i < s.values.size(); ++i) {
-        if (!IsMissing(s.values[i])) line.percent[i] = s.values[i] / line.reference * 100;
+    line.series.key = s.key;
+    line.series.from = first;
+    line.series.step = s.step;
+    line.series.values.assign(s.values.begin() + begin, s.values.begin() + end);
+    const std::vector<double>& values = line.series.values;
+    line.percent.resize(values.size(), kMissing);
+    if (judged) {
+      line.baseline = Baseline::kDetector;
+      line.expected.assign(expected[k].expected.begin() + begin,
+                           expected[k].expected.begin() + end);
+      line.lower.assign(expected[k].lower.begin() + begin, expected[k].lower.begin() + end);
+      for (size_t i = 0; i < values.size(); ++i) {
+        const double e = line.expected[i];
+        if (!IsMissing(values[i]) && !IsMissing(e) && e != 0) {
+          line.percent[i] = values[i] / e * 100;
+        }
+      }
+    } else {
+      std::vector<double> outside;
+      for (size_t i = 0; i < values.size(); ++i) {
+        UnixSeconds t = first + s.step * static_cast<int64_t>(i);
+        if (!IsMissing(values[i]) && !InEvent(t, s.step, r.events)) outside.push_back(values[i]);
+      }
+      double med = Median(outside);
+      line.reference = IsMissing(med) ? 0 : med;
+      if (line.reference > 0) {
+        for (size_t i = 0; i < values.size(); ++i) {
+          if (!IsMissing(values[i])) line.percent[i] = values[i] / line.reference * 100;
+        }
       }
     }
-    line.series = std::move(s);
     r.signals.push_back(std::move(line));
   }
-  r.chart_caption =
-      "Each signal is drawn as a percentage of its median over the window outside the shaded "
-      "events (100% = ordinary level); shaded periods are the measured events; gaps are bins "
-      "without measurements. Times are UTC.";
+  r.chart_caption = ChartCaption(r);
   r.markdown = Markdown(r, opt);
   BLACKOUT_ASSIGN_OR_RETURN(r.png, RenderChart(r, opt.width, opt.height));
   return r;
@@ -421,8 +499,15 @@ Result<Report> BuildReport(store::Store& st, std::string_view entity, UnixSecond
     BLACKOUT_ASSIGN_OR_RETURN(auto all, st.QueryEvents(any));
     if (all.total == 0) return NotFound("report: the store has no data for " + std::string(entity));
   }
-  BLACKOUT_ASSIGN_OR_RETURN(auto series, st.ReadSeriesMany(f, from, until));
-  return ComposeReport(entity, from, until, std::move(page.items), std::move(series), opt);
+  // The whole stored history: the detector's expected values depend on everything before the
+  // window (DetectInStore runs from the entity's first stored bin). Every signal of the entity
+  // goes in, since together they set the detection grid.
+  BLACKOUT_ASSIGN_OR_RETURN(auto series, st.ReadSeriesMany(f, 0, INT64_MAX));
+  std::vector<detect::ExpectedInput> inputs;
+  for (const store::Series& s : series) inputs.push_back({s.key.signal, s.from, s.step, s.values});
+  std::vector<detect::ExpectedSeries> expected = detect::ComputeExpected(inputs, opt.detect);
+  return ComposeReport(entity, from, until, std::move(page.items), std::move(series), opt,
+                       std::move(expected));
 }
 
 Status WriteReport(const Report& report, const std::filesystem::path& dir) {

@@ -2,6 +2,10 @@
 // statement in the style analysts publish (start, end, duration, phases, depth per signal,
 // technique, affected regions and ASNs, data attribution) and a PNG chart of the signals with the
 // events shaded. Used by `blackout report` and the HTTP API (docs/report.md).
+// Signals are drawn, and their depths stated, against the DETECTOR's expected value for each bin
+// (detect::ComputeExpected, the values the dashboard draws and the detector judged); only a signal
+// the detector does not judge falls back to its median outside the events, and the caption and
+// the statement say which baseline each signal uses.
 // Thread-safety: pure functions of their inputs (BuildReport reads the store, which is
 // thread-safe).
 #pragma once
@@ -15,6 +19,8 @@
 
 #include "blackout/base/status.h"
 #include "blackout/base/time.h"
+#include "blackout/detect/config.h"
+#include "blackout/detect/expected.h"
 #include "blackout/store/store.h"
 #include "blackout/store/types.h"
 
@@ -27,14 +33,30 @@ struct ReportOptions {
   // and regions are named from Debian's iso-codes (iso_dir) and other entities by their code.
   std::function<std::string(std::string_view entity)> name;
   std::filesystem::path iso_dir = "/usr/share/iso-codes/json";
+  // The detection config whose expected values BuildReport computes (the service's: its
+  // detect_config file, else the defaults). ComposeReport takes expected values ready-made.
+  detect::DetectConfig detect = detect::DefaultConfig();
 };
 
-// One signal as drawn: the combined series of the entity, normalised to `reference`.
+// Which baseline a signal's percentages are of.
+enum class Baseline {
+  kDetector,  // the detector's expected value for each bin
+  kMedian,    // the signal's median over the window outside the events (not judged by the detector)
+};
+
+// One signal as drawn: the combined series of the entity over the window, as % of its baseline.
 struct SignalLine {
   std::string signal;
-  store::Series series;         // raw values
-  double reference = 0;         // median of the present bins outside the events (0 = none)
-  std::vector<double> percent;  // values / reference * 100 (kMissing where missing)
+  store::Series series;  // raw values, the bins starting in [from, until)
+  Baseline baseline = Baseline::kMedian;
+  // kDetector: per bin (series.values.size() long) the detector's expected value and the lower
+  // edge of its band (kMissing where the detector had no baseline yet). Empty for kMedian.
+  std::vector<double> expected;
+  std::vector<double> lower;
+  double reference = 0;  // kMedian: median of the present bins outside the events (0 = none)
+  // values / expected * 100 (kDetector) or values / reference * 100 (kMedian); kMissing where the
+  // value or its baseline is missing or the baseline is 0.
+  std::vector<double> percent;
 };
 
 struct Report {
@@ -49,18 +71,27 @@ struct Report {
   std::string png;            // chart.png bytes
 };
 
-// Reads the entity's combined series (source "") and events in [from, until) and renders the
-// report. Errors: kInvalidArgument (bad entity, from >= until, bad chart size), kNotFound (the
-// entity has neither series nor events in the store), store errors as returned by the store.
+// Reads the entity's combined series (source "") over its WHOLE stored history, runs
+// detect::ComputeExpected on them with options.detect (so each bin's expected value is what the
+// detector judged, whatever the window), keeps the bins in [from, until), reads the events
+// overlapping [from, until) and renders the report. Errors: kInvalidArgument (bad entity, from >=
+// until, bad chart size), kNotFound (the entity has neither series nor events in the store), store
+// errors as returned by the store.
 Result<Report> BuildReport(store::Store& store, std::string_view entity, UnixSeconds from,
                            UnixSeconds until, const ReportOptions& options = {});
 
 // Renders a report from data already read, for callers without a store::Store (e.g. the HTTP
 // server's data view): `series` are the entity's combined series over the window (any order),
-// `events` its events overlapping [from, until). Errors: kInvalidArgument as BuildReport.
+// `events` its events overlapping [from, until). `expected`, when not empty, is parallel to
+// `series`: expected[i] is what the detector judged for series[i]'s bins (e.g. a slice of
+// detect::ComputeExpected over the entity's whole history, or the API's Series::expected/lower);
+// a series without a judged entry is drawn as % of its median outside the events. Bins outside
+// [from, until) are dropped. Errors: kInvalidArgument as BuildReport, and when a judged entry's
+// length differs from its series'.
 Result<Report> ComposeReport(std::string_view entity, UnixSeconds from, UnixSeconds until,
                              std::vector<store::Event> events, std::vector<store::Series> series,
-                             const ReportOptions& options = {});
+                             const ReportOptions& options = {},
+                             std::vector<detect::ExpectedSeries> expected = {});
 
 // Writes DIR/report.md and DIR/chart.png (creating DIR). Errors: kIoError.
 Status WriteReport(const Report& report, const std::filesystem::path& dir);

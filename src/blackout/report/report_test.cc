@@ -1,18 +1,25 @@
 // Tests of the report on a KZ-like shutdown written into a temporary SQLite store: probing drops to
-// 5% of its level while BGP stays announced.
+// 5% of its level while BGP stays announced; and on a synthetic store whose depths and band are
+// checked against detect::SignalDetector run independently.
 #include "blackout/report/report.h"
 
 #include <cairo.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <numbers>
+#include <optional>
 #include <string>
 
+#include "blackout/detect/baseline.h"
+#include "blackout/detect/config.h"
 #include "blackout/store/store.h"
 #include "blackout/testing/testing.h"
 
@@ -122,10 +129,10 @@ TEST_F(ReportTest, StatementStatesTheMeasuredFacts) {
                             "Kazakhstan from 5 January 2022 10:45 UTC to 11 January 2022 06:00 "
                             "UTC (5 days 19 hours 15 minutes)"));
   EXPECT_THAT(md, HasSubstr("BGP routes stayed announced"));
-  EXPECT_THAT(md, HasSubstr("active probing fell to 5% of ordinary levels, consistent with "
+  EXPECT_THAT(md, HasSubstr("active probing fell to 5% of expected levels, consistent with "
                             "filtering rather than route withdrawal"));
-  EXPECT_THAT(md, HasSubstr("| probe | 5% |"));
-  EXPECT_THAT(md, HasSubstr("| bgp | 100% |"));
+  EXPECT_THAT(md, HasSubstr("| probe | 5% | detector's expected value |"));
+  EXPECT_THAT(md, HasSubstr("| bgp | 100% | detector's expected value |"));
   EXPECT_THAT(md, Not(HasSubstr("bgp-25")));  // canonical signals only
   EXPECT_THAT(md, HasSubstr("- Start: 2022-01-05T10:45:00Z"));
   EXPECT_THAT(md, HasSubstr("- End: 2022-01-11T06:00:00Z"));
@@ -136,7 +143,9 @@ TEST_F(ReportTest, StatementStatesTheMeasuredFacts) {
   EXPECT_THAT(md, HasSubstr("Affected networks (ASNs): AS9198 JSC Kazakhtelecom."));
   EXPECT_THAT(md, HasSubstr("RIPE RIS and RouteViews"));
   EXPECT_THAT(md, HasSubstr("DB-IP (CC BY 4.0"));
-  EXPECT_THAT(md, HasSubstr("median"));  // the caption says how signals are normalised
+  // The caption says how signals are normalised.
+  EXPECT_THAT(md, HasSubstr("percentage of the detector's expected value"));
+  EXPECT_THAT(r->chart_caption, Not(HasSubstr("median")));
 }
 
 TEST_F(ReportTest, OngoingEventAndOtherTechniques) {
@@ -229,8 +238,17 @@ TEST(ComposeReport, WorksWithoutAStore) {
   EXPECT_THAT(r->markdown, HasSubstr("a network-level disruption to internet connectivity in JSC "
                                      "Kazakhtelecom from 5 January 2022 20:00 UTC to 6 January "
                                      "2022 06:00 UTC (10 hours)"));
-  EXPECT_THAT(r->markdown, HasSubstr("active probing fell to 10% of ordinary levels"));
+  // No expected values given: the median outside events, and the caption and table say so.
+  EXPECT_THAT(r->markdown, HasSubstr("active probing fell to 10% of expected levels"));
+  EXPECT_THAT(r->markdown, HasSubstr("| probe | 10% | median outside events |"));
+  EXPECT_THAT(r->chart_caption, HasSubstr("The detector judges none of these signals"));
+  EXPECT_THAT(r->chart_caption, HasSubstr("median"));
   EXPECT_EQ(Decode(r->png).height, 500);
+  // Expected values of the wrong length are refused.
+  detect::ExpectedSeries bad{{1, 2}, {1, 2}, {1, 1}};
+  auto b =
+      ComposeReport("asn/9198", T("2022-01-05"), T("2022-01-07"), {e}, {probe}, Options(), {bad});
+  EXPECT_EQ(b.status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST(ReportFormat, TimesAndDurations) {
@@ -238,6 +256,237 @@ TEST(ReportFormat, TimesAndDurations) {
   EXPECT_EQ(FormatDuration(59), "less than a minute");
   EXPECT_EQ(FormatDuration(3600), "1 hour");
   EXPECT_EQ(FormatDuration(2 * 86400 + 60 * 5), "2 days 5 minutes");
+}
+
+// --- the detector's baseline, checked against detect::SignalDetector run independently
+
+constexpr int64_t kStep = 300;
+constexpr size_t kBins = 288 * 10;
+const UnixSeconds kFrom = 1638316800;                                       // 2021-12-01T00:00Z
+constexpr size_t kEventBegin = 288 * 7 + 40, kEventEnd = kEventBegin + 72;  // 6 hours
+
+// A daily cycle with deterministic noise; 7% of it during the event, 40% in its last hour.
+double ProbeValue(size_t i) {
+  double day = std::sin(2 * std::numbers::pi * static_cast<double>(i % 288) / 288.0);
+  double noise = static_cast<double>((i * 2654435761u) % 1000) / 1000.0 - 0.5;
+  double v = 1000 + 250 * day + 20 * noise;
+  if (i >= kEventBegin && i < kEventEnd) return (i + 12 >= kEventEnd ? 0.4 : 0.07) * v;
+  return v;
+}
+// Steady with a small wobble; 85% during the event.
+double BgpValue(size_t i) {
+  double v = 2000 + static_cast<double>(i % 5);
+  return i >= kEventBegin && i < kEventEnd ? 0.85 * v : v;
+}
+
+UnixSeconds BinTime(size_t i) { return kFrom + static_cast<int64_t>(i) * kStep; }
+
+std::vector<double> Values(double (*f)(size_t)) {
+  std::vector<double> v;
+  for (size_t i = 0; i < kBins; ++i) v.push_back(f(i));
+  return v;
+}
+
+// The verdicts of a fresh detector stepped through every bin, one Step call per bin.
+std::vector<detect::Verdict> StepAll(const detect::SignalConfig& config,
+                                     const std::vector<double>& values) {
+  detect::SignalDetector d(config, kStep);
+  std::vector<detect::Verdict> out;
+  for (size_t i = 0; i < values.size(); ++i) {
+    auto v = d.Step(BinTime(i), std::optional<double>(values[i]));
+    EXPECT_TRUE(v.ok());
+    out.push_back(v.ok() ? *v : detect::Verdict{});
+  }
+  return out;
+}
+
+// The lowest value / expected over the event's bins, from independent verdicts.
+double LowestRatio(const std::vector<double>& values, const std::vector<detect::Verdict>& v) {
+  double lo = INFINITY;
+  for (size_t i = kEventBegin; i < kEventEnd; ++i) {
+    EXPECT_TRUE(v[i].expected.has_value()) << i;
+    if (v[i].expected) lo = std::min(lo, values[i] / *v[i].expected);
+  }
+  return lo;
+}
+
+// The statement's percentage format: one decimal under 10%, none above, no trailing ".0".
+std::string Percent(double ratio) {
+  char buf[32];
+  double p = ratio * 100;
+  std::snprintf(buf, sizeof buf, p < 10 && p > 0 ? "%.1f%%" : "%.0f%%", p);
+  std::string s = buf;
+  if (s.size() >= 4 && s.substr(s.size() - 3) == ".0%") s.erase(s.size() - 3, 2);
+  return s;
+}
+
+class DetectorBaselineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto st = store::OpenStore("sqlite:" + (dir_ / "store.db").string());
+    ASSERT_TRUE(st.ok()) << st.status().ToString();
+    st_ = std::move(st).value();
+    probe_ = Values(ProbeValue);
+    bgp_ = Values(BgpValue);
+    store::WriteBatch b;
+    b.AddSeries({{"country/XB", "probe", ""}, kFrom, kStep, probe_});
+    b.AddSeries({{"country/XB", "bgp", ""}, kFrom, kStep, bgp_});
+    // The event as the detector would state it: its depth is the lowest value / expected.
+    const detect::DetectConfig config = detect::DefaultConfig();
+    probe_depth_ = LowestRatio(probe_, StepAll(config.of(detect::Signal::kProbe), probe_));
+    bgp_depth_ = LowestRatio(bgp_, StepAll(config.of(detect::Signal::kBgp), bgp_));
+    store::Event e;
+    e.id = "xb";
+    e.entity = "country/XB";
+    e.start = BinTime(kEventBegin);
+    e.end = BinTime(kEventEnd);
+    e.depth = std::min(probe_depth_, bgp_depth_);
+    e.score = 100;
+    e.signals = {"probe"};
+    e.technique = store::Technique::kPacketsFiltered;
+    b.AddEvent(e);
+    ASSERT_TRUE(st_->Apply(b).ok());
+  }
+  blackout::testing::TempDir dir_;
+  std::unique_ptr<store::Store> st_;
+  std::vector<double> probe_, bgp_;
+  double probe_depth_ = 0, bgp_depth_ = 0;
+};
+
+const SignalLine* Line(const Report& r, const std::string& signal) {
+  for (const auto& s : r.signals) {
+    if (s.signal == signal) return &s;
+  }
+  return nullptr;
+}
+
+TEST_F(DetectorBaselineTest, DepthsAreValueOverTheDetectorsExpectedValue) {
+  // A window starting after the event's warm-up: the expected values still come from the
+  // detector run from the first stored bin.
+  auto r = BuildReport(*st_, "country/XB", BinTime(288 * 6), BinTime(kBins), Options());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->events.size(), 1u);
+  EXPECT_LT(probe_depth_, 0.08);
+  EXPECT_GT(probe_depth_, 0.06);
+  EXPECT_GT(bgp_depth_, 0.8);
+  const std::string& md = r->markdown;
+  EXPECT_THAT(md,
+              HasSubstr("| probe | " + Percent(probe_depth_) + " | detector's expected value |"));
+  EXPECT_THAT(md, HasSubstr("| bgp | " + Percent(bgp_depth_) + " | detector's expected value |"));
+  // Consistent with the event's own depth.
+  EXPECT_THAT(
+      md, HasSubstr("- Overall depth: lowest " + Percent(probe_depth_) + " of expected levels"));
+  EXPECT_THAT(md, HasSubstr("active probing fell to " + Percent(probe_depth_)));
+  EXPECT_THAT(md, HasSubstr("divided by the detector's expected value for the same bin"));
+
+  // Every drawn bin is value / expected of the independent run.
+  auto want = StepAll(detect::DefaultConfig().of(detect::Signal::kProbe), probe_);
+  const SignalLine* p = Line(*r, "probe");
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->baseline, Baseline::kDetector);
+  ASSERT_EQ(p->series.from, BinTime(288 * 6));
+  ASSERT_EQ(p->percent.size(), kBins - 288 * 6);
+  for (size_t i = 0; i < p->percent.size(); ++i) {
+    const auto& v = want[288 * 6 + i];
+    ASSERT_TRUE(v.expected.has_value());
+    EXPECT_NEAR(p->expected[i], *v.expected, 1e-9 * *v.expected) << i;
+    EXPECT_NEAR(p->lower[i], v.lower, 1e-9 * *v.expected) << i;
+    EXPECT_NEAR(p->percent[i], probe_[288 * 6 + i] / *v.expected * 100, 1e-9) << i;
+  }
+  // The caption and the chart name the baseline.
+  EXPECT_THAT(r->chart_caption, HasSubstr("percentage of the detector's expected value"));
+  EXPECT_THAT(r->chart_caption, HasSubstr("band"));
+  EXPECT_THAT(md, HasSubstr(r->chart_caption));
+  EXPECT_THAT(md, HasSubstr("RIPE RIS and RouteViews"));  // the attribution stays
+}
+
+TEST_F(DetectorBaselineTest, ASignalTheDetectorDoesNotJudgeFallsBackToItsMedian) {
+  ReportOptions o = Options();
+  o.detect.of(detect::Signal::kBgp).enabled = false;
+  auto r = BuildReport(*st_, "country/XB", BinTime(0), BinTime(kBins), o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const SignalLine* b = Line(*r, "bgp");
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(b->baseline, Baseline::kMedian);
+  EXPECT_TRUE(b->expected.empty());
+  EXPECT_GT(b->reference, 2000);
+  EXPECT_LT(b->reference, 2005);
+  EXPECT_EQ(Line(*r, "probe")->baseline, Baseline::kDetector);
+  EXPECT_THAT(r->markdown, HasSubstr("| bgp | 85% | median outside events |"));
+  EXPECT_THAT(r->markdown,
+              HasSubstr("| probe | " + Percent(probe_depth_) + " | detector's expected value |"));
+  EXPECT_THAT(r->chart_caption, HasSubstr("the detector does not judge bgp, drawn instead as a "
+                                          "percentage of its median"));
+}
+
+TEST_F(DetectorBaselineTest, ChartDrawsTheDetectorsBandAroundExpected) {
+  // A wide band (at least 10% of expected, times z = 3: from 70% to its mirror at 130%) so that
+  // pixels inside and outside it can be told apart from the lines.
+  ReportOptions o = Options();
+  o.detect.of(detect::Signal::kProbe).min_relative_spread = 0.1;
+  o.detect.of(detect::Signal::kBgp).enabled = false;
+  const UnixSeconds from = BinTime(0), until = BinTime(kBins);
+  auto r = BuildReport(*st_, "country/XB", from, until, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const SignalLine* p = Line(*r, "probe");
+  ASSERT_NE(p, nullptr);
+  // Day 5, noon: a bin with a baseline, outside the event.
+  const size_t bin = 288 * 5 + 144;
+  ASSERT_FALSE(std::isnan(p->expected[bin]));
+  const double lo = p->lower[bin] / p->expected[bin] * 100;
+  EXPECT_NEAR(lo, 70, 1.0);
+
+  // The chart's geometry (chart.cc): plot from x 70 to width - 20, y 50 to height - 94; y from 0
+  // to the highest value or band edge (x 1.05, at most 300%) rounded up to the grid step.
+  double ymax = 120;
+  for (size_t i = 0; i < p->percent.size(); ++i) {
+    if (!std::isnan(p->percent[i])) ymax = std::max(ymax, std::min(p->percent[i] * 1.05, 300.0));
+    if (!std::isnan(p->expected[i])) {
+      ymax = std::max(ymax, std::min((200 - p->lower[i] / p->expected[i] * 100) * 1.05, 300.0));
+    }
+  }
+  const double ystep = ymax <= 150 ? 20 : 50;
+  ymax = std::ceil(ymax / ystep) * ystep;
+  const double top = 50, bottom = 500 - 94;
+  auto y_of = [&](double pct) { return static_cast<int>(bottom - (bottom - top) * pct / ymax); };
+  const int x = static_cast<int>(70 + (1000 - 20 - 70) * static_cast<double>(BinTime(bin) - from) /
+                                          static_cast<double>(until - from));
+  // Between 100% and the mirror edge (200 - lo): the band, tinted with probe's orange. Above the
+  // mirror edge: white. The value line is near 100%.
+  Image img = Decode(r->png);
+  const double hi = 200 - lo;
+  auto inside = img.Pixel(x, y_of((100 + hi) / 2 + 3));
+  EXPECT_GT(inside[0], 240);
+  EXPECT_LT(inside[1], 235) << inside[0] << "," << inside[1] << "," << inside[2];
+  EXPECT_LT(inside[2], inside[1]);
+  auto below = img.Pixel(x, y_of((lo + 100) / 2 - 3));
+  EXPECT_EQ(below, inside);
+  auto above = img.Pixel(x, y_of(hi + 4));
+  EXPECT_EQ(above, (std::array<int, 3>{255, 255, 255}));
+  // Before the detector has a baseline (the first hours) there is no band.
+  const int x_early =
+      static_cast<int>(70 + (1000 - 20 - 70) * static_cast<double>(BinTime(6) - from) /
+                                static_cast<double>(until - from));
+  ASSERT_TRUE(std::isnan(p->expected[6]));
+  EXPECT_EQ(img.Pixel(x_early, y_of((100 + hi) / 2 + 3)), (std::array<int, 3>{255, 255, 255}));
+
+  // The median fallback draws no band: pixels of the band's tint are only the line's edges.
+  auto tinted = [](const Image& im) {
+    size_t n = 0;
+    for (int py = 50; py < im.height - 94; ++py) {
+      for (int px = 70; px < im.width - 20; ++px) {
+        auto c = im.Pixel(px, py);
+        n += c[0] > 240 && c[1] >= 212 && c[1] <= 228 && c[2] >= 190 && c[2] <= 208;
+      }
+    }
+    return n;
+  };
+  o.detect.of(detect::Signal::kProbe).enabled = false;
+  auto m = BuildReport(*st_, "country/XB", from, until, o);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(Line(*m, "probe")->baseline, Baseline::kMedian);
+  const size_t band_pixels = tinted(img), flat_pixels = tinted(Decode(m->png));
+  EXPECT_GT(band_pixels, 10 * flat_pixels + 10000) << band_pixels << " vs " << flat_pixels;
 }
 
 // --- the `blackout report` command

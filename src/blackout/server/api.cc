@@ -874,8 +874,13 @@ ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions action
     std::vector<store::Event> store_events;
     for (const Event& e : events) store_events.push_back(ToStoreEvent(e));
     std::vector<store::Series> store_series;
+    // The detector's expected values the dashboard draws, so the report's chart shows the same.
+    std::vector<detect::ExpectedSeries> store_expected;
     for (const Series& s : data_.GetSeries(type, code, "", range->from, range->until)) {
       store_series.push_back(ToStoreSeries(s));
+      store_expected.push_back(s.has_expected()
+                                   ? detect::ExpectedSeries{s.expected, s.lower, s.level}
+                                   : detect::ExpectedSeries{});
     }
     report::ReportOptions opt;
     opt.width = w;
@@ -886,8 +891,9 @@ ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions action
       auto found = data_.FindEntity(ent.substr(0, slash), ent.substr(slash + 1));
       return found ? found->name : "";
     };
-    auto rep = report::ComposeReport(type + "/" + code, range->from, range->until,
-                                     std::move(store_events), std::move(store_series), opt);
+    auto rep =
+        report::ComposeReport(type + "/" + code, range->from, range->until, std::move(store_events),
+                              std::move(store_series), opt, std::move(store_expected));
     if (!rep.ok()) {
       // Only bad input reaches here in practice (the range and size were checked above).
       SendError(req, res, 400, "report", rep.status().message());

@@ -8,8 +8,8 @@
 #include "blackout/store/store.h"
 
 #ifdef BLACKOUT_HAVE_DETECT
-#include "blackout/detect/baseline.h"
 #include "blackout/detect/config.h"
+#include "blackout/detect/expected.h"
 #endif
 
 namespace blackout::server {
@@ -25,73 +25,21 @@ std::pair<std::string, std::string> Split(const std::string& entity) {
 
 #ifdef BLACKOUT_HAVE_DETECT
 bool AttachExpected(const std::vector<Series*>& entity_series, const detect::DetectConfig& config) {
-  // The detectable series, on the entity's finest step from the start of its data: the grid
-  // DetectInStore builds for the service's detection (from = 0, until = open).
-  std::vector<std::pair<Series*, detect::Signal>> judged;
-  std::vector<Series*> detectable;
-  int64_t step = 0;
-  UnixSeconds first = 0, last = 0;
-  for (Series* s : entity_series) {
-    const std::string signal = SignalForDatasource(s->datasource);
-    auto sig = detect::ParseSignal(signal);
-    if (!sig || signal != detect::SignalName(*sig) || s->values.empty() || s->step <= 0) continue;
-    if (detectable.empty()) {
-      step = s->step;
-      first = s->from;
-      last = s->until();
-    }
-    step = std::min(step, s->step);
-    first = std::min(first, s->from);
-    last = std::max(last, s->until());
-    detectable.push_back(s);
-    if (config.of(*sig).enabled) judged.emplace_back(s, *sig);
+  // The detector's signal names; the inputs view the series' values (kept alive by the caller).
+  std::vector<std::string> signals;
+  signals.reserve(entity_series.size());
+  for (const Series* s : entity_series) signals.push_back(SignalForDatasource(s->datasource));
+  std::vector<detect::ExpectedInput> inputs;
+  for (size_t k = 0; k < entity_series.size(); ++k) {
+    const Series* s = entity_series[k];
+    inputs.push_back({signals[k], s->from, s->step, s->values});
   }
-  if (judged.empty()) return true;
-  const UnixSeconds from = BinStart(first, step);
-  if (last <= from) return true;
-  const size_t bins = static_cast<size_t>((last - from + step - 1) / step);
-  std::vector<std::optional<double>> values(bins);
-  std::vector<detect::Verdict> verdicts(bins);
-  for (auto [s, sig] : judged) {
-    // The fine bins this series covers, as DetectInStore's Fill lays them out.
-    std::fill(values.begin(), values.end(), std::nullopt);
-    UnixSeconds t = std::max(from, s->from);
-    if (s->step != step) t = from + (t - from + step - 1) / step * step;
-    for (const UnixSeconds end = std::min(last, s->until()); t < end; t += step) {
-      double v = s->values[static_cast<size_t>((t - s->from) / s->step)];
-      if (!store::IsMissing(v)) values[static_cast<size_t>((t - from) / step)] = v;
-    }
-    detect::SignalDetector detector(config.of(sig), step);
-    detector.StepMany(from, values, verdicts.data());
-    const size_t n = s->values.size();
-    s->expected.assign(n, NAN);
-    s->lower.assign(n, NAN);
-    s->level.assign(n, 0);
-    // Served bin i covers [s->from + i * s->step, + s->step): the fine bins starting in it.
-    for (size_t i = 0; i < n; ++i) {
-      const UnixSeconds b0 = s->from + static_cast<int64_t>(i) * s->step;
-      UnixSeconds f = std::max(from, b0);
-      f = from + (f - from + step - 1) / step * step;
-      double sum_e = 0, sum_l = 0;
-      int count = 0;
-      uint8_t level = 0;
-      for (; f < b0 + s->step && f < last; f += step) {
-        const detect::Verdict& v = verdicts[static_cast<size_t>((f - from) / step)];
-        level = std::max(level, static_cast<uint8_t>(v.level));
-        if (!v.expected) continue;
-        sum_e += *v.expected;
-        sum_l += v.lower;
-        ++count;
-      }
-      if (count == 1) {
-        s->expected[i] = sum_e;
-        s->lower[i] = sum_l;
-      } else if (count > 1) {
-        s->expected[i] = sum_e / count;
-        s->lower[i] = sum_l / count;
-      }
-      s->level[i] = level;
-    }
+  std::vector<detect::ExpectedSeries> out = detect::ComputeExpected(inputs, config);
+  for (size_t k = 0; k < entity_series.size(); ++k) {
+    if (!out[k].judged()) continue;
+    entity_series[k]->expected = std::move(out[k].expected);
+    entity_series[k]->lower = std::move(out[k].lower);
+    entity_series[k]->level = std::move(out[k].level);
   }
   return true;
 }
