@@ -2,7 +2,10 @@
 """Builds the seed corpora of the fuzz targets from the real MRT files in the shared data folder.
 
 Usage: fuzz/make_corpus.py DATA_DIR OUT_DIR
-Writes OUT_DIR/{mrt,bgp_attributes,bgp_nlri,input}/ (nothing is committed: the data stay in place).
+Writes OUT_DIR/{mrt,bgp_attributes,bgp_nlri,input}/ (nothing is committed: the data stay in place),
+and the seeds of the text parsers' targets (see text_seeds below): OUT_DIR/{ioda_csv, series_io,
+detect_config, scenario, truth, archive, ip, time, params, service_config}/, made from the real
+IODA series file, the repository's own config/ and scenarios/ files and small hand-made fixtures.
 Corpus formats (what each target expects, see the targets' comments):
   mrt            MRT records (12-byte header + body) as found in the files, a few at a time; for
                  TABLE_DUMP_V2 the PEER_INDEX_TABLE is prepended so RIB entries decode.
@@ -165,6 +168,124 @@ def main():
                     put(dirs["input"], r.stdout[: len(r.stdout) // 2])  # truncated
     for k, d in dirs.items():
         print(k, len(os.listdir(d)))
+    for k, n in text_seeds(data_dir, out).items():
+        print(k, n)
+
+
+def csv_pieces(lines, header):
+    """Whole file, head, tail and a few windows of a CSV (header kept on each)."""
+    body = lines[1:]
+    yield "\n".join(lines) + "\n"
+    for start, n in ((0, 12), (len(body) - 12, 12), (len(body) // 2, 40), (100, 3), (0, 1)):
+        start = max(0, start)
+        yield "\n".join([header] + body[start:start + n]) + "\n"
+
+
+def text_seeds(data_dir, out):
+    """Seeds of the text parsers' targets (each target's input format is in its source comment)."""
+    import json
+    import tomllib
+
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    names = ("ioda_csv", "series_io", "detect_config", "scenario", "truth", "archive", "ip",
+             "time", "params", "service_config")
+    dirs = {k: os.path.join(out, k) for k in names}
+    for d in dirs.values():
+        os.makedirs(d, exist_ok=True)
+
+    # IODA series: ioda_csv (1 option byte: bit0 label column) and series_io (1 option byte:
+    # format in bits 0-1, entity, step, source) in each of its three formats.
+    series_path = os.path.join(data_dir, "series", "ioda-country-IQ-2023-08.csv")
+    text = open(series_path, encoding="utf-8").read()
+    lines = text.splitlines()
+    header = lines[0]
+    cols = header.split(",")
+    for piece in csv_pieces(lines, header):
+        raw = piece.encode()
+        put(dirs["ioda_csv"], b"\x00" + raw)
+        put(dirs["ioda_csv"], b"\x01" + raw.replace(b"LABEL", b"label"))
+        put(dirs["series_io"], b"\x00" + raw)
+        put(dirs["series_io"], b"\x18" + raw)
+    signals = {"gtr": "traffic", "merit-nt": "darknet", "bgp": "bgp", "ping-slash24": "probe"}
+    rows = [ln.split(",") for ln in lines[1:]]
+    csv_rows = ["entity,signal,timestamp,value"]
+    series = []
+    for name, signal in signals.items():
+        i = cols.index(name)
+        for r in rows[:200]:
+            csv_rows.append(f"country/IQ,{signal},{r[0]},{r[i]}")
+        values = [float(r[i]) if r[i] else None for r in rows[:150]]
+        series.append({"entityType": "country", "entityCode": "IQ", "datasource": name,
+                       "subtype": "", "from": int(rows[0][0]), "until": int(rows[150][0]),
+                       "step": 300, "nativeStep": 300, "values": values})
+    put(dirs["series_io"], b"\x02" + ("\n".join(csv_rows[:300]) + "\n").encode())
+    put(dirs["series_io"], b"\x02" + ("\n".join(csv_rows[:3] + [csv_rows[400] + ",ris-rrc04"])
+                                      + "\n").encode())
+    envelope = {"type": "signals", "error": None, "data": [series]}
+    put(dirs["series_io"], b"\x01" + json.dumps(envelope).encode())
+    put(dirs["series_io"], b"\x01" + json.dumps(series[2]).encode())
+
+    # Timestamps and dates as the files write them.
+    for r in rows[:: max(1, len(rows) // 20)]:
+        put(dirs["time"], r[0].encode())
+        put(dirs["time"], r[cols.index("datetime")].encode())
+    for t in ("2022-01-05", "2022-01-05T10:30", "2022-01-05T10:30:00Z", "2022-01-05 10:30:00",
+              "2022-01-05T10:30:00.250+05:30", "20220105", "2024-02-29T23:59:60Z", "0"):
+        put(dirs["time"], t.encode())
+
+    # TOML files of the repository.
+    for name, target in (("config/detect.toml", "detect_config"),
+                         ("config/blackout.example.toml", "service_config"),
+                         ("scenarios/kazakhstan-2022.toml", "scenario")):
+        put(dirs[target], open(os.path.join(repo, name), "rb").read())
+    put(dirs["detect_config"], b"[signal.bgp]\nmethod = \"seasonal\"\nwarning = 0.9\n")
+    put(dirs["service_config"], b"[server]\nlisten = \"[::1]:8080\"\nthreads = 4\n"
+                                b"[sources]\nbgp = [\"a.mrt\"]\npoll_seconds = 60\n")
+
+    # truth.json as `blackout simulate` writes it, from the scenario's truth events.
+    scenario = tomllib.load(open(os.path.join(repo, "scenarios/kazakhstan-2022.toml"), "rb"))
+
+    def unix(v):
+        import datetime
+        if isinstance(v, str):
+            v = datetime.datetime.fromisoformat(v.replace("Z", "+00:00"))
+        return int(v.timestamp())
+
+    events = []
+    for e in scenario.get("truth", {}).get("event", []):
+        ev = {"id": e.get("id", ""), "entities": e["entities"], "start": unix(e["start"]),
+              "end": unix(e["end"]), "level": e.get("level", 0.05),
+              "technique": e.get("technique", "packets-filtered"),
+              "phases": [{"start": unix(p["start"]), "end": unix(p["end"]),
+                          "level": p.get("level", 0), "label": p.get("label", "")}
+                         for p in e.get("phase", [])]}
+        events.append(ev)
+        put(dirs["truth"], json.dumps({"scenario": "one", "events": [ev]}).encode())
+    put(dirs["truth"], json.dumps({"scenario": scenario["scenario"]["name"],
+                                   "events": events}, indent=1).encode())
+
+    # Addresses and prefixes: the scenario's, and hand-made ones of every shape.
+    for net in scenario.get("network", []):
+        for p in net.get("prefixes", [])[:3]:
+            put(dirs["ip"], p.encode())
+    for a in ("198.18.0.1", "0.0.0.0/0", "::", "::1", "2001:db8::/32", "::ffff:198.18.0.1",
+              "fe80::1:2:3:4:5", "2001:db8:0:0:1:0:0:1", "198.18.0.0/15", "1:2:3:4:5:6:7:8/128"):
+        put(dirs["ip"], a.encode())
+
+    # Archive: "collector\nfrom\nuntil\nbase-url".
+    for c, f, u, b in (("rrc00", "2021-01-01T00:00:00Z", "2021-01-01T01:00:00Z", ""),
+                       ("route-views2", "2021-01-01", "2021-01-01T06:00", "http://x/"),
+                       ("route-views.sydney", "1609459200", "1609470000", "file:///tmp/a"),
+                       ("route-views6", "2021-02-28T23:50Z", "2021-03-01T00:10Z", "")):
+        put(dirs["archive"], f"{c}\n{f}\n{u}\n{b}".encode())
+
+    # API parameters: option byte (bit0 from, bit1 until, bit2 integer), "from\nuntil\nint\nname".
+    for o, body in ((7, "2022-01-04T00:00:00Z\n2022-01-06T00:00:00Z\n500\nKZ"),
+                    (3, "1641254400\n1641427200\n\nping-slash24"),
+                    (4, "\n\n99999999999999999999\nasn"),
+                    (1, "2022-01-04\n\n-5\nregion")):
+        put(dirs["params"], bytes([o]) + body.encode())
+    return {k: len(os.listdir(d)) for k, d in dirs.items()}
 
 
 if __name__ == "__main__":

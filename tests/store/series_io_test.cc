@@ -237,5 +237,82 @@ TEST(SeriesIo, ExportedCsvAndJsonReimportToTheSameSeries) {
   }
 }
 
+// Found by blackout_store_series_io_fuzz: a csv source cell with bytes that are not UTF-8 was
+// imported, and `export --format ioda-json` then threw (nlohmann rejects invalid UTF-8) and the
+// process aborted. Sources are now checked on import, and so are entities and sources that the
+// csv written back could not hold (a ',' or '"' in them).
+TEST(SeriesIo, FuzzSourceAndEntityMustBeWritableBack) {
+  std::string text =
+      "entity,signal,timestamp,value,source\n"
+      "country/IQ,traffic,11692552900,4.8,r\x80\xff\n"  // line 2: not ASCII
+      "country/IQ,traffic,11692553200,4.9,ris rrc04\n"  // line 3: space
+      "country/IQ,traffic,11692553500,5.0,ris-rrc04\n";
+  auto parsed = ParseSeriesFile(text, SeriesFormat::kCsv, {}, "f.csv");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  ASSERT_EQ(parsed->problems.size(), 2u);
+  EXPECT_EQ(parsed->problems[0].where().line, 2u);
+  EXPECT_EQ(parsed->problems[1].where().line, 3u);
+  ASSERT_EQ(parsed->batch.series().size(), 1u);
+  EXPECT_EQ(parsed->batch.series()[0].key.source, "ris-rrc04");
+
+  std::string json = R"([
+    {"entityType": "country", "entityCode": "A,B", "datasource": "bgp", "from": 0, "step": 300,
+     "values": [1]},
+    {"entityType": "country", "entityCode": "IQ", "datasource": "bgp", "subtype": "a\"b",
+     "from": 0, "step": 300, "values": [1]},
+    {"entityType": "country", "entityCode": "IQ", "datasource": "bgp", "subtype": "x\u00e9",
+     "from": 0, "step": 300, "values": [1]},
+    {"entityType": "country", "entityCode": "IQ", "datasource": "bgp", "from": 0, "step": 300,
+     "values": [1]}])";
+  auto pj = ParseSeriesFile(json, SeriesFormat::kIodaJson, {}, "r.json");
+  ASSERT_TRUE(pj.ok()) << pj.status().ToString();
+  EXPECT_EQ(pj->problems.size(), 3u);
+  ASSERT_EQ(pj->batch.series().size(), 1u);
+  std::ostringstream out;
+  Series s{pj->batch.series()[0].key, 0, 300, {1.0}};
+  WriteSeriesJson({s}, out);  // does not throw
+  EXPECT_THAT(out.str(), HasSubstr("\"entityCode\":\"IQ\""));
+
+  auto bad_option = ParseSeriesFile("timestamp,bgp\n1,2\n", SeriesFormat::kIodaCsv,
+                                    {.entity = "country/IQ", .source = "r\xff"}, "f.csv");
+  EXPECT_EQ(bad_option.status().code(), StatusCode::kInvalidArgument);
+}
+
+// Found with hand-made inputs for blackout_store_series_io_fuzz (UBSan): an ioda-json `from` of
+// 1e300 was converted to int64 (undefined), and from + i * step overflowed near INT64_MAX. Both
+// series are now reported and left out; the sound series beside them is kept.
+TEST(SeriesIo, FuzzJsonTimesOutOfRangeAreProblems) {
+  std::string json = R"([
+    {"entityType": "country", "entityCode": "IQ", "datasource": "bgp", "from": 1e300,
+     "step": 300, "values": [1]},
+    {"entityType": "country", "entityCode": "IQ", "datasource": "probe",
+     "from": 9223372036854775000, "step": 300, "values": [1, 2, 3, 4, 5]},
+    {"entityType": "country", "entityCode": "IQ", "datasource": "darknet",
+     "from": 0, "step": 18446744073709551615, "values": [1]},
+    {"entityType": "country", "entityCode": "IQ", "datasource": "gtr", "from": 600, "step": 300,
+     "values": [1, 2]}])";
+  auto p = ParseSeriesFile(json, SeriesFormat::kIodaJson, {}, "r.json");
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  ASSERT_EQ(p->problems.size(), 3u);
+  EXPECT_THAT(p->problems[0].message(), HasSubstr("data[0]"));
+  EXPECT_THAT(p->problems[1].message(), HasSubstr("data[1]"));
+  EXPECT_THAT(p->problems[2].message(), HasSubstr("data[2]"));
+  ASSERT_EQ(p->batch.series().size(), 1u);
+  EXPECT_EQ(p->batch.series()[0].key.signal, "traffic");
+  EXPECT_EQ(p->batch.series()[0].points.size(), 2u);
+}
+
+// The ioda-csv step inference took the gap between a year-0000 row and a row at INT64_MAX
+// (overflow); such a gap is now skipped and the step comes from the other rows.
+TEST(SeriesIo, FuzzIodaCsvGapOverflow) {
+  auto p = ParseSeriesFile(
+      "timestamp,bgp\n0000-01-01,1\n0000-01-01T00:05,2\n"
+      "9223372036854775807,3\n",
+      SeriesFormat::kIodaCsv, {.entity = "country/IQ"}, "f.csv");
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  ASSERT_EQ(p->batch.series().size(), 1u);
+  EXPECT_EQ(p->batch.series()[0].step, 300);
+}
+
 }  // namespace
 }  // namespace blackout::store

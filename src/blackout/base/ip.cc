@@ -8,7 +8,8 @@ namespace blackout {
 
 Result<IpAddress> IpAddress::Parse(std::string_view text) {
   char buf[INET6_ADDRSTRLEN + 1];
-  if (text.empty() || text.size() >= sizeof(buf)) {
+  // A NUL byte would end the C string inet_pton reads and hide what follows it.
+  if (text.empty() || text.size() >= sizeof(buf) || text.find('\0') != std::string_view::npos) {
     return InvalidArgument("not an IP address: '" + std::string(text) + "'");
   }
   std::memcpy(buf, text.data(), text.size());

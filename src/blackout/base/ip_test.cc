@@ -26,6 +26,18 @@ TEST(IpTest, ParseAndFormatV6LikeInetNtop) {
   EXPECT_EQ(a->v6_high(), 0x20010db800000000ull);
 }
 
+// Found by blackout_base_ip_fuzz: "fe80::1\0\0\0:2:6:4:5" parsed as fe80::1, because inet_pton
+// stops at the first NUL. Text with a NUL byte is not an address, wherever the NUL is.
+TEST(IpTest, FuzzNulByteIsNotIgnored) {
+  using namespace std::string_view_literals;
+  EXPECT_FALSE(IpAddress::Parse("fe80::1\0\0\0:2:6:4:5"sv).ok());
+  EXPECT_FALSE(IpAddress::Parse("198.18.0.1\0junk"sv).ok());
+  EXPECT_FALSE(IpAddress::Parse("\0"sv).ok());
+  EXPECT_FALSE(Prefix::Parse("198.18.0.0\0/15"sv).ok());
+  EXPECT_FALSE(Prefix::Parse("198.18.0.0/15\0"sv).ok());
+  EXPECT_TRUE(IpAddress::Parse("fe80::1"sv).ok());
+}
+
 TEST(IpTest, Prefixes) {
   auto p = Prefix::Parse("198.18.0.0/15");
   ASSERT_TRUE(p.ok());

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <limits>
 
 namespace blackout::bgp {
 namespace {
@@ -81,14 +82,17 @@ std::vector<ArchiveFile> ListArchiveFiles(const Collector& c, std::string_view b
   std::string base(base_url);
   while (!base.empty() && base.back() == '/') base.pop_back();
   std::vector<ArchiveFile> out;
+  // Far enough from INT64_MIN that BinStart cannot overflow; no archive is older.
+  from = std::max(from, std::numeric_limits<UnixSeconds>::min() / 2);
   auto add = [&](ArchiveFileKind kind, int64_t period) {
-    for (UnixSeconds t = BinStart(from, period); t < until; t += period) {
+    for (UnixSeconds t = BinStart(from, period); t < until;) {
       ArchiveFile f;
       f.kind = kind;
       f.time = t;
       f.relative = ArchivePath(c, kind, t);
       f.url = base + "/" + f.relative;
       out.push_back(std::move(f));
+      if (__builtin_add_overflow(t, period, &t)) break;  // the last file before INT64_MAX
     }
   };
   if (include_ribs) add(ArchiveFileKind::kRib, c.rib_period);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace blackout::bgp {
 namespace {
 
@@ -56,6 +58,26 @@ TEST(ArchiveTest, ListCoversRangeRibFirst) {
             "route-views.sydney/bgpdata/2021.01/UPDATES/updates.20210131.2345.bz2");
   EXPECT_EQ(files[2].relative,
             "route-views.sydney/bgpdata/2021.02/UPDATES/updates.20210201.0015.bz2");
+}
+
+// Found with a hand-made input for blackout_bgp_archive_fuzz (UBSan): an --until at the largest
+// Unix time made the file loop's t += period overflow (undefined behaviour, and in practice an
+// endless list). The list now stops at the last file before INT64_MAX; a very early --from is safe
+// too.
+TEST(ArchiveTest, FuzzTimesNearTheInt64LimitsDoNotOverflow) {
+  auto c = ParseCollector("rrc00");
+  ASSERT_TRUE(c.ok());
+  constexpr UnixSeconds kMax = std::numeric_limits<UnixSeconds>::max();
+  auto files = ListArchiveFiles(*c, "", kMax - 807, kMax, true, true);
+  ASSERT_FALSE(files.empty());
+  for (const ArchiveFile& f : files) {
+    EXPECT_GE(f.time, BinStart(kMax - 807, 300) - 8 * 3600);
+    EXPECT_LT(f.time, kMax);
+  }
+  EXPECT_EQ(files.back().time, BinStart(kMax, 300));
+  auto early = ListArchiveFiles(*c, "", std::numeric_limits<UnixSeconds>::min(),
+                                std::numeric_limits<UnixSeconds>::min() / 2 + 600, false, true);
+  EXPECT_LE(early.size(), 3u);
 }
 
 }  // namespace

@@ -147,6 +147,24 @@ Status ReadNumber(const toml::node& node, const std::string& where, double* out)
   return InvalidArgument(where + ": expected a number");
 }
 
+// A count (days, bins, signals) read as a number: it must be finite and fit an int, otherwise the
+// conversion is undefined. The ranges proper are ValidateConfig's.
+Status ToInt(double d, const std::string& where, int* out) {
+  if (!(d >= -2147483648.0 && d <= 2147483647.0)) return InvalidArgument(where + ": out of range");
+  *out = static_cast<int>(d);
+  return Status::Ok();
+}
+
+// A duration in hours, as seconds: finite and at most a million years either way.
+Status HoursToSeconds(double hours, const std::string& where, int64_t* out) {
+  constexpr double kMaxHours = 1e6 * 366 * 24;
+  if (!(hours >= -kMaxHours && hours <= kMaxHours)) {
+    return InvalidArgument(where + ": out of range");
+  }
+  *out = static_cast<int64_t>(std::llround(hours * 3600));
+  return Status::Ok();
+}
+
 Status ReadSignal(const toml::table& t, const std::string& where, SignalConfig* c) {
   for (const auto& [key, node] : t) {
     std::string k(key.str());
@@ -164,11 +182,11 @@ Status ReadSignal(const toml::table& t, const std::string& where, SignalConfig* 
     } else {
       BLACKOUT_RETURN_IF_ERROR(ReadNumber(node, at, &d));
       if (k == "window_hours") {
-        c->window_seconds = static_cast<int64_t>(std::llround(d * 3600));
+        BLACKOUT_RETURN_IF_ERROR(HoursToSeconds(d, at, &c->window_seconds));
       } else if (k == "lookback_days") {
-        c->lookback_days = static_cast<int>(d);
+        BLACKOUT_RETURN_IF_ERROR(ToInt(d, at, &c->lookback_days));
       } else if (k == "similar_days") {
-        c->similar_days = static_cast<int>(d);
+        BLACKOUT_RETURN_IF_ERROR(ToInt(d, at, &c->similar_days));
       } else if (k == "warning") {
         c->warning = d;
       } else if (k == "critical") {
@@ -180,9 +198,9 @@ Status ReadSignal(const toml::table& t, const std::string& where, SignalConfig* 
       } else if (k == "floor") {
         c->floor = d;
       } else if (k == "min_history_hours") {
-        c->min_history_seconds = static_cast<int64_t>(std::llround(d * 3600));
+        BLACKOUT_RETURN_IF_ERROR(HoursToSeconds(d, at, &c->min_history_seconds));
       } else if (k == "max_inpaint_hours") {
-        c->max_inpaint_seconds = static_cast<int64_t>(std::llround(d * 3600));
+        BLACKOUT_RETURN_IF_ERROR(HoursToSeconds(d, at, &c->max_inpaint_seconds));
       } else {
         return InvalidArgument(at + ": unknown key");
       }
@@ -214,11 +232,12 @@ Result<DetectConfig> ParseConfig(std::string_view text, std::string_view origin)
         double d = 0;
         BLACKOUT_RETURN_IF_ERROR(ReadNumber(cn, o + ": combine." + name, &d));
         if (name == "min_warning_signals") {
-          c.combine.min_warning_signals = static_cast<int>(d);
+          BLACKOUT_RETURN_IF_ERROR(
+              ToInt(d, o + ": combine." + name, &c.combine.min_warning_signals));
         } else if (name == "min_event_bins") {
-          c.combine.min_event_bins = static_cast<int>(d);
+          BLACKOUT_RETURN_IF_ERROR(ToInt(d, o + ": combine." + name, &c.combine.min_event_bins));
         } else if (name == "merge_gap_bins") {
-          c.combine.merge_gap_bins = static_cast<int>(d);
+          BLACKOUT_RETURN_IF_ERROR(ToInt(d, o + ": combine." + name, &c.combine.merge_gap_bins));
         } else if (name == "blackout_ratio") {
           c.combine.blackout_ratio = d;
         } else if (name == "recovery_delta") {

@@ -86,5 +86,28 @@ TEST(ConfigTest, SignalAndMethodNames) {
   EXPECT_EQ(IodaRuleConfig(Signal::kProbe).window_seconds, 7 * 86400);
 }
 
+// Found by hand for blackout_detect_config_fuzz (UBSan): `min_event_bins = 1e300` converted a
+// double outside int's range to int (undefined behaviour); `window_hours = 1e300` became an
+// unspecified llround result and was rejected as "at least 1 hour". Both are "out of range" now,
+// naming the key; NaN too.
+TEST(ConfigTest, FuzzHugeNumbersAreOutOfRange) {
+  for (const char* text :
+       {"[combine]\nmin_event_bins = 1e300\n", "[combine]\nmerge_gap_bins = -1e10\n",
+        "[combine]\nmin_warning_signals = nan\n", "[signal.bgp]\nlookback_days = inf\n",
+        "[signal.bgp]\nsimilar_days = 3e9\n", "[signal.bgp]\nwindow_hours = 1e300\n",
+        "[signal.probe]\nmin_history_hours = -inf\n",
+        "[signal.probe]\nmax_inpaint_hours = nan\n"}) {
+    auto c = ParseConfig(text);
+    ASSERT_FALSE(c.ok()) << text;
+    EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(c.status().message().find("out of range"), std::string::npos)
+        << text << " -> " << c.status().message();
+  }
+  auto ok = ParseConfig("[combine]\nmin_event_bins = 4.0\n[signal.bgp]\nwindow_hours = 48\n");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->combine.min_event_bins, 4);
+  EXPECT_EQ(ok->of(Signal::kBgp).window_seconds, 48 * 3600);
+}
+
 }  // namespace
 }  // namespace blackout::detect

@@ -168,18 +168,31 @@ Result<LabelledSeries> ParseIodaCsv(std::string_view text, std::string_view labe
 
   // The step: the most common gap between rows (ties: the smallest).
   std::map<int64_t, int64_t> gaps;
-  for (size_t i = 1; i < rows.size(); ++i) ++gaps[rows[i].time - rows[i - 1].time];
+  for (size_t i = 1; i < rows.size(); ++i) {
+    int64_t gap = 0;  // rows are in increasing time order, so gap > 0 unless it overflows
+    if (__builtin_sub_overflow(rows[i].time, rows[i - 1].time, &gap)) {
+      return InvalidArgument(file + ": time span too long (line " + std::to_string(rows[i].line) +
+                             ")");
+    }
+    ++gaps[gap];
+  }
   int64_t step = kDefaultStepSeconds;
   int64_t best = 0;
   for (auto [g, n] : gaps) {
     if (n > best) best = n, step = g;
   }
-  constexpr int64_t kMaxBins = 50'000'000;
+  // Memory is bounded by the input: at most 1000 bins per row (gaps of up to 1000 steps on
+  // average), and a million bins whatever the rows.
+  const int64_t max_bins = std::max<int64_t>(1'000'000, 1000 * static_cast<int64_t>(rows.size()));
   EntitySeries& es = out.series;
   es.step = step;
   es.from = BinStart(rows.front().time, step);
   int64_t bins = (BinStart(rows.back().time, step) - es.from) / step + 1;
-  if (bins > kMaxBins) return InvalidArgument(file + ": time span too long for step");
+  if (bins > max_bins) {
+    return InvalidArgument(file + ": time span too long for the step (" + std::to_string(bins) +
+                           " bins of " + std::to_string(step) + " s for " +
+                           std::to_string(rows.size()) + " rows)");
+  }
   for (int s = 0; s < kNumSignals; ++s) {
     if (sig_col[s] >= 0) es.values[s].assign(static_cast<size_t>(bins), std::nullopt);
   }

@@ -28,7 +28,8 @@ struct LabelledSeries {
 };
 
 // `label_column` = "" reads no labels. Errors: kInvalidArgument (no timestamp column, unknown label
-// column, no signal column), kDataLoss (no usable row), kIoError (unreadable file).
+// column, no signal column, a time span too long for the step: more than max(10^6, 1000 per row)
+// bins, which bounds memory by the input), kDataLoss (no usable row), kIoError (unreadable file).
 Result<LabelledSeries> ParseIodaCsv(std::string_view text, std::string_view label_column,
                                     std::string_view origin = "<string>");
 Result<LabelledSeries> ReadIodaCsv(const std::string& path, std::string_view label_column);

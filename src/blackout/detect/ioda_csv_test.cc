@@ -76,5 +76,30 @@ TEST(IodaCsvTest, QuotedFieldsAndIsoTimes) {
   EXPECT_EQ(r->series.values[static_cast<int>(Signal::kBgp)][1], 8.0);
 }
 
+// Found by blackout_detect_ioda_csv_fuzz (its memory climbed to the 2 GB limit): rows one second
+// apart and one far later made a 1-second grid of up to 50 million bins (641 MB for this 40-byte
+// file with four signal columns, 3 GB at the old cap). The span is now bounded by the rows; files
+// of the same shape with fewer bins still parse.
+TEST(IodaCsvTest, FuzzSpanTooLongForStepIsRejectedNotAllocated) {
+  auto r = ParseIodaCsv("timestamp,bgp\n0,1\n1,1\n2,1\n9000000,1\n", "");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("too long"), std::string::npos) << r.status().ToString();
+  auto ok = ParseIodaCsv("timestamp,bgp\n0,1\n1,1\n2,1\n900000,1\n", "");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->series.bins(), 900001u);
+  EXPECT_EQ(ok->series.values[static_cast<int>(Signal::kBgp)][900000], 1.0);
+}
+
+// Found while fixing the bug above (blackout_detect_ioda_csv_fuzz's UBSan reports it on this
+// input): the gap between a year-0000 row and a row at the largest Unix time overflowed int64. Such
+// a span is an error, not undefined behaviour.
+TEST(IodaCsvTest, FuzzGapOverflowIsAnError) {
+  auto r = ParseIodaCsv("timestamp,bgp\n0000-01-01,1\n9223372036854775807,2\n", "");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("line 3"), std::string::npos) << r.status().ToString();
+}
+
 }  // namespace
 }  // namespace blackout::detect

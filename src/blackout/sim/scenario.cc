@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -13,6 +14,11 @@ namespace {
 Status Bad(std::string_view source, const std::string& what) {
   return InvalidArgument(std::string(source) + ": " + what);
 }
+
+// v in [0, 1]; false for NaN.
+bool InUnit(double v) { return v >= 0 && v <= 1; }
+
+constexpr double kMaxClientsPerBin = 1e6;
 
 // A time value: TOML date-time, or a string ParseTime understands, or Unix seconds.
 Result<UnixSeconds> TimeOf(const toml::node* node, std::string_view source,
@@ -156,7 +162,10 @@ Result<Scenario> ParseScenario(std::string_view text, std::string_view source) {
   BLACKOUT_ASSIGN_OR_RETURN(s.start, TimeOf((*head)["start"].node(), source, "scenario.start"));
   BLACKOUT_ASSIGN_OR_RETURN(s.end, TimeOf((*head)["end"].node(), source, "scenario.end"));
   if (s.end <= s.start) return Bad(source, "scenario.end must be after scenario.start");
-  if (s.end - s.start > 100 * 86400) return Bad(source, "scenario longer than 100 days");
+  int64_t span = 0;
+  if (__builtin_sub_overflow(s.end, s.start, &span) || span > 100 * 86400) {
+    return Bad(source, "scenario longer than 100 days");
+  }
 
   if (const toml::table* bgp = root["bgp"].as_table()) {
     s.update_interval = (*bgp)["update_interval"].value<int64_t>().value_or(s.update_interval);
@@ -210,13 +219,19 @@ Result<Scenario> ParseScenario(std::string_view text, std::string_view source) {
         (*probe)["max_blocks_per_network"].value<int64_t>().value_or(s.max_blocks_per_network);
   }
   if (s.round_seconds < 10) return Bad(source, "probe.round_seconds must be >= 10");
+  if (!InUnit(s.churn) || !InUnit(s.probe_noise)) {
+    return Bad(source, "bgp.churn and probe.noise must be in [0, 1]");
+  }
 
   if (const toml::table* tr = root["traffic"].as_table()) {
     s.log_name = Str(*tr, "log_name", s.log_name);
     s.clients_per_bin = (*tr)["clients_per_bin"].value<double>().value_or(s.clients_per_bin);
     s.diurnal_amplitude = (*tr)["diurnal_amplitude"].value<double>().value_or(s.diurnal_amplitude);
-    s.utc_offset_hours =
-        static_cast<int>((*tr)["utc_offset_hours"].value<int64_t>().value_or(s.utc_offset_hours));
+    int64_t offset = (*tr)["utc_offset_hours"].value<int64_t>().value_or(s.utc_offset_hours);
+    if (offset < -12 || offset > 14) {
+      return Bad(source, "traffic.utc_offset_hours must be in [-12, 14]");
+    }
+    s.utc_offset_hours = static_cast<int>(offset);
     s.vhost = Str(*tr, "vhost", s.vhost);
     BLACKOUT_ASSIGN_OR_RETURN(
         s.other_client_prefixes,
@@ -224,6 +239,13 @@ Result<Scenario> ParseScenario(std::string_view text, std::string_view source) {
     s.other_clients_per_bin =
         (*tr)["other_clients_per_bin"].value<double>().value_or(s.other_clients_per_bin);
   }
+
+  if (!(s.clients_per_bin >= 0 && s.clients_per_bin <= kMaxClientsPerBin) ||
+      !(s.other_clients_per_bin >= 0 && s.other_clients_per_bin <= kMaxClientsPerBin)) {
+    return Bad(source, "traffic.clients_per_bin and other_clients_per_bin must be in [0, 1e6]");
+  }
+  if (!InUnit(s.diurnal_amplitude))
+    return Bad(source, "traffic.diurnal_amplitude must be in [0, 1]");
 
   if (const toml::table* names = root["names"].as_table()) {
     for (const auto& [k, v] : *names) {
@@ -246,6 +268,9 @@ Result<Scenario> ParseScenario(std::string_view text, std::string_view source) {
     net.traffic_share = (*nt)["traffic_share"].value<double>().value_or(1.0);
     BLACKOUT_ASSIGN_OR_RETURN(net.prefixes,
                               PrefixList((*nt)["prefixes"].node(), source, "network.prefixes"));
+    if (!(net.traffic_share >= 0 && std::isfinite(net.traffic_share))) {
+      return Bad(source, "network " + net.name + ": traffic_share must be a finite number >= 0");
+    }
     if (!net.asn || net.country.size() != 2 || net.prefixes.empty()) {
       return Bad(source,
                  "[[network]] needs asn, a two-letter country and prefixes (" + net.name + ")");
@@ -275,7 +300,7 @@ Result<Scenario> ParseScenario(std::string_view text, std::string_view source) {
         ev.level = (*et)["level"].value<double>().value_or(ev.level);
         BLACKOUT_ASSIGN_OR_RETURN(ev.technique,
                                   ParseTechnique(Str(*et, "technique", "packets-filtered")));
-        if (ev.entities.empty() || ev.end <= ev.start || ev.level < 0 || ev.level > 1) {
+        if (ev.entities.empty() || ev.end <= ev.start || !InUnit(ev.level)) {
           return Bad(source, "truth event '" + ev.id +
                                  "': needs entities, start < end and level in [0, 1]");
         }
@@ -289,8 +314,7 @@ Result<Scenario> ParseScenario(std::string_view text, std::string_view source) {
             BLACKOUT_ASSIGN_OR_RETURN(ph.end, TimeOf((*pt)["end"].node(), source, "phase.end"));
             ph.level = (*pt)["level"].value<double>().value_or(ev.level);
             ph.label = Str(*pt, "label");
-            if (ph.end <= ph.start || ph.start < ev.start || ph.end > ev.end || ph.level < 0 ||
-                ph.level > 1) {
+            if (ph.end <= ph.start || ph.start < ev.start || ph.end > ev.end || !InUnit(ph.level)) {
               return Bad(source, "truth event '" + ev.id +
                                      "': phases must lie inside the event, level in [0, 1]");
             }

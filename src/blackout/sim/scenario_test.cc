@@ -74,5 +74,50 @@ TEST(ScenarioTest, RejectsBadScenariosWithAMessage) {
       std::string::npos);
 }
 
+// Found by blackout_sim_scenario_fuzz's checks, with inputs made by hand from kSmall: a truth event
+// or phase `level = nan` was accepted (NaN fails both `< 0` and `> 1`), and a start of -2^63 + 1
+// made end - start overflow (UBSan). The simulation's numbers are checked too: NaN, negative or
+// absurd rates and shares are rejected with a message naming the key.
+TEST(ScenarioTest, FuzzNanLevelsOverflowAndBadRatesAreRejected) {
+  auto rejected = [](std::string from, std::string to) {
+    std::string t = kSmall;
+    t.replace(t.find(from), from.size(), to);
+    auto r = ParseScenario(t, "x.toml");
+    EXPECT_FALSE(r.ok()) << to;
+    return r.ok() ? std::string() : r.status().message();
+  };
+  EXPECT_NE(rejected("level = 0.1", "level = nan").find("level"), std::string::npos);
+  EXPECT_NE(rejected("level = 0.5", "level = nan").find("level"), std::string::npos);
+  EXPECT_NE(
+      rejected("start = \"2022-01-05T00:00:00Z\"", "start = -9223372036854775807").find("100 days"),
+      std::string::npos);
+  std::string traffic = "prefixes = [\"198.18.4.0/22\"]";
+  EXPECT_NE(rejected(traffic, traffic + "\ntraffic_share = nan").find("traffic_share"),
+            std::string::npos);
+  EXPECT_NE(rejected(traffic, traffic + "\ntraffic_share = -1").find("traffic_share"),
+            std::string::npos);
+  EXPECT_NE(rejected("[[bgp.collectors]]", "[bgp]\nchurn = 2\n[[bgp.collectors]]").find("churn"),
+            std::string::npos);
+  for (const char* table :
+       {"[probe]\nnoise = nan", "[traffic]\nclients_per_bin = -1",
+        "[traffic]\nclients_per_bin = inf", "[traffic]\nother_clients_per_bin = 1e300",
+        "[traffic]\ndiurnal_amplitude = nan", "[traffic]\nutc_offset_hours = 4294967302"}) {
+    std::string t = kSmall;
+    t += table;
+    t += "\n";
+    auto r = ParseScenario(t, "x.toml");
+    ASSERT_FALSE(r.ok()) << table;
+    std::string key(table);
+    key = key.substr(key.find('\n') + 1);
+    key = key.substr(0, key.find(' '));
+    EXPECT_NE(r.status().message().find(key), std::string::npos) << r.status().message();
+  }
+  std::string fine = kSmall;
+  fine += "[traffic]\nclients_per_bin = 0\nutc_offset_hours = -5\ndiurnal_amplitude = 1\n";
+  auto r = ParseScenario(fine, "x.toml");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->utc_offset_hours, -5);
+}
+
 }  // namespace
 }  // namespace blackout::sim

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -94,6 +95,24 @@ bool ParseTimestamp(std::string_view cell, UnixSeconds* t) {
   }
   *t = static_cast<UnixSeconds>(d);
   return true;
+}
+
+// What a series file may name on top of the store's rules (ValidateEntity): no ',' or '"' in an
+// entity (the csv written back could not hold it), and a source of at most 64 printable ASCII
+// characters without spaces, commas or quotes (it is also a JSON string: no invalid UTF-8).
+Status ValidateFileKey(const SeriesKey& key) {
+  if (key.entity.find_first_of(",\"") != std::string::npos) {
+    return InvalidArgument("entity must not contain ',' or '\"': '" + key.entity + "'");
+  }
+  if (key.source.size() > 64) return InvalidArgument("source longer than 64 characters");
+  for (char ch : key.source) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if (c <= 0x20 || c >= 0x7f || c == ',' || c == '"') {
+      return InvalidArgument(
+          "source must be printable ASCII without spaces, ',' or '\"' (as in ris-rrc04)");
+    }
+  }
+  return Status::Ok();
 }
 
 Status Problem(const std::string& file, uint64_t line, std::string message) {
@@ -189,7 +208,8 @@ Result<ParsedSeriesFile> ParseIodaCsv(std::string_view text, const ImportOptions
     std::sort(ts.begin(), ts.end());
     step = 0;
     for (size_t i = 1; i < ts.size(); ++i) {
-      int64_t d = ts[i] - ts[i - 1];
+      int64_t d = 0;
+      if (__builtin_sub_overflow(ts[i], ts[i - 1], &d)) continue;  // wider than any step
       if (d > 0 && (step == 0 || d < step)) step = d;
     }
     if (step == 0) step = kDefaultStepSeconds;
@@ -238,6 +258,10 @@ Result<ParsedSeriesFile> ParseCsv(std::string_view text, const ImportOptions& op
       continue;
     }
     if (Status s = ValidateSignal(key.signal); !s.ok()) {
+      out.problems.push_back(Problem(file, n, s.message()));
+      continue;
+    }
+    if (Status s = ValidateFileKey(key); !s.ok()) {
       out.problems.push_back(Problem(file, n, s.message()));
       continue;
     }
@@ -307,9 +331,11 @@ Result<ParsedSeriesFile> ParseIodaJson(std::string_view text, const ImportOption
       auto it = s.find(k);
       return it != s.end() && it->is_string() ? it->get<std::string>() : std::string();
     };
+    // An integer that fits int64 (1e300 or 2^64-1 would not convert).
     auto num = [&](const char* k, int64_t* v) {
       auto it = s.find(k);
-      if (it == s.end() || !it->is_number()) return false;
+      if (it == s.end() || !it->is_number_integer()) return false;
+      if (it->is_number_unsigned() && it->get<uint64_t>() > uint64_t{INT64_MAX}) return false;
       *v = it->get<int64_t>();
       return true;
     };
@@ -342,6 +368,15 @@ Result<ParsedSeriesFile> ParseIodaJson(std::string_view text, const ImportOption
       bad("no 'values' array");
       continue;
     }
+    // Every bin's time, from + i * step, must be representable (and BinStart of it too).
+    constexpr int64_t kMaxAbsTime = int64_t{1} << 53;
+    int64_t last = 0;
+    if (from < -kMaxAbsTime || from > kMaxAbsTime ||
+        __builtin_mul_overflow(static_cast<int64_t>(vit->size()), step, &last) ||
+        __builtin_add_overflow(from, last, &last) || last > kMaxAbsTime) {
+      bad("'from', 'step' and the number of values reach beyond +-2^53 s");
+      continue;
+    }
     std::vector<Point> pts;
     pts.reserve(vit->size());
     bool ok = true;
@@ -365,6 +400,10 @@ Result<ParsedSeriesFile> ParseIodaJson(std::string_view text, const ImportOption
     std::string source = str("subtype");
     if (source.empty()) source = opt.source;
     SeriesKey key{entity, signal, source};
+    if (Status st = ValidateFileKey(key); !st.ok()) {
+      bad(st.message());
+      continue;
+    }
     out.batch.AddPoints(key, pts, step);
     seen.insert(std::move(key));
   }
@@ -385,6 +424,7 @@ Result<SeriesFormat> ParseSeriesFormat(std::string_view name) {
 Result<ParsedSeriesFile> ParseSeriesFile(std::string_view contents, SeriesFormat format,
                                          const ImportOptions& options, const std::string& file) {
   if (options.step < 0) return InvalidArgument("step must be positive");
+  BLACKOUT_RETURN_IF_ERROR(ValidateFileKey(SeriesKey{options.entity, "", options.source}));
   switch (format) {
     case SeriesFormat::kIodaCsv:
       return ParseIodaCsv(contents, options, file);
