@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -38,7 +39,9 @@ double Ratio(int64_t num, int64_t den, double if_empty) {
 }
 
 Result<int64_t> Int(const json& j, const char* key, std::string_view where) {
-  if (!j.contains(key) || !j[key].is_number_integer()) {
+  // An unsigned above INT64_MAX (18446744073709551615) would wrap to a negative time.
+  if (!j.contains(key) || !j[key].is_number_integer() ||
+      (j[key].is_number_unsigned() && j[key].get<uint64_t>() > uint64_t{INT64_MAX})) {
     return InvalidArgument(std::string(where) + ": \"" + key + "\" must be an integer");
   }
   return j[key].get<int64_t>();

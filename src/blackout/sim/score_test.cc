@@ -268,5 +268,22 @@ TEST(ScoreTest, JsonAndTableCarryTheFigures) {
       << table;
 }
 
+// Found while writing blackout_sim_truth_fuzz's checks (by reading ParseTruth): a "start" of
+// 18446744073709551615 is a JSON integer that nlohmann stores unsigned; get<int64_t> wrapped it to
+// -1, so the event was accepted as starting one second before 1970. It is now "not an integer".
+TEST(ScoreTest, FuzzUnsignedTimesAboveInt64AreRejected) {
+  auto r = ParseTruth(R"({"events": [{"entities": ["country/KZ"], "start": 18446744073709551615,
+                                      "end": 1641340800, "level": 0.1}]})",
+                      "t.json");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("\"start\" must be an integer"), std::string::npos)
+      << r.status().message();
+  auto ok = ParseTruth(R"({"events": [{"entities": ["country/KZ"], "start": 9223372036854775806,
+                                       "end": 9223372036854775807, "level": 0.1}]})",
+                       "t.json");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->events[0].end, INT64_MAX);
+}
+
 }  // namespace
 }  // namespace blackout::sim
