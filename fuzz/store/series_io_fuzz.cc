@@ -37,7 +37,7 @@ bool Same(double a, double b) { return IsMissing(a) ? IsMissing(b) : (!IsMissing
 bool Dense(const WriteBatch::SeriesWrites& w, const Bins& bins, Series* s) {
   if (bins.empty()) return false;
   UnixSeconds first = bins.begin()->first, span = 0, end = 0;
-  if (__builtin_sub_overflow(bins.rbegin()->first, first, &span) || span / w.step > 100'000 ||
+  if (__builtin_sub_overflow(bins.rbegin()->first, first, &span) || span / w.step > 20'000 ||
       __builtin_add_overflow(bins.rbegin()->first, w.step, &end)) {
     return false;
   }

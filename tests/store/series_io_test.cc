@@ -314,5 +314,26 @@ TEST(SeriesIo, FuzzIodaCsvGapOverflow) {
   EXPECT_EQ(p->batch.series()[0].step, 300);
 }
 
+// Found with a hand-made input for blackout_store_series_io_fuzz (ASan: stack-overflow): 16,000
+// nested '[' made the search for series objects recurse once per level, building a path string
+// per level (quadratic memory). Arrays deeper than 8 are now reported as non-series items; an
+// error value nested as deep is not dumped (dump() recurses too).
+TEST(SeriesIo, FuzzDeeplyNestedJsonIsBounded) {
+  constexpr int kDepth = 100000;
+  std::string deep = std::string(kDepth, '[') + std::string(kDepth, ']');
+  auto p = ParseSeriesFile(deep, SeriesFormat::kIodaJson, {}, "deep.json");
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(p->series, 0u);
+  ASSERT_EQ(p->problems.size(), 1u);
+  EXPECT_THAT(p->problems[0].message(),
+              HasSubstr("data[0][0][0][0][0][0][0][0]: not a series object"));
+
+  auto with_error = ParseSeriesFile("{\"error\": " + deep + ", \"data\": []}",
+                                    SeriesFormat::kIodaJson, {}, "deep.json");
+  ASSERT_TRUE(with_error.ok()) << with_error.status().ToString();
+  ASSERT_EQ(with_error->problems.size(), 1u);
+  EXPECT_THAT(with_error->problems[0].message(), HasSubstr("(an object or array)"));
+}
+
 }  // namespace
 }  // namespace blackout::store

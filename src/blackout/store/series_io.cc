@@ -300,19 +300,30 @@ Result<ParsedSeriesFile> ParseIodaJson(std::string_view text, const ImportOption
   const json* data = &doc;
   if (doc.is_object() && doc.contains("data")) {
     if (doc.contains("error") && !doc["error"].is_null()) {
-      out.problems.push_back(Problem(file, 1, "response carries an error: " + doc["error"].dump()));
+      const json& error = doc["error"];
+      // Not dump(): it recurses, and the value may be nested arbitrarily deep.
+      std::string what = error.is_string()       ? error.get<std::string>().substr(0, 200)
+                         : error.is_structured() ? std::string("(an object or array)")
+                                                 : error.dump();
+      out.problems.push_back(Problem(file, 1, "response carries an error: " + what));
     }
     data = &doc["data"];
   }
+  // Series are found in arrays nested at most kMaxDepth deep (IODA's are 2 deep: data[0][i]); a
+  // deeper array is an item like any other non-series (reported), so the recursion, and the paths'
+  // length, stay bounded whatever the input's nesting.
+  constexpr int kMaxDepth = 8;
   std::vector<std::pair<std::string, const json*>> items;
-  auto collect = [&](const json& j, const std::string& path, auto&& self) -> void {
-    if (j.is_array()) {
-      for (size_t i = 0; i < j.size(); ++i) self(j[i], path + "[" + std::to_string(i) + "]", self);
+  auto collect = [&](const json& j, const std::string& path, int depth, auto&& self) -> void {
+    if (j.is_array() && depth < kMaxDepth) {
+      for (size_t i = 0; i < j.size(); ++i) {
+        self(j[i], path + "[" + std::to_string(i) + "]", depth + 1, self);
+      }
     } else {
       items.emplace_back(path, &j);
     }
   };
-  collect(*data, "data", collect);
+  collect(*data, "data", 0, collect);
   std::set<SeriesKey> seen;
   for (const auto& [path, item] : items) {
     ++out.rows;
