@@ -1,4 +1,4 @@
-// `blackout report ENTITY --from T --until T [--out DIR]`: a Markdown statement and a PNG chart of
+// `blackout report ENTITY --from T --until T [--out DIR] [--config DETECT.toml]`: a Markdown statement and a PNG chart of
 // one entity's measured events (docs/report.md).
 #include <cstdio>
 #include <iostream>
@@ -6,6 +6,7 @@
 #include <string>
 
 #include "blackout/base/time.h"
+#include "blackout/detect/config.h"
 #include "blackout/report/report.h"
 #include "blackout/store/store.h"
 #include "cli/command.h"
@@ -19,6 +20,7 @@ struct ReportArgs {
   std::string until;
   std::string out = ".";
   std::string store;
+  std::string config;  // detector TOML; empty = the defaults
   int width = 1200;
   int height = 600;
 };
@@ -41,7 +43,11 @@ void Run(const ReportArgs& a, Context& ctx) {
   auto st = store::OpenStore(a.store, oo);
   if (!st.ok()) return fail(kExitFailure, st.status().ToString());
 
+  auto config = detect::LoadConfigOrDefault(a.config);
+  if (!config.ok()) return fail(ExitCodeFor(config.status()), config.status().ToString());
+
   report::ReportOptions ro;
+  ro.detect = *config;
   ro.width = a.width;
   ro.height = a.height;
   auto r = report::BuildReport(**st, a.entity, *from, *until, ro);
@@ -86,6 +92,10 @@ void RegisterReportCommands(CLI::App& app, Context& ctx) {
   sub->add_option("--out", a.out, "Output folder (created if missing)")->capture_default_str();
   sub->add_option("--width", a.width, "Chart width in pixels (320-8000)")->capture_default_str();
   sub->add_option("--height", a.height, "Chart height in pixels (240-8000)")->capture_default_str();
+  sub->add_option("--config", a.config,
+                  "Detector configuration (TOML, docs/detect.md; default: built in): the baseline "
+                  "the chart and depths are measured against. Use the service's detect_config to "
+                  "match the dashboard");
   AddStoreOption(sub, &a.store);
   sub->callback([&ctx] { Run(a, ctx); });
 }

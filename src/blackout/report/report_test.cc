@@ -538,5 +538,29 @@ TEST_F(ReportTest, CliWritesFilesAndJsonAndUsesExitCodes) {
   EXPECT_EQ(no_store.exit_code, 3) << no_store.err;
 }
 
+// --config: the detector configuration the chart and depths are measured against (the service's
+// detect_config, to match the dashboard). A signal it turns off is drawn against its median.
+TEST_F(ReportTest, CliTakesTheDetectorConfig) {
+  const std::string args = "--json report country/KZ --from 2022-01-03 --until 2022-01-14 --out " +
+                           (dir_ / "cli").string() + " --store " + url_;
+  auto by_default = blackout::testing::RunCommand(Cli(args));
+  ASSERT_EQ(by_default.exit_code, 0) << by_default.err;
+  EXPECT_THAT(nlohmann::json::parse(by_default.out)["markdown"].get<std::string>(),
+              Not(HasSubstr("| bgp | 100% | median outside events |")));
+  blackout::testing::WriteFile(dir_ / "detect.toml", "[signal.bgp]\nenabled = false\n");
+  auto no_bgp = blackout::testing::RunCommand(Cli(args + " --config " +
+                                                  (dir_ / "detect.toml").string()));
+  ASSERT_EQ(no_bgp.exit_code, 0) << no_bgp.err;
+  EXPECT_THAT(nlohmann::json::parse(no_bgp.out)["markdown"].get<std::string>(),
+              HasSubstr("| bgp | 100% | median outside events |"));
+  blackout::testing::WriteFile(dir_ / "bad.toml", "[signal.bgp]\nwarning = \"high\"\n");
+  auto bad = blackout::testing::RunCommand(Cli(args + " --config " + (dir_ / "bad.toml").string()));
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  auto absent = blackout::testing::RunCommand(Cli(args + " --config " +
+                                                  (dir_ / "absent.toml").string()));
+  EXPECT_NE(absent.exit_code, 0);
+  EXPECT_THAT(absent.err, HasSubstr("absent.toml"));
+}
+
 }  // namespace
 }  // namespace blackout::report
