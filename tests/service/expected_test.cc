@@ -4,84 +4,20 @@
 // outage the expected level must stay near the ordinary level (inpainting) while the values drop.
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <algorithm>
-#include <chrono>
 #include <nlohmann/json.hpp>
-#include <regex>
-#include <thread>
 
 #include "blackout/testing/testing.h"
-
-extern char** environ;
 
 namespace blackout {
 namespace {
 
 using json = nlohmann::json;
-using testing::BlackoutBinary;
-using testing::ReadFile;
-using testing::SourceDir;
 using testing::TempDir;
-using testing::WriteFile;
 
 constexpr int64_t kJan3 = 1641168000;  // 2022-01-03T00:00Z
 constexpr int64_t kDay = 86400;
-
-// `blackout run` on the shipped scenario (geo off: the test needs no datasets), serving on a free
-// loopback port; stopped with SIGTERM at the end.
-class KazakhstanService {
- public:
-  explicit KazakhstanService(const TempDir& dir) : dir_(dir) {
-    WriteFile(dir / "c.toml", "[data]\ndir = \"" + (dir / "data").string() +
-                                  "\"\n[scenario]\nfile = \"" +
-                                  (SourceDir() / "scenarios/kazakhstan-2022.toml").string() +
-                                  "\"\n[geo]\nenabled = false\n[server]\nlisten = "
-                                  "\"127.0.0.1:0\"\n[sources]\npoll_seconds = 3600\n");
-    std::string bin = BlackoutBinary().string();
-    std::string out = (dir / "stdout").string(), err = (dir / "stderr").string();
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    std::vector<std::string> args = {bin, "run", "--config", (dir / "c.toml").string()};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    if (posix_spawn(&pid_, bin.c_str(), &fa, nullptr, argv.data(), environ) != 0) pid_ = 0;
-    posix_spawn_file_actions_destroy(&fa);
-  }
-  ~KazakhstanService() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    int status = 0;
-    for (int i = 0; i < 300 && waitpid(pid_, &status, WNOHANG) != pid_; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      if (i == 299) {
-        kill(pid_, SIGKILL);
-        waitpid(pid_, &status, 0);
-      }
-    }
-  }
-  // The port once the service says it is ready (after ingest and detection), or 0 after 5 min.
-  int WaitReady() {
-    static const std::regex kReady(R"(ready in .* at http://127\.0\.0\.1:(\d+)/)");
-    for (int i = 0; i < 3000 && pid_ > 0; ++i) {
-      std::smatch m;
-      std::string text = ReadFile(dir_ / "stdout");
-      if (std::regex_search(text, m, kReady)) return std::stoi(m[1]);
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return 0;
-  }
-  std::string Log() const { return ReadFile(dir_ / "stdout") + ReadFile(dir_ / "stderr"); }
-
- private:
-  const TempDir& dir_;
-  pid_t pid_ = 0;
-};
 
 json GetData(httplib::Client& c, const std::string& path) {
   auto r = c.Get(path.c_str());
@@ -104,7 +40,7 @@ int LevelNumber(const std::string& level) {
 
 TEST(KazakhstanExpectedTest, ServesWhatTheDetectorJudgedAndInpaintsTheOutage) {
   TempDir dir;
-  KazakhstanService service(dir);
+  testing::ServiceProcess service(dir, testing::KazakhstanServiceConfig(dir));
   const int port = service.WaitReady();
   ASSERT_NE(port, 0) << service.Log();
   httplib::Client c("127.0.0.1", port);

@@ -2,18 +2,12 @@
 // stopping cleanly on SIGTERM, on a small scenario (geo disabled so the test needs no datasets).
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <spawn.h>
 #include <sys/wait.h>
 
 #include <algorithm>
-#include <chrono>
 #include <nlohmann/json.hpp>
-#include <regex>
-#include <thread>
 
 #include "blackout/testing/testing.h"
-
-extern char** environ;
 
 namespace blackout {
 namespace {
@@ -185,33 +179,10 @@ TEST(RunCommandTest, ServesTheApiAndStopsCleanlyOnSigterm) {
   TempDir dir;
   WriteFile(dir / "tiny.toml", kScenario);
   WriteFile(dir / "c.toml", Config(dir));
-  std::string out_file = (dir / "stdout").string();
-  std::string bin = BlackoutBinary().string();
-  std::string config = (dir / "c.toml").string();
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&fa, 2, (dir / "stderr").c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  std::vector<std::string> args = {bin, "run", "--config", config};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  ASSERT_EQ(posix_spawn(&pid, bin.c_str(), &fa, nullptr, argv.data(), environ), 0);
-  posix_spawn_file_actions_destroy(&fa);
-
-  // Wait for "ready" (bounded: a hang fails the test instead of blocking CI).
-  std::string url;
-  std::smatch m;
-  for (int i = 0; i < 1200 && url.empty(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    std::string text = ReadFile(out_file);
-    static const std::regex kReady(R"(ready in .* at http://127\.0\.0\.1:(\d+)/)");
-    if (std::regex_search(text, m, kReady)) url = m[1];
-  }
-  ASSERT_FALSE(url.empty()) << ReadFile(out_file) << ReadFile(dir / "stderr");
-  httplib::Client c("127.0.0.1", std::stoi(url));
+  testing::ServiceProcess service(dir, dir / "c.toml");
+  const int port = service.WaitReady();  // bounded: a hang fails the test instead of blocking CI
+  ASSERT_NE(port, 0) << service.Log();
+  httplib::Client c("127.0.0.1", port);
   auto r = c.Get("/healthz");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
@@ -265,20 +236,11 @@ TEST(RunCommandTest, ServesTheApiAndStopsCleanlyOnSigterm) {
   r = c.Get("/metrics");
   EXPECT_NE(r->body.find("blackout_ingest_passes_total"), std::string::npos);
 
-  ASSERT_EQ(kill(pid, SIGTERM), 0);
-  int status = 0;
-  for (int i = 0; i < 300; ++i) {
-    if (waitpid(pid, &status, WNOHANG) == pid) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    if (i == 299) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      FAIL() << "did not stop within 30 s of SIGTERM";
-    }
-  }
+  const int status = service.Stop();
+  ASSERT_NE(status, -1) << "did not stop within 30 s of SIGTERM";
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0) << ReadFile(dir / "stderr");
-  EXPECT_NE(ReadFile(out_file).find("stopped"), std::string::npos);
+  EXPECT_NE(ReadFile(dir / "stdout").find("stopped"), std::string::npos);
 }
 
 }  // namespace

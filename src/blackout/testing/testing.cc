@@ -1,12 +1,20 @@
 #include "blackout/testing/testing.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <random>
+#include <regex>
 #include <sstream>
+#include <thread>
+#include <vector>
+
+extern char** environ;
 
 namespace blackout::testing {
 namespace fs = std::filesystem;
@@ -75,6 +83,63 @@ std::string ReadFile(const fs::path& path) {
 void WriteFile(const fs::path& path, const std::string& contents) {
   std::ofstream out(path, std::ios::binary);
   out << contents;
+}
+
+ServiceProcess::ServiceProcess(const TempDir& dir, const std::filesystem::path& config)
+    : dir_(dir) {
+  const std::string bin = BlackoutBinary().string();
+  const std::string out = (dir / "stdout").string(), err = (dir / "stderr").string();
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  std::vector<std::string> args = {bin, "run", "--config", config.string()};
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  if (posix_spawn(&pid_, bin.c_str(), &fa, nullptr, argv.data(), environ) != 0) pid_ = 0;
+  posix_spawn_file_actions_destroy(&fa);
+}
+
+ServiceProcess::~ServiceProcess() { Stop(); }
+
+int ServiceProcess::Stop() {
+  if (pid_ <= 0) return -1;
+  const pid_t pid = pid_;
+  pid_ = 0;
+  kill(pid, SIGTERM);
+  int status = 0;
+  for (int i = 0; i < 300; ++i) {
+    if (waitpid(pid, &status, WNOHANG) == pid) return status;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, &status, 0);
+  return -1;
+}
+
+int ServiceProcess::WaitReady() {
+  static const std::regex kReady(R"(ready in .* at http://127\.0\.0\.1:(\d+)/)");
+  for (int i = 0; i < 3000 && pid_ > 0; ++i) {
+    std::smatch m;
+    const std::string text = ReadFile(dir_ / "stdout");
+    if (std::regex_search(text, m, kReady)) return std::stoi(m[1]);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return 0;
+}
+
+std::string ServiceProcess::Log() const {
+  return ReadFile(dir_ / "stdout") + ReadFile(dir_ / "stderr");
+}
+
+std::filesystem::path KazakhstanServiceConfig(const TempDir& dir) {
+  const std::filesystem::path config = dir / "c.toml";
+  WriteFile(config, "[data]\ndir = \"" + (dir / "data").string() + "\"\n[scenario]\nfile = \"" +
+                        (SourceDir() / "scenarios/kazakhstan-2022.toml").string() +
+                        "\"\n[geo]\nenabled = false\n[server]\nlisten = "
+                        "\"127.0.0.1:0\"\n[sources]\npoll_seconds = 3600\n");
+  return config;
 }
 
 }  // namespace blackout::testing

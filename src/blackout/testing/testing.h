@@ -2,6 +2,8 @@
 // needs it fails loudly when it is missing, never passes silently.
 #pragma once
 
+#include <sys/types.h>
+
 #include <filesystem>
 #include <string>
 
@@ -40,5 +42,31 @@ CommandResult RunCommand(const std::string& command);
 
 std::string ReadFile(const std::filesystem::path& path);
 void WriteFile(const std::filesystem::path& path, const std::string& contents);
+
+// `blackout run --config CONFIG` in the background, its stdout and stderr in files in `dir`;
+// stopped with SIGTERM (SIGKILL after 30 s) on destruction. REQUIRES: `dir` outlives it.
+class ServiceProcess {
+ public:
+  ServiceProcess(const TempDir& dir, const std::filesystem::path& config);
+  ~ServiceProcess();
+  ServiceProcess(const ServiceProcess&) = delete;
+  ServiceProcess& operator=(const ServiceProcess&) = delete;
+  // The port once the service says it is ready (after ingest and detection); 0 if it did not
+  // start or was not ready within 5 minutes.
+  int WaitReady();
+  // What it wrote to stdout and stderr so far.
+  std::string Log() const;
+  // Sends SIGTERM and waits up to 30 s: the wait status (WIFEXITED, ...), or -1 when it had to be
+  // killed or was not running. The destructor does this if the test did not.
+  int Stop();
+
+ private:
+  const TempDir& dir_;
+  pid_t pid_ = 0;
+};
+
+// Writes DIR/c.toml for ServiceProcess: the shipped Kazakhstan scenario, data under DIR/data, geo
+// off (no datasets needed), a free loopback port, sources polled hourly. Returns its path.
+std::filesystem::path KazakhstanServiceConfig(const TempDir& dir);
 
 }  // namespace blackout::testing
