@@ -14,14 +14,11 @@
 #include "blackout/base/time.h"
 #include "blackout/bgp/archive.h"
 
+#include "../lines.h"
+
 namespace {
 
-std::string_view NextLine(std::string_view* text) {
-  size_t nl = text->find('\n');
-  std::string_view line = text->substr(0, nl);
-  text->remove_prefix(nl == std::string_view::npos ? text->size() : nl + 1);
-  return line;
-}
+using blackout::fuzz::NextLine;
 
 bool SafeRelative(std::string_view path) {
   while (true) {

@@ -11,16 +11,9 @@
 
 #include "blackout/server/params.h"
 
-namespace {
+#include "../lines.h"
 
-std::string_view NextLine(std::string_view* text) {
-  size_t nl = text->find('\n');
-  std::string_view line = text->substr(0, nl);
-  text->remove_prefix(nl == std::string_view::npos ? text->size() : nl + 1);
-  return line;
-}
-
-}  // namespace
+using blackout::fuzz::NextLine;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace blackout::server;
