@@ -11,10 +11,9 @@
 #include <string_view>
 #include <vector>
 
+#include "../lines.h"
 #include "blackout/base/time.h"
 #include "blackout/bgp/archive.h"
-
-#include "../lines.h"
 
 namespace {
 

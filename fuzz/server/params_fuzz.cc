@@ -9,9 +9,8 @@
 #include <string>
 #include <string_view>
 
-#include "blackout/server/params.h"
-
 #include "../lines.h"
+#include "blackout/server/params.h"
 
 using blackout::fuzz::NextLine;
 

@@ -4,9 +4,9 @@
 // There are two executables because of start-up cost. `blackout` itself runs `mrt` and is a static
 // PIE of the MRT reader alone, so that `blackout mrt dump` on a 5-minute update file starts as fast
 // as bgpdump does (0.8 ms of CPU, where loading the 59 shared libraries of everything takes 10.6
-// ms). Every other command, and `blackout --help`, is run by `blackout-full`, which links everything
-// (libcurl, cairo, cpp-httplib, SQLite); `blackout` hands over to it with execv, same arguments.
-// docs/cli.md explains.
+// ms). Every other command, and `blackout --help`, is run by `blackout-full`, which links
+// everything (libcurl, cairo, cpp-httplib, SQLite); `blackout` hands over to it with execv, same
+// arguments. docs/cli.md explains.
 #pragma once
 
 #include <CLI/CLI.hpp>

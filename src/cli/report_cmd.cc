@@ -1,5 +1,5 @@
-// `blackout report ENTITY --from T --until T [--out DIR] [--config DETECT.toml]`: a Markdown statement and a PNG chart of
-// one entity's measured events (docs/report.md).
+// `blackout report ENTITY --from T --until T [--out DIR] [--config DETECT.toml]`: a Markdown
+// statement and a PNG chart of one entity's measured events (docs/report.md).
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>

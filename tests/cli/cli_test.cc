@@ -75,12 +75,11 @@ TEST(CliTest, MrtRunsWithoutBlackoutFull) {
   std::filesystem::permissions(alone, std::filesystem::perms::owner_all);
   // An MRT file of one BGP4MP STATE_CHANGE record (RFC 6396 §4.4.1): peer AS 64500, local AS
   // 64501, interface 0, AFI 1, 192.0.2.1 -> 192.0.2.2, state 1 -> 6.
-  const unsigned char record[] = {0x60, 0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00,
-                                  0x00, 0x14, 0xfb, 0xf4, 0xfb, 0xf5, 0x00, 0x00, 0x00, 0x01,
-                                  0xc0, 0x00, 0x02, 0x01, 0xc0, 0x00, 0x02, 0x02, 0x00, 0x01,
-                                  0x00, 0x06};
-  testing::WriteFile(dir / "one.mrt", std::string(reinterpret_cast<const char*>(record),
-                                                  sizeof(record)));
+  const unsigned char record[] = {0x60, 0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00,
+                                  0x14, 0xfb, 0xf4, 0xfb, 0xf5, 0x00, 0x00, 0x00, 0x01, 0xc0, 0x00,
+                                  0x02, 0x01, 0xc0, 0x00, 0x02, 0x02, 0x00, 0x01, 0x00, 0x06};
+  testing::WriteFile(dir / "one.mrt",
+                     std::string(reinterpret_cast<const char*>(record), sizeof(record)));
   auto r = RunCommand(alone.string() + " mrt dump " + (dir / "one.mrt").string());
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "BGP4MP|1610612736|STATE|192.0.2.1|64500|1|6\n");

@@ -463,7 +463,8 @@ void WAppendAsPath(const Attributes& a, Writer& out) {
 struct Pairs {
   uint16_t pair[100];
   constexpr Pairs() : pair() {
-    for (int v = 0; v < 100; ++v) pair[v] = static_cast<uint16_t>(('0' + v / 10) | ('0' + v % 10) << 8);
+    for (int v = 0; v < 100; ++v)
+      pair[v] = static_cast<uint16_t>(('0' + v / 10) | ('0' + v % 10) << 8);
   }
 };
 constexpr Pairs kPairs;

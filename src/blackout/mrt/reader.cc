@@ -12,12 +12,12 @@ using internal::Get32;
 
 namespace {
 
-constexpr size_t kHeaderLength = 12;         // RFC 6396 §2
-constexpr size_t kChunk = 256 * 1024;        // read granularity
+constexpr size_t kHeaderLength = 12;          // RFC 6396 §2
+constexpr size_t kChunk = 256 * 1024;         // read granularity
 constexpr size_t kMinRecordRoom = 64 * 1024;  // the buffer's first size: kChunk + this (every BGP
                                               // message fits, RFC 8654 ones included)
-constexpr size_t kMaxStretch = 64 * 1024;    // longest gap a record length may be wrong by
-constexpr size_t kScanWindow = 1024 * 1024;  // look-ahead kept while searching for a header
+constexpr size_t kMaxStretch = 64 * 1024;     // longest gap a record length may be wrong by
+constexpr size_t kScanWindow = 1024 * 1024;   // look-ahead kept while searching for a header
 constexpr int64_t kMaxTimeJump = 30 * 86400;
 constexpr size_t kMaxKeptProblems = 1000;
 constexpr size_t kChainSlack = 8;

@@ -548,16 +548,16 @@ TEST_F(ReportTest, CliTakesTheDetectorConfig) {
   EXPECT_THAT(nlohmann::json::parse(by_default.out)["markdown"].get<std::string>(),
               Not(HasSubstr("| bgp | 100% | median outside events |")));
   blackout::testing::WriteFile(dir_ / "detect.toml", "[signal.bgp]\nenabled = false\n");
-  auto no_bgp = blackout::testing::RunCommand(Cli(args + " --config " +
-                                                  (dir_ / "detect.toml").string()));
+  auto no_bgp =
+      blackout::testing::RunCommand(Cli(args + " --config " + (dir_ / "detect.toml").string()));
   ASSERT_EQ(no_bgp.exit_code, 0) << no_bgp.err;
   EXPECT_THAT(nlohmann::json::parse(no_bgp.out)["markdown"].get<std::string>(),
               HasSubstr("| bgp | 100% | median outside events |"));
   blackout::testing::WriteFile(dir_ / "bad.toml", "[signal.bgp]\nwarning = \"high\"\n");
   auto bad = blackout::testing::RunCommand(Cli(args + " --config " + (dir_ / "bad.toml").string()));
   EXPECT_EQ(bad.exit_code, 2) << bad.err;
-  auto absent = blackout::testing::RunCommand(Cli(args + " --config " +
-                                                  (dir_ / "absent.toml").string()));
+  auto absent =
+      blackout::testing::RunCommand(Cli(args + " --config " + (dir_ / "absent.toml").string()));
   EXPECT_NE(absent.exit_code, 0);
   EXPECT_THAT(absent.err, HasSubstr("absent.toml"));
 }

@@ -13,7 +13,8 @@
 // Parsing recovers: a malformed row (or series) is reported with its line number (byte offset and
 // path for JSON) and left out; the rest is kept. What is kept can be written back: entities have
 // no ',' or '"', sources are at most 64 printable ASCII characters without spaces, ',' or '"', and
-// every JSON bin time (from + i * step, integers) lies within +-2^53 s. Thread-safety: pure functions.
+// every JSON bin time (from + i * step, integers) lies within +-2^53 s. Thread-safety: pure
+// functions.
 #pragma once
 
 #include <ostream>
