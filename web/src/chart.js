@@ -157,7 +157,9 @@ export function drawChart(container, aligned, events, {normalized = true, local 
     ctx.restore();
   };
   const opts = {
-    width: Math.max(280, container.clientWidth || 800),
+    // Before the container is laid out its width is 0: guess from the window, never wider than
+    // it (a phone must not get an 800 px chart until the ResizeObserver below corrects it).
+    width: Math.max(280, container.clientWidth || Math.min(800, window.innerWidth - 32)),
     height: small ? 90 : height,
     scales, axes, bands,
     series: uSeries,

@@ -387,13 +387,25 @@ test('the KZ chart draws the detector\'s expected values and band from the API',
 // back to its own rolling display baseline for that signal and says so.
 test('a signal without the detector\'s values falls back to the display baseline, labelled', async () => {
   await page.setViewportSize({width: 1280, height: 900});
-  await page.route('**/api/v2/signals/raw/**', async (route) => {
-    const response = await route.fetch();
-    const body = await response.json();
-    for (const s of body.data?.[0] || []) {
-      if (s.datasource === 'traffic') s.expected = s.lower = s.levels = null;
-    }
-    await route.fulfill({response, json: body});
+  // Handlers still in flight when the test ends (a request the page dropped, or one the unroute
+  // below continues) must neither outlive the test nor reject unhandled: each is awaited before
+  // the unroute, and a route already handled elsewhere is left alone.
+  const inFlight = new Set();
+  await page.route('**/api/v2/signals/raw/**', (route) => {
+    const handled = (async () => {
+      try {
+        const response = await route.fetch();
+        const body = await response.json();
+        for (const s of body.data?.[0] || []) {
+          if (s.datasource === 'traffic') s.expected = s.lower = s.levels = null;
+        }
+        await route.fulfill({response, json: body});
+      } catch (e) {
+        if (!/already handled|closed|disposed/i.test(String(e))) throw e;
+      }
+    })();
+    inFlight.add(handled);
+    return handled.finally(() => inFlight.delete(handled));
   });
   try {
     await page.goto(`${base}/?entity=country/KZ&from=2022-01-03&until=2022-01-13`);
@@ -409,6 +421,7 @@ test('a signal without the detector\'s values falls back to the display baseline
     assert.match(legend, /display baseline/);
     assert.match(await page.locator('#chart-note').innerText(), /display baseline/);
   } finally {
+    await Promise.allSettled([...inFlight]);
     await page.unroute('**/api/v2/signals/raw/**');
   }
 });
