@@ -83,6 +83,14 @@ Fixture& F() {
   return *f;
 }
 
+// GETs `path` once per iteration, failing the benchmark on any answer but 200.
+void GetRepeatedly(benchmark::State& state, const std::string& path) {
+  for (auto _ : state) {
+    auto r = F().client().Get(path.c_str());
+    if (!r || r->status != 200) state.SkipWithError("request failed");
+  }
+}
+
 void BM_Signals30Days(benchmark::State& state) {
   std::string path = "/api/v2/signals/raw/country/KZ?from=" + std::to_string(kFrom) +
                      "&until=" + std::to_string(kFrom + 30 * 86400);
@@ -157,10 +165,7 @@ void BM_Signals30DaysExpectedCached(benchmark::State& state) {
   std::string path = "/api/v2/signals/raw/country/KZ?from=" + std::to_string(kFrom) +
                      "&until=" + std::to_string(kFrom + 30 * 86400) +
                      "&expected=true&maxPoints=4000";
-  for (auto _ : state) {
-    auto r = F().client().Get(path.c_str());
-    if (!r || r->status != 200) state.SkipWithError("request failed");
-  }
+  GetRepeatedly(state, path);
 }
 BENCHMARK(BM_Signals30DaysExpectedCached)->Unit(benchmark::kMillisecond);
 
@@ -183,20 +188,14 @@ BENCHMARK(BM_AttachExpected45Days)->Unit(benchmark::kMillisecond);
 void BM_Signals30DaysMaxPoints500(benchmark::State& state) {
   std::string path = "/api/v2/signals/raw/country/KZ?from=" + std::to_string(kFrom) +
                      "&until=" + std::to_string(kFrom + 30 * 86400) + "&maxPoints=500";
-  for (auto _ : state) {
-    auto r = F().client().Get(path.c_str());
-    if (!r || r->status != 200) state.SkipWithError("request failed");
-  }
+  GetRepeatedly(state, path);
 }
 BENCHMARK(BM_Signals30DaysMaxPoints500)->Unit(benchmark::kMillisecond);
 
 void BM_Summary(benchmark::State& state) {
   std::string path = "/api/v2/outages/summary?from=" + std::to_string(kFrom) +
                      "&until=" + std::to_string(kFrom + 40 * 86400);
-  for (auto _ : state) {
-    auto r = F().client().Get(path.c_str());
-    if (!r || r->status != 200) state.SkipWithError("request failed");
-  }
+  GetRepeatedly(state, path);
 }
 BENCHMARK(BM_Summary)->Unit(benchmark::kMicrosecond);
 
@@ -218,10 +217,7 @@ BENCHMARK(BM_ReportRender)->Unit(benchmark::kMillisecond);
 void BM_ReportCached(benchmark::State& state) {
   std::string path = "/api/v2/reports/country/KZ?from=" + std::to_string(kFrom) +
                      "&until=" + std::to_string(kFrom + 12 * 86400);
-  for (auto _ : state) {
-    auto r = F().client().Get(path.c_str());
-    if (!r || r->status != 200) state.SkipWithError("request failed");
-  }
+  GetRepeatedly(state, path);
 }
 BENCHMARK(BM_ReportCached)->Unit(benchmark::kMicrosecond);
 

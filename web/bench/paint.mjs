@@ -11,7 +11,7 @@ import {spawn} from 'node:child_process';
 import {existsSync, mkdtempSync, readFileSync} from 'node:fs';
 import http from 'node:http';
 import {gzipSync} from 'node:zlib';
-import {createServer} from 'node:net';
+import {freePort} from '../net.mjs';
 import {tmpdir} from 'node:os';
 import {dirname, join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -30,15 +30,6 @@ const {values: args} = parseArgs({options: {
   'gzip-proxy': {type: 'boolean', default: false},
 }});
 const runs = Number(args.runs);
-
-const freePort = () => new Promise((ok, fail) => {
-  const s = createServer();
-  s.listen(0, '127.0.0.1', () => {
-    const {port} = s.address();
-    s.close(() => ok(port));
-  });
-  s.on('error', fail);
-});
 
 let server = null, base = args.url;
 if (!base) {

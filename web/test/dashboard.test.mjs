@@ -8,7 +8,7 @@ import {mkdtempSync, mkdirSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {dirname, join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {createServer} from 'node:net';
+import {freePort} from '../net.mjs';
 import {chromium} from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -18,15 +18,6 @@ const artifacts = join(root, 'web', 'test-artifacts');
 mkdirSync(artifacts, {recursive: true});
 
 let server, browser, page, base, dataDir, serverLog = '';
-
-const freePort = () => new Promise((ok, fail) => {
-  const s = createServer();
-  s.listen(0, '127.0.0.1', () => {
-    const {port} = s.address();
-    s.close(() => ok(port));
-  });
-  s.on('error', fail);
-});
 
 async function waitForEvents(deadlineMs) {
   const until = Date.now() + deadlineMs;
