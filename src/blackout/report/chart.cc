@@ -3,12 +3,15 @@
 // with its band: the lower edge (lower / expected) and its mirror (2 - lower / expected), filled
 // in the signal's colour, translucent.
 #include <cairo.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "blackout/report/report.h"
 
@@ -82,10 +85,10 @@ Result<std::string> RenderChart(const Report& r, int width, int height) {
   // Title.
   cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
   cairo_set_font_size(cr, 17);
+  if (r.provenance.simulation) cairo_set_source_rgb(cr, 0.75, 0.0, 0.0);
   Text(cr, W / 2, 24,
-       "Internet connectivity in " + r.name + " (" + r.entity + "), " + DayLabel(r.from, false) +
-           " – " + DayLabel(r.until, false) + " UTC",
-       0.5, 0.5);
+       r.title + ", " + DayLabel(r.from, false) + " – " + DayLabel(r.until, false) + " UTC", 0.5,
+       0.5);
 
   // The band of a detector-judged signal at bin i, in % of expected: [lo, hi] with hi the mirror
   // of lo about 100%; false where the detector had no baseline.
@@ -275,7 +278,7 @@ Result<std::string> RenderChart(const Report& r, int width, int height) {
   Text(cr, left, ly + 30,
        std::string(any_detector ? "Band: the detector's expected value ± its significance margin."
                                 : "Signals as % of their median outside events.") +
-           " Data: RIPE RIS, RouteViews, DB-IP (CC BY 4.0), blackout probing.",
+           " " + r.provenance.ShortAttribution(),
        0, 0.5);
 
   cairo_surface_flush(surface.get());
@@ -283,7 +286,90 @@ Result<std::string> RenderChart(const Report& r, int width, int height) {
   if (cairo_surface_write_to_png_stream(surface.get(), AppendPng, &png) != CAIRO_STATUS_SUCCESS) {
     return Internal("report: cannot encode the chart as PNG");
   }
+  return AddPngText(std::move(png), ChartMetadata(r));
+}
+
+std::vector<std::pair<std::string, std::string>> ChartMetadata(const Report& r) {
+  std::vector<std::pair<std::string, std::string>> out = {
+      {"Title", r.title + ", " + FormatIso8601(r.from) + " - " + FormatIso8601(r.until)},
+      {"Source", r.provenance.Attribution()},
+      {"Software", "blackout"}};
+  if (r.provenance.simulation) {
+    out.push_back(
+        {"Warning", "SIMULATION: synthetic data, not measurements. " + r.provenance.notice});
+  }
+  return out;
+}
+
+namespace {
+
+void PutBe32(std::string& out, uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>(v >> shift & 0xff);
+}
+
+uint32_t GetBe32(std::string_view s, size_t pos) {
+  uint32_t v = 0;
+  for (size_t i = 0; i < 4; ++i) v = v << 8 | static_cast<unsigned char>(s[pos + i]);
+  return v;
+}
+
+// tEXt is Latin-1 without NUL in the keyword; keep printable ASCII and turn the rest into '?'
+// ("–" and other UTF-8 would otherwise be mis-read as Latin-1).
+std::string Latin1Safe(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else if (c == '\n') {
+      out += ' ';
+    } else if (c >= 0xc0) {
+      out += '-';  // one character for each UTF-8 sequence
+    }
+  }
+  return out;
+}
+
+constexpr std::string_view kPngSignature("\x89PNG\r\n\x1a\n", 8);
+
+}  // namespace
+
+std::string AddPngText(std::string png,
+                       const std::vector<std::pair<std::string, std::string>>& text) {
+  // Signature (8) + IHDR chunk (4 length + 4 type + 13 data + 4 CRC).
+  const size_t after_ihdr = 8 + 25;
+  if (png.size() < after_ihdr || png.compare(0, 8, kPngSignature) != 0) return png;
+  std::string chunks;
+  for (const auto& [key, value] : text) {
+    std::string body = "tEXt" + Latin1Safe(key).substr(0, 79) + '\0' + Latin1Safe(value);
+    PutBe32(chunks, static_cast<uint32_t>(body.size() - 4));
+    chunks += body;
+    PutBe32(chunks, static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(body.data()),
+                                                static_cast<uInt>(body.size()))));
+  }
+  png.insert(after_ihdr, chunks);
   return png;
+}
+
+std::vector<std::pair<std::string, std::string>> ReadPngText(std::string_view png) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (png.size() < 8 || png.substr(0, 8) != kPngSignature) return out;
+  size_t pos = 8;
+  while (pos + 12 <= png.size()) {
+    const uint32_t len = GetBe32(png, pos);
+    if (len > png.size() - pos - 12) break;
+    std::string_view type = png.substr(pos + 4, 4);
+    std::string_view data = png.substr(pos + 8, len);
+    if (type == "tEXt") {
+      auto nul = data.find('\0');
+      if (nul != std::string_view::npos) {
+        out.emplace_back(std::string(data.substr(0, nul)), std::string(data.substr(nul + 1)));
+      }
+    }
+    if (type == "IEND") break;
+    pos += 12 + len;
+  }
+  return out;
 }
 
 }  // namespace blackout::report

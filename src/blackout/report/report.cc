@@ -149,6 +149,8 @@ std::string PhaseProse(store::Phase p) {
       return "Partial recovery";
     case store::Phase::kTotalRecovery:
       return "Total recovery";
+    case store::Phase::kNoData:
+      return "No data";
   }
   return "Phase";
 }
@@ -317,7 +319,12 @@ std::string ChartCaption(const Report& r) {
 }
 
 std::string Markdown(const Report& r, const ReportOptions& opt) {
-  std::string md = "# Internet connectivity in " + r.name + " (" + r.entity + ")\n\n";
+  std::string md = "# " + r.title + "\n\n";
+  if (r.provenance.simulation) {
+    md += "> **" + std::string(kSimulationMark) +
+          ": the data in this report are simulated, not measured.** " + r.provenance.notice +
+          "\n\n";
+  }
   md += "Window: " + FormatLongTime(r.from) + " – " + FormatLongTime(r.until) + "\n\n";
   if (r.events.empty()) {
     md += "No disruption to internet connectivity in " + r.name + " was measured between " +
@@ -330,10 +337,11 @@ std::string Markdown(const Report& r, const ReportOptions& opt) {
   }
   md += "![Signals for " + r.name + "](chart.png)\n\n";
   md += "*" + r.chart_caption + "*\n\n";
-  md +=
-      "---\n\nData: BGP routing data from RIPE RIS and RouteViews; IP geolocation by DB-IP "
-      "(CC BY 4.0, https://db-ip.com); active probing and detection by blackout. This statement "
-      "is generated from measured events only.\n";
+  md += "---\n\n" + r.provenance.Attribution() +
+        (r.provenance.simulation
+             ? " This statement is generated from the simulation's events only; nothing in it "
+               "was measured.\n"
+             : " This statement is generated from measured events only.\n");
   return md;
 }
 
@@ -470,6 +478,15 @@ Result<Report> ComposeReport(std::string_view entity, UnixSeconds from, UnixSeco
     }
     r.signals.push_back(std::move(line));
   }
+  {
+    std::vector<std::string> signals;
+    for (const store::Series& s : series) signals.push_back(s.key.signal);
+    for (const Event& e : r.events)
+      signals.insert(signals.end(), e.signals.begin(), e.signals.end());
+    r.provenance = opt.provenance ? opt.provenance->ForSignals(signals) : Provenance{};
+  }
+  r.title = std::string(r.provenance.simulation ? "SIMULATION: " : "") +
+            "Internet connectivity in " + r.name + " (" + r.entity + ")";
   r.chart_caption = ChartCaption(r);
   r.markdown = Markdown(r, opt);
   BLACKOUT_ASSIGN_OR_RETURN(r.png, RenderChart(r, opt.width, opt.height));
@@ -503,11 +520,16 @@ Result<Report> BuildReport(store::Store& st, std::string_view entity, UnixSecond
   // window (DetectInStore runs from the entity's first stored bin). Every signal of the entity
   // goes in, since together they set the detection grid.
   BLACKOUT_ASSIGN_OR_RETURN(auto series, st.ReadSeriesMany(f, 0, INT64_MAX));
+  ReportOptions with_provenance = opt;
+  if (!with_provenance.provenance) {
+    BLACKOUT_ASSIGN_OR_RETURN(with_provenance.provenance, ReadProvenance(st));
+  }
   std::vector<detect::ExpectedInput> inputs;
   for (const store::Series& s : series) inputs.push_back({s.key.signal, s.from, s.step, s.values});
-  std::vector<detect::ExpectedSeries> expected = detect::ComputeExpected(inputs, opt.detect);
-  return ComposeReport(entity, from, until, std::move(page.items), std::move(series), opt,
-                       std::move(expected));
+  std::vector<detect::ExpectedSeries> expected =
+      detect::ComputeExpected(inputs, opt.detect, entity);
+  return ComposeReport(entity, from, until, std::move(page.items), std::move(series),
+                       with_provenance, std::move(expected));
 }
 
 Status WriteReport(const Report& report, const std::filesystem::path& dir) {

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,7 @@
 #include "blackout/base/time.h"
 #include "blackout/detect/config.h"
 #include "blackout/detect/expected.h"
+#include "blackout/report/provenance.h"
 #include "blackout/store/store.h"
 #include "blackout/store/types.h"
 
@@ -36,6 +38,10 @@ struct ReportOptions {
   // The detection config whose expected values BuildReport computes (the service's: its
   // detect_config file, else the defaults). ComposeReport takes expected values ready-made.
   detect::DetectConfig detect = detect::DefaultConfig();
+  // Where the numbers come from (the whole store's; the report keeps the sources of the entity's
+  // signals). Unset: BuildReport reads it from the store (ReadProvenance); ComposeReport then
+  // says that no source is recorded.
+  std::optional<Provenance> provenance;
 };
 
 // Which baseline a signal's percentages are of.
@@ -66,6 +72,8 @@ struct Report {
   UnixSeconds until = 0;
   std::vector<store::Event> events;  // the entity's events overlapping [from, until), by start
   std::vector<SignalLine> signals;
+  Provenance provenance;      // the sources of this entity's signals; simulation marks everything
+  std::string title;          // the chart's title ("SIMULATION: Internet connectivity in ...")
   std::string markdown;       // report.md
   std::string chart_caption;  // also the last paragraph of the markdown
   std::string png;            // chart.png bytes
@@ -103,6 +111,15 @@ nlohmann::json EventJson(const store::Event& event);
 std::string FormatLongTime(UnixSeconds t);
 // "6 days 3 hours 15 minutes" (seconds are dropped; "less than a minute" for < 60 s)
 std::string FormatDuration(int64_t seconds);
+
+// The PNG's tEXt chunks (PNG 1.2 section 4.2.3.1: Latin-1 keyword, NUL, text; here ASCII) the
+// chart carries: Title, Source (the attribution), Software and, when simulated, Warning.
+std::vector<std::pair<std::string, std::string>> ChartMetadata(const Report& report);
+// Inserts tEXt chunks after a PNG's IHDR chunk. REQUIRES: `png` is a PNG.
+std::string AddPngText(std::string png,
+                       const std::vector<std::pair<std::string, std::string>>& text);
+// The tEXt chunks of a PNG (keyword, text), in order; empty for malformed input.
+std::vector<std::pair<std::string, std::string>> ReadPngText(std::string_view png);
 
 // Draws the chart of `report` (signals, events, entity, window) as PNG bytes. Used by
 // BuildReport; exposed for tests. Errors: kInternal when cairo fails.

@@ -61,6 +61,18 @@ std::unique_ptr<store::Store> MakeStore(const std::string& url) {
   e.method = "test";
   b.AddEvent(e);
   EXPECT_TRUE((*st)->Apply(b).ok());
+  // What was ingested (the ledger; one input per batch) and the geolocation credit.
+  for (const char* input : {"bgp:rrc04/updates.20220105.1000.gz",
+                            "bgp:rrc04/bview.20220105.0800.gz", "probe:/data/vp-fra.records"}) {
+    store::WriteBatch in;
+    in.SetInput(input, "hash");
+    EXPECT_TRUE((*st)->Apply(in).ok());
+  }
+  store::WriteBatch vp;
+  vp.AddPoint({"country/KZ", "probe", "vp-fra"}, T("2022-01-03T00:00:00Z"), 4000);
+  vp.SetState(std::string(kGeoStateKey),
+              "IP Geolocation by DB-IP (https://db-ip.com): IP to City Lite, CC BY 4.0\n");
+  EXPECT_TRUE((*st)->Apply(vp).ok());
   return std::move(st).value();
 }
 
@@ -141,11 +153,48 @@ TEST_F(ReportTest, StatementStatesTheMeasuredFacts) {
   EXPECT_THAT(md, HasSubstr("Partial recovery: 10 January 2022 08:00 UTC – 11 January 2022 06:00"));
   EXPECT_THAT(md, HasSubstr("Affected regions: Almaty (KZ-ALA), Nur-Sultan (KZ-AST)."));
   EXPECT_THAT(md, HasSubstr("Affected networks (ASNs): AS9198 JSC Kazakhtelecom."));
-  EXPECT_THAT(md, HasSubstr("RIPE RIS and RouteViews"));
-  EXPECT_THAT(md, HasSubstr("DB-IP (CC BY 4.0"));
+  // The sources actually ingested (the ledger), not a fixed list.
+  EXPECT_THAT(md, HasSubstr("BGP routing data from route collector rrc04 (RIPE RIS) (2 files)"));
+  EXPECT_THAT(md, HasSubstr("active probing by blackout's prober from vantage point vp-fra"));
+  EXPECT_THAT(md, Not(HasSubstr("RouteViews")));
+  EXPECT_THAT(md, HasSubstr("DB-IP (https://db-ip.com): IP to City Lite, CC BY 4.0"));
+  EXPECT_THAT(md, Not(HasSubstr("SIMULATION")));
+  EXPECT_THAT(md, HasSubstr("This statement is generated from measured events only."));
   // The caption says how signals are normalised.
   EXPECT_THAT(md, HasSubstr("percentage of the detector's expected value"));
   EXPECT_THAT(r->chart_caption, Not(HasSubstr("median")));
+}
+
+// A store the service filled from its scenario: its notice marks everything derived from it.
+TEST_F(ReportTest, SimulatedDataAreMarkedEverywhere) {
+  auto real = BuildReport(*st_, "country/KZ", T("2022-01-03"), T("2022-01-14"), Options());
+  ASSERT_TRUE(real.ok()) << real.status().ToString();
+  EXPECT_THAT(real->markdown, Not(HasSubstr("SIMULATION")));
+  std::string real_text;
+  for (const auto& [k, v] : ReadPngText(real->png)) real_text += k + "=" + v + "\n";
+  EXPECT_THAT(real_text, HasSubstr("Title=Internet connectivity in Kazakhstan (country/KZ)"));
+  EXPECT_THAT(real_text, HasSubstr("Source=Sources: BGP routing data from route collector rrc04"));
+  EXPECT_THAT(real_text, Not(HasSubstr("SIMULATION")));
+
+  store::WriteBatch b;
+  b.SetState(std::string(kNoticeStateKey), "SIMULATION: scenario test. Nothing was measured.");
+  ASSERT_TRUE(st_->Apply(b).ok());
+  auto sim = BuildReport(*st_, "country/KZ", T("2022-01-03"), T("2022-01-14"), Options());
+  ASSERT_TRUE(sim.ok());
+  EXPECT_TRUE(sim->provenance.simulation);
+  EXPECT_EQ(sim->markdown.rfind("# SIMULATION: Internet connectivity in Kazakhstan", 0), 0u)
+      << sim->markdown;
+  EXPECT_THAT(sim->markdown, HasSubstr("> **SIMULATION: the data in this report are simulated"));
+  EXPECT_THAT(sim->markdown, HasSubstr("simulated route collector rrc04 (2 files)"));
+  EXPECT_THAT(sim->markdown, Not(HasSubstr("RIPE RIS")));  // not credited to its namesake
+  EXPECT_THAT(sim->markdown, Not(HasSubstr("measured events only")));
+  std::string text;
+  for (const auto& [k, v] : ReadPngText(sim->png)) text += k + "=" + v + "\n";
+  EXPECT_THAT(text, HasSubstr("Title=SIMULATION: Internet connectivity in Kazakhstan"));
+  EXPECT_THAT(text, HasSubstr("Warning=SIMULATION: synthetic data"));
+  // The PNG with its text chunks still decodes (chunk lengths and CRCs are right).
+  Image img = Decode(sim->png);
+  EXPECT_EQ(img.width, 1000);
 }
 
 TEST_F(ReportTest, OngoingEventAndOtherTechniques) {
@@ -397,7 +446,7 @@ TEST_F(DetectorBaselineTest, DepthsAreValueOverTheDetectorsExpectedValue) {
   EXPECT_THAT(r->chart_caption, HasSubstr("percentage of the detector's expected value"));
   EXPECT_THAT(r->chart_caption, HasSubstr("band"));
   EXPECT_THAT(md, HasSubstr(r->chart_caption));
-  EXPECT_THAT(md, HasSubstr("RIPE RIS and RouteViews"));  // the attribution stays
+  EXPECT_THAT(md, HasSubstr("Sources: none recorded"));  // this store has no ledger
 }
 
 TEST_F(DetectorBaselineTest, ASignalTheDetectorDoesNotJudgeFallsBackToItsMedian) {

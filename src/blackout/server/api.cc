@@ -40,6 +40,9 @@ constexpr int64_t kMinChartHeight = 240, kMaxChartHeight = 2000;
 constexpr int64_t kFeedItems = 100;
 
 thread_local Clock::time_point t_request_start;
+// The envelope's "provenance" object for the request this thread handles (set before routing from
+// the data's provenance, rendered once per data generation).
+thread_local std::shared_ptr<const std::string> t_provenance_json;
 
 int64_t WallNow() {
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -71,7 +74,12 @@ std::string Envelope(const std::string& type, const httplib::Request& req,
   out += FormatIso8601(WallNow());
   out += "\",\"responseTime\":\"";
   out += FormatIso8601(WallNow());
-  out += "\"},\"requestParameters\":";
+  out += "\"";
+  if (t_provenance_json) {
+    out += ",\"provenance\":";
+    out += *t_provenance_json;
+  }
+  out += "},\"requestParameters\":";
   out += Dump(RequestParameters(req));
   out += ",\"error\":";
   out += error.empty() ? std::string("null") : Dump(error);
@@ -465,6 +473,11 @@ struct ApiServer::Impl {
   };
   std::mutex static_mu;
   std::unordered_map<std::string, StaticFile> static_files;
+  // The data's provenance (with the server's notice when it marks a simulation), per generation.
+  std::mutex provenance_mu;
+  uint64_t provenance_gen = 0;
+  std::shared_ptr<const report::Provenance> provenance;
+  std::shared_ptr<const std::string> provenance_json;
 };
 
 ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions actions)
@@ -483,8 +496,9 @@ ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions action
   http.set_write_timeout(5, 0);
   http.set_payload_max_length(1 << 20);
 
-  http.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+  http.set_pre_routing_handler([this](const httplib::Request&, httplib::Response&) {
     t_request_start = Clock::now();
+    t_provenance_json = ProvenanceJson();
     return httplib::Server::HandlerResponse::Unhandled;
   });
   http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
@@ -636,7 +650,11 @@ ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions action
     if (format == "csv") {
       std::string csv = cached(key, [&] {
         auto series = data_.GetSeries(type, code, datasource, range->from, range->until);
-        std::string out = "timestamp,entityType,entityCode,datasource,value";
+        // A comment line first: where the numbers come from, SIMULATION when simulated.
+        std::vector<std::string> signals;
+        for (const Series& x : series) signals.push_back(SignalForDatasource(x.datasource));
+        std::string out = "# " + CurrentProvenance()->ForSignals(signals).Attribution() + "\n";
+        out += "timestamp,entityType,entityCode,datasource,value";
         out += *with_expected ? ",expected,lower,level\n" : "\n";
         auto number = [&out](double v) {
           if (!std::isfinite(v)) return;
@@ -668,7 +686,10 @@ ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions action
         return out;
       });
       res.set_header("Content-Disposition",
-                     "attachment; filename=\"" + type + "-" + code + ".csv\"");
+                     "attachment; filename=\"" +
+                         std::string(CurrentProvenance()->simulation ? "SIMULATION-" : "") +
+                         "blackout-" + type + "-" + code + "-" + CompactDate(range->from) + "-" +
+                         CompactDate(range->until) + ".csv\"");
       SetBody(req, res, csv, "text/csv; charset=utf-8");
       return;
     }
@@ -885,6 +906,7 @@ ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions action
     report::ReportOptions opt;
     opt.width = w;
     opt.height = h;
+    opt.provenance = *CurrentProvenance();
     opt.name = [this](std::string_view ent) -> std::string {
       auto slash = ent.find('/');
       if (slash == std::string_view::npos) return "";
@@ -1001,8 +1023,10 @@ ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions action
     res.set_content(Envelope("datasources", req, Dump(out), ""), "application/json");
   });
   http.Get("/api/v2/meta", [this](const httplib::Request& req, httplib::Response& res) {
-    json out = {{"notice", options_.notice},
-                {"simulation", options_.notice.find("SIMULATION") != std::string::npos}};
+    auto prov = CurrentProvenance();
+    json out = {{"notice", options_.notice.empty() ? prov->notice : options_.notice},
+                {"simulation", prov->simulation},
+                {"sources", prov->Attribution()}};
     res.set_content(Envelope("meta", req, Dump(out), ""), "application/json");
   });
 
@@ -1018,7 +1042,8 @@ ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions action
   };
   auto event_title = [this](const Event& e) {
     auto ent = EntityRef(data_, e.entity_type, e.entity_code);
-    std::string title = "Disruption in " + ent["name"].get<std::string>() + " (" + e.entity_type +
+    std::string title = std::string(CurrentProvenance()->simulation ? "SIMULATION: " : "") +
+                        "Disruption in " + ent["name"].get<std::string>() + " (" + e.entity_type +
                         "/" + e.entity_code + "): " + e.datasource;
     if (!std::isfinite(e.depth)) return title + " down";
     char depth[32];
@@ -1282,6 +1307,30 @@ Status ApiServer::Start() {
 void ApiServer::Stop() {
   impl_->http.stop();
   if (thread_.joinable()) thread_.join();
+}
+
+std::shared_ptr<const report::Provenance> ApiServer::CurrentProvenance() const {
+  const uint64_t gen = data_.Generation();
+  std::lock_guard lock(impl_->provenance_mu);
+  if (impl_->provenance && impl_->provenance_gen == gen) return impl_->provenance;
+  report::Provenance p = data_.Provenance();
+  if (!p.simulation && report::IsSimulationNotice(options_.notice)) {
+    p.simulation = true;
+    p.notice = options_.notice;
+  }
+  json j = {{"simulation", p.simulation},
+            {"notice", p.simulation ? p.notice : std::string()},
+            {"sources", p.Attribution()}};
+  impl_->provenance = std::make_shared<const report::Provenance>(std::move(p));
+  impl_->provenance_json = std::make_shared<const std::string>(Dump(j));
+  impl_->provenance_gen = gen;
+  return impl_->provenance;
+}
+
+std::shared_ptr<const std::string> ApiServer::ProvenanceJson() const {
+  CurrentProvenance();
+  std::lock_guard lock(impl_->provenance_mu);
+  return impl_->provenance_json;
 }
 
 std::vector<Annotation> ApiServer::Annotations() const {

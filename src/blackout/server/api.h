@@ -69,9 +69,14 @@ class ApiServer {
 
   Metrics& metrics() { return metrics_; }
   std::vector<Annotation> Annotations() const;
+  // Where the served data come from: the data's provenance, marked as a simulation also when
+  // ServerOptions::notice says so (the rule /api/v2/meta uses). Cached per data generation.
+  std::shared_ptr<const report::Provenance> CurrentProvenance() const;
 
  private:
   struct Impl;
+  // {"simulation", "notice", "sources"} as JSON, for the envelope's metadata.
+  std::shared_ptr<const std::string> ProvenanceJson() const;
   const DataView& data_;
   ServerOptions options_;
   Actions actions_;

@@ -157,11 +157,15 @@ TEST_F(ApiTest, CsvExport) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->get_header_value("Content-Type"), "text/csv; charset=utf-8");
-  EXPECT_EQ(r->body.rfind("timestamp,entityType,entityCode,datasource,value\n", 0), 0u);
+  // A comment line saying where the numbers come from (here: the notice's simulation), then
+  // the header.
+  EXPECT_EQ(r->body.rfind("# SIMULATION: test. ", 0), 0u) << r->body.substr(0, 200);
+  EXPECT_NE(r->body.find("\ntimestamp,entityType,entityCode,datasource,value\n"),
+            std::string::npos);
   EXPECT_NE(r->body.find(std::to_string(kFrom) + ",country,KZ,bgp,\n"), std::string::npos);
   EXPECT_NE(r->body.find(std::to_string(kFrom + 300) + ",country,KZ,bgp,1001\n"),
             std::string::npos);
-  EXPECT_EQ(std::count(r->body.begin(), r->body.end(), '\n'), 13);
+  EXPECT_EQ(std::count(r->body.begin(), r->body.end(), '\n'), 14);
 }
 
 TEST_F(ApiTest, OutagesSummaryEventsAlerts) {

@@ -84,6 +84,17 @@ void MemoryData::ReplaceEvents(std::vector<Event> events) {
   ++generation_;
 }
 
+void MemoryData::ReplaceProvenance(report::Provenance provenance) {
+  std::unique_lock lock(mu_);
+  provenance_ = std::move(provenance);
+  ++generation_;
+}
+
+report::Provenance MemoryData::Provenance() const {
+  std::shared_lock lock(mu_);
+  return provenance_;
+}
+
 std::vector<Datasource> MemoryData::Datasources() const {
   std::shared_lock lock(mu_);
   return datasources_;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "blackout/base/time.h"
+#include "blackout/report/provenance.h"
 
 namespace blackout::server {
 
@@ -138,6 +139,8 @@ class DataView {
   virtual std::vector<Event> Events(const OutageQuery& q) const = 0;
   // Increases whenever the data changes; lets the API cache rendered answers.
   virtual uint64_t Generation() const = 0;
+  // Where the data come from (simulated or not, the sources ingested); empty when unknown.
+  virtual report::Provenance Provenance() const { return {}; }
 };
 
 class MemoryData : public DataView {
@@ -150,6 +153,7 @@ class MemoryData : public DataView {
   void PutSeries(Series series);  // replaces the series of the same entity and datasource
   void ReplaceAlerts(std::vector<Alert> alerts);
   void ReplaceEvents(std::vector<Event> events);
+  void ReplaceProvenance(report::Provenance provenance);
 
   std::vector<Datasource> Datasources() const override;
   std::optional<Entity> FindEntity(std::string_view type, std::string_view code) const override;
@@ -162,6 +166,7 @@ class MemoryData : public DataView {
   std::vector<Alert> Alerts(const OutageQuery& q) const override;
   std::vector<Event> Events(const OutageQuery& q) const override;
   uint64_t Generation() const override;
+  report::Provenance Provenance() const override;
 
  private:
   bool Matches(const OutageQuery& q, const std::string& type, const std::string& code) const;
@@ -173,6 +178,7 @@ class MemoryData : public DataView {
   std::map<std::string, std::vector<Series>, std::less<>> series_;  // key "type/code"
   std::vector<Alert> alerts_;                                       // sorted by time
   std::vector<Event> events_;                                       // sorted by start
+  report::Provenance provenance_;
 };
 
 // The datasources blackout produces, with IODA's names where IODA has one.

@@ -247,11 +247,12 @@ TEST_F(ExpectedApiTest, DownsampledAndCsvAnswersCarryThemToo) {
           .c_str());
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200);
-  EXPECT_EQ(
-      r->body.rfind("timestamp,entityType,entityCode,datasource,value,expected,lower,level\n", 0),
-      0u);
+  EXPECT_EQ(r->body.rfind("# ", 0), 0u);  // provenance comment line
+  EXPECT_NE(
+      r->body.find("\ntimestamp,entityType,entityCode,datasource,value,expected,lower,level\n"),
+      std::string::npos);
   EXPECT_NE(r->body.find(",critical\n"), std::string::npos);
-  EXPECT_EQ(std::count(r->body.begin(), r->body.end(), '\n'), 289);
+  EXPECT_EQ(std::count(r->body.begin(), r->body.end(), '\n'), 290);
 }
 
 // Signals answers are cached per data generation: new data (a new snapshot) is served at once.

@@ -14,6 +14,7 @@
 #include "blackout/base/log.h"
 #include "blackout/geo/geodb.h"
 #include "blackout/probe/records.h"
+#include "blackout/report/provenance.h"
 #include "blackout/server/snapshot.h"
 #include "blackout/sim/scenario.h"
 #include "blackout/sim/simulate.h"
@@ -56,7 +57,7 @@ Result<std::vector<std::string>> Strings(const toml::node& node, std::string_vie
   return out;
 }
 
-constexpr std::string_view kNoticeKey = "service:notice";
+constexpr std::string_view kNoticeKey = report::kNoticeStateKey;
 
 fs::path ExeDir() {
   std::error_code ec;
@@ -257,6 +258,16 @@ Status Service::Prepare() {
     } else {
       log::Warn("geo datasets unavailable (", db.status().ToString(),
                 "); attributing with the scenario's network table");
+    }
+  }
+  {
+    // The geolocation datasets' credit lines, for the provenance every output states.
+    const std::string geo_credit = impl_->geo ? geo::AttributionText() : std::string();
+    auto saved = impl_->store->GetState(report::kGeoStateKey);
+    if (!saved.ok() || *saved != geo_credit) {
+      store::WriteBatch b;
+      b.SetState(std::string(report::kGeoStateKey), geo_credit);
+      BLACKOUT_RETURN_IF_ERROR(impl_->store->Apply(b).status());
     }
   }
   impl_->bgp = config_.bgp;

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "blackout/report/provenance.h"
 #include "blackout/store/store.h"
 
 #ifdef BLACKOUT_HAVE_DETECT
@@ -198,6 +199,9 @@ Result<SnapshotStats> LoadSnapshot(store::Store& store, const NameLookup& names,
   }
   stats.events = api_events.size();
   data->ReplaceEvents(std::move(api_events));
+  // Where the data come from: the scenario's notice and the ingest ledger (docs/report.md).
+  BLACKOUT_ASSIGN_OR_RETURN(auto provenance, report::ReadProvenance(store));
+  data->ReplaceProvenance(std::move(provenance));
   return stats;
 }
 
