@@ -9,6 +9,8 @@ namespace blackout::detect {
 
 std::string_view LevelName(Level l) {
   switch (l) {
+    case Level::kNoData:
+      return "no-data";
     case Level::kUnknown:
       return "unknown";
     case Level::kNormal:
@@ -19,6 +21,13 @@ std::string_view LevelName(Level l) {
       return "critical";
   }
   return "unknown";
+}
+
+std::optional<Level> ParseLevel(std::string_view name) {
+  for (int i = 0; i < kNumLevels; ++i) {
+    if (LevelName(static_cast<Level>(i)) == name) return static_cast<Level>(i);
+  }
+  return std::nullopt;
 }
 
 namespace {
@@ -464,6 +473,7 @@ SignalDetector::SignalDetector(const SignalConfig& config, int64_t step)
     : config_(config),
       step_(step),
       baseline_(MakeBaseline(config, step)),
+      pred_(new double[kPredictAhead]),
       max_inpaint_bins_(std::max<int64_t>(0, config.max_inpaint_seconds / step)),
       ewma_bins_(std::max<int64_t>(kMinResiduals, 86400 / step)),
       ewma_alpha_(1.0 / double(ewma_bins_)) {}
@@ -474,15 +484,47 @@ Result<Verdict> SignalDetector::Step(UnixSeconds t, std::optional<double> value)
     return InvalidArgument("bin " + FormatIso8601(bin) + " is not after the previous bin " +
                            FormatIso8601(*next_ - step_));
   }
+  pred_i_ = pred_n_ = 0;
   FillGap(bin);
   next_ = bin + step_;
   return Judge(bin, value);
+}
+
+void SignalDetector::Next(UnixSeconds t, std::optional<double> value, size_t ahead,
+                          Verdict* out) {
+  if (pred_i_ == pred_n_) {
+    pred_n_ = baseline_->Predict(t, std::clamp<size_t>(ahead, 1, kPredictAhead), pred_.get());
+    pred_i_ = 0;
+  }
+  JudgeWith(t, value, pred_[pred_i_++], out);
+  next_ = t + step_;
+}
+
+void SignalDetector::Hold(UnixSeconds from) {
+  held_ = true;
+  for (size_t i = 0; i < pending_n_; ++i) {
+    if (pending_[i].time >= from) pending_[i].hold = true;
+  }
+}
+
+void SignalDetector::Reset() {
+  baseline_ = MakeBaseline(config_, step_);
+  next_.reset();  // the fresh history starts with the next bin judged, gap or not
+  pred_i_ = pred_n_ = 0;
+  pending_n_ = 0;
+  anomalous_run_ = 0;
+  abs_residual_ = 0;
+  residual_count_ = 0;
+  held_ = false;
+  run_bins_ = 0;
+  run_z_ = 0;
 }
 
 bool SignalDetector::StepMany(UnixSeconds from, std::span<const std::optional<double>> values,
                               Verdict* out) {
   if (next_ && from < *next_) return false;
   if (values.empty()) return true;
+  pred_i_ = pred_n_ = 0;
   FillGap(from);
   UnixSeconds t = from;
   double expected[256];
@@ -523,6 +565,7 @@ void SignalDetector::JudgeWith(UnixSeconds t, std::optional<double> value, doubl
   const double e = has_expected ? expected : 0.0;
   Verdict& v = *out;
   v = Verdict{};
+  v.level = has_value ? Level::kUnknown : Level::kNoData;
   if (has_value) v.value = x;
   if (has_expected) v.expected = e;
   const bool has_ratio = has_value && has_expected && e > 0;
@@ -536,42 +579,72 @@ void SignalDetector::JudgeWith(UnixSeconds t, std::optional<double> value, doubl
     // detector learns it and judges nothing (with z = 0 there is no band and nothing to learn).
     if (config_.z > 0 && residual_count_ < kMinResiduals) {
       // Bins already below the warning ratio are not learnt from: an outage during the warm-up
-      // must not widen the band.
-      if (r >= config_.warning) {
+      // must not widen the band; nor are bins inside the entity's event.
+      if (r >= config_.warning && !held_) {
         ++residual_count_;
         abs_residual_ += (res - abs_residual_) / double(residual_count_);
       }
     } else {
+      // Counts of independent arrivals cannot be steadier than Poisson: sqrt(expected).
       double spread = std::max(1.25 * abs_residual_, config_.min_relative_spread * e);
+      if (config_.counts) spread = std::max(spread, std::sqrt(e));
       v.lower = e - config_.z * spread;
-      bool significant = config_.z <= 0 || x < v.lower;
+      // The run test: bins below the warning ratio one after another are each weak evidence when
+      // the spread is wide (a small entity), but together strong. Stouffer's sum of their
+      // shortfalls in spreads, over sqrt(run length), must reach z + kRunMargin (the margin
+      // allows for residuals that are not independent from bin to bin).
+      if (config_.z > 0 && r < config_.warning && spread > 0) {
+        ++run_bins_;
+        run_z_ += (e - x) / spread;
+      } else {
+        run_bins_ = 0;
+        run_z_ = 0;
+      }
+      constexpr int64_t kMinRun = 3;
+      constexpr double kRunMargin = 1.0;
+      const double run_threshold = config_.z + kRunMargin;
+      const bool run_significant = run_bins_ >= kMinRun && run_z_ > 0 &&
+                                   run_z_ * run_z_ >= run_threshold * run_threshold *
+                                                          static_cast<double>(run_bins_);
+      bool significant = config_.z <= 0 || x < v.lower || run_significant;
       v.level = !significant           ? Level::kNormal
                 : r < config_.critical ? Level::kCritical
                 : r < config_.warning  ? Level::kWarning
                                        : Level::kNormal;
       anomalous = v.level >= Level::kWarning;
-      if (!anomalous) {
-        // Residuals of normal bins only, so that outages do not widen the band: a day-long EWMA.
+      if (!anomalous && !held_) {
+        // Residuals of normal bins outside events only, so that outages do not widen the band: a
+        // day-long EWMA.
         const int64_t n = ewma_bins_;
         ++residual_count_;
         double alpha = residual_count_ < n ? 1.0 / double(residual_count_) : ewma_alpha_;
         abs_residual_ += alpha * (res - abs_residual_);
       }
     }
+  } else if (has_value) {
+    run_bins_ = 0;  // a bin that cannot be judged ends a run; a missing one does not
+    run_z_ = 0;
   }
   // Inpainting, held back by kInpaintDelay bins: a bin is replaced by its prediction only if it
   // belongs to an anomalous run of at least kInpaintRun bins (an isolated odd bin is noise and is
   // kept, so that a wrong prediction cannot perpetuate itself day after day), and only for the
-  // first max_inpaint bins of a run (after that the new level becomes the normal).
+  // first max_inpaint bins of a run (after that the new level becomes the normal) unless the
+  // entity's event holds it (Hold): then it never goes in as measured.
   if (anomalous) {
     ++anomalous_run_;
   } else if (has_value) {
     anomalous_run_ = 0;  // a missing bin neither extends nor ends a run
   }
-  Pending p{t,         x,
-            e,         has_value,
-            anomalous, anomalous && anomalous_run_ <= max_inpaint_bins_ && baseline_->settled(),
-            false};
+  const bool settled = baseline_->settled();
+  Pending p{t,
+            x,
+            e,
+            has_value,
+            anomalous,
+            anomalous && anomalous_run_ <= max_inpaint_bins_ && settled,
+            false,
+            has_expected && settled,
+            false};  // the entity decides after this bin's vote (Hold)
   if (anomalous && anomalous_run_ >= kInpaintRun) {
     p.confirmed = true;
     for (size_t i = pending_n_; i-- > 0 && (pending_[i].anomalous || !pending_[i].has_value);) {
@@ -580,8 +653,13 @@ void SignalDetector::JudgeWith(UnixSeconds t, std::optional<double> value, doubl
   }
   if (pending_n_ == pending_.size()) {
     const Pending& q = pending_.front();
-    const bool inpaint = q.anomalous && q.confirmed && q.inpaint;
-    baseline_->Append(q.time, inpaint ? q.expected : q.has_value ? q.value : kNoValue);
+    double in = q.has_value ? q.value : kNoValue;
+    if (q.hold) {
+      in = q.predicted ? q.expected : kNoValue;
+    } else if (q.anomalous && q.confirmed && q.inpaint) {
+      in = q.expected;
+    }
+    baseline_->Append(q.time, in);
     for (size_t i = 1; i < pending_.size(); ++i) pending_[i - 1] = pending_[i];
     pending_.back() = p;
   } else {

@@ -21,8 +21,14 @@
 
 namespace blackout::detect {
 
-enum class Level : uint8_t { kUnknown = 0, kNormal = 1, kWarning = 2, kCritical = 3 };
-std::string_view LevelName(Level l);  // "unknown", "normal", "warning", "critical"
+// kNoData: nothing was measured in the bin (missing, NaN, negative or infinite value). kUnknown:
+// a value, but no judgement (the baseline is still learning, or the expected value is below the
+// floor). Neither is ever "normal". Ordered so that `level >= kWarning` means "alerting".
+enum class Level : uint8_t { kNoData = 0, kUnknown = 1, kNormal = 2, kWarning = 3, kCritical = 4 };
+inline constexpr int kNumLevels = 5;
+// "no-data", "unknown", "normal", "warning", "critical"
+std::string_view LevelName(Level l);
+std::optional<Level> ParseLevel(std::string_view name);
 
 // Predicts the next bin from the bins appended so far. Bins are consecutive (the caller fills time
 // gaps with missing bins). Values are plain doubles with NaN for "none": this is the innermost
@@ -55,7 +61,7 @@ std::unique_ptr<Baseline> MakeBaseline(const SignalConfig& config, int64_t step)
 
 // The verdict on one bin of one signal.
 struct Verdict {
-  Level level = Level::kUnknown;
+  Level level = Level::kNoData;
   std::optional<double> value;     // the bin's value (nullopt: missing or invalid)
   std::optional<double> expected;  // nullopt: no baseline yet
   double lower = 0;                // lower edge of the band (expected - z * spread)
@@ -82,6 +88,22 @@ class SignalDetector {
   // REQUIRES: `from` on the step grid; out has room for values.size() verdicts.
   bool StepMany(UnixSeconds from, std::span<const std::optional<double>> values, Verdict* out);
 
+  // Batch: judges the bin starting at `t`, which must be the bin after the previous one (or the
+  // first), exactly as Step would, predicting up to `ahead` bins at once where the baseline can
+  // (Baseline::Predict). The caller may call Hold between two Next calls.
+  // REQUIRES: t on the step grid and == next_bin() when there was a previous bin; ahead >= 1.
+  void Next(UnixSeconds t, std::optional<double> value, size_t ahead, Verdict* out);
+
+  // The entity's event is open: the judged bins from `from` on that are not yet in the history go
+  // in as their prediction (or as missing when there is none), never as measured, and until
+  // Release() no bin's residual teaches the band. The baseline never learns from an outage,
+  // however long it lasts (docs/detect.md, "Long outages and new normals").
+  void Hold(UnixSeconds from);
+  void Release() { held_ = false; }
+  // An operator declared a new normal: the history, the band and any anomalous run are dropped,
+  // and the signal learns afresh from the next bin (warm-up included).
+  void Reset();
+
   const SignalConfig& config() const { return config_; }
   int64_t step() const { return step_; }
   // Start of the next bin expected (the bin after the last one judged), or nullopt before the
@@ -98,7 +120,14 @@ class SignalDetector {
   int64_t step_;
   std::unique_ptr<Baseline> baseline_;
   std::optional<UnixSeconds> next_;
-  static constexpr int kInpaintDelay = 2;
+  // Next()'s predictions made ahead (Baseline::Predict); [pred_i_, pred_n_) are still to use.
+  static constexpr size_t kPredictAhead = 256;
+  std::unique_ptr<double[]> pred_;
+  size_t pred_i_ = 0, pred_n_ = 0;
+  // Write-behind: a bin goes into the history this many bins after it was judged, so that an
+  // anomalous run (kInpaintRun) or the entity's event (min_event_bins, 3 by default) confirmed in
+  // the meantime can still keep it out.
+  static constexpr int kInpaintDelay = 3;
   static constexpr int kInpaintRun = 3;
   static constexpr int64_t kMinResiduals = 24;
   struct Pending {
@@ -109,6 +138,8 @@ class SignalDetector {
     bool anomalous;
     bool inpaint;    // within the first max_inpaint bins of its run
     bool confirmed;  // its run reached kInpaintRun bins
+    bool predicted;  // had a settled prediction (`expected`)
+    bool hold;       // inside the entity's event: never learnt as measured
   };
   // Judged bins not yet in the history (the first pending_n_).
   std::array<Pending, kInpaintDelay> pending_{};
@@ -120,6 +151,11 @@ class SignalDetector {
   // Robust running spread: mean absolute residual of normal bins (EWMA after warm-up).
   double abs_residual_ = 0;
   int64_t residual_count_ = 0;
+  bool held_ = false;  // between Hold() and Release()
+  // The current run of judged bins below the warning ratio: its length and the sum of its
+  // standardised shortfalls (expected - value) / spread, for the run test (docs/detect.md).
+  int64_t run_bins_ = 0;
+  double run_z_ = 0;
 };
 
 // A sliding-window median over the last `capacity` values, missing values ignored. O(capacity)

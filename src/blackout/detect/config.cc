@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -30,6 +31,19 @@ std::optional<Signal> ParseSignal(std::string_view name) {
   return std::nullopt;
 }
 
+Plane SignalPlane(Signal s) {
+  switch (s) {
+    case Signal::kBgp:
+      return Plane::kControl;
+    case Signal::kProbe:
+      return Plane::kData;
+    case Signal::kDarknet:
+    case Signal::kTraffic:
+      return Plane::kActivity;
+  }
+  return Plane::kActivity;
+}
+
 std::string_view MethodName(Method m) {
   return m == Method::kSeasonal ? "seasonal" : "ioda-median";
 }
@@ -52,6 +66,9 @@ DetectConfig DefaultConfig() {
   bgp.z = 3;
   bgp.floor = 1;
   bgp.max_inpaint_seconds = 86400;
+  // Reachability signals: a warning held for an hour is a partial outage on its own (a mobile cut
+  // that takes 40% of a country's blocks, a handful of a small network's /24s withdrawn).
+  bgp.sustain_seconds = 3600;
   // Data-plane signals follow the day: compare with the same time of similar days.
   for (Signal s : {Signal::kProbe, Signal::kDarknet, Signal::kTraffic}) {
     SignalConfig& x = c.of(s);
@@ -65,6 +82,9 @@ DetectConfig DefaultConfig() {
   c.of(Signal::kProbe).warning = 0.8;
   c.of(Signal::kProbe).critical = 0.5;
   c.of(Signal::kProbe).floor = 10;  // /24s: fewer blocks are too few to call
+  c.of(Signal::kProbe).sustain_seconds = 3600;
+  c.of(Signal::kDarknet).counts = true;
+  c.of(Signal::kTraffic).counts = true;
   c.of(Signal::kDarknet).warning = 0.5;
   c.of(Signal::kDarknet).critical = 0.25;
   c.of(Signal::kDarknet).floor = 2;
@@ -120,8 +140,12 @@ Status ValidateConfig(const DetectConfig& c) {
     if (!(x.min_relative_spread >= 0 && x.min_relative_spread <= 1))
       return InvalidArgument(w + "min_relative_spread must be in [0, 1]");
     if (!(x.floor >= 0 && std::isfinite(x.floor))) return InvalidArgument(w + "floor must be >= 0");
-    if (x.min_history_seconds < 0 || x.max_inpaint_seconds < 0)
+    if (x.min_history_seconds < 0 || x.max_inpaint_seconds < 0 || x.sustain_seconds < 0)
       return InvalidArgument(w + "durations must be >= 0");
+  }
+  for (const NewNormal& n : c.new_normals) {
+    if (n.entity.empty() || n.entity.find('/') == std::string::npos)
+      return InvalidArgument("new_normal: entity must be TYPE/CODE, got \"" + n.entity + "\"");
   }
   const CombineConfig& k = c.combine;
   if (k.min_warning_signals < 1)
@@ -175,10 +199,10 @@ Status ReadSignal(const toml::table& t, const std::string& where, SignalConfig* 
       auto parsed = m ? ParseMethod(*m) : std::nullopt;
       if (!parsed) return InvalidArgument(at + ": expected \"ioda-median\" or \"seasonal\"");
       c->method = *parsed;
-    } else if (k == "enabled") {
+    } else if (k == "enabled" || k == "counts") {
       auto b = node.value<bool>();
       if (!b) return InvalidArgument(at + ": expected true or false");
-      c->enabled = *b;
+      (k == "enabled" ? c->enabled : c->counts) = *b;
     } else {
       BLACKOUT_RETURN_IF_ERROR(ReadNumber(node, at, &d));
       if (k == "window_hours") {
@@ -201,11 +225,55 @@ Status ReadSignal(const toml::table& t, const std::string& where, SignalConfig* 
         BLACKOUT_RETURN_IF_ERROR(HoursToSeconds(d, at, &c->min_history_seconds));
       } else if (k == "max_inpaint_hours") {
         BLACKOUT_RETURN_IF_ERROR(HoursToSeconds(d, at, &c->max_inpaint_seconds));
+      } else if (k == "sustain_hours") {
+        BLACKOUT_RETURN_IF_ERROR(HoursToSeconds(d, at, &c->sustain_seconds));
       } else {
         return InvalidArgument(at + ": unknown key");
       }
     }
   }
+  return Status::Ok();
+}
+
+// One [[new_normal]] table: entity, from (ISO 8601 or Unix seconds), optional signal and note.
+Status ReadNewNormal(const toml::table& t, const std::string& where, NewNormal* n) {
+  bool has_from = false;
+  for (const auto& [key, node] : t) {
+    std::string k(key.str());
+    std::string at = where + "." + k;
+    if (k == "entity" || k == "note" || k == "signal") {
+      auto v = node.value<std::string>();
+      if (!v) return InvalidArgument(at + ": expected a string");
+      if (k == "entity") {
+        n->entity = *v;
+        for (char& ch : n->entity) ch = static_cast<char>(std::tolower(ch));
+        if (auto slash = n->entity.find('/'); slash != std::string::npos) {
+          for (size_t i = slash + 1; i < n->entity.size(); ++i)
+            n->entity[i] = static_cast<char>(std::toupper(n->entity[i]));
+        }
+      } else if (k == "note") {
+        n->note = *v;
+      } else {
+        n->signal = ParseSignal(*v);
+        if (!n->signal) return InvalidArgument(at + ": unknown signal \"" + *v + "\"");
+      }
+    } else if (k == "from") {
+      if (auto i = node.value<int64_t>()) {
+        n->from = *i;
+      } else if (auto text = node.value<std::string>()) {
+        auto t = ParseTime(*text);
+        if (!t.ok()) return InvalidArgument(at + ": " + t.status().message());
+        n->from = *t;
+      } else {
+        return InvalidArgument(at + ": expected an ISO 8601 time or Unix seconds");
+      }
+      has_from = true;
+    } else {
+      return InvalidArgument(at + ": unknown key");
+    }
+  }
+  if (n->entity.empty()) return InvalidArgument(where + ": entity is required");
+  if (!has_from) return InvalidArgument(where + ": from is required");
   return Status::Ok();
 }
 
@@ -258,6 +326,17 @@ Result<DetectConfig> ParseConfig(std::string_view text, std::string_view origin)
           return InvalidArgument(o + ": signal." + std::string(sk.str()) + ": unknown");
         BLACKOUT_RETURN_IF_ERROR(
             ReadSignal(*st, o + ": signal." + std::string(SignalName(*s)), &c.of(*s)));
+      }
+    } else if (k == "new_normal") {
+      const toml::array* a = node.as_array();
+      if (!a) return InvalidArgument(o + ": new_normal must be an array of tables ([[new_normal]])");
+      for (size_t i = 0; i < a->size(); ++i) {
+        const toml::table* t = (*a)[i].as_table();
+        std::string where = o + ": new_normal[" + std::to_string(i) + "]";
+        if (!t) return InvalidArgument(where + ": expected a table");
+        NewNormal n;
+        BLACKOUT_RETURN_IF_ERROR(ReadNewNormal(*t, where, &n));
+        c.new_normals.push_back(std::move(n));
       }
     } else {
       return InvalidArgument(o + ": " + k + ": unknown table");

@@ -9,6 +9,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "blackout/base/time.h"
 
 #include "blackout/base/status.h"
 
@@ -23,6 +26,13 @@ inline constexpr std::array<Signal, kNumSignals> kAllSignals = {Signal::kTraffic
 std::string_view SignalName(Signal s);  // "traffic", "darknet", "bgp", "probe"
 // Accepts blackout's names and IODA's datasource names ("gtr", "merit-nt", "ping-slash24").
 std::optional<Signal> ParseSignal(std::string_view name);
+
+// What a signal measures, which decides what its drop alone can mean (docs/detect.md, "The vote"):
+// the routes to a network (control plane), whether its address blocks answer (data plane), or how
+// much its hosts and users do (activity: telescope sources, web clients), which also falls for
+// reasons that are no outage (holidays, a scanner that stops).
+enum class Plane : uint8_t { kControl = 0, kData = 1, kActivity = 2 };
+Plane SignalPlane(Signal s);
 
 enum class Method : uint8_t {
   kIodaMedian = 0,  // ratio to the median of a sliding history window, with inpainting
@@ -54,8 +64,26 @@ struct SignalConfig {
   // Values of an anomalous stretch are replaced by the prediction in the history (inpainting) for
   // at most this long; after that the new level is written and becomes the new normal.
   int64_t max_inpaint_seconds = 86400;
+  // Whether the values are counts of independent things (telescope sources, web clients): their
+  // spread is then at least the Poisson sqrt(expected). /24s visible or answering are states of a
+  // fixed set of blocks, not arrivals, and their noise is learnt from the data alone.
+  bool counts = false;
+  // A warning held this long is an outage on this signal's word alone (0: never alone). A
+  // control-plane signal's is not when a data-plane signal is judged normal in the same bin.
+  int64_t sustain_seconds = 0;
   // Whether this signal takes part in the combined detector.
   bool enabled = true;
+};
+
+// An operator's statement that an entity's level changed for good at `from` (a prefix renumbered,
+// an ISP closed): the signal's baseline (every signal's when `signal` is unset) starts afresh there
+// and an event still open at `from` ends there, saying why. Nothing else ever ends an event whose
+// signals have not come back (docs/detect.md, "Long outages and new normals").
+struct NewNormal {
+  std::string entity;  // canonical "TYPE/CODE"
+  std::optional<Signal> signal;
+  UnixSeconds from = 0;
+  std::string note;
 };
 
 struct CombineConfig {
@@ -79,6 +107,7 @@ struct CombineConfig {
 struct DetectConfig {
   std::array<SignalConfig, kNumSignals> signals;
   CombineConfig combine;
+  std::vector<NewNormal> new_normals;  // in any order
 
   SignalConfig& of(Signal s) { return signals[static_cast<int>(s)]; }
   const SignalConfig& of(Signal s) const { return signals[static_cast<int>(s)]; }

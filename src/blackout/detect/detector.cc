@@ -54,7 +54,21 @@ Technique Classify(const std::array<std::optional<double>, kNumSignals>& m) {
 EntityDetector::EntityDetector(std::string entity, const DetectConfig& config, int64_t step)
     : entity_(std::move(entity)), config_(config), step_(step) {
   signals_.reserve(kNumSignals);
-  for (Signal s : kAllSignals) signals_.emplace_back(config_.of(s), step_);
+  size_t longest = 1;
+  for (Signal s : kAllSignals) {
+    const SignalConfig& c = config_.of(s);
+    signals_.emplace_back(c, step_);
+    const int i = static_cast<int>(s);
+    sustain_bins_[i] = c.sustain_seconds > 0 ? std::max<int64_t>(1, c.sustain_seconds / step_) : 0;
+    longest = std::max(longest, static_cast<size_t>(sustain_bins_[i]));
+  }
+  recent_.resize(std::min<size_t>(longest, 100000));
+  for (const NewNormal& n : config_.new_normals) {
+    if (n.entity == entity_) new_normals_.push_back(n);
+  }
+  std::stable_sort(new_normals_.begin(), new_normals_.end(),
+                   [](const NewNormal& a, const NewNormal& b) { return a.from < b.from; });
+  config_.new_normals.clear();  // this entity's are in new_normals_
 }
 
 Status EntityDetector::Push(UnixSeconds t,
@@ -66,11 +80,20 @@ Status EntityDetector::Push(UnixSeconds t,
                            " is not after the previous bin " + FormatIso8601(*next_ - step_));
   }
   // Skipped bins are missing data. Only the last few matter for the event logic (the signal
-  // detectors fill longer gaps themselves).
+  // detectors fill longer gaps themselves), unless an event is open: then every silent bin is
+  // part of it.
   int64_t keep = 0;
   if (next_ && bin != *next_) {
     int64_t skipped = (bin - *next_) / step_;
-    keep = std::min<int64_t>(skipped, config_.combine.merge_gap_bins + 1);
+    // With no event open, the bins a sustained warning may reach back to (recent_) are enough.
+    keep = current_.empty() ? std::max<int64_t>(config_.combine.merge_gap_bins + 1,
+                                                static_cast<int64_t>(recent_.size()))
+                            : skipped;
+    // A new normal inside the gap takes effect at its own bin, as in the batch path.
+    if (next_new_normal_ < new_normals_.size() && new_normals_[next_new_normal_].from < bin) {
+      keep = std::max<int64_t>(keep, (bin - BinStart(std::max(*next_, new_normals_[next_new_normal_].from), step_)) / step_);
+    }
+    keep = std::min<int64_t>({keep, skipped, 400 * 86400 / step_});  // bounded for absurd gaps
   }
   next_ = bin + step_;
 
@@ -80,6 +103,7 @@ Status EntityDetector::Push(UnixSeconds t,
   for (int64_t k = keep; k >= 0; --k) {
     const UnixSeconds b = bin - k * step_;
     const bool last = k == 0;
+    ApplyNewNormals(b, sink);
     for (int s = 0; s < kNumSignals; ++s) {
       pv[s] = &kNoVerdict;
       if (!config_.signals[s].enabled) continue;
@@ -93,14 +117,77 @@ Status EntityDetector::Push(UnixSeconds t,
   return Status::Ok();
 }
 
+void EntityDetector::ApplyNewNormals(UnixSeconds b, const DetectSink* sink) {
+  while (next_new_normal_ < new_normals_.size() && new_normals_[next_new_normal_].from <= b) {
+    const NewNormal& n = new_normals_[next_new_normal_++];
+    for (int s = 0; s < kNumSignals; ++s) {
+      if (!n.signal || static_cast<int>(*n.signal) == s) {
+        signals_[static_cast<size_t>(s)].Reset();
+        warn_run_[s] = 0;
+      }
+    }
+    if (!current_.empty()) {
+      std::string reason = "new normal declared";
+      if (n.signal) reason += " for " + std::string(SignalName(*n.signal));
+      if (!n.note.empty()) reason += ": " + n.note;
+      CloseCurrent(sink, BinStart(n.from, step_), reason);
+    }
+  }
+}
+
+void EntityDetector::CloseCurrent(const DetectSink* sink, std::optional<UnixSeconds> cut,
+                                  std::string reason) {
+  if (confirmed_) {
+    if (cut) {
+      // Cut the event at `cut`: bins from there on are not part of it.
+      while (!current_.empty() && current_.back().time >= *cut) current_.pop_back();
+      gap_ = 0;
+      while (gap_ < static_cast<int>(current_.size()) &&
+             current_[current_.size() - 1 - static_cast<size_t>(gap_)].state == BinState::kBack) {
+        ++gap_;
+      }
+    }
+    if (!current_.empty() && static_cast<size_t>(gap_) < current_.size()) {
+      Event e = Build(true);
+      if (cut) {
+        e.end = std::max(e.start + step_, *cut);
+        e.end_reason = std::move(reason);
+        // No recovery was seen: the event ends by declaration, its last phase ends with it.
+        while (!e.phases.empty() && e.phases.back().kind == PhaseKind::kTotalRecovery) {
+          e.phases.pop_back();
+        }
+        if (!e.phases.empty()) e.phases.back().end = e.end;
+      }
+      closed_.push_back(std::move(e));
+      if (sink && sink->on_event) sink->on_event(closed_.back());
+    }
+  }
+  current_.clear();
+  outage_bins_ = 0;
+  gap_ = 0;
+  confirmed_ = false;
+  shows_ = {};
+  for (auto& sd : signals_) sd.Release();
+}
+
 void EntityDetector::Decide(UnixSeconds b, const std::array<const Verdict*, kNumSignals>& verdicts,
                             const DetectSink* sink) {
-  BinRecord rec{b, false, {}, {}};
+  BinRecord rec{b, BinState::kBack, {}, {}};
   int critical = 0, warning = 0;
+  bool data_plane_normal = false;
   for (int s = 0; s < kNumSignals; ++s) {
     const Verdict& v = *verdicts[s];
     rec.level[s] = v.level;
-    if (v.level == Level::kUnknown) continue;
+    if (v.level == Level::kNormal && SignalPlane(static_cast<Signal>(s)) == Plane::kData) {
+      data_plane_normal = true;
+    }
+    // A missing or unjudged bin neither extends nor ends a signal's run of warnings.
+    if (v.level >= Level::kWarning) {
+      if (warn_run_[s]++ == 0) warn_start_[s] = b;
+    } else if (v.level == Level::kNormal) {
+      warn_run_[s] = 0;
+    }
+    if (v.level <= Level::kUnknown) continue;
     rec.ratio[s] = v.ratio;
     if (v.level == Level::kCritical) ++critical;
     if (v.level >= Level::kWarning) {
@@ -111,37 +198,102 @@ void EntityDetector::Decide(UnixSeconds b, const std::array<const Verdict*, kNum
       }
     }
   }
-  rec.outage = critical >= 1 || warning >= config_.combine.min_warning_signals;
-  if (rec.outage) {
+  // A warning held long enough on a reachability signal is an outage on its own word; a
+  // control-plane one not while the data plane answers normally (routes to unused space).
+  std::optional<UnixSeconds> sustained_from;
+  for (int s = 0; s < kNumSignals; ++s) {
+    if (sustain_bins_[s] == 0 || rec.level[s] < Level::kWarning) continue;
+    if (warn_run_[s] < sustain_bins_[s]) continue;
+    const Plane plane = SignalPlane(static_cast<Signal>(s));
+    if (plane == Plane::kActivity) continue;
+    if (plane == Plane::kControl && data_plane_normal) continue;
+    sustained_from = std::min(sustained_from.value_or(warn_start_[s]), warn_start_[s]);
+  }
+  const bool outage =
+      critical >= 1 || warning >= config_.combine.min_warning_signals || sustained_from;
+
+  // Never back into an event already reported ended.
+  if (sustained_from && !closed_.empty() && closed_.back().end) {
+    sustained_from = std::max(*sustained_from, *closed_.back().end);
+  }
+  if (sustained_from && (current_.empty() || current_.front().time > *sustained_from)) {
+    // The event starts where the run began: take those bins back from the recent ones.
+    const UnixSeconds first_kept = current_.empty() ? b : current_.front().time;
+    std::vector<BinRecord> before;
+    const size_t r = recent_.size();
+    for (size_t i = 0; i < r; ++i) {
+      const BinRecord& x = recent_[(recent_head_ + i) % r];
+      if (x.time >= *sustained_from && x.time < first_kept && x.time < b) before.push_back(x);
+    }
+    std::sort(before.begin(), before.end(),
+              [](const BinRecord& x, const BinRecord& y) { return x.time < y.time; });
+    current_.insert(current_.begin(), before.begin(), before.end());
+  }
+  if (sustained_from) {
+    for (BinRecord& x : current_) {
+      if (x.time >= *sustained_from) x.state = BinState::kOutage;
+    }
+    outage_bins_ = 0;
+    for (const BinRecord& x : current_) outage_bins_ += x.state == BinState::kOutage;
+    gap_ = 0;
+  }
+
+  // Within a confirmed event, is there still word from the signals that showed it?
+  bool heard = false;
+  for (int s = 0; s < kNumSignals; ++s) {
+    if (shows_[s] && rec.level[s] >= Level::kNormal) heard = true;
+  }
+  if (outage) {
+    rec.state = BinState::kOutage;
     current_.push_back(rec);
     ++outage_bins_;
     gap_ = 0;
-    if (outage_bins_ >= config_.combine.min_event_bins) confirmed_ = true;
-    if (confirmed_ && sink && sink->on_event) sink->on_event(Build(false));
   } else if (!current_.empty()) {
-    current_.push_back(rec);
-    if (++gap_ > config_.combine.merge_gap_bins) {
-      if (confirmed_) {
-        closed_.push_back(Build(true));
-        if (sink && sink->on_event) sink->on_event(closed_.back());
-      }
-      current_.clear();
-      outage_bins_ = 0;
+    if (confirmed_ && warning > 0) {
+      rec.state = BinState::kRecovering;  // some judged signal is still below its band
+      current_.push_back(rec);
       gap_ = 0;
-      confirmed_ = false;
+    } else if (confirmed_ && !heard) {
+      rec.state = BinState::kSilent;  // no word: neither outage nor recovery
+      current_.push_back(rec);
+    } else {
+      current_.push_back(rec);
+      if (++gap_ > config_.combine.merge_gap_bins) CloseCurrent(sink);
     }
+  }
+  if (rec.state == BinState::kOutage || rec.state == BinState::kRecovering) {
+    for (int s = 0; s < kNumSignals; ++s) {
+      if (rec.level[s] >= Level::kWarning) shows_[s] = true;
+    }
+  }
+  bool newly_confirmed = false;
+  if (!current_.empty() && !confirmed_ && outage_bins_ >= config_.combine.min_event_bins) {
+    confirmed_ = true;
+    newly_confirmed = true;
+  }
+  if (confirmed_ && outage && sink && sink->on_event) sink->on_event(Build(false));
+
+  // Nothing inside an open event teaches the baselines.
+  if (confirmed_ && !current_.empty()) {
+    const UnixSeconds from = newly_confirmed ? current_.front().time : b;
+    for (auto& sd : signals_) sd.Hold(from);
+  }
+  if (!recent_.empty()) {
+    recent_[recent_head_] = rec;
+    recent_head_ = (recent_head_ + 1) % recent_.size();
   }
 }
 
 std::vector<Event> EntityDetector::Events() const {
   std::vector<Event> out = closed_;
-  if (confirmed_) out.push_back(Build(false));
+  if (confirmed_ && static_cast<size_t>(gap_) < current_.size()) out.push_back(Build(false));
   return out;
 }
 
 Event EntityDetector::Build(bool ended) const {
   const CombineConfig& cc = config_.combine;
-  size_t n = current_.size() - static_cast<size_t>(gap_);  // drop the trailing non-outage bins
+  const size_t total = current_.size();
+  const size_t n = total - static_cast<size_t>(gap_);  // without the trailing bins back to normal
   Event e;
   e.entity = entity_;
   e.step = step_;
@@ -156,19 +308,19 @@ Event EntityDetector::Build(bool ended) const {
   // it defines the level when it is judged; otherwise the median of the judged signals. A sparse
   // signal's last ratio stands for up to kCarryBins bins so that the level does not flicker.
   constexpr int kCarryBins = 6;
-  std::vector<double> conn(n, 1.0);
+  std::vector<double> conn(total, 1.0);
   std::array<std::optional<double>, kNumSignals> last{};
   std::array<int, kNumSignals> age{};
   double prev = 1.0;
-  for (size_t i = 0; i < n; ++i) {
+  for (size_t i = 0; i < total; ++i) {
     const BinRecord& r = current_[i];
     std::vector<double> rs;
     for (int s = 0; s < kNumSignals; ++s) {
-      if (r.level[s] >= Level::kWarning) shows[s] = true;
+      if (i < n && r.level[s] >= Level::kWarning) shows[s] = true;
       if (r.ratio[s]) {
         double q = std::clamp(*r.ratio[s], 0.0, 1.0);
-        area[s] += (1.0 - q) * double(step_) / 60.0;
-        if (r.outage) outage_ratios[s].push_back(q);
+        if (i < n) area[s] += (1.0 - q) * double(step_) / 60.0;
+        if (r.state == BinState::kOutage) outage_ratios[s].push_back(q);
         last[s] = q;
         age[s] = 0;
       } else if (last[s] && ++age[s] > kCarryBins) {
@@ -180,48 +332,96 @@ Event EntityDetector::Build(bool ended) const {
     conn[i] = probe ? *probe : rs.empty() ? prev : Median(rs);
     prev = conn[i];
   }
-  e.depth = *std::min_element(conn.begin(), conn.end());
+  double depth = 1.0;
+  for (size_t i = 0; i < n; ++i) {
+    if (current_[i].state != BinState::kSilent) depth = std::min(depth, conn[i]);
+  }
+  e.depth = depth;
   e.score = *std::max_element(area.begin(), area.end());
   for (int s = 0; s < kNumSignals; ++s) {
     if (shows[s]) e.signals.push_back(static_cast<Signal>(s));
   }
 
-  // Phases: each bin is a blackout (connectivity <= blackout_ratio), a partial recovery (risen by
-  // recovery_delta above the lowest point so far) or reduced connectivity; runs become phases.
-  // Total recovery is the closing stretch in which connectivity is back at or above
-  // recovered_ratio and stays there while some signal still alerts (a straggler: traffic
-  // reported late, routes re-announced after the hosts answer again); it starts after the last
-  // bin below recovered_ratio. When the event's last outage bin is still below, connectivity
-  // returned to normal at the event's end and total recovery is that instant.
-  size_t recovered = n;  // first bin of total recovery (n: none within the outage bins)
-  for (size_t i = n; i-- > 0;) {
-    if (conn[i] < cc.recovered_ratio) {
-      recovered = i + 1;
-      break;
+  // Phases: each bin is a near-total blackout (connectivity <= blackout_ratio), a partial recovery
+  // (risen by recovery_delta above the lowest point so far, or the vote no longer says outage while
+  // some signal is still below its band), reduced connectivity, or no data (the signals that
+  // showed the event went silent); runs become phases. Total recovery begins at the first bin at
+  // which every judged signal is back inside its band, which is where the event ends, and lasts
+  // the bins that confirmed it (merge_gap_bins + 1).
+  // The final recovery: once total recovery has begun, it began at the first bin after the last
+  // one still within recovery_delta / 2 of the lowest connectivity of the event's last day (the
+  // level the shutdown held before it was lifted). Its bins are a partial recovery whatever their
+  // level; when connectivity came back at once it is the start of total recovery.
+  size_t onset = n;
+  if (n < total && n > 0) {
+    const UnixSeconds day_before = current_[n - 1].time - 86400;
+    double base = 1.0;
+    for (size_t i = 0; i < n; ++i) {
+      if (current_[i].state != BinState::kSilent && current_[i].time > day_before) {
+        base = std::min(base, conn[i]);
+      }
     }
+    size_t last_low = 0;
+    for (size_t i = 0; i < n; ++i) {
+      if (current_[i].state != BinState::kSilent && conn[i] < base + cc.recovery_delta / 2) {
+        last_low = i;
+      }
+    }
+    onset = last_low + 1;
+    while (onset < n && current_[onset].state == BinState::kSilent) ++onset;
+    e.restored = current_[onset].time;
+  }
+  // Short silences (a sparse signal's empty bins) continue the phase they interrupt; longer ones
+  // are phases of their own.
+  constexpr size_t kShortSilence = 6;
+  std::vector<bool> long_silence(n, false);
+  for (size_t i = 0; i < n;) {
+    if (current_[i].state != BinState::kSilent) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < n && current_[j].state == BinState::kSilent) ++j;
+    if (j - i > kShortSilence || i == 0) {
+      for (size_t k = i; k < j; ++k) long_silence[k] = true;
+    }
+    i = j;
   }
   double low = 1.0;
-  for (size_t i = 0; i < recovered; ++i) {
-    low = std::min(low, conn[i]);
-    PhaseKind k = conn[i] <= cc.blackout_ratio         ? PhaseKind::kNearTotalBlackout
-                  : conn[i] >= low + cc.recovery_delta ? PhaseKind::kPartialRecovery
-                                                       : PhaseKind::kReducedConnectivity;
-    UnixSeconds t = current_[i].time;
-    if (e.phases.empty() || e.phases.back().kind != k) {
-      if (!e.phases.empty()) e.phases.back().end = t;
-      e.phases.push_back(Phase{k, t, std::nullopt, conn[i]});
+  for (size_t i = 0; i < n; ++i) {
+    const BinRecord& r = current_[i];
+    PhaseKind k;
+    if (long_silence[i]) {
+      k = PhaseKind::kNoData;
+    } else if (r.state == BinState::kSilent) {
+      k = e.phases.back().kind;  // a short silence: the phase goes on
+    } else if (i >= onset) {
+      low = std::min(low, conn[i]);
+      k = PhaseKind::kPartialRecovery;
     } else {
+      low = std::min(low, conn[i]);
+      k = conn[i] <= cc.blackout_ratio ? PhaseKind::kNearTotalBlackout
+          : conn[i] >= low + cc.recovery_delta ||
+                  (r.state == BinState::kRecovering && conn[i] > low)
+              ? PhaseKind::kPartialRecovery
+              : PhaseKind::kReducedConnectivity;
+    }
+    if (e.phases.empty() || e.phases.back().kind != k) {
+      if (!e.phases.empty()) e.phases.back().end = r.time;
+      e.phases.push_back(Phase{k, r.time, std::nullopt, k == PhaseKind::kNoData ? 1.0 : conn[i]});
+    } else if (r.state != BinState::kSilent) {
       e.phases.back().depth = std::min(e.phases.back().depth, conn[i]);
     }
   }
-  if (recovered < n) {
-    const UnixSeconds t = current_[recovered].time;
+  if (n < total) {
+    const UnixSeconds t = current_[n].time;
     if (!e.phases.empty()) e.phases.back().end = t;
-    double depth = *std::min_element(conn.begin() + static_cast<ptrdiff_t>(recovered), conn.end());
-    e.phases.push_back(Phase{PhaseKind::kTotalRecovery, t, e.end, depth});
-  } else if (ended) {
+    double d = *std::min_element(conn.begin() + static_cast<ptrdiff_t>(n), conn.end());
+    std::optional<UnixSeconds> until;
+    if (ended) until = current_.back().time + step_;
+    e.phases.push_back(Phase{PhaseKind::kTotalRecovery, t, until, d});
+  } else if (ended && !e.phases.empty()) {
     e.phases.back().end = *e.end;
-    e.phases.push_back(Phase{PhaseKind::kTotalRecovery, *e.end, *e.end, 1.0});
   }
 
   std::array<std::optional<double>, kNumSignals> med;
@@ -232,41 +432,40 @@ Event EntityDetector::Build(bool ended) const {
   return e;
 }
 
-Detection DetectSeries(const EntitySeries& series, const DetectConfig& config) {
+Detection DetectSeries(const EntitySeries& series, const DetectConfig& config,
+                       VerdictTrace* trace) {
   Detection out;
   EntityDetector det(series.entity, config, series.step);
   DetectSink sink;
   sink.on_alert = [&](const Alert& a) { out.alerts.push_back(a); };
   const size_t n = series.bins();
-  // Blocks small enough that the four signals' verdicts stay in the L1/L2 cache.
-  constexpr size_t kBlock = 512;
   static const Verdict kNoVerdict;
-  std::array<std::vector<Verdict>, kNumSignals> verdicts;
   std::array<bool, kNumSignals> judged{};
   for (int s = 0; s < kNumSignals; ++s) {
-    // A signal with no value from some bin on has only kUnknown verdicts there, whatever its
+    // A signal with no value from some bin on has only kNoData verdicts there, whatever its
     // state: such bins need not be judged at all.
     judged[s] = config.signals[s].enabled && !series.values[s].empty();
-    if (judged[s]) verdicts[s].resize(kBlock);
+    if (trace) {
+      (*trace)[s].clear();
+      if (judged[s]) (*trace)[s].resize(n);
+    }
   }
+  std::array<Verdict, kNumSignals> v;
   std::array<const Verdict*, kNumSignals> pv;
   const UnixSeconds from = BinStart(series.from, series.step);  // as Push would bin it
-  for (size_t begin = 0; begin < n; begin += kBlock) {
-    const size_t len = std::min(kBlock, n - begin);
-    const UnixSeconds t0 = from + static_cast<int64_t>(begin) * series.step;
-    std::array<size_t, kNumSignals> have{};  // bins of this block with a verdict per signal
+  for (size_t i = 0; i < n; ++i) {
+    const UnixSeconds t = from + static_cast<int64_t>(i) * series.step;
+    det.ApplyNewNormals(t, &sink);
     for (int s = 0; s < kNumSignals; ++s) {
       const auto& vals = series.values[s];
-      if (!judged[s] || begin >= vals.size()) continue;
-      have[s] = std::min(len, vals.size() - begin);
-      bool ok = det.signals_[static_cast<size_t>(s)].StepMany(
-          t0, std::span(vals).subspan(begin, have[s]), verdicts[s].data());
-      (void)ok;  // bins are increasing by construction
+      pv[s] = &kNoVerdict;
+      if (!judged[s] || i >= vals.size()) continue;
+      Verdict* out_v = trace ? &(*trace)[s][i] : &v[s];
+      det.signals_[static_cast<size_t>(s)].Next(t, vals[i], vals.size() - i, out_v);
+      pv[s] = out_v;
     }
-    for (size_t i = 0; i < len; ++i) {
-      for (int s = 0; s < kNumSignals; ++s) pv[s] = i < have[s] ? &verdicts[s][i] : &kNoVerdict;
-      det.Decide(t0 + static_cast<int64_t>(i) * series.step, pv, &sink);
-    }
+    det.next_ = t + series.step;
+    det.Decide(t, pv, &sink);
   }
   out.events = det.Events();
   return out;

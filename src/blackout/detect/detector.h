@@ -68,6 +68,14 @@ struct Event {
   std::vector<Phase> phases;
   Technique technique = Technique::kUnknown;
   std::vector<std::string> carriers;  // child entities (regions, ASNs) that carry it
+  // When the final recovery began: the first bin of the rise that ends in total recovery (the
+  // bin total recovery begins when connectivity came back at once). Set once total recovery has
+  // begun. [start, restored) is the disruption proper, what a shutdown's reported span covers;
+  // [restored, end) is its partial-recovery phase, connectivity on its way back.
+  std::optional<UnixSeconds> restored;
+  // Why it ended when not by every signal coming back: an operator's new normal ("new normal
+  // declared: NOTE"); empty otherwise.
+  std::string end_reason;
 
   int64_t duration_seconds() const { return end.value_or(last_bin + step) - start; }
   friend bool operator==(const Event&, const Event&) = default;
@@ -85,6 +93,10 @@ struct Detection {
   std::vector<Alert> alerts;  // in time order, then signal order within a bin
   std::vector<Event> events;
 };
+
+// Every verdict of every signal, bin by bin (DetectSeries' optional trace): what the API serves as
+// expected values, bands and levels, so that they are exactly what the vote saw.
+using VerdictTrace = std::array<std::vector<Verdict>, kNumSignals>;
 
 struct EntitySeries;
 
@@ -104,18 +116,28 @@ class EntityDetector {
   int64_t step() const { return step_; }
 
  private:
+  // What one bin of the current event was: an outage bin by the vote; recovering (the vote no
+  // longer says outage but some judged signal is still below its band); silent (no signal that
+  // showed the event has a judgement: the state is unknown); or, trailing, back (all normal).
+  enum class BinState : uint8_t { kOutage, kRecovering, kSilent, kBack };
   struct BinRecord {
     UnixSeconds time;
-    bool outage;
+    BinState state;
     std::array<std::optional<double>, kNumSignals> ratio;
     std::array<Level, kNumSignals> level;
   };
   Event Build(bool ended) const;
   // The vote and the event logic for bin `b`, given each signal's verdict on it (a disabled
-  // signal's is kUnknown). Shared by Push and the batch path (DetectSeries), so both decide alike.
+  // signal's is kNoData). Shared by Push and the batch path (DetectSeries), so both decide alike.
+  // Ends by telling the signal detectors whether the bin is inside an open event (Hold/Release).
   void Decide(UnixSeconds b, const std::array<const Verdict*, kNumSignals>& verdicts,
               const DetectSink* sink);
-  friend Detection DetectSeries(const EntitySeries& series, const DetectConfig& config);
+  // Applies the operator's new normals that take effect at or before bin `b`.
+  void ApplyNewNormals(UnixSeconds b, const DetectSink* sink);
+  void CloseCurrent(const DetectSink* sink, std::optional<UnixSeconds> cut = std::nullopt,
+                    std::string reason = "");
+  friend Detection DetectSeries(const EntitySeries& series, const DetectConfig& config,
+                                VerdictTrace* trace);
 
   std::string entity_;
   DetectConfig config_;
@@ -125,9 +147,18 @@ class EntityDetector {
   // The current candidate or confirmed event: its bins from the first outage bin on.
   std::vector<BinRecord> current_;
   int outage_bins_ = 0;  // outage bins in current_
-  int gap_ = 0;          // non-outage bins since the last outage bin
+  int gap_ = 0;          // trailing kBack bins (all signals normal) since the last other bin
   bool confirmed_ = false;
+  std::array<bool, kNumSignals> shows_{};  // signals that alerted in current_
   std::vector<Event> closed_;
+  // The last few bins (for a sustained warning that starts an event where its run began).
+  std::vector<BinRecord> recent_;
+  size_t recent_head_ = 0;
+  std::array<int64_t, kNumSignals> sustain_bins_{};  // per signal, 0 = never alone
+  std::array<int64_t, kNumSignals> warn_run_{};      // consecutive bins at warning or worse
+  std::array<UnixSeconds, kNumSignals> warn_start_{};
+  std::vector<NewNormal> new_normals_;  // this entity's, by time
+  size_t next_new_normal_ = 0;
 };
 
 // A whole entity, all signals on one grid: values[s][i] is the bin from + i * step of signal s;
@@ -141,8 +172,11 @@ struct EntitySeries {
 };
 
 // Batch: the same as pushing every bin of `series` to an EntityDetector (and identical to it), but
-// faster: each signal is judged over a block of bins at a time, then the block is voted on.
-Detection DetectSeries(const EntitySeries& series, const DetectConfig& config);
+// faster: each signal predicts its expected values a stretch at a time (Baseline::Predict). With
+// `trace`, every signal's verdict on every bin is kept there (empty vectors for signals that are
+// disabled or absent).
+Detection DetectSeries(const EntitySeries& series, const DetectConfig& config,
+                       VerdictTrace* trace = nullptr);
 
 // Fills parent.carriers with the entities of `children` events that overlap it in time, sorted and
 // without duplicates. Ongoing events extend to +infinity.

@@ -60,7 +60,7 @@ Scores Score(const std::vector<bool>& predicted, const std::vector<std::optional
 
 std::vector<Level> JudgeSeries(const std::vector<std::optional<double>>& values, UnixSeconds from,
                                int64_t step, const SignalConfig& config) {
-  std::vector<Level> out(values.size(), Level::kUnknown);
+  std::vector<Level> out(values.size(), Level::kNoData);
   SignalDetector det(config, step);
   for (size_t i = 0; i < values.size(); ++i) {
     auto v = det.Step(from + static_cast<int64_t>(i) * step, values[i]);
@@ -70,10 +70,11 @@ std::vector<Level> JudgeSeries(const std::vector<std::optional<double>>& values,
 }
 
 std::vector<bool> EventBins(const std::vector<Event>& events, UnixSeconds from, int64_t step,
-                            size_t bins) {
+                            size_t bins, bool to_restoration) {
   std::vector<bool> out(bins, false);
   for (const Event& e : events) {
     UnixSeconds end = e.end.value_or(e.last_bin + step);
+    if (to_restoration && e.restored) end = std::min(end, *e.restored);
     for (UnixSeconds t = std::max(e.start, from); t < end; t += step) {
       int64_t i = (t - from) / step;
       if (i >= 0 && static_cast<size_t>(i) < bins) out[static_cast<size_t>(i)] = true;
@@ -139,7 +140,7 @@ Evaluation Evaluate(const LabelledSeries& data, const DetectConfig& config,
         for (size_t i = 0; i < n; ++i) {
           int judged = 0, down = 0;
           for (const auto& l : levels) {
-            judged += l[i] != Level::kUnknown;
+            judged += l[i] >= Level::kNormal;
             down += l[i] >= at;
           }
           any[i] = down > 0;
@@ -159,6 +160,7 @@ Evaluation Evaluate(const LabelledSeries& data, const DetectConfig& config,
   Detection d = DetectSeries(es, cc);
   ev.events = d.events;
   ev.combined = Score(EventBins(d.events, es.from, es.step, n), labels);
+  ev.whole_events = Score(EventBins(d.events, es.from, es.step, n, false), labels);
   return ev;
 }
 
@@ -171,6 +173,9 @@ std::string EvaluationJson(const Evaluation& e) {
       {"f1", e.combined.f1},
       {"onset_latency_bins",
        e.combined.onset_latency_bins ? json(*e.combined.onset_latency_bins) : json(nullptr)}};
+  out["wholeEvents"] = {{"precision", e.whole_events.precision},
+                        {"recall", e.whole_events.recall},
+                        {"f1", e.whole_events.f1}};
   json methods = json::array();
   for (const MethodRow& m : e.methods) {
     methods.push_back({{"method", m.method},
@@ -201,13 +206,17 @@ std::string EvaluationTable(const Evaluation& e) {
   };
   for (const MethodRow& m : e.methods) row(m.method, m.signal, m.scores);
   row("combined", "all", e.combined);
+  row("combined:whole-events", "all", e.whole_events);
   out += "\ncombined detector events:\n";
   for (const Event& ev : e.events) {
-    std::snprintf(buf, sizeof buf, "  %s  %s -> %s  depth %.2f  score %.0f  %s  signals",
+    std::snprintf(buf, sizeof buf, "  %s  %s -> %s  depth %.2f  score %.0f  %s",
                   ev.entity.c_str(), FormatIso8601(ev.start).c_str(),
                   ev.end ? FormatIso8601(*ev.end).c_str() : "ongoing", ev.depth, ev.score,
                   std::string(TechniqueName(ev.technique)).c_str());
     out += buf;
+    if (ev.restored) out += "  restoration from " + FormatIso8601(*ev.restored);
+    if (!ev.end_reason.empty()) out += "  (" + ev.end_reason + ")";
+    out += "  signals";
     for (Signal s : ev.signals) out += " " + std::string(SignalName(s));
     out += "\n";
     for (const Phase& p : ev.phases) {

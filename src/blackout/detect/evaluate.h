@@ -36,7 +36,11 @@ struct MethodRow {
 };
 
 struct Evaluation {
+  // The combined detector's disruptions proper: each event from its start to when its final
+  // recovery began (Event::restored), which is what an outage's labels mark. whole_events: the
+  // same events to their end, the final partial-recovery phase included.
   Scores combined;
+  Scores whole_events;
   std::vector<MethodRow> methods;
   std::vector<Event> events;  // the combined detector's events
 };
@@ -49,9 +53,10 @@ Evaluation Evaluate(const LabelledSeries& data, const DetectConfig& config,
 std::vector<Level> JudgeSeries(const std::vector<std::optional<double>>& values, UnixSeconds from,
                                int64_t step, const SignalConfig& config);
 
-// The bins covered by `events` on the grid [from, from + bins * step).
+// The bins covered by `events` on the grid [from, from + bins * step): each from its start to
+// when its final recovery began (`to_restoration`), or to its end.
 std::vector<bool> EventBins(const std::vector<Event>& events, UnixSeconds from, int64_t step,
-                            size_t bins);
+                            size_t bins, bool to_restoration = true);
 
 // {"combined": {"precision","recall","f1","onset_latency_bins"},
 //  "methods": [{"method","signal","precision","recall","f1"}, ...]}

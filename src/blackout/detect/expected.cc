@@ -5,12 +5,13 @@
 #include <optional>
 
 #include "blackout/detect/baseline.h"
+#include "blackout/detect/detector.h"
 #include "blackout/store/types.h"
 
 namespace blackout::detect {
 
 std::vector<ExpectedSeries> ComputeExpected(std::span<const ExpectedInput> series,
-                                            const DetectConfig& config) {
+                                            const DetectConfig& config, std::string_view entity) {
   std::vector<ExpectedSeries> out(series.size());
   // The detectable series set the grid: the finest step, from the earliest first bin to the end
   // of the latest (DetectInStore's grid with from = 0 and an open end).
@@ -40,22 +41,31 @@ std::vector<ExpectedSeries> ComputeExpected(std::span<const ExpectedInput> serie
   const size_t bins = static_cast<size_t>((last - from + step - 1) / step);
   // The first fine bin at or after t.
   auto ceil_bin = [&](UnixSeconds t) { return from + (t - from + step - 1) / step * step; };
-  std::vector<std::optional<double>> values(bins);
-  std::vector<Verdict> verdicts(bins);
+  // The whole entity goes through the detector, as DetectInStore runs it: a signal's baseline is
+  // held while the entity's event is open, so its expected values depend on the other signals.
+  EntitySeries es;
+  es.entity = std::string(entity);
+  es.from = from;
+  es.step = step;
   for (auto [k, sig] : judged) {
     const ExpectedInput& s = series[k];
+    auto& values = es.values[static_cast<int>(sig)];
+    values.assign(bins, std::nullopt);
     const UnixSeconds s_until = s.from + s.step * static_cast<int64_t>(s.values.size());
     // The fine bins this series covers, as DetectInStore's Fill lays them out.
-    std::fill(values.begin(), values.end(), std::nullopt);
     UnixSeconds t = std::max(from, s.from);
     if (s.step != step) t = ceil_bin(t);
     for (const UnixSeconds end = std::min(last, s_until); t < end; t += step) {
       const double v = s.values[static_cast<size_t>((t - s.from) / s.step)];
       if (!store::IsMissing(v)) values[static_cast<size_t>((t - from) / step)] = v;
     }
-    SignalDetector detector(config.of(sig), step);
-    detector.StepMany(from, values, verdicts.data());
-
+  }
+  VerdictTrace trace;
+  DetectSeries(es, config, &trace);
+  for (auto [k, sig] : judged) {
+    const ExpectedInput& s = series[k];
+    const std::vector<Verdict>& verdicts = trace[static_cast<size_t>(sig)];
+    if (verdicts.size() != bins) continue;
     ExpectedSeries& e = out[k];
     const size_t n = s.values.size();
     e.expected.assign(n, NAN);

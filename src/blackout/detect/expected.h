@@ -30,7 +30,7 @@ struct ExpectedInput {
 // does not judge this series: not a detectable signal, the signal is disabled, or no values) or
 // each exactly values.size() long. expected[i]: the value the detector expected (NaN: no baseline
 // yet); lower[i]: the lower edge of its band, expected - z * spread (NaN with expected); level[i]:
-// its verdict, detect::Level's numbers (0 unknown, 1 normal, 2 warning, 3 critical).
+// its verdict, detect::Level's numbers (0 no data, 1 unknown, 2 normal, 3 warning, 4 critical).
 struct ExpectedSeries {
   std::vector<double> expected;
   std::vector<double> lower;
@@ -48,7 +48,9 @@ struct ExpectedSeries {
 // that have a baseline, and the highest level among them.
 // Returns one ExpectedSeries per input, in input order.
 // REQUIRES: all series of one entity, at most one per signal; a ValidateConfig-valid config.
+// `entity` selects the operator's new normals (config.new_normals) that apply.
 std::vector<ExpectedSeries> ComputeExpected(std::span<const ExpectedInput> series,
-                                            const DetectConfig& config);
+                                            const DetectConfig& config,
+                                            std::string_view entity = "");
 
 }  // namespace blackout::detect

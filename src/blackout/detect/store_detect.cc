@@ -1,5 +1,7 @@
 #include "blackout/detect/store_detect.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cstdio>
 #include <limits>
@@ -56,6 +58,7 @@ store::Event ToStoreEvent(const Event& e) {
   out.technique = e.technique;
   out.related = e.carriers;
   out.method = "blackout-combined";
+  if (!e.end_reason.empty()) out.extra = nlohmann::json{{"endReason", e.end_reason}}.dump();
   return out;
 }
 

@@ -128,13 +128,15 @@ std::string_view PhaseName(Phase phase) {
       return "partial-recovery";
     case Phase::kTotalRecovery:
       return "total-recovery";
+    case Phase::kNoData:
+      return "no-data";
   }
   return "reduced-connectivity";
 }
 
 Result<Phase> ParsePhase(std::string_view name) {
   for (Phase p : {Phase::kReducedConnectivity, Phase::kNearTotalBlackout, Phase::kPartialRecovery,
-                  Phase::kTotalRecovery}) {
+                  Phase::kTotalRecovery, Phase::kNoData}) {
     if (PhaseName(p) == name) return p;
   }
   return InvalidArgument("unknown phase '" + std::string(name) + "'");

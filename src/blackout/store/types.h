@@ -137,8 +137,9 @@ enum class Phase : uint8_t {
   kNearTotalBlackout = 1,
   kPartialRecovery = 2,
   kTotalRecovery = 3,
+  kNoData = 4,  // the signals that carried the event went silent: its state is unknown there
 };
-// "reduced-connectivity", "near-total-blackout", "partial-recovery", "total-recovery"
+// "reduced-connectivity", "near-total-blackout", "partial-recovery", "total-recovery", "no-data"
 std::string_view PhaseName(Phase phase);
 Result<Phase> ParsePhase(std::string_view name);
 
