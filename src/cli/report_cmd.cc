@@ -65,14 +65,23 @@ void Run(const ReportArgs& a, Context& ctx) {
     nlohmann::json events = nlohmann::json::array();
     for (const auto& e : r->events) events.push_back(report::EventJson(e));
     std::cout << nlohmann::json{{"markdown", r->markdown},
+                                {"measured", r->measured},
                                 {"chart", chart},
                                 {"report", md},
                                 {"events", events}}
                      .dump(2)
               << "\n";
   } else if (!ctx.quiet) {
-    std::printf("%s\n%s\n%zu event(s) for %s (%s)\n", md.c_str(), chart.c_str(), r->events.size(),
-                r->entity.c_str(), r->name.c_str());
+    std::printf("%s\n%s\n", md.c_str(), chart.c_str());
+    if (!r->measured && r->events.empty()) {
+      // No data is not "no disruption".
+      std::printf("no measurements of %s (%s) between %s and %s\n", r->name.c_str(),
+                  r->entity.c_str(), FormatIso8601(r->from).c_str(),
+                  FormatIso8601(r->until).c_str());
+    } else {
+      std::printf("%zu event(s) for %s (%s)\n", r->events.size(), r->entity.c_str(),
+                  r->name.c_str());
+    }
   }
 }
 

@@ -248,6 +248,12 @@ Result<std::string> RenderChart(const Report& r, int width, int height) {
   }
   cairo_restore(cr);
 
+  if (!r.measured) {
+    // An empty chart must not read as "nothing happened".
+    cairo_set_font_size(cr, 20);
+    cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
+    Text(cr, (left + right) / 2, (top + bottom) / 2, "No measurements in this window", 0.5, 0.5);
+  }
   // Legend below the axis labels.
   cairo_set_font_size(cr, 13);
   double lx = left, ly = H - legend_h + 6;
@@ -272,7 +278,11 @@ Result<std::string> RenderChart(const Report& r, int width, int height) {
   cairo_rectangle(cr, lx, ly, 24, 16);
   cairo_fill(cr);
   cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-  Text(cr, lx + 30, ly + 8, r.events.empty() ? "no event measured" : "measured event", 0, 0.5);
+  Text(cr, lx + 30, ly + 8,
+       !r.measured        ? "no measurements in this window"
+       : r.events.empty() ? "no event measured"
+                          : "measured event",
+       0, 0.5);
   cairo_set_font_size(cr, 11);
   cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
   Text(cr, left, ly + 30,

@@ -34,6 +34,11 @@ class IsoNames {
     auto it = names_.find(std::string(code));
     return it == names_.end() ? "" : it->second;
   }
+  // The country's top-level ISO 3166-2 subdivisions (those without a parent).
+  int RegionCount(std::string_view country) const {
+    auto it = regions_.find(std::string(country));
+    return it == regions_.end() ? 0 : it->second;
+  }
 
  private:
   explicit IsoNames(const std::filesystem::path& dir) {
@@ -48,10 +53,15 @@ class IsoNames {
     for (const auto& e : j[list]) {
       if (!e.contains(key) || !e.contains("name")) continue;
       std::string name = e.value("common_name", e["name"].get<std::string>());
-      names_[e[key].get<std::string>()] = name;
+      const std::string code = e[key].get<std::string>();
+      names_[code] = name;
+      if (std::string_view(list) == "3166-2" && !e.contains("parent") && code.size() > 3) {
+        ++regions_[code.substr(0, 2)];
+      }
     }
   }
   std::map<std::string, std::string> names_;
+  std::map<std::string, int> regions_;  // country code -> top-level subdivisions
 };
 
 std::string CodeOf(std::string_view entity) {
@@ -282,6 +292,27 @@ std::string EventSection(const Event& e, size_t index, size_t count, const Repor
   return md;
 }
 
+// "Regions: 2 of 17 regions of Kazakhstan have measurements in this window (...); the other 15
+// have none, so this report says nothing about them."
+std::string RegionSentence(const Report& r, const ReportOptions& opt) {
+  const auto& c = *r.regions;
+  const size_t n = c.measured.size();
+  const size_t total = std::max(static_cast<size_t>(std::max(c.total, 0)), n);
+  std::string md = "Regions measured: " + std::to_string(n) + " of " + std::to_string(total) +
+                   " regions of " + r.name + (n == 1 ? " has" : " have") +
+                   " measurements in this window";
+  if (n > 0) {
+    md += " (";
+    for (size_t i = 0; i < n; ++i) md += (i ? ", " : "") + Labelled(c.measured[i], opt);
+    md += ")";
+  }
+  if (total > n) {
+    md += "; the other " + std::to_string(total - n) +
+          " have none, so this report says nothing about them";
+  }
+  return md + ".\n\n";
+}
+
 // Says which baseline the percentages are of, naming the signals that fall back to their median.
 std::string ChartCaption(const Report& r) {
   std::vector<std::string> median;
@@ -326,15 +357,27 @@ std::string Markdown(const Report& r, const ReportOptions& opt) {
           "\n\n";
   }
   md += "Window: " + FormatLongTime(r.from) + " – " + FormatLongTime(r.until) + "\n\n";
-  if (r.events.empty()) {
+  if (r.events.empty() && !r.measured) {
+    // No data is not "no disruption".
+    md += "No measurements of " + r.name + " (" + r.entity + ") between " + FormatLongTime(r.from) +
+          " and " + FormatLongTime(r.until) +
+          ": the store holds no data for this period, so nothing can be said about internet "
+          "connectivity in it.\n\n";
+  } else if (r.events.empty()) {
     md += "No disruption to internet connectivity in " + r.name + " was measured between " +
-          FormatLongTime(r.from) + " and " + FormatLongTime(r.until) +
+          FormatLongTime(r.measured_from()) + " and " + FormatLongTime(r.measured_until()) +
           ": no event was detected in this window.\n\n";
   } else {
     for (size_t i = 0; i < r.events.size(); ++i) {
       md += EventSection(r.events[i], i, r.events.size(), r, opt);
     }
   }
+  if (r.measured && (r.first_measured > r.from || r.last_measured < r.until)) {
+    md += "Measurements cover " + FormatLongTime(r.measured_from()) + " – " +
+          FormatLongTime(r.measured_until()) +
+          " of this window; outside that span nothing was measured.\n\n";
+  }
+  if (r.regions) md += RegionSentence(r, opt);
   md += "![Signals for " + r.name + "](chart.png)\n\n";
   md += "*" + r.chart_caption + "*\n\n";
   md += "---\n\n" + r.provenance.Attribution() +
@@ -485,6 +528,22 @@ Result<Report> ComposeReport(std::string_view entity, UnixSeconds from, UnixSeco
       signals.insert(signals.end(), e.signals.begin(), e.signals.end());
     r.provenance = opt.provenance ? opt.provenance->ForSignals(signals) : Provenance{};
   }
+  for (const SignalLine& line : r.signals) {
+    for (size_t i = 0; i < line.series.values.size(); ++i) {
+      if (IsMissing(line.series.values[i])) continue;
+      const UnixSeconds t = line.series.from + line.series.step * static_cast<int64_t>(i);
+      const UnixSeconds t_end = std::min(t + line.series.step, until);
+      r.first_measured = r.measured ? std::min(r.first_measured, t) : t;
+      r.last_measured = r.measured ? std::max(r.last_measured, t_end) : t_end;
+      r.measured = true;
+    }
+  }
+  if (store::EntityTypeOf(entity) == "country" && opt.regions) {
+    r.regions = opt.regions;
+    if (r.regions->total <= 0)
+      r.regions->total = IsoNames::Get(opt.iso_dir).RegionCount(CodeOf(entity));
+    std::sort(r.regions->measured.begin(), r.regions->measured.end());
+  }
   r.title = std::string(r.provenance.simulation ? "SIMULATION: " : "") +
             "Internet connectivity in " + r.name + " (" + r.entity + ")";
   r.chart_caption = ChartCaption(r);
@@ -523,6 +582,26 @@ Result<Report> BuildReport(store::Store& st, std::string_view entity, UnixSecond
   ReportOptions with_provenance = opt;
   if (!with_provenance.provenance) {
     BLACKOUT_ASSIGN_OR_RETURN(with_provenance.provenance, ReadProvenance(st));
+  }
+  if (store::EntityTypeOf(entity) == "country" && !with_provenance.regions) {
+    // The country's regions with a value in the window (ISO 3166-2 codes start with the country's).
+    RegionCoverage cov;
+    store::SeriesFilter rf;
+    rf.entity_type = "region";
+    rf.source = "";
+    BLACKOUT_ASSIGN_OR_RETURN(auto region_series, st.ListSeries(rf));
+    const std::string prefix = "region/" + CodeOf(entity) + "-";
+    std::set<std::string> measured;
+    for (const store::SeriesInfo& info : region_series) {
+      if (info.key.entity.rfind(prefix, 0) != 0 || measured.count(info.key.entity)) continue;
+      if (info.last < from || info.first >= until) continue;
+      BLACKOUT_ASSIGN_OR_RETURN(auto rs, st.ReadSeries(info.key, from, until));
+      if (std::any_of(rs.values.begin(), rs.values.end(), [](double v) { return !IsMissing(v); })) {
+        measured.insert(info.key.entity);
+      }
+    }
+    cov.measured.assign(measured.begin(), measured.end());
+    with_provenance.regions = std::move(cov);
   }
   std::vector<detect::ExpectedInput> inputs;
   for (const store::Series& s : series) inputs.push_back({s.key.signal, s.from, s.step, s.values});

@@ -28,6 +28,13 @@
 
 namespace blackout::report {
 
+// Which regions of a country have measurements in the window: the report says "N of M regions
+// measured" and never counts an unmeasured region as unaffected.
+struct RegionCoverage {
+  int total = 0;                      // the country's regions (0 = from iso-codes' ISO 3166-2)
+  std::vector<std::string> measured;  // "region/KZ-ALA": regions with a value in the window
+};
+
 struct ReportOptions {
   int width = 1200;  // chart size in pixels; REQUIRES 320 <= width <= 8000
   int height = 600;  // REQUIRES 240 <= height <= 8000
@@ -42,6 +49,9 @@ struct ReportOptions {
   // signals). Unset: BuildReport reads it from the store (ReadProvenance); ComposeReport then
   // says that no source is recorded.
   std::optional<Provenance> provenance;
+  // For a country: its regions' coverage in the window. Unset: BuildReport reads it from the
+  // store; ComposeReport then leaves the regions unmentioned.
+  std::optional<RegionCoverage> regions;
 };
 
 // Which baseline a signal's percentages are of.
@@ -72,7 +82,13 @@ struct Report {
   UnixSeconds until = 0;
   std::vector<store::Event> events;  // the entity's events overlapping [from, until), by start
   std::vector<SignalLine> signals;
-  Provenance provenance;      // the sources of this entity's signals; simulation marks everything
+  Provenance provenance;  // the sources of this entity's signals; simulation marks everything
+  bool measured = false;  // any signal has a value in [from, until)
+  UnixSeconds first_measured = 0, last_measured = 0;  // the first and last bin with a value
+  std::optional<RegionCoverage> regions;              // for a country: its regions' coverage
+  // The measured span within the window ([from, until) when nothing was measured).
+  UnixSeconds measured_from() const { return measured ? first_measured : from; }
+  UnixSeconds measured_until() const { return measured ? last_measured : until; }
   std::string title;          // the chart's title ("SIMULATION: Internet connectivity in ...")
   std::string markdown;       // report.md
   std::string chart_caption;  // also the last paragraph of the markdown

@@ -232,6 +232,40 @@ TEST_F(ReportTest, NoEventInWindowIsSaidPlainly) {
   EXPECT_EQ(img.width, 1000);
 }
 
+// No data is never "no disruption" (issue 16): a window without measurements says so, a window
+// partly measured says which part, and regions without data are counted as unmeasured.
+TEST_F(ReportTest, NoMeasurementsIsNotNoDisruption) {
+  auto r = BuildReport(*st_, "country/KZ", T("2023-01-02"), T("2023-01-05"), Options());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->measured);
+  EXPECT_THAT(r->markdown, HasSubstr("No measurements of Kazakhstan (country/KZ) between 2 January "
+                                     "2023 00:00 UTC and 5 January 2023 00:00 UTC"));
+  EXPECT_THAT(r->markdown, Not(HasSubstr("No disruption")));
+  EXPECT_THAT(r->markdown, HasSubstr("Regions measured: 0 of 17 regions of Kazakhstan have "
+                                     "measurements in this window; the other 17 have none"));
+
+  auto part = BuildReport(*st_, "country/KZ", T("2022-01-12"), T("2022-01-20"), Options());
+  ASSERT_TRUE(part.ok());
+  EXPECT_THAT(part->markdown, HasSubstr("No disruption to internet connectivity in Kazakhstan was "
+                                        "measured between 12 January 2022 00:00 UTC and 14 "
+                                        "January 2022 00:00 UTC"));
+  EXPECT_THAT(part->markdown, HasSubstr("Measurements cover 12 January 2022 00:00 UTC – 14 January "
+                                        "2022 00:00 UTC of this window; outside that span nothing "
+                                        "was measured."));
+  EXPECT_THAT(part->markdown, HasSubstr("Regions measured: 1 of 17 regions of Kazakhstan has "
+                                        "measurements in this window (Almaty (KZ-ALA)); the other "
+                                        "16 have none, so this report says nothing about them."));
+
+  auto cli = blackout::testing::RunCommand(
+      blackout::testing::BlackoutBinary().string() +
+      " report country/KZ --from 2023-01-02 --until 2023-01-05 --out " + (dir_ / "none").string() +
+      " --store " + url_);
+  EXPECT_EQ(cli.exit_code, 0) << cli.err;
+  EXPECT_THAT(cli.out, HasSubstr("no measurements of Kazakhstan (country/KZ) between "
+                                 "2023-01-02T00:00:00Z and 2023-01-05T00:00:00Z"));
+  EXPECT_THAT(cli.out, Not(HasSubstr("0 event(s)")));
+}
+
 TEST_F(ReportTest, ErrorsForUnknownEntityAndBadArguments) {
   auto r = BuildReport(*st_, "country/XX", T("2022-01-03"), T("2022-01-14"));
   EXPECT_EQ(r.status().code(), StatusCode::kNotFound);

@@ -907,6 +907,23 @@ ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions action
     opt.width = w;
     opt.height = h;
     opt.provenance = *CurrentProvenance();
+    if (type == "country") {
+      // Its regions with a value in the range; the total comes from ISO 3166-2 (or the regions
+      // known here when more).
+      report::RegionCoverage cov;
+      const auto regions = data_.SearchEntities("", "region", type + "/" + code, "", 100000);
+      for (const Entity& region : regions) {
+        for (const Series& s :
+             data_.GetSeries("region", region.code, "", range->from, range->until)) {
+          if (std::any_of(s.values.begin(), s.values.end(),
+                          [](double v) { return std::isfinite(v); })) {
+            cov.measured.push_back("region/" + region.code);
+            break;
+          }
+        }
+      }
+      opt.regions = std::move(cov);
+    }
     opt.name = [this](std::string_view ent) -> std::string {
       auto slash = ent.find('/');
       if (slash == std::string_view::npos) return "";

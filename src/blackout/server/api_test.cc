@@ -329,6 +329,19 @@ TEST_F(ApiTest, ReportJsonMarkdownAndChart) {
   EXPECT_EQ(png_size(r->body), (std::pair<uint32_t, uint32_t>{320, 2000}));
 }
 
+// A range without data says so; a country's regions without data are counted as unmeasured.
+TEST_F(ApiTest, ReportWithoutMeasurementsSaysSo) {
+  json j = GetJson("/api/v2/reports/country/KZ?from=2022-02-01&until=2022-02-03", 200);
+  const std::string md = j["data"]["markdown"];
+  EXPECT_NE(md.find("No measurements of Kazakhstan (country/KZ) between 1 February 2022 00:00 UTC "
+                    "and 3 February 2022 00:00 UTC"),
+            std::string::npos)
+      << md;
+  EXPECT_EQ(md.find("No disruption"), std::string::npos) << md;
+  // KZ-75 is known but has no series: 0 of the 17 ISO 3166-2 regions are measured.
+  EXPECT_NE(md.find("Regions measured: 0 of 17 regions of Kazakhstan"), std::string::npos) << md;
+}
+
 TEST_F(ApiTest, ReportBadInputIs400UnknownEntityIs404) {
   for (const std::string suffix : {"", "/report.md", "/chart.png"}) {
     SCOPED_TRACE(suffix);
