@@ -14,7 +14,7 @@
 
 namespace blackout::mrt {
 
-struct FormatCache;  // format.cc
+struct FormatCache;  // internal/text_cache.h
 
 // A growable byte buffer that line formatting writes into without per-character checks: the fast
 // path for `mrt dump`. It also remembers the text of recent times, peers and prefixes, so lines
