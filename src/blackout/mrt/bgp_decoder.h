@@ -16,7 +16,7 @@
 #include "blackout/base/ip.h"
 #include "blackout/base/status.h"
 #include "blackout/mrt/attributes.h"
-#include "blackout/mrt/internal/pool.h"
+#include "blackout/mrt/internal/attribute_pools.h"
 
 namespace blackout::mrt {
 
@@ -70,12 +70,7 @@ class AttributeDecoder {
               MpInfo* mp, std::string* error);
 
  private:
-  internal::Pool<AsPathSegment> segments_;
-  internal::Pool<uint32_t> asns_;
-  internal::Pool<Community> communities_;
-  internal::Pool<LargeCommunity> large_;
-  internal::Pool<uint32_t> clusters_;
-  internal::Pool<RawAttribute> unknown_;
+  internal::AttributePools pools_;
 };
 
 // One prefix from an NLRI list.
