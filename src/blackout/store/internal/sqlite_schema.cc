@@ -1,5 +1,7 @@
 #include "blackout/store/internal/sqlite_schema.h"
 
+#include "blackout/store/internal/sqlite_db.h"
+
 namespace blackout::store::internal {
 namespace {
 
@@ -61,6 +63,35 @@ const char* SchemaMigration(int version) {
     default:
       return "SELECT 1";
   }
+}
+
+Result<int> ReadSchemaVersion(sqlite3* db) {
+  Stmt q;
+  BLACKOUT_RETURN_IF_ERROR(q.Prepare(db, "PRAGMA user_version"));
+  Status st;
+  int v = 0;
+  if (q.Step(&st)) v = static_cast<int>(q.Int(0));
+  BLACKOUT_RETURN_IF_ERROR(st);
+  return v;
+}
+
+Status NewerSchemaError(const std::string& path, int version) {
+  return DataLoss(path + " has schema version " + std::to_string(version) +
+                  ", newer than this blackout understands (" + std::to_string(kSchemaVersion) +
+                  "); upgrade blackout");
+}
+
+Status MigrateSchema(sqlite3* db, int target, const std::string& path) {
+  Transaction tx(db);
+  BLACKOUT_RETURN_IF_ERROR(tx.Begin());
+  BLACKOUT_ASSIGN_OR_RETURN(int v, ReadSchemaVersion(db));
+  if (v > kSchemaVersion) return NewerSchemaError(path, v);
+  for (int next = v + 1; next <= target; ++next) {
+    BLACKOUT_RETURN_IF_ERROR(Exec(db, SchemaMigration(next)));
+    std::string set = "PRAGMA user_version=" + std::to_string(next);
+    BLACKOUT_RETURN_IF_ERROR(Exec(db, set.c_str()));
+  }
+  return tx.Commit();
 }
 
 }  // namespace blackout::store::internal

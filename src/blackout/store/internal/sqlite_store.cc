@@ -6,185 +6,20 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 
 #include "blackout/store/internal/backends.h"
 #include "blackout/store/internal/codec.h"
+#include "blackout/store/internal/sqlite_db.h"
 #include "blackout/store/internal/sqlite_schema.h"
 
 namespace blackout::store::internal {
 namespace {
-
-Status SqliteError(sqlite3* db, int rc, std::string_view what) {
-  int primary = rc & 0xff;
-  std::string msg = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-  switch (primary) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return Status(StatusCode::kUnavailable,
-                    msg + " (another process holds the database; try again later)");
-    case SQLITE_READONLY:
-    case SQLITE_PERM:
-    case SQLITE_AUTH:
-      return Status(StatusCode::kPermissionDenied, msg);
-    case SQLITE_FULL:
-      return Status(StatusCode::kIoError, msg + " (disk or database size limit full)");
-    case SQLITE_CANTOPEN:
-    case SQLITE_IOERR:
-      return Status(StatusCode::kIoError, msg);
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      return Status(StatusCode::kDataLoss, msg);
-    default:
-      return Status(StatusCode::kInternal, msg);
-  }
-}
-
-// A prepared statement; reset on reuse.
-class Stmt {
- public:
-  Stmt() = default;
-  Stmt(Stmt&& o) noexcept : db_(o.db_), s_(o.s_) { o.s_ = nullptr; }
-  Stmt& operator=(Stmt&& o) noexcept {
-    std::swap(db_, o.db_);
-    std::swap(s_, o.s_);
-    return *this;
-  }
-  ~Stmt() { sqlite3_finalize(s_); }
-
-  Status Prepare(sqlite3* db, std::string_view sql) {
-    db_ = db;
-    sqlite3_finalize(s_);
-    s_ = nullptr;
-    int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
-                                SQLITE_PREPARE_PERSISTENT, &s_, nullptr);
-    if (rc != SQLITE_OK) return SqliteError(db, rc, "prepare");
-    return Status::Ok();
-  }
-  void Reset() {
-    sqlite3_reset(s_);
-    sqlite3_clear_bindings(s_);
-  }
-  void Bind(int i, int64_t v) { sqlite3_bind_int64(s_, i, v); }
-  void Bind(int i, double v) {
-    if (IsMissing(v)) {
-      sqlite3_bind_null(s_, i);
-    } else {
-      sqlite3_bind_double(s_, i, v);
-    }
-  }
-  void Bind(int i, std::string_view v) {
-    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-  }
-  void BindStatic(int i, std::string_view v) {
-    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
-  }
-  void BindNull(int i) { sqlite3_bind_null(s_, i); }
-  // true: a row is available; false: done. Errors in *st.
-  bool Step(Status* st) {
-    int rc = sqlite3_step(s_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc != SQLITE_DONE) *st = SqliteError(db_, rc, "step");
-    return false;
-  }
-  Status Exec() {
-    Status st;
-    while (Step(&st)) {
-    }
-    sqlite3_reset(s_);
-    return st;
-  }
-  int64_t Int(int c) const { return sqlite3_column_int64(s_, c); }
-  bool IsNull(int c) const { return sqlite3_column_type(s_, c) == SQLITE_NULL; }
-  double Real(int c) const { return IsNull(c) ? kMissing : sqlite3_column_double(s_, c); }
-  std::string Text(int c) const {
-    const unsigned char* t = sqlite3_column_text(s_, c);
-    return t ? std::string(reinterpret_cast<const char*>(t),
-                           static_cast<size_t>(sqlite3_column_bytes(s_, c)))
-             : std::string();
-  }
-  std::string_view View(int c) const {
-    const unsigned char* t = sqlite3_column_text(s_, c);
-    return t ? std::string_view(reinterpret_cast<const char*>(t),
-                                static_cast<size_t>(sqlite3_column_bytes(s_, c)))
-             : std::string_view();
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-  sqlite3_stmt* s_ = nullptr;
-};
-
-Status Exec(sqlite3* db, const char* sql) {
-  char* err = nullptr;
-  int rc = sqlite3_exec(db, sql, nullptr, nullptr, &err);
-  if (rc != SQLITE_OK) {
-    std::string m = err ? err : sqlite3_errstr(rc);
-    sqlite3_free(err);
-    Status s = SqliteError(db, rc, sql);
-    return Status(s.code(), std::string(sql).substr(0, 60) + ": " + m);
-  }
-  return Status::Ok();
-}
-
-struct DbCloser {
-  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-using DbPtr = std::unique_ptr<sqlite3, DbCloser>;
-
-Result<DbPtr> OpenConnection(const std::string& path, bool read_only, bool create,
-                             int busy_timeout_ms) {
-  int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
-  if (read_only) {
-    flags |= SQLITE_OPEN_READONLY;
-  } else {
-    flags |= SQLITE_OPEN_READWRITE;
-    if (create) flags |= SQLITE_OPEN_CREATE;
-  }
-  sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
-  DbPtr db(raw);
-  if (rc != SQLITE_OK) return SqliteError(raw, rc, "cannot open " + path);
-  sqlite3_extended_result_codes(raw, 1);
-  sqlite3_busy_timeout(raw, busy_timeout_ms);
-  return db;
-}
-
-// "file:" URI for a path (SQLITE_OPEN_URI), so options such as immutable=1 can be added.
-std::string FileUri(const std::string& path) {
-  std::string out = "file:";
-  for (char c : path) {
-    if (c == '?' || c == '#' || c == '%') {
-      char buf[4];
-      std::snprintf(buf, sizeof(buf), "%%%02X", static_cast<unsigned char>(c));
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-// Filters shared by the series queries: appends " AND ..." clauses and their bindings.
-struct Where {
-  std::string sql;
-  std::vector<std::string> args;
-  void Add(std::string clause, std::string arg) {
-    sql += " AND " + clause;
-    args.push_back(std::move(arg));
-  }
-  // entity LIKE 'type/%' without LIKE, so the index on entity is used.
-  void AddEntityType(const std::string& column, const std::string& type) {
-    sql += " AND " + column + " >= ? AND " + column + " < ?";
-    args.push_back(type + "/");
-    args.push_back(type + "0");  // '0' follows '/'
-  }
-};
 
 Where SeriesWhere(const SeriesFilter& f) {
   Where w;
@@ -216,6 +51,7 @@ class SqliteStore final : public Store {
       // (SQLite then needs no -shm file).
       name_ += "?immutable=1";
     }
+    readers_.emplace(name_, options_.busy_timeout_ms);
     BLACKOUT_ASSIGN_OR_RETURN(writer_, OpenConnection(name_, options_.read_only, options_.create,
                                                       options_.busy_timeout_ms));
     if (!options_.read_only) {
@@ -228,10 +64,10 @@ class SqliteStore final : public Store {
         std::string p = "PRAGMA max_page_count=" + std::to_string(options_.max_page_count);
         BLACKOUT_RETURN_IF_ERROR(Exec(writer_.get(), p.c_str()));
       }
-      BLACKOUT_RETURN_IF_ERROR(Migrate(writer_.get(), kSchemaVersion));
+      BLACKOUT_RETURN_IF_ERROR(MigrateSchema(writer_.get(), kSchemaVersion, path_));
     } else {
       BLACKOUT_ASSIGN_OR_RETURN(int v, ReadSchemaVersion(writer_.get()));
-      if (v > kSchemaVersion) return NewerSchema(v);
+      if (v > kSchemaVersion) return NewerSchemaError(path_, v);
       if (v < kSchemaVersion) {
         return Status(StatusCode::kPermissionDenied,
                       path_ + " has schema version " + std::to_string(v) +
@@ -256,18 +92,12 @@ class SqliteStore final : public Store {
     }
     std::lock_guard lock(write_mu_);
     sqlite3* db = writer_.get();
-    BLACKOUT_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
+    Transaction tx(db);
+    BLACKOUT_RETURN_IF_ERROR(tx.Begin());
     std::vector<std::pair<SeriesKey, SeriesRef>> created;
     Result<ApplyOutcome> out = ApplyLocked(db, batch, &created);
-    if (!out.ok() || *out == ApplyOutcome::kAlreadyApplied) {
-      (void)Exec(db, "ROLLBACK");
-      return out;
-    }
-    Status c = Exec(db, "COMMIT");
-    if (!c.ok()) {
-      (void)Exec(db, "ROLLBACK");
-      return c;
-    }
+    if (!out.ok() || *out == ApplyOutcome::kAlreadyApplied) return out;  // rolled back
+    BLACKOUT_RETURN_IF_ERROR(tx.Commit());
     for (auto& [k, ref] : created) series_cache_.emplace(std::move(k), ref);
     return out;
   }
@@ -423,7 +253,7 @@ class SqliteStore final : public Store {
       q.Bind(1, aq.from);
       q.Bind(2, aq.until);
       q.Bind(3, static_cast<int64_t>(aq.min_level));
-      for (size_t i = 0; i < w.args.size(); ++i) q.BindStatic(static_cast<int>(i + 4), w.args[i]);
+      q.BindAllStatic(4, w.args);
     };
     Page<Alert> page;
     {
@@ -586,81 +416,9 @@ class SqliteStore final : public Store {
   static constexpr const char* kIngestColumns =
       "SELECT input, hash, state, detail, applied_at, points, applications FROM ingest";
 
-  // A reader connection borrowed from the pool; returned on destruction.
-  class Reader {
-   public:
-    Reader(SqliteStore* s, DbPtr db) : store_(s), owned_(std::move(db)), db(owned_.get()) {}
-    Reader(Reader&& o) noexcept : store_(o.store_), owned_(std::move(o.owned_)), db(o.db) {
-      o.store_ = nullptr;
-    }
-    Reader& operator=(Reader&&) = delete;
-    ~Reader() {
-      if (store_ && owned_) store_->Release(std::move(owned_));
-    }
-
-   private:
-    SqliteStore* store_;
-    DbPtr owned_;
-
-   public:
-    sqlite3* db;
-  };
-
-  Result<Reader> Acquire() {
-    {
-      std::lock_guard lock(pool_mu_);
-      if (!pool_.empty()) {
-        DbPtr db = std::move(pool_.back());
-        pool_.pop_back();
-        return Reader(this, std::move(db));
-      }
-    }
-    BLACKOUT_ASSIGN_OR_RETURN(
-        DbPtr db, OpenConnection(name_, /*read_only=*/true, false, options_.busy_timeout_ms));
-    (void)Exec(db.get(), "PRAGMA mmap_size=268435456");
-    (void)Exec(db.get(), "PRAGMA cache_size=-16384");
-    return Reader(this, std::move(db));
-  }
-  void Release(DbPtr db) {
-    std::lock_guard lock(pool_mu_);
-    if (pool_.size() < 16) pool_.push_back(std::move(db));
-  }
-
-  Status NewerSchema(int v) const {
-    return DataLoss(path_ + " has schema version " + std::to_string(v) +
-                    ", newer than this blackout understands (" + std::to_string(kSchemaVersion) +
-                    "); upgrade blackout");
-  }
-
-  Status Migrate(sqlite3* db, int target) {
-    BLACKOUT_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
-    Status st = MigrateLocked(db, target);
-    if (!st.ok()) {
-      (void)Exec(db, "ROLLBACK");
-      return st;
-    }
-    return Exec(db, "COMMIT");
-  }
-  Status MigrateLocked(sqlite3* db, int target) {
-    BLACKOUT_ASSIGN_OR_RETURN(int v, ReadSchemaVersion(db));
-    if (v > kSchemaVersion) return NewerSchema(v);
-    for (int next = v + 1; next <= target; ++next) {
-      BLACKOUT_RETURN_IF_ERROR(Exec(db, SchemaMigration(next)));
-      std::string set = "PRAGMA user_version=" + std::to_string(next);
-      BLACKOUT_RETURN_IF_ERROR(Exec(db, set.c_str()));
-    }
-    return Status::Ok();
-  }
-
-  static Result<int> ReadSchemaVersion(sqlite3* db) {
-    Stmt q;
-    BLACKOUT_RETURN_IF_ERROR(q.Prepare(db, "PRAGMA user_version"));
-    Status st;
-    int v = 0;
-    if (q.Step(&st)) v = static_cast<int>(q.Int(0));
-    BLACKOUT_RETURN_IF_ERROR(st);
-    return v;
-  }
+  // Reads run on pooled read-only connections (WAL: they never wait for the writer).
+  using Reader = ReaderPool::Lease;
+  Result<Reader> Acquire() { return readers_->Acquire(); }
 
   Result<ApplyOutcome> ApplyLocked(sqlite3* db, const WriteBatch& batch,
                                    std::vector<std::pair<SeriesKey, SeriesRef>>* created) {
@@ -912,7 +670,7 @@ class SqliteStore final : public Store {
         "SELECT entity, signal, source, id, step, first, last FROM series WHERE first IS NOT "
         "NULL" +
             w.sql + " ORDER BY entity, signal, source"));
-    for (size_t i = 0; i < w.args.size(); ++i) q.BindStatic(static_cast<int>(i + 1), w.args[i]);
+    q.BindAllStatic(1, w.args);
     std::vector<SeriesRow> out;
     Status st;
     while (q.Step(&st)) {
@@ -971,7 +729,7 @@ class SqliteStore final : public Store {
   static int BindEvent(Stmt& q, const EventQuery& eq, const Where& w) {
     q.Bind(1, eq.until);
     q.Bind(2, eq.from);
-    for (size_t i = 0; i < w.args.size(); ++i) q.BindStatic(static_cast<int>(i + 3), w.args[i]);
+    q.BindAllStatic(3, w.args);
     return static_cast<int>(w.args.size()) + 3;
   }
 
@@ -1010,8 +768,7 @@ class SqliteStore final : public Store {
   std::mutex write_mu_;
   DbPtr writer_;
   std::unordered_map<SeriesKey, SeriesRef, SeriesKeyHash> series_cache_;  // guarded by write_mu_
-  std::mutex pool_mu_;
-  std::vector<DbPtr> pool_;
+  std::optional<ReaderPool> readers_;                                     // set by Init()
   std::mutex latest_mu_;
   DbPtr probe_;  // guarded by latest_mu_
   int64_t latest_version_ = -1;
