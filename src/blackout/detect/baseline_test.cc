@@ -87,7 +87,7 @@ TEST(SignalDetectorTest, MissingIsNeverZero) {
     auto v = d.Step(t, bad);
     t += 300;
     ASSERT_TRUE(v.ok());
-    EXPECT_EQ(v->level, Level::kUnknown);
+    EXPECT_EQ(v->level, Level::kNoData);  // nothing measured: no data, never normal
     EXPECT_FALSE(v->value.has_value());
     EXPECT_FALSE(v->ratio.has_value());
   }

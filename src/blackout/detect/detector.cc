@@ -172,6 +172,7 @@ void EntityDetector::CloseCurrent(const DetectSink* sink, std::optional<UnixSeco
 
 void EntityDetector::Decide(UnixSeconds b, const std::array<const Verdict*, kNumSignals>& verdicts,
                             const DetectSink* sink) {
+  if (sink && sink->on_verdicts) sink->on_verdicts(b, verdicts);
   BinRecord rec{b, BinState::kBack, {}, {}};
   int critical = 0, warning = 0;
   bool data_plane_normal = false;
@@ -249,8 +250,10 @@ void EntityDetector::Decide(UnixSeconds b, const std::array<const Verdict*, kNum
     ++outage_bins_;
     gap_ = 0;
   } else if (!current_.empty()) {
-    if (confirmed_ && warning > 0) {
-      rec.state = BinState::kRecovering;  // some judged signal is still below its band
+    if (warning > 0) {
+      // Some judged signal is still below its band: neither an outage bin by the vote nor a sign
+      // of recovery (a drop that flickers between critical and warning is not split by it).
+      rec.state = BinState::kRecovering;
       current_.push_back(rec);
       gap_ = 0;
     } else if (confirmed_ && !heard) {
@@ -309,6 +312,7 @@ Event EntityDetector::Build(bool ended) const {
   // signal's last ratio stands for up to kCarryBins bins so that the level does not flicker.
   constexpr int kCarryBins = 6;
   std::vector<double> conn(total, 1.0);
+  std::vector<bool> fresh(total, false);  // conn measured in this bin, not carried
   std::array<std::optional<double>, kNumSignals> last{};
   std::array<int, kNumSignals> age{};
   double prev = 1.0;
@@ -330,6 +334,9 @@ Event EntityDetector::Build(bool ended) const {
     }
     const auto& probe = last[static_cast<int>(Signal::kProbe)];
     conn[i] = probe ? *probe : rs.empty() ? prev : Median(rs);
+    fresh[i] = probe ? r.ratio[static_cast<int>(Signal::kProbe)].has_value()
+                     : std::any_of(r.ratio.begin(), r.ratio.end(),
+                                   [](const std::optional<double>& x) { return x.has_value(); });
     prev = conn[i];
   }
   double depth = 1.0;
@@ -348,27 +355,36 @@ Event EntityDetector::Build(bool ended) const {
   // showed the event went silent); runs become phases. Total recovery begins at the first bin at
   // which every judged signal is back inside its band, which is where the event ends, and lasts
   // the bins that confirmed it (merge_gap_bins + 1).
-  // The final recovery: once total recovery has begun, it began at the first bin after the last
-  // one still within recovery_delta / 2 of the lowest connectivity of the event's last day (the
-  // level the shutdown held before it was lifted). Its bins are a partial recovery whatever their
-  // level; when connectivity came back at once it is the start of total recovery.
+  // The final recovery, once total recovery has begun. Connectivity may be back (at or above
+  // recovered_ratio) before the last straggler is: restoration began at the latest where that
+  // closing stretch starts. Before it, the rise that led there is found by walking back over the
+  // bins with a fresh measurement while connectivity does not rise (a dip stops the walk; equal
+  // values, as in series forward-filled from a coarser step, do not); restoration began at the
+  // first bin risen by recovery_delta / 2 above that rise's foot. A plateau, however partial, is
+  // part of the disruption: from a plateau straight back, restoration is where the plateau ends.
+  // Bins from there to total recovery are a partial recovery whatever their level.
   size_t onset = n;
   if (n < total && n > 0) {
-    const UnixSeconds day_before = current_[n - 1].time - 86400;
-    double base = 1.0;
+    std::vector<size_t> heard;
     for (size_t i = 0; i < n; ++i) {
-      if (current_[i].state != BinState::kSilent && current_[i].time > day_before) {
-        base = std::min(base, conn[i]);
+      if (current_[i].state != BinState::kSilent && fresh[i]) heard.push_back(i);
+    }
+    size_t h = heard.size();
+    while (h > 0 && conn[heard[h - 1]] >= cc.recovered_ratio) --h;
+    // Connectivity back from heard[h] on; when it never fell (throttling: traffic alone down) the
+    // disruption lasts until total recovery.
+    if (h > 0 && h < heard.size()) onset = heard[h];
+    if (h > 0) {
+      size_t r0 = h - 1;
+      while (r0 > 0 && conn[heard[r0 - 1]] <= conn[heard[r0]]) --r0;
+      const double foot = conn[heard[r0]];
+      for (size_t k = r0; k < h; ++k) {
+        if (conn[heard[k]] >= foot + cc.recovery_delta / 2) {
+          onset = heard[k];
+          break;
+        }
       }
     }
-    size_t last_low = 0;
-    for (size_t i = 0; i < n; ++i) {
-      if (current_[i].state != BinState::kSilent && conn[i] < base + cc.recovery_delta / 2) {
-        last_low = i;
-      }
-    }
-    onset = last_low + 1;
-    while (onset < n && current_[onset].state == BinState::kSilent) ++onset;
     e.restored = current_[onset].time;
   }
   // Short silences (a sparse signal's empty bins) continue the phase they interrupt; longer ones

@@ -87,6 +87,8 @@ struct Event {
 struct DetectSink {
   std::function<void(const Alert&)> on_alert;
   std::function<void(const Event&)> on_event;
+  // Every bin's verdicts, before the vote (index = Signal; a disabled signal's is kNoData).
+  std::function<void(UnixSeconds, const std::array<const Verdict*, kNumSignals>&)> on_verdicts;
 };
 
 struct Detection {

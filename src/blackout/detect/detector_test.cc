@@ -131,10 +131,10 @@ TEST(DetectorTest, PhasesOfAStagedShutdownAndRecovery) {
   EXPECT_EQ(ph[2].start, spec.from + (11 * kBinsPerDay + 6 * 12) * 300);
 }
 
-// Connectivity (active probing) comes back at 06:00 while traffic, reported late or slow to
-// return, stays down until 07:00: the event lasts to 07:00 and its last hour is the total
-// recovery, not more blackout. A recovery that happens all at once is an instant at the end.
-TEST(DetectorTest, TotalRecoveryIsTheStretchBackAtNormalLevels) {
+// Connectivity (active probing) comes back at 06:00 while traffic stays down until 07:00: until
+// every judged signal is back inside its band the event goes on as a partial recovery, and total
+// recovery begins at 07:00, where the event ends; it lasts the bins that confirmed it.
+TEST(DetectorTest, TotalRecoveryOnlyWhenEverySignalIsBack) {
   SyntheticSpec spec = CountrySpec();
   spec.outages = {Outage(11, 3, 3, {0.02, 0.02, 0.05, 0.02}),
                   Outage(11, 6, 1, {0.2, 1.0, 1.0, 1.0})};
@@ -142,25 +142,31 @@ TEST(DetectorTest, TotalRecoveryIsTheStretchBackAtNormalLevels) {
   ASSERT_EQ(o.detection.events.size(), 1u);
   const Event& e = o.detection.events[0];
   const UnixSeconds day = spec.from + 11 * 86400;
+  const int64_t confirm = (DefaultConfig().combine.merge_gap_bins + 1) * 300;
   EXPECT_EQ(e.start, day + 3 * 3600);
   EXPECT_EQ(*e.end, day + 7 * 3600);
   std::vector<PhaseKind> kinds;
   for (const Phase& p : e.phases) kinds.push_back(p.kind);
-  EXPECT_EQ(kinds,
-            (std::vector<PhaseKind>{PhaseKind::kNearTotalBlackout, PhaseKind::kTotalRecovery}));
-  ASSERT_EQ(e.phases.size(), 2u);
+  EXPECT_EQ(kinds, (std::vector<PhaseKind>{PhaseKind::kNearTotalBlackout,
+                                           PhaseKind::kPartialRecovery,
+                                           PhaseKind::kTotalRecovery}));
+  ASSERT_EQ(e.phases.size(), 3u);
   EXPECT_EQ(e.phases[0].end, day + 6 * 3600);
-  EXPECT_EQ(e.phases[1].start, day + 6 * 3600);  // "connectivity returned to normal at 06:00"
-  EXPECT_EQ(e.phases[1].end, e.end);
-  EXPECT_GE(e.phases[1].depth, DefaultConfig().combine.recovered_ratio);
+  EXPECT_EQ(e.phases[1].start, day + 6 * 3600);  // probing back, traffic not yet
+  EXPECT_EQ(e.phases[2].start, day + 7 * 3600);  // "returned to normal levels at 07:00"
+  EXPECT_EQ(e.phases[2].end, day + 7 * 3600 + confirm);
+  EXPECT_GE(e.phases[2].depth, DefaultConfig().combine.recovered_ratio);
+  // The rise began at 06:00: that is when the shutdown was lifted.
+  ASSERT_TRUE(e.restored.has_value());
+  EXPECT_EQ(*e.restored, day + 6 * 3600);
 
-  // Streaming sees the same, and while the straggler lasts the event is ongoing in total recovery.
+  // Streaming sees the same, and while traffic lags the event is ongoing in partial recovery.
   LabelledSeries data = Generate(spec);
   EntityDetector det(data.series.entity, DefaultConfig(), data.series.step);
   std::optional<Event> at_0630;
   DetectSink sink;
   sink.on_event = [&](const Event& ev) {
-    if (!ev.end && ev.last_bin == day + 6 * 3600 + 1800) at_0630 = ev;
+    if (!ev.end && ev.last_bin <= day + 6 * 3600 + 1800) at_0630 = ev;
   };
   for (size_t i = 0; i < data.series.bins(); ++i) {
     std::array<std::optional<double>, kNumSignals> v;
@@ -169,10 +175,10 @@ TEST(DetectorTest, TotalRecoveryIsTheStretchBackAtNormalLevels) {
   }
   EXPECT_EQ(det.Events(), o.detection.events);
   ASSERT_TRUE(at_0630.has_value());
-  EXPECT_EQ(at_0630->phases.back().kind, PhaseKind::kTotalRecovery);
-  EXPECT_FALSE(at_0630->phases.back().end.has_value());
+  EXPECT_NE(at_0630->phases.back().kind, PhaseKind::kTotalRecovery);
 
-  // All at once: total recovery is the instant connectivity came back, the event's end.
+  // All at once: total recovery begins where connectivity came back, the event's end, and lasts
+  // the confirming bins; never a zero-length phase.
   SyntheticSpec sharp = CountrySpec();
   sharp.outages = {Outage(11, 3, 3, {0.02, 0.02, 0.05, 0.02})};
   Outcome s = RunSpec(sharp);
@@ -181,7 +187,8 @@ TEST(DetectorTest, TotalRecoveryIsTheStretchBackAtNormalLevels) {
   ASSERT_EQ(ph.size(), 2u);
   EXPECT_EQ(ph[1].kind, PhaseKind::kTotalRecovery);
   EXPECT_EQ(ph[1].start, day + 6 * 3600);
-  EXPECT_EQ(ph[1].end, day + 6 * 3600);
+  EXPECT_EQ(*s.detection.events[0].end, day + 6 * 3600);
+  EXPECT_EQ(ph[1].end, day + 6 * 3600 + confirm);
 }
 
 TEST(DetectorTest, RepeatedDailyShutdownsDoNotPoisonTheBaseline) {
@@ -253,17 +260,33 @@ TEST(DetectorTest, GapsAreNotOutages) {
   ExpectFound(RunSpec(spec), 0.9);
 }
 
-TEST(DetectorTest, LevelShiftBecomesTheNewNormal) {
+// A lasting drop is never silently learnt as normal: the event stays open at its depth until an
+// operator declares a new normal, which ends it there, saying so, and restarts the baselines.
+TEST(DetectorTest, LevelShiftStaysOpenUntilANewNormalIsDeclared) {
   SyntheticSpec spec = CountrySpec();
   spec.shift_bin = 10 * kBinsPerDay + 100;
   spec.shift = {0.7, 0.7, 0.7, 0.7};
   Outcome o = RunSpec(spec);
-  for (const Event& e : o.detection.events) {
-    // Whatever the shift triggers starts at the shift and ends within a few days.
-    EXPECT_GE(e.start, spec.from + spec.shift_bin * 300);
-    ASSERT_TRUE(e.end.has_value());
-    EXPECT_LE(*e.end, spec.from + (spec.shift_bin + 8 * kBinsPerDay) * 300);
-  }
+  ASSERT_EQ(o.detection.events.size(), 1u);
+  const Event& open = o.detection.events[0];
+  EXPECT_GE(open.start, spec.from + spec.shift_bin * 300);
+  EXPECT_LE(open.start, spec.from + (spec.shift_bin + 2) * 300);
+  EXPECT_FALSE(open.end.has_value());  // 20 days later, still open
+  EXPECT_NEAR(open.depth, 0.7, 0.1);
+
+  DetectConfig declared = DefaultConfig();
+  const UnixSeconds at = spec.from + (spec.shift_bin + 3 * kBinsPerDay) * 300;
+  declared.new_normals.push_back({"country/ZZ", std::nullopt, at, "ISP renumbered"});
+  Outcome d = RunSpec(spec, declared);
+  ASSERT_GE(d.detection.events.size(), 1u);
+  const Event& closed = d.detection.events[0];
+  EXPECT_EQ(closed.start, open.start);
+  ASSERT_TRUE(closed.end.has_value());
+  EXPECT_EQ(*closed.end, at);
+  EXPECT_EQ(closed.end_reason, "new normal declared: ISP renumbered");
+  // After the declaration the new level is learnt, not reported again.
+  EXPECT_EQ(d.detection.events.size(), 1u);
+
   // An upward shift is never an outage.
   spec.shift = {1.5, 1.5, 1.5, 1.5};
   EXPECT_TRUE(RunSpec(spec).detection.events.empty());

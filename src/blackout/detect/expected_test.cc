@@ -1,6 +1,7 @@
-// ComputeExpected must give, for every stored bin, what a SignalDetector stepped bin by bin from
-// the entity's first bin judged: checked against the streaming path (one Step call per bin) on
-// series with gaps, an outage, a later start and a coarser step.
+// ComputeExpected must give, for every stored bin, what the entity's streaming detector judged
+// bin by bin from the entity's first bin (its baselines are held while the entity's event is
+// open, so signals are not independent): checked against EntityDetector::Push, one call per bin,
+// on series with gaps, an outage, a later start and a coarser step.
 #include "blackout/detect/expected.h"
 
 #include <gtest/gtest.h>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "blackout/detect/baseline.h"
+#include "blackout/detect/detector.h"
 #include "blackout/store/types.h"
 
 namespace blackout::detect {
@@ -33,15 +35,24 @@ std::optional<double> Opt(double v) {
   return store::IsMissing(v) ? std::nullopt : std::optional(v);
 }
 
-// One Step call per fine bin from `from`: the streaming path, independent of StepMany.
-std::vector<Verdict> StepAll(const SignalConfig& config, UnixSeconds from,
-                             const std::vector<double>& fine) {
-  SignalDetector d(config, kStep);
-  std::vector<Verdict> out;
-  for (size_t i = 0; i < fine.size(); ++i) {
-    auto v = d.Step(from + static_cast<int64_t>(i) * kStep, Opt(fine[i]));
-    EXPECT_TRUE(v.ok());
-    out.push_back(v.ok() ? *v : Verdict{});
+// One Push per fine bin from `from`, all signals of the entity together: the streaming path,
+// independent of the batch path ComputeExpected takes. fine[s] empty = no such signal.
+VerdictTrace StreamAll(const DetectConfig& config, UnixSeconds from,
+                       const std::array<std::vector<double>, kNumSignals>& fine) {
+  EntityDetector d("country/ZZ", config, kStep);
+  VerdictTrace out;
+  DetectSink sink;
+  sink.on_verdicts = [&](UnixSeconds, const std::array<const Verdict*, kNumSignals>& v) {
+    for (int s = 0; s < kNumSignals; ++s) out[s].push_back(*v[s]);
+  };
+  size_t n = 0;
+  for (const auto& f : fine) n = std::max(n, f.size());
+  for (size_t i = 0; i < n; ++i) {
+    std::array<std::optional<double>, kNumSignals> v;
+    for (int s = 0; s < kNumSignals; ++s) {
+      if (i < fine[s].size()) v[s] = Opt(fine[s][i]);
+    }
+    EXPECT_TRUE(d.Push(from + static_cast<int64_t>(i) * kStep, v, &sink).ok());
   }
   return out;
 }
@@ -65,7 +76,9 @@ TEST(ComputeExpected, EqualsTheStreamingDetectorBinByBin) {
   ASSERT_EQ(out[0].expected.size(), kBins);
   ASSERT_EQ(out[0].lower.size(), kBins);
   ASSERT_EQ(out[0].level.size(), kBins);
-  auto want = StepAll(config.of(Signal::kProbe), kFrom, probe);
+  std::array<std::vector<double>, kNumSignals> fine;
+  fine[static_cast<int>(Signal::kProbe)] = probe;
+  auto want = StreamAll(config, kFrom, fine)[static_cast<int>(Signal::kProbe)];
   size_t with_baseline = 0;
   for (size_t i = 0; i < kBins; ++i) {
     ExpectSame(want[i].expected ? *want[i].expected : NAN, out[0].expected[i], i);
@@ -107,7 +120,14 @@ TEST(ComputeExpected, LaysCoarserAndLaterSeriesOnTheEntitysFinestGrid) {
   // probe: missing before its start on the grid from kFrom.
   std::vector<double> fine(kBins, store::kMissing);
   for (size_t i = 0; i < probe.size(); ++i) fine[i + 288] = probe[i];
-  auto want = StepAll(config.of(Signal::kProbe), kFrom, fine);
+  // traffic: each hourly value repeated on the twelve fine bins.
+  std::vector<double> tf;
+  for (double v : traffic) tf.insert(tf.end(), 12, v);
+  std::array<std::vector<double>, kNumSignals> all;
+  all[static_cast<int>(Signal::kProbe)] = fine;
+  all[static_cast<int>(Signal::kTraffic)] = tf;
+  VerdictTrace trace = StreamAll(config, kFrom, all);
+  const auto& want = trace[static_cast<int>(Signal::kProbe)];
   ASSERT_TRUE(out[0].judged());
   ASSERT_EQ(out[0].expected.size(), probe.size());
   for (size_t i = 0; i < probe.size(); ++i) {
@@ -117,10 +137,7 @@ TEST(ComputeExpected, LaysCoarserAndLaterSeriesOnTheEntitysFinestGrid) {
     EXPECT_EQ(out[0].level[i], static_cast<uint8_t>(v.level)) << "bin " << i;
   }
 
-  // traffic: each hourly value repeated on the twelve fine bins.
-  std::vector<double> tf;
-  for (double v : traffic) tf.insert(tf.end(), 12, v);
-  auto tw = StepAll(config.of(Signal::kTraffic), kFrom, tf);
+  const auto& tw = trace[static_cast<int>(Signal::kTraffic)];
   ASSERT_TRUE(out[1].judged());
   ASSERT_EQ(out[1].expected.size(), traffic.size());
   size_t with_baseline = 0;
