@@ -63,7 +63,7 @@ void Run(const ReportArgs& a, Context& ctx) {
   std::string md = (std::filesystem::path(a.out) / "report.md").string();
   if (ctx.json) {
     nlohmann::json events = nlohmann::json::array();
-    for (const auto& e : r->events) events.push_back(report::EventJson(e));
+    for (const auto& e : r->events) events.push_back(report::EventJson(e, r->name, r->until));
     std::cout << nlohmann::json{{"markdown", r->markdown},
                                 {"measured", r->measured},
                                 {"chart", chart},

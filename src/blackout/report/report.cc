@@ -19,10 +19,6 @@ using store::Event;
 using store::IsMissing;
 using store::kMissing;
 
-const char* const kMonths[] = {"January",   "February", "March",    "April",
-                               "May",       "June",     "July",     "August",
-                               "September", "October",  "November", "December"};
-
 // Names from Debian's iso-codes, loaded once per process.
 class IsoNames {
  public:
@@ -123,31 +119,19 @@ double MinPercent(const SignalLine& s, UnixSeconds from, UnixSeconds until) {
   return lo;
 }
 
-std::string Pct(double p) {
-  char buf[32];
-  if (IsMissing(p)) return "n/a";
-  std::snprintf(buf, sizeof buf, p < 10 && p > 0 ? "%.1f%%" : "%.0f%%", p);
-  std::string s = buf;
-  if (s.size() >= 4 && s.substr(s.size() - 3) == ".0%") s.erase(s.size() - 3, 2);
-  return s;
-}
+// One rounding everywhere (wording.h).
+std::string Pct(double p) { return FormatPercent(p); }
 
 // Human name of a signal in prose.
 std::string SignalProse(std::string_view signal) {
   if (signal == "bgp") return "announced address space seen in BGP";
   if (signal == "probe") return "active probing (hosts answering pings)";
   if (signal == "darknet") return "unsolicited traffic seen by the network telescope";
-  if (signal == "traffic") return "traffic volume";
+  if (signal == "traffic") return "unique clients in the web-server logs ingested (not volume)";
   return std::string(signal);
 }
 
-std::string Scale(std::string_view entity) {
-  std::string_view type = store::EntityTypeOf(entity);
-  if (type == "country") return "a nation-scale disruption";
-  if (type == "region") return "a regional disruption";
-  if (type == "asn" || type == "geoasn") return "a network-level disruption";
-  return "a disruption";
-}
+std::string Scale(std::string_view entity) { return ScaleOf(entity); }
 
 std::string PhaseProse(store::Phase p) {
   switch (p) {
@@ -182,33 +166,43 @@ std::string TechniqueSentence(const Event& e, const std::vector<SignalLine>& lin
   };
   double bgp = depth("bgp"), probe = depth("probe"), traffic = depth("traffic"),
          darknet = depth("darknet");
-  // The data-plane signal that fell furthest.
+  // The data-plane signal that showed the event (so the sentence and the event's depth name the
+  // same signal); else the one that fell furthest.
   std::string plane = "active probing";
   double plane_depth = probe;
-  if (IsMissing(plane_depth) || (!IsMissing(traffic) && traffic < plane_depth)) {
-    if (!IsMissing(traffic)) plane = "traffic", plane_depth = traffic;
+  auto shows = [&](const char* sig) {
+    return std::find(e.signals.begin(), e.signals.end(), sig) != e.signals.end();
+  };
+  if (shows("probe") && !IsMissing(probe)) {
+    // keep probing
+  } else if (shows("traffic") && !IsMissing(traffic)) {
+    plane = "traffic (unique web clients)", plane_depth = traffic;
+  } else if (IsMissing(plane_depth) || (!IsMissing(traffic) && traffic < plane_depth)) {
+    if (!IsMissing(traffic)) plane = "traffic (unique web clients)", plane_depth = traffic;
   }
   if (IsMissing(plane_depth) && !IsMissing(darknet))
     plane = "telescope traffic", plane_depth = darknet;
   switch (e.technique) {
     case store::Technique::kPacketsFiltered:
       return std::string("BGP routes stayed announced") +
-             (IsMissing(bgp) ? "" : " (lowest " + Pct(bgp) + " of expected levels)") + " while " +
-             plane + " fell to " + Pct(plane_depth) +
-             " of expected levels, consistent with filtering rather than route withdrawal.";
+             (IsMissing(bgp) ? ""
+              : bgp >= 99.5  ? " at their usual level"
+                             : " (at least " + Pct(bgp) + " of their usual level)") +
+             " while " + plane + " fell to " + Pct(plane_depth) +
+             " of its usual level, consistent with filtering rather than route withdrawal.";
     case store::Technique::kRoutesWithdrawn:
       return "BGP routes were withdrawn: announced address space fell to " + Pct(bgp) +
-             " of expected levels" +
+             " of its usual level" +
              (IsMissing(plane_depth) ? "" : " and " + plane + " to " + Pct(plane_depth)) +
              ", consistent with route withdrawal.";
     case store::Technique::kThrottling:
-      return "Traffic fell to " + Pct(traffic) +
-             " of expected levels while hosts stayed reachable" +
+      return "Traffic (unique web clients) fell to " + Pct(traffic) +
+             " of its usual level while hosts stayed reachable" +
              (IsMissing(probe) ? "" : " (active probing lowest " + Pct(probe) + ")") +
              ", consistent with throttling rather than a shutdown.";
     case store::Technique::kMixed:
       return "BGP routes were withdrawn for part of the address space (announced space fell to " +
-             Pct(bgp) + " of expected levels)" +
+             Pct(bgp) + " of its usual level)" +
              (IsMissing(plane_depth)
                   ? ""
                   : " while " + plane + " fell further, to " + Pct(plane_depth)) +
@@ -224,6 +218,7 @@ std::string EventSection(const Event& e, size_t index, size_t count, const Repor
   std::string md;
   if (count > 1) md += "## Event " + std::to_string(index + 1) + "\n\n";
   UnixSeconds end = e.end.value_or(r.until);
+  md += "**" + Headline(e, r.name, TimeZoneOf(r.entity, r.name), r.until) + "**\n\n";
   md += "Metrics show " + Scale(r.entity) + " to internet connectivity in " + r.name + " from " +
         FormatLongTime(e.start);
   if (e.end) {
@@ -237,8 +232,8 @@ std::string EventSection(const Event& e, size_t index, size_t count, const Repor
   md += "- Start: " + FormatIso8601(e.start) + "\n";
   md += "- End: " + (e.end ? FormatIso8601(*e.end) : std::string("ongoing")) + "\n";
   md += "- Duration: " + FormatDuration(end - e.start) + (e.end ? "" : " (so far)") + "\n";
-  md += "- Overall depth: lowest " + Pct(IsMissing(e.depth) ? kMissing : e.depth * 100) +
-        " of expected levels; score " +
+  md += "- Depth: " + DepthPhrase(e.depth) +
+        " (the lowest value / expected of the signal that showed it); score " +
         std::to_string(static_cast<int64_t>(std::llround(e.score))) + "\n";
   md += "- Technique: " + std::string(store::TechniqueName(e.technique)) + "\n";
   if (!e.signals.empty()) {
@@ -264,7 +259,8 @@ std::string EventSection(const Event& e, size_t index, size_t count, const Repor
     for (const auto& p : e.phases) {
       md += "- " + PhaseProse(p.phase) + ": " + FormatLongTime(p.start) + " – " +
             (p.end ? FormatLongTime(*p.end) : std::string("ongoing"));
-      if (!IsMissing(p.depth)) md += " (lowest " + Pct(p.depth * 100) + " of expected)";
+      if (!IsMissing(p.depth))
+        md += " (at its lowest " + Pct(p.depth * 100) + " of the usual level)";
       md += "\n";
     }
     md += "\n";
@@ -390,35 +386,7 @@ std::string Markdown(const Report& r, const ReportOptions& opt) {
 
 }  // namespace
 
-std::string FormatLongTime(UnixSeconds t) {
-  int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
-  int64_t secs = t - days * 86400;
-  int64_t y = 0;
-  unsigned m = 1, d = 1;
-  CivilFromDays(days, &y, &m, &d);
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%u %s %lld %02lld:%02lld UTC", d, kMonths[m - 1],
-                static_cast<long long>(y), static_cast<long long>(secs / 3600),
-                static_cast<long long>(secs % 3600 / 60));
-  return buf;
-}
-
-std::string FormatDuration(int64_t seconds) {
-  if (seconds < 60) return "less than a minute";
-  int64_t d = seconds / 86400, h = seconds % 86400 / 3600, m = seconds % 3600 / 60;
-  std::string out;
-  auto part = [&](int64_t n, const char* unit) {
-    if (n == 0) return;
-    if (!out.empty()) out += " ";
-    out += std::to_string(n) + " " + unit + (n == 1 ? "" : "s");
-  };
-  part(d, "day");
-  part(h, "hour");
-  part(m, "minute");
-  return out;
-}
-
-nlohmann::json EventJson(const Event& e) {
+nlohmann::json EventJson(const Event& e, std::string_view name, UnixSeconds as_of) {
   using nlohmann::json;
   json phases = json::array();
   for (const auto& p : e.phases) {
@@ -439,7 +407,12 @@ nlohmann::json EventJson(const Event& e) {
           {"phases", phases},
           {"technique", store::TechniqueName(e.technique)},
           {"related", e.related},
-          {"method", e.method}};
+          {"method", e.method},
+          {"depthText", DepthPhrase(e.depth)},
+          {"durationText", FormatDuration(e.duration(as_of))},
+          {"timeZone", TimeZoneOf(e.entity, name).value_or("")},
+          {"headline", Headline(e, name.empty() ? std::string_view(e.entity) : name,
+                                TimeZoneOf(e.entity, name), as_of)}};
 }
 
 Result<Report> ComposeReport(std::string_view entity, UnixSeconds from, UnixSeconds until,

@@ -23,6 +23,7 @@
 #include "blackout/detect/config.h"
 #include "blackout/detect/expected.h"
 #include "blackout/report/provenance.h"
+#include "blackout/report/wording.h"
 #include "blackout/store/store.h"
 #include "blackout/store/types.h"
 
@@ -120,13 +121,11 @@ Result<Report> ComposeReport(std::string_view entity, UnixSeconds from, UnixSeco
 // Writes DIR/report.md and DIR/chart.png (creating DIR). Errors: kIoError.
 Status WriteReport(const Report& report, const std::filesystem::path& dir);
 
-// An event as JSON (the shape of the API's events, with ISO 8601 times added).
-nlohmann::json EventJson(const store::Event& event);
-
-// "5 January 2022 10:45 UTC"
-std::string FormatLongTime(UnixSeconds t);
-// "6 days 3 hours 15 minutes" (seconds are dropped; "less than a minute" for < 60 s)
-std::string FormatDuration(int64_t seconds);
+// An event as JSON (the shape of the API's events, with ISO 8601 times added, and the shared
+// wording: depthText, durationText, timeZone and the quotable headline; wording.h). `name` is the
+// entity's display name; `as_of` the time an ongoing event's state is given at.
+nlohmann::json EventJson(const store::Event& event, std::string_view name = "",
+                         UnixSeconds as_of = 0);
 
 // The PNG's tEXt chunks (PNG 1.2 section 4.2.3.1: Latin-1 keyword, NUL, text; here ASCII) the
 // chart carries: Title, Source (the attribution), Software and, when simulated, Warning.

@@ -140,8 +140,15 @@ TEST_F(ReportTest, StatementStatesTheMeasuredFacts) {
   EXPECT_THAT(md, HasSubstr("Metrics show a nation-scale disruption to internet connectivity in "
                             "Kazakhstan from 5 January 2022 10:45 UTC to 11 January 2022 06:00 "
                             "UTC (5 days 19 hours 15 minutes)"));
-  EXPECT_THAT(md, HasSubstr("BGP routes stayed announced"));
-  EXPECT_THAT(md, HasSubstr("active probing fell to 5% of expected levels, consistent with "
+  // The quotable headline, with local time as of the event's date (Almaty was UTC+6 in 2022).
+  EXPECT_THAT(md, HasSubstr("**A nation-scale disruption of internet connectivity in Kazakhstan "
+                            "began on 5 January 2022 at 10:45 UTC (16:45 in Almaty, UTC+6): "
+                            "connectivity fell by 95%, to 5% of its usual level, for 5 days 19 "
+                            "hours 15 minutes, until 11 January 2022 06:00 UTC; connectivity has "
+                            "recovered since.**"));
+  EXPECT_THAT(md, HasSubstr("- Depth: connectivity fell by 95%, to 5% of its usual level"));
+  EXPECT_THAT(md, HasSubstr("BGP routes stayed announced at their usual level"));
+  EXPECT_THAT(md, HasSubstr("active probing fell to 5% of its usual level, consistent with "
                             "filtering rather than route withdrawal"));
   EXPECT_THAT(md, HasSubstr("| probe | 5% | detector's expected value |"));
   EXPECT_THAT(md, HasSubstr("| bgp | 100% | detector's expected value |"));
@@ -149,7 +156,7 @@ TEST_F(ReportTest, StatementStatesTheMeasuredFacts) {
   EXPECT_THAT(md, HasSubstr("- Start: 2022-01-05T10:45:00Z"));
   EXPECT_THAT(md, HasSubstr("- End: 2022-01-11T06:00:00Z"));
   EXPECT_THAT(md, HasSubstr("Near-total blackout: 5 January 2022 10:45 UTC – 10 January 2022 "
-                            "08:00 UTC (lowest 5% of expected)"));
+                            "08:00 UTC (at its lowest 5% of the usual level)"));
   EXPECT_THAT(md, HasSubstr("Partial recovery: 10 January 2022 08:00 UTC – 11 January 2022 06:00"));
   EXPECT_THAT(md, HasSubstr("Affected regions: Almaty (KZ-ALA), Nur-Sultan (KZ-AST)."));
   EXPECT_THAT(md, HasSubstr("Affected networks (ASNs): AS9198 JSC Kazakhtelecom."));
@@ -322,7 +329,7 @@ TEST(ComposeReport, WorksWithoutAStore) {
                                      "Kazakhtelecom from 5 January 2022 20:00 UTC to 6 January "
                                      "2022 06:00 UTC (10 hours)"));
   // No expected values given: the median outside events, and the caption and table say so.
-  EXPECT_THAT(r->markdown, HasSubstr("active probing fell to 10% of expected levels"));
+  EXPECT_THAT(r->markdown, HasSubstr("active probing fell to 10% of its usual level"));
   EXPECT_THAT(r->markdown, HasSubstr("| probe | 10% | median outside events |"));
   EXPECT_THAT(r->chart_caption, HasSubstr("The detector judges none of these signals"));
   EXPECT_THAT(r->chart_caption, HasSubstr("median"));
@@ -457,8 +464,7 @@ TEST_F(DetectorBaselineTest, DepthsAreValueOverTheDetectorsExpectedValue) {
               HasSubstr("| probe | " + Percent(probe_depth_) + " | detector's expected value |"));
   EXPECT_THAT(md, HasSubstr("| bgp | " + Percent(bgp_depth_) + " | detector's expected value |"));
   // Consistent with the event's own depth.
-  EXPECT_THAT(
-      md, HasSubstr("- Overall depth: lowest " + Percent(probe_depth_) + " of expected levels"));
+  EXPECT_THAT(md, HasSubstr("- Depth: " + DepthPhrase(std::min(probe_depth_, bgp_depth_))));
   EXPECT_THAT(md, HasSubstr("active probing fell to " + Percent(probe_depth_)));
   EXPECT_THAT(md, HasSubstr("divided by the detector's expected value for the same bin"));
 
@@ -600,6 +606,9 @@ TEST_F(ReportTest, CliWritesFilesAndJsonAndUsesExitCodes) {
   ASSERT_EQ(j["events"].size(), 1u);
   EXPECT_EQ(j["events"][0]["startIso"], "2022-01-05T10:45:00Z");
   EXPECT_EQ(j["events"][0]["technique"], "packets-filtered");
+  EXPECT_THAT(j["events"][0]["headline"].get<std::string>(),
+              HasSubstr("in Kazakhstan began on 5 January 2022 at 10:45 UTC (16:45 in Almaty, "
+                        "UTC+6)"));
 
   auto none = blackout::testing::RunCommand(Cli(
       "report country/XX --from 2022-01-03 --until 2022-01-14 --out " + out + " --store " + url_));

@@ -766,6 +766,10 @@ ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions action
   // --- events -----------------------------------------------------------------------------------
   auto event_json = [this](const Event& e, UnixSeconds until) {
     UnixSeconds end = e.end == 0 ? until : e.end;
+    // The shared wording (report/wording.h): the same rounding and durations as the report.
+    const std::string name = EntityRef(data_, e.entity_type, e.entity_code)["name"];
+    const store::Event se = ToStoreEvent(e);
+    const std::optional<std::string> zone = report::TimeZoneOf(se.entity, name);
     return json{{"location", e.entity_type + "/" + e.entity_code},
                 {"location_name", EntityRef(data_, e.entity_type, e.entity_code)["name"]},
                 {"entity", EntityRef(data_, e.entity_type, e.entity_code)},
@@ -782,7 +786,11 @@ ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions action
                 {"phases", PhasesJson(e)},
                 {"technique", e.technique.empty() ? json(nullptr) : json(e.technique)},
                 {"related", e.related},
-                {"signals", e.signals}};
+                {"signals", e.signals},
+                {"headline", report::Headline(se, name, zone, until)},
+                {"depthText", report::DepthPhrase(e.depth)},
+                {"durationText", report::FormatDuration(end - e.start)},
+                {"timeZone", zone ? json(*zone) : json(nullptr)}};
   };
   http.Get("/api/v2/outages/events", [=, this](const httplib::Request& req,
                                                httplib::Response& res) {
@@ -1063,9 +1071,7 @@ ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions action
                         "Disruption in " + ent["name"].get<std::string>() + " (" + e.entity_type +
                         "/" + e.entity_code + "): " + e.datasource;
     if (!std::isfinite(e.depth)) return title + " down";
-    char depth[32];
-    std::snprintf(depth, sizeof depth, "%.0f%%", e.depth * 100);
-    return title + " down to " + depth + " of ordinary";
+    return title + " down to " + report::FormatPercent(e.depth * 100) + " of its usual level";
   };
   auto event_id = [](const Event& e) {
     return "blackout:event:" + e.entity_type + "/" + e.entity_code + "/" + e.datasource + "/" +

@@ -217,6 +217,15 @@ TEST_F(ApiTest, EventsCarryIdPhasesTechniqueAndRelated) {
   EXPECT_EQ(e["phases"][0]["end"], kFrom + 5400);
   EXPECT_EQ(e["phases"][0]["depth"], 0.05);
   EXPECT_EQ(e["phases"][1]["phase"], "partial-recovery");
+  // The shared wording (report/wording.h): local time from the tz database as of the date.
+  EXPECT_EQ(e["headline"],
+            "A nation-scale disruption of internet connectivity in Kazakhstan began on 4 January "
+            "2022 at 01:00 UTC (07:00 in Almaty, UTC+6): connectivity fell by 95%, to 5% of its "
+            "usual level, for 1 hour, until 4 January 2022 02:00 UTC; connectivity has recovered "
+            "since.");
+  EXPECT_EQ(e["depthText"], "connectivity fell by 95%, to 5% of its usual level");
+  EXPECT_EQ(e["durationText"], "1 hour");
+  EXPECT_EQ(e["timeZone"], "Asia/Almaty");
   // An event without them: derived id, no technique, empty lists.
   j = GetJson(
       "/api/v2/outages/events?from=2022-01-04&until=2022-01-05&entityType=country"
