@@ -232,7 +232,7 @@ void EntityDetector::Decide(UnixSeconds b, const std::array<const Verdict*, kNum
   }
   if (sustained_from) {
     for (BinRecord& x : current_) {
-      if (x.time >= *sustained_from) x.state = BinState::kOutage;
+      if (x.time >= *sustained_from && x.state != BinState::kSilent) x.state = BinState::kOutage;
     }
     outage_bins_ = 0;
     for (const BinRecord& x : current_) outage_bins_ += x.state == BinState::kOutage;

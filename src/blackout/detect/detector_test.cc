@@ -292,6 +292,101 @@ TEST(DetectorTest, LevelShiftStaysOpenUntilANewNormalIsDeclared) {
   EXPECT_TRUE(RunSpec(spec).detection.events.empty());
 }
 
+// Shutdowns last weeks, months, years: the event stays one open event at its depth to its last
+// bin, and the baseline still expects the level from before it.
+TEST(DetectorTest, OutageLongerThan30DaysStaysOneOpenEventAtItsDepth) {
+  SyntheticSpec spec = CountrySpec();
+  spec.days = 52;
+  spec.outages = {Outage(7, 10, 45 * 24, {0.05, 0.1, 0.6, 0.05})};
+  LabelledSeries data = Generate(spec);
+  VerdictTrace trace;
+  Detection d = DetectSeries(data.series, DefaultConfig(), &trace);
+  ASSERT_EQ(d.events.size(), 1u);
+  const Event& e = d.events[0];
+  EXPECT_EQ(e.start, spec.from + (7 * kBinsPerDay + 10 * 12) * 300);
+  EXPECT_FALSE(e.end.has_value());
+  EXPECT_EQ(e.last_bin, spec.from + (static_cast<int64_t>(data.series.bins()) - 1) * 300);
+  EXPECT_NEAR(e.depth, 0.05, 0.03);
+  EXPECT_NE(e.phases.back().kind, PhaseKind::kTotalRecovery);
+  // On the last day, 45 days in, probing is still judged critical against the old level.
+  const auto& probe = trace[kP];
+  const Verdict& last = probe.back();
+  ASSERT_TRUE(last.expected.has_value());
+  EXPECT_GT(*last.expected, 0.8 * 600 * 0.9);
+  EXPECT_EQ(last.level, Level::kCritical);
+  // Streaming agrees.
+  EntityDetector det(data.series.entity, DefaultConfig(), data.series.step);
+  for (size_t i = 0; i < data.series.bins(); ++i) {
+    std::array<std::optional<double>, kNumSignals> v;
+    for (int s = 0; s < kNumSignals; ++s) v[s] = data.series.values[s][i];
+    ASSERT_TRUE(det.Push(data.series.from + static_cast<int64_t>(i) * 300, v).ok());
+  }
+  EXPECT_EQ(det.Events(), d.events);
+}
+
+// A partial, sustained cut (a mobile shutdown seen nationally: probing at 61% for 20 hours, routes
+// kept) is one event for its whole span, not 25 minutes that end in "total recovery".
+TEST(DetectorTest, PartialSustainedCutIsHeldForItsWholeSpan) {
+  SyntheticSpec spec = CountrySpec();
+  spec.signals[kT].present = false;
+  spec.signals[kD].present = false;
+  spec.outages = {Outage(12, 15, 20, {1, 1, 1, 0.61})};
+  Outcome o = RunSpec(spec);
+  ExpectFound(o);
+  ASSERT_EQ(o.detection.events.size(), 1u);
+  EXPECT_EQ(o.detection.events[0].technique, Technique::kPacketsFiltered);
+}
+
+// A small network losing a handful of its routed /24s for exactly the outage's span (no probing):
+// an exact drop held for an hour is a signature, not noise.
+TEST(DetectorTest, SmallExactBgpDropIsEvidence) {
+  SyntheticSpec spec;
+  spec.entity = "asn/64501";
+  spec.signals[kT].present = false;
+  spec.signals[kD].present = false;
+  spec.signals[kP].present = false;
+  spec.signals[kB] = {true, 50, 0, 0, 0, 0, true};
+  spec.days = 6;
+  spec.outages = {Outage(2, 4, 30, {1, 1, 46.0 / 50, 1})};
+  ExpectFound(RunSpec(spec));
+  // A single /24 flapping for ten minutes is not.
+  spec.outages = {Outage(2, 4, 0, {1, 1, 1, 1})};
+  spec.outages[0].bins = 2;
+  spec.outages[0].remaining[kB] = 49.0 / 50;
+  EXPECT_TRUE(RunSpec(spec).detection.events.empty());
+}
+
+// An outage that runs into a gap of every signal is unknown there, not recovered: the event
+// spans the gap as a no-data phase and ends only where the data show recovery.
+TEST(DetectorTest, OutageIntoADataGapIsUnknownNotRecovered) {
+  SyntheticSpec spec = CountrySpec();
+  spec.outages = {Outage(12, 2, 20, {0.05, 0.1, 1, 0.05})};
+  spec.hole_start = 12 * kBinsPerDay + 8 * 12;  // 08:00 to 20:00, inside the outage
+  spec.hole_bins = 12 * 12;
+  Outcome o = RunSpec(spec);
+  ASSERT_EQ(o.detection.events.size(), 1u);
+  const Event& e = o.detection.events[0];
+  const UnixSeconds day = spec.from + 12 * 86400;
+  ASSERT_TRUE(e.end.has_value());
+  EXPECT_GE(*e.end, day + 22 * 3600);
+  bool gap_phase = false;
+  for (const Phase& p : e.phases) {
+    if (p.kind == PhaseKind::kNoData) {
+      gap_phase = true;
+      EXPECT_EQ(p.start, day + 8 * 3600);
+      EXPECT_EQ(p.end, day + 20 * 3600);
+    }
+  }
+  EXPECT_TRUE(gap_phase);
+  // When the data never come back, the event stays open, its state unknown.
+  spec.days = 13;
+  spec.hole_bins = 16 * 12;  // to the end of the series
+  Outcome open = RunSpec(spec);
+  ASSERT_EQ(open.detection.events.size(), 1u);
+  EXPECT_FALSE(open.detection.events[0].end.has_value());
+  EXPECT_EQ(open.detection.events[0].phases.back().kind, PhaseKind::kNoData);
+}
+
 TEST(DetectorTest, OngoingEventAtTheEnd) {
   SyntheticSpec spec = CountrySpec();
   spec.days = 12;

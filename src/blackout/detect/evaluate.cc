@@ -5,6 +5,8 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 
+#include "blackout/detect/synthetic.h"
+
 namespace blackout::detect {
 
 Scores Score(const std::vector<bool>& predicted, const std::vector<std::optional<bool>>& labels) {
@@ -162,6 +164,109 @@ Evaluation Evaluate(const LabelledSeries& data, const DetectConfig& config,
   ev.combined = Score(EventBins(d.events, es.from, es.step, n), labels);
   ev.whole_events = Score(EventBins(d.events, es.from, es.step, n, false), labels);
   return ev;
+}
+
+const MethodRow* BestIodaRule(const Evaluation& e) {
+  const MethodRow* best = nullptr;
+  for (const MethodRow& m : e.methods) {
+    if (m.method.rfind("ioda-rule:", 0) != 0) continue;
+    if (!best || m.scores.f1 > best->scores.f1) best = &m;
+  }
+  return best;
+}
+
+FamilyEvaluation EvaluateFamily(const SyntheticFamily& family, const DetectConfig& config,
+                                int seeds) {
+  FamilyEvaluation out;
+  out.family = family.name;
+  out.description = family.description;
+  int with_outage = 0;
+  for (int seed = 1; seed <= seeds; ++seed) {
+    LabelledSeries data = Generate(family.make(static_cast<uint64_t>(seed)));
+    Evaluation ev = Evaluate(data, config);
+    FamilyEvaluation::Case c;
+    c.seed = static_cast<uint64_t>(seed);
+    c.combined = ev.combined;
+    out.false_events += ev.combined.false_events;
+    // On a case without an outage IODA's rule is judged by its alarms alone: the row with the
+    // fewest false events.
+    const bool has_outage = ev.combined.labelled_events > 0;
+    const MethodRow* best = nullptr;
+    for (const MethodRow& m : ev.methods) {
+      if (m.method.rfind("ioda-rule:", 0) != 0) continue;
+      if (!best || (has_outage ? m.scores.f1 > best->scores.f1
+                               : m.scores.false_events < best->scores.false_events)) {
+        best = &m;
+      }
+    }
+    if (best) {
+      c.best_ioda = best->method + "/" + best->signal;
+      c.ioda = best->scores;
+      out.ioda_false_events += best->scores.false_events;
+    }
+    if (has_outage) {
+      ++with_outage;
+      out.mean_combined_f1 += c.combined.f1;
+      out.mean_ioda_f1 += c.ioda.f1;
+    }
+    out.cases.push_back(std::move(c));
+  }
+  if (with_outage) {
+    out.mean_combined_f1 /= with_outage;
+    out.mean_ioda_f1 /= with_outage;
+  }
+  return out;
+}
+
+std::string FamiliesTable(const std::vector<FamilyEvaluation>& families) {
+  std::string out;
+  char buf[320];
+  std::snprintf(buf, sizeof buf, "%-16s %5s %9s %7s %7s  %-34s %7s %7s\n", "family", "seed",
+                "combined", "events", "false", "IODA's rule at its best", "f1", "false");
+  out += buf;
+  for (const FamilyEvaluation& f : families) {
+    for (const auto& c : f.cases) {
+      std::snprintf(buf, sizeof buf, "%-16s %5llu %9.3f %3lld/%-3lld %7lld  %-34s %7.3f %7lld\n",
+                    f.family.c_str(), static_cast<unsigned long long>(c.seed), c.combined.f1,
+                    static_cast<long long>(c.combined.found_events),
+                    static_cast<long long>(c.combined.labelled_events),
+                    static_cast<long long>(c.combined.false_events), c.best_ioda.c_str(),
+                    c.ioda.f1, static_cast<long long>(c.ioda.false_events));
+      out += buf;
+    }
+    std::snprintf(buf, sizeof buf, "%-16s %5s %9.3f %7s %7lld  %-34s %7.3f %7lld\n",
+                  f.family.c_str(), "mean", f.mean_combined_f1, "",
+                  static_cast<long long>(f.false_events), "", f.mean_ioda_f1,
+                  static_cast<long long>(f.ioda_false_events));
+    out += buf;
+  }
+  return out;
+}
+
+std::string FamiliesJson(const std::vector<FamilyEvaluation>& families) {
+  using nlohmann::json;
+  json out = json::array();
+  for (const FamilyEvaluation& f : families) {
+    json cases = json::array();
+    for (const auto& c : f.cases) {
+      cases.push_back({{"seed", c.seed},
+                       {"combinedF1", c.combined.f1},
+                       {"combinedFalseEvents", c.combined.false_events},
+                       {"labelledEvents", c.combined.labelled_events},
+                       {"foundEvents", c.combined.found_events},
+                       {"bestIodaRule", c.best_ioda},
+                       {"iodaF1", c.ioda.f1},
+                       {"iodaFalseEvents", c.ioda.false_events}});
+    }
+    out.push_back({{"family", f.family},
+                   {"description", f.description},
+                   {"meanCombinedF1", f.mean_combined_f1},
+                   {"meanIodaF1", f.mean_ioda_f1},
+                   {"falseEvents", f.false_events},
+                   {"iodaFalseEvents", f.ioda_false_events},
+                   {"cases", cases}});
+  }
+  return out.dump(2);
 }
 
 std::string EvaluationJson(const Evaluation& e) {

@@ -58,6 +58,30 @@ std::vector<Level> JudgeSeries(const std::vector<std::optional<double>>& values,
 std::vector<bool> EventBins(const std::vector<Event>& events, UnixSeconds from, int64_t step,
                             size_t bins, bool to_restoration = true);
 
+// IODA's rule at its best on this series: the row of "ioda-rule:*" with the highest F1.
+const MethodRow* BestIodaRule(const Evaluation& e);
+
+// One synthetic family (synthetic.h) over seeds 1..seeds: per seed the combined detector's scores
+// and IODA's rule at its best on that case.
+struct FamilyEvaluation {
+  std::string family;
+  std::string description;
+  struct Case {
+    uint64_t seed = 0;
+    Scores combined;
+    std::string best_ioda;  // "ioda-rule:critical/probe"; "" when the case has no outage
+    Scores ioda;
+  };
+  std::vector<Case> cases;
+  double mean_combined_f1 = 0, mean_ioda_f1 = 0;  // over cases with an outage
+  int64_t false_events = 0;                       // the combined detector's, summed
+  int64_t ioda_false_events = 0;                  // the best IODA row's, summed
+};
+FamilyEvaluation EvaluateFamily(const struct SyntheticFamily& family, const DetectConfig& config,
+                                int seeds);
+std::string FamiliesTable(const std::vector<FamilyEvaluation>& families);
+std::string FamiliesJson(const std::vector<FamilyEvaluation>& families);
+
 // {"combined": {"precision","recall","f1","onset_latency_bins"},
 //  "methods": [{"method","signal","precision","recall","f1"}, ...]}
 std::string EvaluationJson(const Evaluation& e);

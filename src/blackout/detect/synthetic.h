@@ -6,6 +6,8 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
+#include <string>
 #include <vector>
 
 #include "blackout/detect/ioda_csv.h"
@@ -51,5 +53,15 @@ SyntheticSpec CountrySpec();
 
 // Labels are true inside labelled outages, false elsewhere.
 LabelledSeries Generate(const SyntheticSpec& spec);
+
+// A family of synthetic cases with their truth: one class of outage (or of normal behaviour) whose
+// sizes, depths, durations and times are drawn from the seed, so that a method is judged on the
+// class, not on one series. docs/detect.md lists them and the scores.
+struct SyntheticFamily {
+  std::string name;
+  std::string description;
+  std::function<SyntheticSpec(uint64_t seed)> make;
+};
+const std::vector<SyntheticFamily>& SyntheticFamilies();
 
 }  // namespace blackout::detect
