@@ -59,8 +59,8 @@ void Run(const ReportArgs& a, Context& ctx) {
                 r.status().ToString());
   }
   if (Status s = report::WriteReport(*r, a.out); !s.ok()) return fail(kExitFailure, s.ToString());
-  std::string chart = (std::filesystem::path(a.out) / "chart.png").string();
-  std::string md = (std::filesystem::path(a.out) / "report.md").string();
+  std::string chart = (std::filesystem::path(a.out) / (r->file_stem + ".png")).string();
+  std::string md = (std::filesystem::path(a.out) / (r->file_stem + ".md")).string();
   if (ctx.json) {
     nlohmann::json events = nlohmann::json::array();
     for (const auto& e : r->events) events.push_back(report::EventJson(e, r->name, r->until));
@@ -89,10 +89,11 @@ void Run(const ReportArgs& a, Context& ctx) {
 
 void RegisterReportCommands(CLI::App& app, Context& ctx) {
   static ReportArgs a;
-  auto* sub = app.add_subcommand(
-      "report",
-      "Write a Markdown statement (report.md) and a PNG chart (chart.png) of an entity's "
-      "measured events");
+  auto* sub =
+      app.add_subcommand("report",
+                         "Write a Markdown statement and the PNG chart it links "
+                         "(blackout-report-TYPE-CODE-YYYYMMDD-YYYYMMDD.md and .png) of an entity's "
+                         "measured events");
   sub->add_option("entity", a.entity, "TYPE/CODE, e.g. country/KZ, region/KZ-ALA, asn/9198")
       ->required();
   sub->add_option("--from", a.from, "Window start: ISO 8601 UTC or Unix seconds")->required();

@@ -105,7 +105,9 @@ TEST(ReportApiTest, DepthsAreAgainstTheExpectedValuesTheDashboardDraws) {
                  " --until " + std::to_string(kUntil) + " --out " + (dir / "cli").string() +
                  " --store sqlite:" + (dir / "data" / "blackout.db").string());
   ASSERT_EQ(cli.exit_code, 0) << cli.err;
-  const std::string cli_md = ReadFile(dir / "cli" / "report.md");
+  // Named with the window's dates, as the API's download is.
+  const std::string cli_md =
+      ReadFile(dir / "cli" / "blackout-report-country-KZ-20220103-20220108.md");
   for (const std::string& row : rows) {
     EXPECT_NE(cli_md.find(row), std::string::npos) << row << "\n" << cli_md;
   }

@@ -374,7 +374,7 @@ std::string Markdown(const Report& r, const ReportOptions& opt) {
           " of this window; outside that span nothing was measured.\n\n";
   }
   if (r.regions) md += RegionSentence(r, opt);
-  md += "![Signals for " + r.name + "](chart.png)\n\n";
+  md += "![Signals for " + r.name + "](" + r.file_stem + ".png)\n\n";
   md += "*" + r.chart_caption + "*\n\n";
   md += "---\n\n" + r.provenance.Attribution() +
         (r.provenance.simulation
@@ -385,6 +385,17 @@ std::string Markdown(const Report& r, const ReportOptions& opt) {
 }
 
 }  // namespace
+
+std::string CompactDate(UnixSeconds t) {
+  const std::string iso = FormatIso8601(t);  // "2022-01-03T00:00:00Z"
+  return iso.substr(0, 4) + iso.substr(5, 2) + iso.substr(8, 2);
+}
+
+std::string FileStem(std::string_view entity, UnixSeconds from, UnixSeconds until) {
+  std::string e(entity);
+  std::replace(e.begin(), e.end(), '/', '-');
+  return "blackout-report-" + e + "-" + CompactDate(from) + "-" + CompactDate(until);
+}
 
 nlohmann::json EventJson(const Event& e, std::string_view name, UnixSeconds as_of) {
   using nlohmann::json;
@@ -517,6 +528,7 @@ Result<Report> ComposeReport(std::string_view entity, UnixSeconds from, UnixSeco
       r.regions->total = IsoNames::Get(opt.iso_dir).RegionCount(CodeOf(entity));
     std::sort(r.regions->measured.begin(), r.regions->measured.end());
   }
+  r.file_stem = FileStem(entity, from, until);
   r.title = std::string(r.provenance.simulation ? "SIMULATION: " : "") +
             "Internet connectivity in " + r.name + " (" + r.entity + ")";
   r.chart_caption = ChartCaption(r);
@@ -595,8 +607,8 @@ Status WriteReport(const Report& report, const std::filesystem::path& dir) {
     if (!out) return IoError("report: cannot write " + p.string());
     return Status::Ok();
   };
-  BLACKOUT_RETURN_IF_ERROR(write(dir / "report.md", report.markdown));
-  return write(dir / "chart.png", report.png);
+  BLACKOUT_RETURN_IF_ERROR(write(dir / (report.file_stem + ".md"), report.markdown));
+  return write(dir / (report.file_stem + ".png"), report.png);
 }
 
 }  // namespace blackout::report

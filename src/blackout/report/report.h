@@ -90,7 +90,10 @@ struct Report {
   // The measured span within the window ([from, until) when nothing was measured).
   UnixSeconds measured_from() const { return measured ? first_measured : from; }
   UnixSeconds measured_until() const { return measured ? last_measured : until; }
-  std::string title;          // the chart's title ("SIMULATION: Internet connectivity in ...")
+  std::string title;  // the chart's title ("SIMULATION: Internet connectivity in ...")
+  // The download name without extension, with the window's UTC dates:
+  // "blackout-report-country-KZ-20220103-20220114"; report.md links file_stem + ".png".
+  std::string file_stem;
   std::string markdown;       // report.md
   std::string chart_caption;  // also the last paragraph of the markdown
   std::string png;            // chart.png bytes
@@ -118,7 +121,13 @@ Result<Report> ComposeReport(std::string_view entity, UnixSeconds from, UnixSeco
                              const ReportOptions& options = {},
                              std::vector<detect::ExpectedSeries> expected = {});
 
-// Writes DIR/report.md and DIR/chart.png (creating DIR). Errors: kIoError.
+// "blackout-report-TYPE-CODE-YYYYMMDD-YYYYMMDD" (UTC dates of from and until).
+std::string FileStem(std::string_view entity, UnixSeconds from, UnixSeconds until);
+// "20220103" (UTC date of t).
+std::string CompactDate(UnixSeconds t);
+
+// Writes DIR/<file_stem>.md and DIR/<file_stem>.png (creating DIR): the names the API's downloads
+// have, and the PNG the Markdown links. Errors: kIoError.
 Status WriteReport(const Report& report, const std::filesystem::path& dir);
 
 // An event as JSON (the shape of the API's events, with ISO 8601 times added, and the shared

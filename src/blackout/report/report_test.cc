@@ -310,8 +310,9 @@ TEST_F(ReportTest, ChartIsAPngOfTheRequestedSizeWithTheEventShaded) {
   EXPECT_EQ(after, (std::array<int, 3>{255, 255, 255}));
   Status s = WriteReport(*r, dir_ / "out");
   ASSERT_TRUE(s.ok());
-  EXPECT_EQ(blackout::testing::ReadFile(dir_ / "out" / "chart.png"), r->png);
-  EXPECT_EQ(blackout::testing::ReadFile(dir_ / "out" / "report.md"), r->markdown);
+  EXPECT_EQ(r->file_stem, "blackout-report-country-KZ-20220103-20220114");
+  EXPECT_TRUE(blackout::testing::ReadFile(dir_ / "out" / (r->file_stem + ".png")) == r->png);
+  EXPECT_TRUE(blackout::testing::ReadFile(dir_ / "out" / (r->file_stem + ".md")) == r->markdown);
 }
 
 TEST(ComposeReport, WorksWithoutAStore) {
@@ -591,9 +592,12 @@ TEST_F(ReportTest, CliWritesFilesAndJsonAndUsesExitCodes) {
                                         "1642118400 --out " +
                                         out + " --store " + url_));
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
-  EXPECT_THAT(blackout::testing::ReadFile(dir_ / "cli" / "report.md"),
-              HasSubstr("in Kazakhstan from 5 January 2022 10:45 UTC"));
-  EXPECT_EQ(blackout::testing::ReadFile(dir_ / "cli" / "chart.png").substr(1, 3), "PNG");
+  // Dated names (the API's downloads have the same), and the Markdown links the PNG by its name.
+  const std::string stem = "blackout-report-country-KZ-20220103-20220114";
+  const std::string md = blackout::testing::ReadFile(dir_ / "cli" / (stem + ".md"));
+  EXPECT_THAT(md, HasSubstr("in Kazakhstan from 5 January 2022 10:45 UTC"));
+  EXPECT_THAT(md, HasSubstr("](" + stem + ".png)"));
+  EXPECT_EQ(blackout::testing::ReadFile(dir_ / "cli" / (stem + ".png")).substr(1, 3), "PNG");
 
   auto js =
       blackout::testing::RunCommand(Cli("--json report country/KZ --from 2022-01-03 "
@@ -602,7 +606,7 @@ TEST_F(ReportTest, CliWritesFilesAndJsonAndUsesExitCodes) {
   ASSERT_EQ(js.exit_code, 0) << js.err;
   auto j = nlohmann::json::parse(js.out);
   EXPECT_THAT(j["markdown"].get<std::string>(), HasSubstr("Metrics show"));
-  EXPECT_EQ(j["chart"], (dir_ / "cli" / "chart.png").string());
+  EXPECT_EQ(j["chart"], (dir_ / "cli" / (stem + ".png")).string());
   ASSERT_EQ(j["events"].size(), 1u);
   EXPECT_EQ(j["events"][0]["startIso"], "2022-01-05T10:45:00Z");
   EXPECT_EQ(j["events"][0]["technique"], "packets-filtered");

@@ -242,12 +242,6 @@ store::Series ToStoreSeries(const Series& s) {
   return x;
 }
 
-// "20220103" (UTC date of t).
-std::string CompactDate(UnixSeconds t) {
-  std::string iso = FormatIso8601(t);  // "2022-01-03T00:00:00Z"
-  return iso.substr(0, 4) + iso.substr(5, 2) + iso.substr(8, 2);
-}
-
 std::string XmlEscape(std::string_view s) {
   std::string out;
   for (char c : s) {
@@ -654,7 +648,8 @@ ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions action
         std::vector<std::string> signals;
         for (const Series& x : series) signals.push_back(SignalForDatasource(x.datasource));
         std::string out = "# " + CurrentProvenance()->ForSignals(signals).Attribution() + "\n";
-        out += "timestamp,entityType,entityCode,datasource,value";
+        // Unix seconds and ISO 8601 UTC side by side: spreadsheets read the one, scripts the other.
+        out += "timestamp,time,entityType,entityCode,datasource,value";
         out += *with_expected ? ",expected,lower,level\n" : "\n";
         auto number = [&out](double v) {
           if (!std::isfinite(v)) return;
@@ -665,8 +660,9 @@ ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions action
         for (const Series& raw : series) {
           Series s = Downsample(raw, *max_points);
           for (size_t i = 0; i < s.values.size(); ++i) {
-            out += std::to_string(s.from + s.step * static_cast<int64_t>(i)) + "," + type + "," +
-                   code + "," + s.datasource + ",";
+            const UnixSeconds t = s.from + s.step * static_cast<int64_t>(i);
+            out += std::to_string(t) + "," + FormatIso8601(t) + "," + type + "," + code + "," +
+                   s.datasource + ",";
             number(s.values[i]);
             if (*with_expected) {
               out += ',';
@@ -688,8 +684,8 @@ ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions action
       res.set_header("Content-Disposition",
                      "attachment; filename=\"" +
                          std::string(CurrentProvenance()->simulation ? "SIMULATION-" : "") +
-                         "blackout-" + type + "-" + code + "-" + CompactDate(range->from) + "-" +
-                         CompactDate(range->until) + ".csv\"");
+                         "blackout-" + type + "-" + code + "-" + report::CompactDate(range->from) +
+                         "-" + report::CompactDate(range->until) + ".csv\"");
       SetBody(req, res, csv, "text/csv; charset=utf-8");
       return;
     }
@@ -970,10 +966,12 @@ ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions action
     impl_->reports[key] = {gen, rendered};
     return rendered;
   };
+  // The names report.md links (report::FileStem), with the range's UTC dates.
   auto report_filename = [](const httplib::Request& req, const RenderedReport& r,
                             const std::string& ext) {
-    return "attachment; filename=\"blackout-report-" + std::string(req.matches[1]) + "-" +
-           std::string(req.matches[2]) + "-" + CompactDate(r.from) + "-" + CompactDate(r.until) +
+    return "attachment; filename=\"" +
+           report::FileStem(std::string(req.matches[1]) + "/" + std::string(req.matches[2]), r.from,
+                            r.until) +
            ext + "\"";
   };
   http.Get(R"(/api/v2/reports/([^/]+)/([^/]+))",
@@ -1065,33 +1063,84 @@ ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions action
     if (events.size() > static_cast<size_t>(kFeedItems)) events.resize(kFeedItems);
     return events;
   };
-  auto event_title = [this](const Event& e) {
-    auto ent = EntityRef(data_, e.entity_type, e.entity_code);
+  // Readable words for the signals (never the internal datasource names).
+  auto signal_words = [](const Event& e) {
+    std::vector<std::string> signals = e.signals;
+    if (signals.empty()) signals = ToStoreEvent(e).signals;
+    std::string out;
+    for (const std::string& s : signals) {
+      const std::string word = s == "bgp"       ? "BGP routes"
+                               : s == "probe"   ? "active probing"
+                               : s == "darknet" ? "telescope traffic"
+                               : s == "traffic" ? "web clients"
+                                                : s;
+      if (out.find(word) == std::string::npos) out += (out.empty() ? "" : ", ") + word;
+    }
+    return out;
+  };
+  // "Kazakhstan (country/KZ)"; an ASN as "the network of JSC Kazakhtelecom (AS9198)".
+  auto where = [this](const Event& e) {
+    const std::string name = EntityRef(data_, e.entity_type, e.entity_code)["name"];
+    if (e.entity_type == "asn") {
+      return "the network of " + (name == e.entity_code ? std::string() : name + " ") + "(AS" +
+             e.entity_code + ")";
+    }
+    return name + " (" + e.entity_type + "/" + e.entity_code + ")";
+  };
+  auto event_title = [=, this](const Event& e) {
+    std::string date = report::FormatLongTime(e.start);  // "5 January 2022 10:45 UTC"
+    date = date.substr(0, date.rfind(' ', date.size() - 5));
     std::string title = std::string(CurrentProvenance()->simulation ? "SIMULATION: " : "") +
-                        "Disruption in " + ent["name"].get<std::string>() + " (" + e.entity_type +
-                        "/" + e.entity_code + "): " + e.datasource;
-    if (!std::isfinite(e.depth)) return title + " down";
-    return title + " down to " + report::FormatPercent(e.depth * 100) + " of its usual level";
+                        "Internet disruption in " + where(e) + " on " + date + ": " +
+                        report::DepthPhrase(e.depth);
+    const std::string signals = signal_words(e);
+    return signals.empty() ? title : title + " (" + signals + ")";
   };
   auto event_id = [](const Event& e) {
     return "blackout:event:" + e.entity_type + "/" + e.entity_code + "/" + e.datasource + "/" +
            std::to_string(e.start);
   };
-  http.Get("/feeds/events.json", [=](const httplib::Request& req, httplib::Response& res) {
+  // The last time the event changed: its end, or the start of its latest phase.
+  auto event_updated = [](const Event& e) {
+    UnixSeconds t = std::max(e.start, e.end);
+    for (const EventPhase& p : e.phases) t = std::max({t, p.start, p.end});
+    return t;
+  };
+  // The window the links show: a day either side of the event.
+  auto event_window = [](const Event& e) {
+    return "from=" + std::to_string(e.start - 86400) +
+           "&until=" + std::to_string((e.end ? e.end : e.start) + 86400);
+  };
+  // The dashboard's entity page and the report's Markdown, absolute.
+  auto entity_page = [=](const std::string& base, const Event& e) {
+    return base + "/?entity=" + e.entity_type + "/" + e.entity_code + "&" + event_window(e);
+  };
+  auto report_md = [=](const std::string& base, const Event& e) {
+    return base + "/api/v2/reports/" + e.entity_type + "/" + e.entity_code + "/report.md?" +
+           event_window(e);
+  };
+  auto summary = [=, this](const Event& e) {
+    const store::Event se = ToStoreEvent(e);
+    const std::string name = EntityRef(data_, e.entity_type, e.entity_code)["name"];
+    std::string text = report::Headline(se, name, report::TimeZoneOf(se.entity, name),
+                                        e.end ? e.end : options_.now());
+    if (!e.technique.empty() && e.technique != "unknown")
+      text += " Technique: " + e.technique + ".";
+    if (!e.phases.empty()) text += " Phases: " + PhaseList(e) + ".";
+    return text + " " + CurrentProvenance()->Attribution();
+  };
+  http.Get("/feeds/events.json", [=, this](const httplib::Request& req, httplib::Response& res) {
+    const std::string base = BaseUrl(req);
     json items = json::array();
     for (const Event& e : recent_events()) {
-      std::string text = event_title(e) + ". Started " + FormatIso8601(e.start) +
-                         (e.end ? ", ended " + FormatIso8601(e.end) : std::string(", ongoing")) +
-                         ".";
       items.push_back(
           {{"id", event_id(e)},
+           {"url", entity_page(base, e)},
+           {"external_url", report_md(base, e)},
            {"title", event_title(e)},
-           {"content_text", text},
+           {"content_text", summary(e)},
            {"date_published", FormatIso8601(e.start)},
-           {"date_modified", FormatIso8601(e.end ? e.end : e.start)},
-           {"url", "/api/v2/outages/events?entityType=" + e.entity_type +
-                       "&entityCode=" + e.entity_code + "&from=" + std::to_string(e.start) +
-                       "&until=" + std::to_string(e.end ? e.end : e.start + 86400)},
+           {"date_modified", FormatIso8601(event_updated(e))},
            // JSON Feed extension (underscore-prefixed keys are reserved for publishers).
            {"_blackout",
             {{"location", e.entity_type + "/" + e.entity_code},
@@ -1099,37 +1148,48 @@ ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions action
              {"technique", e.technique.empty() ? json(nullptr) : json(e.technique)},
              {"phases", PhasesJson(e)},
              {"related", e.related},
-             {"report", "/api/v2/reports/" + e.entity_type + "/" + e.entity_code +
-                            "?from=" + std::to_string(e.start) +
-                            "&until=" + std::to_string(e.end ? e.end : e.start + 86400)}}}});
+             {"report", base + "/api/v2/reports/" + e.entity_type + "/" + e.entity_code + "?" +
+                            event_window(e)}}}});
     }
-    json feed = {{"version", "https://jsonfeed.org/version/1.1"},
-                 {"title", "blackout: Internet disruptions"},
-                 {"feed_url", "/feeds/events.json"},
-                 {"items", items}};
+    const bool sim = CurrentProvenance()->simulation;
+    json feed = {
+        {"version", "https://jsonfeed.org/version/1.1"},
+        {"title", std::string(sim ? "SIMULATION: " : "") + "blackout: Internet disruptions"},
+        {"home_page_url", base + "/"},
+        {"feed_url", base + "/feeds/events.json"},
+        {"description", CurrentProvenance()->Attribution()},
+        {"authors", json::array({{{"name", "blackout"}, {"url", base + "/"}}})},
+        {"language", "en"},
+        {"items", items}};
     SetBody(req, res, Dump(feed), "application/feed+json");
   });
-  http.Get("/feeds/events.atom", [=](const httplib::Request& req, httplib::Response& res) {
+  http.Get("/feeds/events.atom", [=, this](const httplib::Request& req, httplib::Response& res) {
+    const std::string base = BaseUrl(req);
     auto events = recent_events();
-    std::string updated = FormatIso8601(events.empty() ? 0 : events.front().start);
+    // The feed's <updated> is its newest entry's (RFC 4287 4.2.15).
+    UnixSeconds newest = 0;
+    for (const Event& e : events) newest = std::max(newest, event_updated(e));
+    const bool sim = CurrentProvenance()->simulation;
     std::string x =
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-        "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n"
-        "<title>blackout: Internet disruptions</title>\n<id>blackout:events</id>\n"
-        "<updated>" +
-        updated + "</updated>\n";
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"en\">\n"
+        "<title>" +
+        std::string(sim ? "SIMULATION: " : "") + "blackout: Internet disruptions</title>\n" +
+        "<subtitle>" + XmlEscape(CurrentProvenance()->Attribution()) + "</subtitle>\n" +
+        "<id>blackout:events</id>\n<link rel=\"self\" type=\"application/atom+xml\" href=\"" +
+        XmlEscape(base + "/feeds/events.atom") +
+        "\"/>\n<link rel=\"alternate\" type=\"text/html\" href=\"" + XmlEscape(base + "/") +
+        "\"/>\n<author><name>blackout</name><uri>" + XmlEscape(base + "/") +
+        "</uri></author>\n<generator>blackout</generator>\n<updated>" + FormatIso8601(newest) +
+        "</updated>\n";
     for (const Event& e : events) {
       x += "<entry><id>" + XmlEscape(event_id(e)) + "</id><title>" + XmlEscape(event_title(e)) +
-           "</title><updated>" + FormatIso8601(e.end ? e.end : e.start) + "</updated><summary>" +
-           "Started " + FormatIso8601(e.start) +
-           (e.end ? ", ended " + FormatIso8601(e.end) : std::string(", ongoing")) +
-           (e.technique.empty() || e.technique == "unknown"
-                ? std::string()
-                : "; technique: " + XmlEscape(e.technique)) +
-           (e.phases.empty() ? std::string()
-                             : "; " + std::to_string(e.phases.size()) + " phases (" +
-                                   XmlEscape(PhaseList(e)) + ")") +
-           "</summary></entry>\n";
+           "</title><link rel=\"alternate\" type=\"text/html\" href=\"" +
+           XmlEscape(entity_page(base, e)) +
+           "\"/><link rel=\"related\" type=\"text/markdown\" href=\"" +
+           XmlEscape(report_md(base, e)) + "\"/><published>" + FormatIso8601(e.start) +
+           "</published><updated>" + FormatIso8601(event_updated(e)) + "</updated><summary>" +
+           XmlEscape(summary(e)) + "</summary></entry>\n";
     }
     x += "</feed>\n";
     SetBody(req, res, x, "application/atom+xml");
@@ -1330,6 +1390,23 @@ Status ApiServer::Start() {
 void ApiServer::Stop() {
   impl_->http.stop();
   if (thread_.joinable()) thread_.join();
+}
+
+std::string ApiServer::BaseUrl(const httplib::Request& req) const {
+  if (!options_.public_url.empty()) {
+    std::string u = options_.public_url;
+    while (!u.empty() && u.back() == '/') u.pop_back();
+    return u;
+  }
+  // The Host the client used, when it is a plain host[:port] (it is echoed into XML and JSON).
+  const std::string host = req.get_header_value("Host");
+  const bool plain =
+      !host.empty() && host.size() <= 255 && std::all_of(host.begin(), host.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' ||
+               c == '[' || c == ']';
+      });
+  if (plain) return "http://" + host;
+  return "http://" + options_.host + ":" + std::to_string(port_);
 }
 
 std::shared_ptr<const report::Provenance> ApiServer::CurrentProvenance() const {

@@ -19,6 +19,10 @@
 #include "blackout/server/data.h"
 #include "blackout/server/metrics.h"
 
+namespace httplib {
+struct Request;
+}
+
 namespace blackout::server {
 
 struct ServerOptions {
@@ -31,6 +35,9 @@ struct ServerOptions {
   int threads = 16;
   // Shown by /api/v2/meta and the fallback page, e.g. "SIMULATION: scenario kazakhstan-2022".
   std::string notice;
+  // The public base URL of the service ("https://observatory.example.org") for the feeds'
+  // absolute links; "" = from the request's Host header ("http://HOST").
+  std::string public_url;
   // Clock for the default time range ("now"); injectable for tests.
   std::function<int64_t()> now;
 };
@@ -75,6 +82,8 @@ class ApiServer {
 
  private:
   struct Impl;
+  // "http://host:port" for absolute links in the feeds (ServerOptions::public_url, else Host).
+  std::string BaseUrl(const httplib::Request& req) const;
   // {"simulation", "notice", "sources"} as JSON, for the envelope's metadata.
   std::shared_ptr<const std::string> ProvenanceJson() const;
   const DataView& data_;

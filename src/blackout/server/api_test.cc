@@ -160,11 +160,16 @@ TEST_F(ApiTest, CsvExport) {
   // A comment line saying where the numbers come from (here: the notice's simulation), then
   // the header.
   EXPECT_EQ(r->body.rfind("# SIMULATION: test. ", 0), 0u) << r->body.substr(0, 200);
-  EXPECT_NE(r->body.find("\ntimestamp,entityType,entityCode,datasource,value\n"),
+  EXPECT_NE(r->body.find("\ntimestamp,time,entityType,entityCode,datasource,value\n"),
             std::string::npos);
-  EXPECT_NE(r->body.find(std::to_string(kFrom) + ",country,KZ,bgp,\n"), std::string::npos);
-  EXPECT_NE(r->body.find(std::to_string(kFrom + 300) + ",country,KZ,bgp,1001\n"),
+  // Unix seconds and ISO 8601 side by side; the file name has the range's dates.
+  EXPECT_NE(r->body.find(std::to_string(kFrom) + ",2022-01-04T00:00:00Z,country,KZ,bgp,\n"),
             std::string::npos);
+  EXPECT_NE(
+      r->body.find(std::to_string(kFrom + 300) + ",2022-01-04T00:05:00Z,country,KZ,bgp,1001\n"),
+      std::string::npos);
+  EXPECT_EQ(r->get_header_value("Content-Disposition"),
+            "attachment; filename=\"SIMULATION-blackout-country-KZ-20220104-20220104.csv\"");
   EXPECT_EQ(std::count(r->body.begin(), r->body.end(), '\n'), 14);
 }
 
@@ -248,8 +253,8 @@ TEST_F(ApiTest, EventsCarryIdPhasesTechniqueAndRelated) {
   EXPECT_TRUE(found);
   auto r = client_->Get("/feeds/events.atom");
   ASSERT_TRUE(r);
-  EXPECT_NE(r->body.find("technique: packets-filtered; 2 phases (near-total-blackout, "
-                         "partial-recovery)"),
+  EXPECT_NE(r->body.find("Technique: packets-filtered. Phases: near-total-blackout, "
+                         "partial-recovery."),
             std::string::npos)
       << r->body;
 }
@@ -312,6 +317,8 @@ TEST_F(ApiTest, ReportJsonMarkdownAndChart) {
   EXPECT_EQ(r->get_header_value("Content-Disposition"),
             "attachment; filename=\"blackout-report-country-KZ-20220104-20220105.md\"");
   EXPECT_EQ(r->body, md);
+  // The Markdown links the chart by the name the chart downloads under.
+  EXPECT_NE(md.find("](blackout-report-country-KZ-20220104-20220105.png)"), std::string::npos);
 
   auto png_size = [](const std::string& png) {
     auto be32 = [&](size_t at) {
@@ -443,7 +450,8 @@ TEST_F(ApiTest, HealthMetricsFeeds) {
   EXPECT_NE(feed["items"][0]["title"].get<std::string>().find("Kazakhtelecom"), std::string::npos);
   r = client_->Get("/feeds/events.atom");
   EXPECT_EQ(std::count(r->body.begin(), r->body.end(), '\n') > 3, true);
-  EXPECT_NE(r->body.find("<feed xmlns=\"http://www.w3.org/2005/Atom\">"), std::string::npos);
+  EXPECT_NE(r->body.find("<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"en\">"),
+            std::string::npos);
 }
 
 TEST_F(ApiTest, WithoutADashboardServesAPlainPage) {

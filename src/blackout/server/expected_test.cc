@@ -248,9 +248,9 @@ TEST_F(ExpectedApiTest, DownsampledAndCsvAnswersCarryThemToo) {
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200);
   EXPECT_EQ(r->body.rfind("# ", 0), 0u);  // provenance comment line
-  EXPECT_NE(
-      r->body.find("\ntimestamp,entityType,entityCode,datasource,value,expected,lower,level\n"),
-      std::string::npos);
+  EXPECT_NE(r->body.find(
+                "\ntimestamp,time,entityType,entityCode,datasource,value,expected,lower,level\n"),
+            std::string::npos);
   EXPECT_NE(r->body.find(",critical\n"), std::string::npos);
   EXPECT_EQ(std::count(r->body.begin(), r->body.end(), '\n'), 290);
 }

@@ -1,0 +1,109 @@
+// The feeds read by a real parser (Debian's python3-feedparser, tests/server/feed_check.py): Atom
+// well-formed with <author>, absolute links to the dashboard's entity page and an <updated> that
+// is the newest entry's; JSON Feed 1.1 with absolute URLs pointing at the dashboard; readable
+// titles without internal names; SIMULATION in every title exactly when the data are simulated.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <string>
+
+#include "blackout/server/api.h"
+#include "blackout/testing/testing.h"
+
+namespace blackout::server {
+namespace {
+
+constexpr UnixSeconds kFrom = 1641254400;  // 2022-01-04T00:00Z
+
+Event MakeEvent(std::string type, std::string code, std::string datasource, UnixSeconds start,
+                UnixSeconds end, double depth) {
+  Event e;
+  e.entity_type = std::move(type);
+  e.entity_code = std::move(code);
+  e.datasource = std::move(datasource);
+  e.start = start;
+  e.end = end;
+  e.depth = depth;
+  e.score = 10;
+  return e;
+}
+
+class FeedsTest : public ::testing::TestWithParam<bool> {
+ protected:
+  void SetUp() override {
+    data_.ReplaceEntities({{"country", "KZ", "Kazakhstan", {}, {}},
+                           {"asn", "9198", "JSC Kazakhtelecom", {"country/KZ"}, {}}});
+    Event kz = MakeEvent("country", "KZ", "ping-slash24,traffic", kFrom + 3600, kFrom + 7200, 0.05);
+    kz.signals = {"probe", "traffic"};
+    kz.technique = "packets-filtered";
+    // The latest phase starts after the newest event's start: <updated> must follow it.
+    kz.phases = {{"near-total-blackout", kFrom + 3600, kFrom + 5400, 0.05},
+                 {"partial-recovery", kFrom + 5400, kFrom + 7200, 0.5}};
+    Event as = MakeEvent("asn", "9198", "bgp", kFrom + 4000, 0, 0.4);  // ongoing
+    data_.ReplaceEvents({kz, as});
+    report::Provenance p;
+    p.simulation = GetParam();
+    p.notice = GetParam() ? "SIMULATION: test & <scenario>" : "";
+    p.sources = {{"probe", "probe", {"vp-1"}, 1}};
+    data_.ReplaceProvenance(p);
+    ServerOptions o;
+    o.port = 0;
+    o.threads = 2;
+    o.now = [] { return kFrom + 86400; };
+    server_ = std::make_unique<ApiServer>(data_, o);
+    ASSERT_TRUE(server_->Start().ok());
+  }
+  void TearDown() override { server_->Stop(); }
+
+  // Fetches `path`, writes it to a file and runs the checker on it.
+  void Check(const std::string& path, const char* kind) {
+    httplib::Client c("127.0.0.1", server_->port());
+    auto r = c.Get(path.c_str());
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200);
+    // Absolute links use the Host the client asked with.
+    EXPECT_NE(r->body.find("http://127.0.0.1:" + std::to_string(server_->port()) + "/?entity="),
+              std::string::npos)
+        << r->body;
+    const auto file = dir_ / (std::string("feed.") + kind);
+    blackout::testing::WriteFile(file, r->body);
+    auto run = blackout::testing::RunCommand(
+        "/usr/bin/python3 " +
+        (blackout::testing::SourceDir() / "tests/server/feed_check.py").string() + " " + kind +
+        " " + file.string() + (GetParam() ? " sim" : " real"));
+    EXPECT_EQ(run.exit_code, 0) << run.out << run.err << "\n" << r->body;
+  }
+
+  MemoryData data_;
+  std::unique_ptr<ApiServer> server_;
+  blackout::testing::TempDir dir_;
+};
+
+TEST_P(FeedsTest, AtomIsValidForFeedparser) { Check("/feeds/events.atom", "atom"); }
+TEST_P(FeedsTest, JsonFeedIsValidJsonFeed11) { Check("/feeds/events.json", "json"); }
+
+TEST_P(FeedsTest, TitlesAreReadable) {
+  httplib::Client c("127.0.0.1", server_->port());
+  auto r = c.Get("/feeds/events.atom");
+  ASSERT_TRUE(r);
+  const std::string prefix = GetParam() ? "SIMULATION: " : "";
+  EXPECT_NE(r->body.find("<title>" + prefix +
+                         "Internet disruption in Kazakhstan (country/KZ) on 4 January 2022: "
+                         "connectivity fell by 95%, to 5% of its usual level (active probing, "
+                         "web clients)</title>"),
+            std::string::npos)
+      << r->body;
+  EXPECT_NE(r->body.find("Internet disruption in the network of JSC Kazakhtelecom (AS9198)"),
+            std::string::npos);
+  // The newest change: the KZ event's end (02:00), after the ASN event's start (01:06:40).
+  EXPECT_NE(
+      r->body.find("<generator>blackout</generator>\n<updated>2022-01-04T02:00:00Z</updated>"),
+      std::string::npos)
+      << r->body;
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, FeedsTest, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "Simulated" : "Real"; });
+
+}  // namespace
+}  // namespace blackout::server
