@@ -12,6 +12,7 @@
 #include "blackout/geo/geodb.h"
 #include "blackout/store/store.h"
 #include "cli/command.h"
+#include "cli/helpful.h"
 
 namespace blackout::cli {
 
@@ -39,7 +40,18 @@ int RunDetect(const DetectOptions& o, const Context& ctx) {
     log::Error(config.status().ToString());
     return ExitCodeFor(config.status());
   }
-  auto st = store::OpenStore(o.store);
+  std::string entity;
+  if (!o.entity.empty()) {
+    auto resolved = ResolveEntity(o.entity);
+    if (!resolved.ok()) {
+      log::Error("detect: --entity: ", resolved.status().message());
+      return kExitUsage;
+    }
+    entity = *resolved;
+  }
+  // Detection reads a store that ingest filled: it never creates one (an empty store in the wrong
+  // folder would exit 0 having detected nothing).
+  auto st = OpenExistingStore(o.store, /*read_only=*/o.dry_run);
   if (!st.ok()) {
     log::Error(st.status().ToString());
     return ExitCodeFor(st.status());
@@ -47,7 +59,7 @@ int RunDetect(const DetectOptions& o, const Context& ctx) {
   detect::StoreDetectOptions opt;
   opt.from = *from;
   opt.until = *until;
-  opt.entity = o.entity;
+  opt.entity = entity;
   opt.config = *config;
   opt.write = !o.dry_run;
   // A country's events list its regions (by ISO 3166-2 code) and, with the geo datasets, its

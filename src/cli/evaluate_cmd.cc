@@ -14,6 +14,7 @@
 #include "blackout/sim/score.h"
 #include "blackout/store/store.h"
 #include "cli/command.h"
+#include "cli/helpful.h"
 
 namespace blackout::cli {
 
@@ -65,10 +66,7 @@ int RunEvaluateTruth(const EvaluateOptions& o, const Context& ctx) {
     return truth.status().code() == StatusCode::kInvalidArgument ? kExitInputProblems
                                                                  : kExitFailure;
   }
-  store::OpenOptions oo;
-  oo.read_only = true;
-  oo.create = false;
-  auto st = store::OpenStore(o.store, oo);
+  auto st = OpenExistingStore(o.store, /*read_only=*/true);
   if (!st.ok()) {
     log::Error("evaluate: ", st.status().ToString());
     return kExitFailure;

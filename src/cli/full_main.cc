@@ -1,6 +1,10 @@
 // `blackout-full`: every command. `blackout` (main.cc) runs `mrt` and `geo` itself and hands any
 // other command to this executable (app.h says why).
+#include <cstdio>
+#include <string>
+
 #include "cli/app.h"
+#include "cli/helpful.h"
 
 int main(int argc, char** argv) {
   using namespace blackout::cli;
@@ -16,5 +20,10 @@ int main(int argc, char** argv) {
   RegisterProbeCommands(app, ctx);
   RegisterServiceCommands(app, ctx);
   RegisterReportCommands(app, ctx);
+  // `blackout reprot`: name the command meant instead of "A subcommand is required".
+  if (std::string typo = SubcommandTypo(app, argc, argv); !typo.empty()) {
+    std::fprintf(stderr, "blackout: %s\n", typo.c_str());
+    return kExitUsage;
+  }
   return ParseAndRun(app, argc, argv, ctx);
 }

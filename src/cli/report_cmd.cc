@@ -10,6 +10,7 @@
 #include "blackout/report/report.h"
 #include "blackout/store/store.h"
 #include "cli/command.h"
+#include "cli/helpful.h"
 
 namespace blackout::cli {
 namespace {
@@ -30,17 +31,16 @@ void Run(const ReportArgs& a, Context& ctx) {
     std::fprintf(stderr, "blackout report: %s\n", message.c_str());
     ctx.exit_code = code;
   };
-  if (Status s = store::ValidateEntity(a.entity); !s.ok()) return fail(kExitUsage, s.message());
+  // country/kz, asn/AS9198 accepted; "Kazakhstan" answered with "did you mean country/KZ?".
+  auto entity = ResolveEntity(a.entity);
+  if (!entity.ok()) return fail(kExitUsage, entity.status().message());
   auto from = ParseTime(a.from);
   if (!from.ok()) return fail(kExitUsage, "--from: " + from.status().message());
   auto until = ParseTime(a.until);
   if (!until.ok()) return fail(kExitUsage, "--until: " + until.status().message());
   if (*from >= *until) return fail(kExitUsage, "--from must be before --until");
 
-  store::OpenOptions oo;
-  oo.read_only = true;
-  oo.create = false;
-  auto st = store::OpenStore(a.store, oo);
+  auto st = OpenExistingStore(a.store, /*read_only=*/true);
   if (!st.ok()) return fail(kExitFailure, st.status().ToString());
 
   auto config = detect::LoadConfigOrDefault(a.config);
@@ -50,13 +50,23 @@ void Run(const ReportArgs& a, Context& ctx) {
   ro.detect = *config;
   ro.width = a.width;
   ro.height = a.height;
-  auto r = report::BuildReport(**st, a.entity, *from, *until, ro);
+  auto r = report::BuildReport(**st, *entity, *from, *until, ro);
   if (!r.ok()) {
     StatusCode c = r.status().code();
+    std::string message = r.status().ToString();
+    if (c == StatusCode::kNotFound) {
+      // Entities the store does hold that look like the one asked for.
+      auto known = (*st)->ListEntities("", "");
+      std::vector<std::string> near;
+      if (known.ok()) near = Nearest(*entity, *known);
+      message += near.empty() ? "; `blackout run` fills a store, `blackout import series` adds a "
+                                "file's series"
+                              : "; did you mean " + near[0] + "?";
+    }
     return fail(c == StatusCode::kNotFound          ? kExitInputProblems
                 : c == StatusCode::kInvalidArgument ? kExitUsage
                                                     : kExitFailure,
-                r.status().ToString());
+                message);
   }
   if (Status s = report::WriteReport(*r, a.out); !s.ok()) return fail(kExitFailure, s.ToString());
   std::string chart = (std::filesystem::path(a.out) / (r->file_stem + ".png")).string();
@@ -94,14 +104,20 @@ void RegisterReportCommands(CLI::App& app, Context& ctx) {
                          "Write a Markdown statement and the PNG chart it links "
                          "(blackout-report-TYPE-CODE-YYYYMMDD-YYYYMMDD.md and .png) of an entity's "
                          "measured events");
-  sub->add_option("entity", a.entity, "TYPE/CODE, e.g. country/KZ, region/KZ-ALA, asn/9198")
+  sub->add_option("entity", a.entity,
+                  "TYPE/CODE, e.g. country/KZ, region/KZ-ALA, asn/9198 (case-insensitive; "
+                  "asn/AS9198 too)")
       ->required();
   sub->add_option("--from", a.from, "Window start: ISO 8601 UTC or Unix seconds")->required();
   sub->add_option("--until", a.until, "Window end (exclusive): ISO 8601 UTC or Unix seconds")
       ->required();
   sub->add_option("--out", a.out, "Output folder (created if missing)")->capture_default_str();
-  sub->add_option("--width", a.width, "Chart width in pixels (320-8000)")->capture_default_str();
-  sub->add_option("--height", a.height, "Chart height in pixels (240-8000)")->capture_default_str();
+  sub->add_option("--width", a.width, "Chart width in pixels (320-8000)")
+      ->capture_default_str()
+      ->check(CLI::Range(320, 8000));
+  sub->add_option("--height", a.height, "Chart height in pixels (240-8000)")
+      ->capture_default_str()
+      ->check(CLI::Range(240, 8000));
   sub->add_option("--config", a.config,
                   "Detector configuration (TOML, docs/detect.md; default: built in): the baseline "
                   "the chart and depths are measured against. Use the service's detect_config to "

@@ -13,7 +13,9 @@
 #include "blackout/server/service.h"
 #include "blackout/sim/scenario.h"
 #include "blackout/sim/simulate.h"
+#include "blackout/store/store.h"
 #include "cli/command.h"
+#include "cli/helpful.h"
 
 namespace blackout::cli {
 namespace {
@@ -120,6 +122,18 @@ int RunService(const ServiceArgs& a, Context& ctx, bool serve_only) {
     cfg.probe_records.clear();
     cfg.logs.clear();
     cfg.run_detection = false;
+  }
+  if (serve_only) {
+    // `serve` reads a store that `run` filled: it never creates one.
+    const std::string url =
+        cfg.store_url.empty()
+            ? "sqlite:" + (std::filesystem::path(cfg.data_dir) / "blackout.db").string()
+            : cfg.store_url;
+    auto existing = OpenExistingStore(url, /*read_only=*/true);
+    if (!existing.ok()) {
+      log::Error("serve: ", existing.status().ToString());
+      return kExitFailure;
+    }
   }
   std::atomic<bool> stop{false};
   StopSignals signals(&stop);

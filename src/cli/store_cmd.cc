@@ -15,6 +15,7 @@
 #include "blackout/store/series_io.h"
 #include "blackout/store/store.h"
 #include "cli/command.h"
+#include "cli/helpful.h"
 
 namespace blackout::cli {
 namespace {
@@ -58,7 +59,11 @@ int ImportSeries(const ImportArgs& a, const Context& ctx) {
   std::string contents = std::move(ss).str();
 
   store::ImportOptions opt;
-  opt.entity = a.entity;
+  if (!a.entity.empty()) {
+    auto entity = ResolveEntity(a.entity);
+    if (!entity.ok()) return Fail(entity.status());
+    opt.entity = *entity;
+  }
   opt.source = a.source;
   opt.step = a.step;
   auto parsed = store::ParseSeriesFile(contents, *format, opt, a.file);
@@ -124,7 +129,8 @@ struct ExportArgs {
 };
 
 int ExportSeries(const ExportArgs& a) {
-  if (Status s = store::ValidateEntity(a.entity); !s.ok()) return Fail(s);
+  auto entity = ResolveEntity(a.entity);
+  if (!entity.ok()) return Fail(entity.status());
   if (a.format != "csv" && a.format != "json") {
     return Fail(InvalidArgument("--format must be csv or json, not '" + a.format + "'"));
   }
@@ -140,12 +146,10 @@ int ExportSeries(const ExportArgs& a) {
     until = *t;
   }
   if (until <= from) return Fail(InvalidArgument("--until must be after --from"));
-  store::OpenOptions oo;
-  oo.read_only = true;
-  auto st = store::OpenStore(a.store_url, oo);
+  auto st = OpenExistingStore(a.store_url, /*read_only=*/true);
   if (!st.ok()) return Fail(st.status());
   store::SeriesFilter f;
-  f.entity = a.entity;
+  f.entity = *entity;
   f.signal = a.signal.empty() ? "" : store::CanonicalSignal(a.signal);
   if (a.source_set) f.source = a.source;
   auto series = (*st)->ReadSeriesMany(f, from, until);

@@ -2,6 +2,8 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "blackout/testing/testing.h"
 
@@ -100,6 +102,80 @@ TEST(CliTest, FindsBlackoutFullInLibexec) {
   auto r = RunCommand(bin.string() + " report --help");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("Usage: blackout report"), std::string::npos) << r.out;
+}
+
+// A CLI that helps (issue 16): typos and names answered with what was meant, ranges stated, and
+// commands that read a store never create one.
+std::string Cmd(const std::string& args) { return BlackoutBinary().string() + " " + args; }
+
+TEST(CliHelpTest, SubcommandTyposAreSuggested) {
+  auto r = RunCommand(Cmd("reprot country/KZ"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("unknown command 'reprot'; did you mean `blackout report`?"),
+            std::string::npos)
+      << r.err;
+  r = RunCommand(Cmd("--json detcet"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("did you mean `blackout detect`?"), std::string::npos) << r.err;
+  r = RunCommand(Cmd("geo lokup 2.132.0.1"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("did you mean `blackout geo lookup`?"), std::string::npos) << r.err;
+  r = RunCommand(Cmd("zzzzzzzz"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("the commands are:"), std::string::npos) << r.err;
+}
+
+TEST(CliHelpTest, EntityNamesAndCodesAreAnswered) {
+  TempDir dir;
+  const std::string store = " --store sqlite:" + (dir / "none.db").string();
+  const std::string window = " --from 2022-01-03 --until 2022-01-14";
+  for (const auto& [arg, want] : std::vector<std::pair<std::string, std::string>>{
+           {"Kazakhstan", "unknown entity 'Kazakhstan': did you mean country/KZ?"},
+           {"kazakhstan", "did you mean country/KZ?"},
+           {"KZ", "did you mean country/KZ?"},
+           {"Kazakstan", "did you mean country/KZ?"},  // a near miss of the name
+           {"AS9198", "did you mean asn/9198?"},
+           {"Almaty", "did you mean region/KZ-ALA?"},
+           {"cuntry/KZ", "unknown entity type 'cuntry': did you mean country/KZ?"}}) {
+    auto r = RunCommand(Cmd("report " + arg + window + store));
+    EXPECT_EQ(r.exit_code, 2) << arg << ": " << r.err;
+    EXPECT_NE(r.err.find(want), std::string::npos) << arg << ": " << r.err;
+  }
+  auto r =
+      RunCommand(Cmd("detect --from 2022-01-03 --until 2022-01-14 --entity Kazakhstan" + store));
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("did you mean country/KZ?"), std::string::npos) << r.err;
+}
+
+TEST(CliHelpTest, RangeErrorsStateTheRange) {
+  auto r = RunCommand(Cmd("report country/KZ --from 2022-01-03 --until 2022-01-14 --width 100"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("320"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("8000"), std::string::npos) << r.err;
+  r = RunCommand(Cmd("report country/KZ --from 2022-01-03 --until 2022-01-14 --height 9000"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("240"), std::string::npos) << r.err;
+}
+
+// Opening a missing SQLite store fails with what to do, and creates nothing.
+TEST(CliHelpTest, ReadingCommandsNeverCreateAStore) {
+  TempDir dir;
+  const auto db = dir / "absent" / "blackout.db";
+  const std::string store = " --store sqlite:" + db.string();
+  for (const std::string& args :
+       {"report country/kz --from 2022-01-03 --until 2022-01-14 --out " + (dir / "out").string(),
+        std::string("detect --from 2022-01-03 --until 2022-01-14"),
+        std::string("export series --entity asn/AS9198"),
+        std::string("serve --listen 127.0.0.1:0")}) {
+    auto r = RunCommand(Cmd(args + store));
+    EXPECT_EQ(r.exit_code, 3) << args << ": " << r.err;
+    EXPECT_NE(r.err.find("no store at " + db.string()), std::string::npos) << args << ": " << r.err;
+    EXPECT_NE(r.err.find("blackout run"), std::string::npos) << args << ": " << r.err;
+    EXPECT_NE(r.err.find("--store"), std::string::npos) << args << ": " << r.err;
+    EXPECT_EQ(r.err.find("report: report:"), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(db)) << args;
+    EXPECT_FALSE(std::filesystem::exists(dir / "absent")) << args;
+  }
 }
 
 }  // namespace

@@ -70,7 +70,7 @@ Result<std::string> RenderChart(const Report& r, int width, int height) {
   std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)> surface(
       cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height), cairo_surface_destroy);
   if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS) {
-    return Internal("report: cannot create a cairo surface");
+    return Internal("cannot create a cairo surface");
   }
   std::unique_ptr<cairo_t, decltype(&cairo_destroy)> ctx(cairo_create(surface.get()),
                                                          cairo_destroy);
@@ -294,7 +294,7 @@ Result<std::string> RenderChart(const Report& r, int width, int height) {
   cairo_surface_flush(surface.get());
   std::string png;
   if (cairo_surface_write_to_png_stream(surface.get(), AppendPng, &png) != CAIRO_STATUS_SUCCESS) {
-    return Internal("report: cannot encode the chart as PNG");
+    return Internal("cannot encode the chart as PNG");
   }
   return AddPngText(std::move(png), ChartMetadata(r));
 }

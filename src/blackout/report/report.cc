@@ -431,9 +431,11 @@ Result<Report> ComposeReport(std::string_view entity, UnixSeconds from, UnixSeco
                              const ReportOptions& opt,
                              std::vector<detect::ExpectedSeries> expected) {
   BLACKOUT_RETURN_IF_ERROR(store::ValidateEntity(entity));
-  if (from >= until) return InvalidArgument("report: --from must be before --until");
+  if (from >= until) return InvalidArgument("--from must be before --until");
   if (opt.width < 320 || opt.width > 8000 || opt.height < 240 || opt.height > 8000) {
-    return InvalidArgument("report: chart size out of range");
+    return InvalidArgument("chart size " + std::to_string(opt.width) + " x " +
+                           std::to_string(opt.height) +
+                           " out of range: width 320-8000, height 240-8000 pixels");
   }
   Report r;
   r.entity = std::string(entity);
@@ -449,7 +451,7 @@ Result<Report> ComposeReport(std::string_view entity, UnixSeconds from, UnixSeco
     return kCanonical.count(s.key.signal) > 0;
   });
   if (!expected.empty() && expected.size() != series.size()) {
-    return InvalidArgument("report: expected values must be given for every series or none");
+    return InvalidArgument("expected values must be given for every series or none");
   }
   for (size_t k = 0; k < series.size(); ++k) {
     store::Series& s = series[k];
@@ -458,8 +460,7 @@ Result<Report> ComposeReport(std::string_view entity, UnixSeconds from, UnixSeco
     const bool judged = !expected.empty() && expected[k].judged();
     if (judged && (expected[k].expected.size() != s.values.size() ||
                    expected[k].lower.size() != s.values.size())) {
-      return InvalidArgument("report: expected values of " + s.key.signal +
-                             " do not match its bins");
+      return InvalidArgument("expected values of " + s.key.signal + " do not match its bins");
     }
     // The bins starting in [from, until).
     const UnixSeconds s_until = s.from + s.step * static_cast<int64_t>(s.values.size());
@@ -540,7 +541,7 @@ Result<Report> ComposeReport(std::string_view entity, UnixSeconds from, UnixSeco
 Result<Report> BuildReport(store::Store& st, std::string_view entity, UnixSeconds from,
                            UnixSeconds until, const ReportOptions& opt) {
   BLACKOUT_RETURN_IF_ERROR(store::ValidateEntity(entity));
-  if (from >= until) return InvalidArgument("report: --from must be before --until");
+  if (from >= until) return InvalidArgument("--from must be before --until");
   store::EventQuery q;
   q.entities = {std::string(entity)};
   q.from = from;
@@ -558,7 +559,9 @@ Result<Report> BuildReport(store::Store& st, std::string_view entity, UnixSecond
     any.entities = {std::string(entity)};
     any.limit = 1;
     BLACKOUT_ASSIGN_OR_RETURN(auto all, st.QueryEvents(any));
-    if (all.total == 0) return NotFound("report: the store has no data for " + std::string(entity));
+    if (all.total == 0) {
+      return NotFound("the store has no series and no events for " + std::string(entity));
+    }
   }
   // The whole stored history: the detector's expected values depend on everything before the
   // window (DetectInStore runs from the entity's first stored bin). Every signal of the entity
@@ -599,12 +602,12 @@ Result<Report> BuildReport(store::Store& st, std::string_view entity, UnixSecond
 Status WriteReport(const Report& report, const std::filesystem::path& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec) return IoError("report: cannot create " + dir.string() + ": " + ec.message());
+  if (ec) return IoError("cannot create " + dir.string() + ": " + ec.message());
   auto write = [](const std::filesystem::path& p, const std::string& bytes) -> Status {
     std::ofstream out(p, std::ios::binary | std::ios::trunc);
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     out.close();
-    if (!out) return IoError("report: cannot write " + p.string());
+    if (!out) return IoError("cannot write " + p.string());
     return Status::Ok();
   };
   BLACKOUT_RETURN_IF_ERROR(write(dir / (report.file_stem + ".md"), report.markdown));

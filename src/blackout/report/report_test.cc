@@ -617,6 +617,27 @@ TEST_F(ReportTest, CliWritesFilesAndJsonAndUsesExitCodes) {
   auto none = blackout::testing::RunCommand(Cli(
       "report country/XX --from 2022-01-03 --until 2022-01-14 --out " + out + " --store " + url_));
   EXPECT_EQ(none.exit_code, 1) << none.err;
+  EXPECT_EQ(none.err.find("report: report:"), std::string::npos) << none.err;
+  EXPECT_THAT(none.err, HasSubstr("blackout report: the store has no series and no events for "
+                                  "country/XX; did you mean country/KZ?"));
+  auto far =
+      blackout::testing::RunCommand(Cli("report asn/4242424242 --from 2022-01-03 --until "
+                                        "2022-01-14 --out " +
+                                        out + " --store " + url_));
+  EXPECT_EQ(far.exit_code, 1) << far.err;
+  EXPECT_THAT(far.err, HasSubstr("no series and no events for asn/4242424242; `blackout run` "
+                                 "fills a store"));
+  // Codes are case-insensitive; a near code the store holds is suggested.
+  auto lower = blackout::testing::RunCommand(Cli(
+      "report country/kz --from 2022-01-03 --until 2022-01-14 --out " + out + " --store " + url_));
+  EXPECT_EQ(lower.exit_code, 0) << lower.err;
+  EXPECT_THAT(lower.out, HasSubstr("event(s) for country/KZ (Kazakhstan)"));
+  auto near =
+      blackout::testing::RunCommand(Cli("report region/kz-alx --from 2022-01-03 --until "
+                                        "2022-01-14 --out " +
+                                        out + " --store " + url_));
+  EXPECT_EQ(near.exit_code, 1) << near.err;
+  EXPECT_THAT(near.err, HasSubstr("did you mean region/KZ-ALA?"));
   auto bad_time = blackout::testing::RunCommand(
       Cli("report country/KZ --from yesterday --until 2022-01-14 --store " + url_));
   EXPECT_EQ(bad_time.exit_code, 2);
