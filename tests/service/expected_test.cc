@@ -34,8 +34,11 @@ double Median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
+// detect::Level's numbers as the API serves them: 0 no data, 1 unknown, 2 normal, 3 warning,
+// 4 critical.
+constexpr int kNormal = 2, kCritical = 4;
 int LevelNumber(const std::string& level) {
-  return level == "critical" ? 3 : level == "warning" ? 2 : level == "normal" ? 1 : 0;
+  return level == "critical" ? 4 : level == "warning" ? 3 : level == "normal" ? 2 : 1;
 }
 
 TEST(KazakhstanExpectedTest, ServesWhatTheDetectorJudgedAndInpaintsTheOutage) {
@@ -109,10 +112,48 @@ TEST(KazakhstanExpectedTest, ServesWhatTheDetectorJudgedAndInpaintsTheOutage) {
     if (!probe["values"][i].is_null()) {
       EXPECT_LT(probe["values"][i].get<double>(), 0.3 * expected) << t;
     }
-    critical += probe["levels"][i] == 3;
+    critical += probe["levels"][i] == kCritical;
   }
   EXPECT_GT(outage_bins, 150u);
   EXPECT_GT(critical, outage_bins * 9 / 10);
+}
+
+// Every event the scenario produces, for every entity: its total recovery begins at a bin where
+// every judged signal of the entity is back inside its band (served level normal, or no judgement),
+// and the bins before it inside the event are never all normal (recovery not announced early).
+TEST(KazakhstanExpectedTest, TotalRecoveryBeginsWhereEverySignalIsBack) {
+  TempDir dir;
+  testing::ServiceProcess service(dir, testing::KazakhstanServiceConfig(dir));
+  const int port = service.WaitReady();
+  ASSERT_NE(port, 0) << service.Log();
+  httplib::Client c("127.0.0.1", port);
+  json events = GetData(c, "/api/v2/outages/events?from=1640908800&until=1641945600&limit=1000");
+  ASSERT_TRUE(events.is_array());
+  ASSERT_GE(events.size(), 10u) << events.dump().substr(0, 300);
+  size_t checked = 0;
+  for (const json& e : events) {
+    const std::string entity = e["entity"];
+    for (const json& p : e["phases"]) {
+      if (p["phase"] != "total-recovery") continue;
+      const int64_t t = p["start"];
+      const std::string slash = entity.substr(0, entity.find('/'));
+      const std::string code = entity.substr(entity.find('/') + 1);
+      json data = GetData(c, "/api/v2/signals/raw/" + slash + "/" + code +
+                                 "?expected=true&from=" + std::to_string(t - 3600) +
+                                 "&until=" + std::to_string(t + 3600));
+      ASSERT_TRUE(data.is_array() && data.size() == 1) << entity;
+      for (const json& s : data[0]) {
+        if (s["levels"].is_null()) continue;  // not judged by the detector
+        const int64_t from = s["from"], step = s["step"];
+        const size_t i = static_cast<size_t>((t - from) / step);
+        ASSERT_LT(i, s["levels"].size()) << entity;
+        EXPECT_LE(s["levels"][i].get<int>(), kNormal)
+            << entity << " " << s["datasource"] << " at total recovery " << t;
+      }
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 10u);
 }
 
 }  // namespace

@@ -70,6 +70,9 @@ struct TruthEvent {
   Technique technique = Technique::kPacketsFiltered;
   std::vector<Phase> phases;
   std::string description;
+  // Truth only: what the injected cuts do to an entity that holds the cut networks (a country
+  // whose mobile networks are cut), for scoring; generates nothing.
+  bool observed = false;
 
   // The level at time t (REQUIRES start <= t < end).
   double LevelAt(UnixSeconds t) const;

@@ -96,6 +96,15 @@ Result<Truth> ParseTruth(std::string_view json_text, std::string_view origin) {
       }
       r.entities.push_back(ent.get<std::string>());
     }
+    if (e.contains("exclude") && e["exclude"].is_array()) {
+      for (const json& ent : e["exclude"]) {
+        if (!ent.is_string() || !store::ValidateEntity(ent.get<std::string>()).ok()) {
+          return InvalidArgument(where + ": exclude must hold \"TYPE/CODE\" strings");
+        }
+        r.exclude.push_back(ent.get<std::string>());
+      }
+    }
+    r.observed = e.contains("observed") && e["observed"].is_boolean() && e["observed"].get<bool>();
     BLACKOUT_ASSIGN_OR_RETURN(r.start, Int(e, "start", where));
     BLACKOUT_ASSIGN_OR_RETURN(r.end, Int(e, "end", where));
     if (r.end <= r.start) return InvalidArgument(where + ": end must be after start");
@@ -180,6 +189,10 @@ Score ScoreDetections(const Truth& truth, const std::vector<store::Event>& detec
   std::vector<std::set<std::string>> covers(truth.events.size());
   for (size_t i = 0; i < truth.events.size(); ++i) {
     const TruthRecord& t = truth.events[i];
+    if (t.observed) {
+      covers[i].insert(t.entities.begin(), t.entities.end());
+      continue;
+    }
     for (const std::string& named : t.entities) {
       covers[i].insert(named);
       auto it = by_entity.find(named);
@@ -205,6 +218,9 @@ Score ScoreDetections(const Truth& truth, const std::vector<store::Event>& detec
         covers[i].insert(entity);
       }
     }
+    // What the event spares is not covered, whoever names it as a carrier (a country's event
+    // lists a data-centre network whose own, shorter cut overlapped it).
+    for (const std::string& spared : t.exclude) covers[i].erase(spared);
   }
 
   std::map<std::string, TypeScore> types;

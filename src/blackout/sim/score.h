@@ -29,6 +29,9 @@ struct TruthPhase {
 struct TruthRecord {
   std::string id;
   std::vector<std::string> entities;  // the entities the event names ("country/KZ", "asn/21299")
+  std::vector<std::string> exclude;   // networks it spares: never covered, even as carriers
+  // Truth only, the effect of other events on an aggregate: covers what it names and nothing else.
+  bool observed = false;
   UnixSeconds start = 0;
   UnixSeconds end = 0;
   double level = 0;       // fraction of ordinary during the event (outside phases)

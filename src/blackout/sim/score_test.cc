@@ -184,6 +184,32 @@ TEST(ScoreTest, RegionsAndCarriersOfANamedEntityAreNotFalse) {
   EXPECT_EQ(asn.false_events, 1);
 }
 
+// A network the truth event spares (`exclude`) is not covered by it even when the country's
+// detection names it as a carrier: its bins after its own, shorter cut are not truth.
+TEST(ScoreTest, ExcludedNetworksAreNeverCoveredThroughCarriers) {
+  Truth t;
+  t.span_from = kT0;
+  t.span_until = kT0 + 24 * kHour;
+  t.events.push_back(Truth1("national", "country/KZ", kT0 + 2 * kHour, kT0 + 20 * kHour, 0.05,
+                            "packets-filtered"));
+  t.events.back().exclude = {"asn/48716"};
+  t.events.push_back(
+      Truth1("dc", "asn/48716", kT0 + 2 * kHour, kT0 + 8 * kHour, 0.05, "packets-filtered"));
+  store::Event country = Detected("country/KZ", kT0 + 2 * kHour, kT0 + 20 * kHour, 0.05,
+                                  store::Technique::kPacketsFiltered);
+  country.related = {"asn/48716"};
+  std::vector<store::Event> d = {country, Detected("asn/48716", kT0 + 2 * kHour, kT0 + 8 * kHour,
+                                                   0.05, store::Technique::kPacketsFiltered)};
+  Score s = ScoreDetections(t, d);
+  const TypeScore& asn = s.by_type.back();
+  ASSERT_EQ(asn.entity_type, "asn");
+  EXPECT_EQ(asn.bins_fn, 0);  // 8:00-20:00 is not truth for the data centres
+  EXPECT_EQ(asn.bin_f1, 1);
+  // Without the exclusion, the national event would cover it through the carrier.
+  t.events[0].exclude.clear();
+  EXPECT_EQ(ScoreDetections(t, d).by_type.back().bins_fn, 12 * 12);
+}
+
 TEST(ScoreTest, SpanWithoutManifestWidensTheTruthByADay) {
   Truth t = TwoEvents();
   t.span_from = t.span_until = 0;

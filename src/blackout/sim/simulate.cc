@@ -481,7 +481,7 @@ Status WriteLogs(const Scenario& s, const fs::path& outdir, SimulationOutput& ou
 double NetworkLevel(const Scenario& s, size_t n, UnixSeconds t, Technique* technique) {
   double level = 1;
   for (const TruthEvent& e : s.truth) {
-    if (t < e.start || t >= e.end || !e.Covers(s.networks[n])) continue;
+    if (e.observed || t < e.start || t >= e.end || !e.Covers(s.networks[n])) continue;
     double l = e.LevelAt(t);
     if (l < level) {
       level = l;
@@ -509,6 +509,7 @@ std::string TruthJson(const Scenario& s) {
                       {"level", e.level},
                       {"technique", TechniqueName(e.technique)},
                       {"phases", phases},
+                      {"observed", e.observed},
                       {"description", e.description}});
   }
   return json{{"scenario", s.name}, {"simulation", true}, {"notice", s.notice}, {"events", events}}
