@@ -11,6 +11,7 @@
 #include "blackout/detect/config.h"
 #include "blackout/detect/evaluate.h"
 #include "blackout/detect/ioda_csv.h"
+#include "blackout/detect/synthetic.h"
 #include "blackout/sim/score.h"
 #include "blackout/store/store.h"
 #include "cli/command.h"
@@ -31,7 +32,29 @@ struct EvaluateOptions {
   std::string labels;
   std::string signal;
   std::string config;
+  bool families = false;
+  int seeds = 5;
 };
+
+// --families: the combined detector and IODA's rule at its best on the synthetic families.
+int RunEvaluateFamilies(const EvaluateOptions& o, const Context& ctx) {
+  if (o.seeds < 1 || o.seeds > 1000) {
+    log::Error("evaluate: --seeds must be in [1, 1000], got ", o.seeds);
+    return kExitUsage;
+  }
+  auto config = detect::LoadConfigOrDefault(o.config);
+  if (!config.ok()) {
+    log::Error(config.status().ToString());
+    return ExitCodeFor(config.status());
+  }
+  std::vector<detect::FamilyEvaluation> all;
+  for (const detect::SyntheticFamily& f : detect::SyntheticFamilies()) {
+    all.push_back(detect::EvaluateFamily(f, *config, o.seeds));
+  }
+  std::string out = ctx.json ? detect::FamiliesJson(all) + "\n" : detect::FamiliesTable(all);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return kExitOk;
+}
 
 // --truth: the store's events against a scenario's truth.json.
 int RunEvaluateTruth(const EvaluateOptions& o, const Context& ctx) {
@@ -85,12 +108,14 @@ int RunEvaluateTruth(const EvaluateOptions& o, const Context& ctx) {
 }
 
 int RunEvaluate(const EvaluateOptions& o, const Context& ctx) {
-  if (o.truth.empty() == o.series.empty()) {
+  const int modes = !o.truth.empty() + !o.series.empty() + o.families;
+  if (modes != 1) {
     log::Error(
-        "evaluate: give exactly one of --series (labelled IODA CSV) or --truth "
-        "(a scenario's truth.json)");
+        "evaluate: give exactly one of --series (labelled IODA CSV), --truth (a scenario's "
+        "truth.json) or --families (the synthetic families)");
     return kExitUsage;
   }
+  if (o.families) return RunEvaluateFamilies(o, ctx);
   if (!o.truth.empty()) return RunEvaluateTruth(o, ctx);
   if (o.labels.empty()) {
     log::Error("evaluate: --series needs --labels");
@@ -150,6 +175,12 @@ void RegisterEvaluateCommands(CLI::App& app, Context& ctx) {
   ev->add_option("--step", eo->step, "With --truth: bin width in seconds")->capture_default_str();
   ev->add_option("--signal", eo->signal, "Only this signal (traffic, darknet, bgp, probe)");
   ev->add_option("--config", eo->config, "Detector configuration (TOML; default: built in)");
+  ev->add_flag("--families", eo->families,
+               "Score the combined detector and IODA's rule at its best on the synthetic families "
+               "(docs/detect.md): partial cuts of small networks, multi-week shutdowns, short "
+               "history, gaps inside outages ...");
+  ev->add_option("--seeds", eo->seeds, "With --families: cases per family (seeds 1..N)")
+      ->capture_default_str();
   ev->callback([eo, &ctx] { ctx.exit_code = RunEvaluate(*eo, ctx); });
 }
 

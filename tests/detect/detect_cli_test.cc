@@ -21,7 +21,8 @@ TEST(EvaluateCliTest, IraqJsonShape) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   ASSERT_TRUE(j.is_object());
-  EXPECT_EQ(j.size(), 2u);
+  EXPECT_EQ(j.size(), 3u);
+  EXPECT_EQ(j["wholeEvents"].size(), 3u);
   const auto& c = j["combined"];
   EXPECT_EQ(c.size(), 4u);
   EXPECT_GE(c["f1"].get<double>(), 0.97);
@@ -37,6 +38,45 @@ TEST(EvaluateCliTest, IraqJsonShape) {
     }
   }
   EXPECT_TRUE(baseline);
+}
+
+// Every real labelled series here: the combined detector's bin F1 is at least min(0.97, IODA's
+// rule at its best on any signal or vote + 0.05), printed side by side.
+TEST(EvaluateCliTest, EveryRealSeriesHoldsTheGapOverIodasRule) {
+  for (const char* name :
+       {"series/ioda-country-IQ-2023-08.csv", "series/ioda-country-IR-2019-11.csv"}) {
+    auto r = RunCommand(BlackoutBinary().string() + " --json evaluate --series " +
+                        testing::DataFile(name).string() + " --labels LABEL");
+    ASSERT_EQ(r.exit_code, 0) << name << r.err;
+    auto j = nlohmann::json::parse(r.out);
+    double best = 0;
+    for (const auto& m : j["methods"]) {
+      if (m["method"].get<std::string>().rfind("ioda-rule:", 0) == 0) {
+        best = std::max(best, m["f1"].get<double>());
+      }
+    }
+    EXPECT_GT(best, 0.5) << name;
+    EXPECT_GE(j["combined"]["f1"].get<double>(), std::min(0.97, best + 0.05))
+        << name << ": IODA's rule at its best " << best;
+  }
+}
+
+TEST(EvaluateCliTest, FamiliesTableAndJson) {
+  const std::string b = BlackoutBinary().string();
+  auto r = RunCommand(b + " --json evaluate --families --seeds 2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j.size(), detect::SyntheticFamilies().size());
+  for (const auto& f : j) {
+    EXPECT_EQ(f["cases"].size(), 2u);
+    EXPECT_EQ(f["falseEvents"].get<int>(), 0) << f["family"];
+  }
+  auto t = RunCommand(b + " evaluate --families --seeds 1");
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  EXPECT_NE(t.out.find("multi-week"), std::string::npos);
+  EXPECT_EQ(RunCommand(b + " evaluate --families --seeds 0").exit_code, 2);
+  EXPECT_EQ(RunCommand(b + " evaluate --families --series " + Iraq() + " --labels LABEL").exit_code,
+            2);
 }
 
 TEST(EvaluateCliTest, TableAndOneSignal) {

@@ -71,7 +71,10 @@ TEST(KazakhstanExpectedTest, ServesWhatTheDetectorJudgedAndInpaintsTheOutage) {
     ASSERT_LT(i, traffic["expected"].size());
     EXPECT_EQ(traffic["expected"][i].get<double>(), a["historyValue"].get<double>()) << a.dump();
     EXPECT_EQ(traffic["levels"][i].get<int>(), LevelNumber(a["level"])) << a.dump();
-    EXPECT_LT(traffic["values"][i].get<double>(), traffic["lower"][i].get<double>()) << a.dump();
+    // Below the warning ratio (0.7); below the band too, or in a run that is significant as a
+    // whole (the run test, docs/detect.md), so not always below this bin's band edge.
+    EXPECT_LT(traffic["values"][i].get<double>(), 0.7 * traffic["expected"][i].get<double>())
+        << a.dump();
   }
 
   // Probing (660 s rounds, coarser than the grid): each alert's bin is served at least as bad.
@@ -138,9 +141,8 @@ TEST(KazakhstanExpectedTest, TotalRecoveryBeginsWhereEverySignalIsBack) {
       const int64_t t = p["start"];
       const std::string slash = entity.substr(0, entity.find('/'));
       const std::string code = entity.substr(entity.find('/') + 1);
-      json data = GetData(c, "/api/v2/signals/raw/" + slash + "/" + code +
-                                 "?expected=true&from=" + std::to_string(t - 3600) +
-                                 "&until=" + std::to_string(t + 3600));
+      json data = GetData(c, "/api/v2/signals/raw/" + slash + "/" + code + "?expected=true&from=" +
+                                 std::to_string(t - 3600) + "&until=" + std::to_string(t + 3600));
       ASSERT_TRUE(data.is_array() && data.size() == 1) << entity;
       for (const json& s : data[0]) {
         if (s["levels"].is_null()) continue;  // not judged by the detector

@@ -490,8 +490,7 @@ Result<Verdict> SignalDetector::Step(UnixSeconds t, std::optional<double> value)
   return Judge(bin, value);
 }
 
-void SignalDetector::Next(UnixSeconds t, std::optional<double> value, size_t ahead,
-                          Verdict* out) {
+void SignalDetector::Next(UnixSeconds t, std::optional<double> value, size_t ahead, Verdict* out) {
   if (pred_i_ == pred_n_) {
     pred_n_ = baseline_->Predict(t, std::clamp<size_t>(ahead, 1, kPredictAhead), pred_.get());
     pred_i_ = 0;
@@ -603,9 +602,9 @@ void SignalDetector::JudgeWith(UnixSeconds t, std::optional<double> value, doubl
       constexpr int64_t kMinRun = 3;
       constexpr double kRunMargin = 1.0;
       const double run_threshold = config_.z + kRunMargin;
-      const bool run_significant = run_bins_ >= kMinRun && run_z_ > 0 &&
-                                   run_z_ * run_z_ >= run_threshold * run_threshold *
-                                                          static_cast<double>(run_bins_);
+      const bool run_significant =
+          run_bins_ >= kMinRun && run_z_ > 0 &&
+          run_z_ * run_z_ >= run_threshold * run_threshold * static_cast<double>(run_bins_);
       bool significant = config_.z <= 0 || x < v.lower || run_significant;
       v.level = !significant           ? Level::kNormal
                 : r < config_.critical ? Level::kCritical
@@ -636,14 +635,10 @@ void SignalDetector::JudgeWith(UnixSeconds t, std::optional<double> value, doubl
     anomalous_run_ = 0;  // a missing bin neither extends nor ends a run
   }
   const bool settled = baseline_->settled();
-  Pending p{t,
-            x,
-            e,
-            has_value,
-            anomalous,
-            anomalous && anomalous_run_ <= max_inpaint_bins_ && settled,
-            false,
-            has_expected && settled,
+  Pending p{t,         x,
+            e,         has_value,
+            anomalous, anomalous && anomalous_run_ <= max_inpaint_bins_ && settled,
+            false,     has_expected && settled,
             false};  // the entity decides after this bin's vote (Hold)
   if (anomalous && anomalous_run_ >= kInpaintRun) {
     p.confirmed = true;

@@ -245,12 +245,14 @@ Status ReadNewNormal(const toml::table& t, const std::string& where, NewNormal* 
       auto v = node.value<std::string>();
       if (!v) return InvalidArgument(at + ": expected a string");
       if (k == "entity") {
+        // Canonical TYPE/CODE: type lower case, code upper case, asn/AS64500 as asn/64500.
         n->entity = *v;
-        for (char& ch : n->entity) ch = static_cast<char>(std::tolower(ch));
-        if (auto slash = n->entity.find('/'); slash != std::string::npos) {
-          for (size_t i = slash + 1; i < n->entity.size(); ++i)
-            n->entity[i] = static_cast<char>(std::toupper(n->entity[i]));
+        const size_t slash = n->entity.find('/');
+        for (size_t i = 0; i < n->entity.size(); ++i) {
+          const auto ch = static_cast<unsigned char>(n->entity[i]);
+          n->entity[i] = static_cast<char>(i < slash ? std::tolower(ch) : std::toupper(ch));
         }
+        if (n->entity.rfind("asn/AS", 0) == 0) n->entity.erase(4, 2);
       } else if (k == "note") {
         n->note = *v;
       } else {
@@ -329,7 +331,8 @@ Result<DetectConfig> ParseConfig(std::string_view text, std::string_view origin)
       }
     } else if (k == "new_normal") {
       const toml::array* a = node.as_array();
-      if (!a) return InvalidArgument(o + ": new_normal must be an array of tables ([[new_normal]])");
+      if (!a)
+        return InvalidArgument(o + ": new_normal must be an array of tables ([[new_normal]])");
       for (size_t i = 0; i < a->size(); ++i) {
         const toml::table* t = (*a)[i].as_table();
         std::string where = o + ": new_normal[" + std::to_string(i) + "]";

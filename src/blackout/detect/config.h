@@ -11,9 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "blackout/base/time.h"
-
 #include "blackout/base/status.h"
+#include "blackout/base/time.h"
 
 namespace blackout::detect {
 

@@ -22,6 +22,8 @@ void ExpectSame(const DetectConfig& a, const DetectConfig& b) {
     EXPECT_DOUBLE_EQ(x.floor, y.floor);
     EXPECT_EQ(x.min_history_seconds, y.min_history_seconds);
     EXPECT_EQ(x.max_inpaint_seconds, y.max_inpaint_seconds);
+    EXPECT_EQ(x.counts, y.counts);
+    EXPECT_EQ(x.sustain_seconds, y.sustain_seconds);
     EXPECT_EQ(x.enabled, y.enabled);
   }
   EXPECT_EQ(a.combine.min_warning_signals, b.combine.min_warning_signals);
@@ -49,6 +51,28 @@ TEST(ConfigTest, OverridesOnTopOfDefaults) {
   EXPECT_EQ(c->of(Signal::kProbe).window_seconds, 48 * 3600);
   EXPECT_FALSE(c->of(Signal::kProbe).enabled);
   EXPECT_EQ(c->of(Signal::kBgp).window_seconds, DefaultConfig().of(Signal::kBgp).window_seconds);
+}
+
+TEST(ConfigTest, NewNormalsAreDeclaredInTheConfig) {
+  auto c = ParseConfig(
+      "[[new_normal]]\nentity = \"ASN/as64500\"\nsignal = \"bgp\"\n"
+      "from = \"2026-01-10T00:00:00Z\"\nnote = \"renumbered\"\n"
+      "[[new_normal]]\nentity = \"country/kz\"\nfrom = 1767225600\n");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_EQ(c->new_normals.size(), 2u);
+  EXPECT_EQ(c->new_normals[0].entity, "asn/64500");
+  EXPECT_EQ(c->new_normals[0].signal, Signal::kBgp);
+  EXPECT_EQ(c->new_normals[0].from, 1768003200);
+  EXPECT_EQ(c->new_normals[0].note, "renumbered");
+  EXPECT_EQ(c->new_normals[1].entity, "country/KZ");
+  EXPECT_FALSE(c->new_normals[1].signal.has_value());
+  for (const char* bad :
+       {"[[new_normal]]\nfrom = 0\n", "[[new_normal]]\nentity = \"asn/1\"\n",
+        "[[new_normal]]\nentity = \"asn/1\"\nfrom = \"yesterday\"\n",
+        "[[new_normal]]\nentity = \"asn/1\"\nfrom = 0\nsignal = \"x\"\n",
+        "[[new_normal]]\nentity = \"asn/1\"\nfrom = 0\nwhy = \"x\"\n", "new_normal = 3\n"}) {
+    EXPECT_EQ(ParseConfig(bad).status().code(), StatusCode::kInvalidArgument) << bad;
+  }
 }
 
 TEST(ConfigTest, RejectsMistakes) {

@@ -91,7 +91,9 @@ Status EntityDetector::Push(UnixSeconds t,
                             : skipped;
     // A new normal inside the gap takes effect at its own bin, as in the batch path.
     if (next_new_normal_ < new_normals_.size() && new_normals_[next_new_normal_].from < bin) {
-      keep = std::max<int64_t>(keep, (bin - BinStart(std::max(*next_, new_normals_[next_new_normal_].from), step_)) / step_);
+      keep = std::max<int64_t>(
+          keep,
+          (bin - BinStart(std::max(*next_, new_normals_[next_new_normal_].from), step_)) / step_);
     }
     keep = std::min<int64_t>({keep, skipped, 400 * 86400 / step_});  // bounded for absurd gaps
   }

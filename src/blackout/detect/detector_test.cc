@@ -147,9 +147,9 @@ TEST(DetectorTest, TotalRecoveryOnlyWhenEverySignalIsBack) {
   EXPECT_EQ(*e.end, day + 7 * 3600);
   std::vector<PhaseKind> kinds;
   for (const Phase& p : e.phases) kinds.push_back(p.kind);
-  EXPECT_EQ(kinds, (std::vector<PhaseKind>{PhaseKind::kNearTotalBlackout,
-                                           PhaseKind::kPartialRecovery,
-                                           PhaseKind::kTotalRecovery}));
+  EXPECT_EQ(kinds,
+            (std::vector<PhaseKind>{PhaseKind::kNearTotalBlackout, PhaseKind::kPartialRecovery,
+                                    PhaseKind::kTotalRecovery}));
   ASSERT_EQ(e.phases.size(), 3u);
   EXPECT_EQ(e.phases[0].end, day + 6 * 3600);
   EXPECT_EQ(e.phases[1].start, day + 6 * 3600);  // probing back, traffic not yet

@@ -230,8 +230,8 @@ std::string FamiliesTable(const std::vector<FamilyEvaluation>& families) {
                     f.family.c_str(), static_cast<unsigned long long>(c.seed), c.combined.f1,
                     static_cast<long long>(c.combined.found_events),
                     static_cast<long long>(c.combined.labelled_events),
-                    static_cast<long long>(c.combined.false_events), c.best_ioda.c_str(),
-                    c.ioda.f1, static_cast<long long>(c.ioda.false_events));
+                    static_cast<long long>(c.combined.false_events), c.best_ioda.c_str(), c.ioda.f1,
+                    static_cast<long long>(c.ioda.false_events));
       out += buf;
     }
     std::snprintf(buf, sizeof buf, "%-16s %5s %9.3f %7s %7lld  %-34s %7.3f %7lld\n",
@@ -314,8 +314,8 @@ std::string EvaluationTable(const Evaluation& e) {
   row("combined:whole-events", "all", e.whole_events);
   out += "\ncombined detector events:\n";
   for (const Event& ev : e.events) {
-    std::snprintf(buf, sizeof buf, "  %s  %s -> %s  depth %.2f  score %.0f  %s",
-                  ev.entity.c_str(), FormatIso8601(ev.start).c_str(),
+    std::snprintf(buf, sizeof buf, "  %s  %s -> %s  depth %.2f  score %.0f  %s", ev.entity.c_str(),
+                  FormatIso8601(ev.start).c_str(),
                   ev.end ? FormatIso8601(*ev.end).c_str() : "ongoing", ev.depth, ev.score,
                   std::string(TechniqueName(ev.technique)).c_str());
     out += buf;

@@ -1,11 +1,10 @@
 #include "blackout/detect/store_detect.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cstdio>
 #include <limits>
 #include <map>
+#include <nlohmann/json.hpp>
 
 namespace blackout::detect {
 

@@ -134,8 +134,7 @@ std::vector<SyntheticFamily> MakeFamilies() {
                                   {1, 0.6, 1 - lost / bgp, Draw(seed, 7, 0.4, 0.6)})};
                  return s;
                }});
-  f.push_back({"small-quiet",
-               "the same small networks with no outage (false events only)",
+  f.push_back({"small-quiet", "the same small networks with no outage (false events only)",
                [](uint64_t seed) {
                  SyntheticSpec s = SmallEntity(seed);
                  s.days = 20;

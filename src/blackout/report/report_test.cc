@@ -19,6 +19,7 @@
 #include <string>
 
 #include "blackout/detect/baseline.h"
+#include "blackout/detect/detector.h"
 #include "blackout/detect/config.h"
 #include "blackout/store/store.h"
 #include "blackout/testing/testing.h"
@@ -378,15 +379,22 @@ std::vector<double> Values(double (*f)(size_t)) {
   return v;
 }
 
-// The verdicts of a fresh detector stepped through every bin, one Step call per bin.
-std::vector<detect::Verdict> StepAll(const detect::SignalConfig& config,
-                                     const std::vector<double>& values) {
-  detect::SignalDetector d(config, kStep);
-  std::vector<detect::Verdict> out;
-  for (size_t i = 0; i < values.size(); ++i) {
-    auto v = d.Step(BinTime(i), std::optional<double>(values[i]));
-    EXPECT_TRUE(v.ok());
-    out.push_back(v.ok() ? *v : detect::Verdict{});
+// The verdicts of a fresh entity detector pushed every bin of both signals, one Push per bin (the
+// streaming path; a signal's baseline is held while the entity's event is open, so the signals
+// are judged together).
+detect::VerdictTrace StepAll(const std::vector<double>& probe, const std::vector<double>& bgp) {
+  detect::EntityDetector d("country/XB", detect::DefaultConfig(), kStep);
+  detect::VerdictTrace out;
+  detect::DetectSink sink;
+  sink.on_verdicts = [&](UnixSeconds,
+                         const std::array<const detect::Verdict*, detect::kNumSignals>& v) {
+    for (int s = 0; s < detect::kNumSignals; ++s) out[s].push_back(*v[s]);
+  };
+  for (size_t i = 0; i < probe.size(); ++i) {
+    std::array<std::optional<double>, detect::kNumSignals> v;
+    v[static_cast<int>(detect::Signal::kProbe)] = probe[i];
+    v[static_cast<int>(detect::Signal::kBgp)] = bgp[i];
+    EXPECT_TRUE(d.Push(BinTime(i), v, &sink).ok());
   }
   return out;
 }
@@ -423,9 +431,9 @@ class DetectorBaselineTest : public ::testing::Test {
     b.AddSeries({{"country/XB", "probe", ""}, kFrom, kStep, probe_});
     b.AddSeries({{"country/XB", "bgp", ""}, kFrom, kStep, bgp_});
     // The event as the detector would state it: its depth is the lowest value / expected.
-    const detect::DetectConfig config = detect::DefaultConfig();
-    probe_depth_ = LowestRatio(probe_, StepAll(config.of(detect::Signal::kProbe), probe_));
-    bgp_depth_ = LowestRatio(bgp_, StepAll(config.of(detect::Signal::kBgp), bgp_));
+    const detect::VerdictTrace trace = StepAll(probe_, bgp_);
+    probe_depth_ = LowestRatio(probe_, trace[static_cast<int>(detect::Signal::kProbe)]);
+    bgp_depth_ = LowestRatio(bgp_, trace[static_cast<int>(detect::Signal::kBgp)]);
     store::Event e;
     e.id = "xb";
     e.entity = "country/XB";
@@ -470,7 +478,7 @@ TEST_F(DetectorBaselineTest, DepthsAreValueOverTheDetectorsExpectedValue) {
   EXPECT_THAT(md, HasSubstr("divided by the detector's expected value for the same bin"));
 
   // Every drawn bin is value / expected of the independent run.
-  auto want = StepAll(detect::DefaultConfig().of(detect::Signal::kProbe), probe_);
+  auto want = StepAll(probe_, bgp_)[static_cast<int>(detect::Signal::kProbe)];
   const SignalLine* p = Line(*r, "probe");
   ASSERT_NE(p, nullptr);
   EXPECT_EQ(p->baseline, Baseline::kDetector);

@@ -299,7 +299,8 @@ Result<Scenario> ParseScenario(std::string_view text, std::string_view source) {
         BLACKOUT_ASSIGN_OR_RETURN(ev.end, TimeOf((*et)["end"].node(), source, "truth.end"));
         ev.level = (*et)["level"].value<double>().value_or(ev.level);
         if (auto obs = (*et)["observed"]; obs) {
-          if (!obs.is_boolean()) return Bad(source, "truth event '" + ev.id + "': observed is true or false");
+          if (!obs.is_boolean())
+            return Bad(source, "truth event '" + ev.id + "': observed is true or false");
           ev.observed = *obs.value<bool>();
         }
         BLACKOUT_ASSIGN_OR_RETURN(ev.technique,
