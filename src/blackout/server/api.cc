@@ -16,6 +16,7 @@
 #include <unordered_map>
 
 #include "blackout/base/log.h"
+#include "blackout/detect/baseline.h"
 #include "blackout/report/report.h"
 #include "blackout/server/params.h"
 #include "blackout/server/snapshot.h"
@@ -186,9 +187,9 @@ void AppendArray(std::string& out, const std::vector<double>& v) {
 }
 
 // Series::level's numbers by name (detect::LevelName's).
-const char* detect_level_name(uint8_t level) {
-  static constexpr const char* kNames[] = {"unknown", "normal", "warning", "critical"};
-  return level < 4 ? kNames[level] : "unknown";
+std::string_view detect_level_name(uint8_t level) {
+  return level < detect::kNumLevels ? detect::LevelName(static_cast<detect::Level>(level))
+                                    : std::string_view("unknown");
 }
 
 // `expected=true|false|1|0` (missing: false).
