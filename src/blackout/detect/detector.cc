@@ -283,9 +283,12 @@ void EntityDetector::Decide(UnixSeconds b, const std::array<const Verdict*, kNum
     const UnixSeconds from = newly_confirmed ? current_.front().time : b;
     for (auto& sd : signals_) sd.Hold(from);
   }
-  if (!recent_.empty()) {
+  // Only bins inside a signal's run of warnings can be taken back when the run is sustained.
+  bool in_run = false;
+  for (int s = 0; s < kNumSignals; ++s) in_run |= sustain_bins_[s] > 0 && warn_run_[s] > 0;
+  if (in_run && !recent_.empty()) {
     recent_[recent_head_] = rec;
-    recent_head_ = (recent_head_ + 1) % recent_.size();
+    recent_head_ = recent_head_ + 1 == recent_.size() ? 0 : recent_head_ + 1;
   }
 }
 
