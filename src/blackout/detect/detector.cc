@@ -298,6 +298,39 @@ std::vector<Event> EntityDetector::Events() const {
   return out;
 }
 
+// The final recovery, once total recovery has begun (bins [0, n) are the event's, n the first
+// bin back). Connectivity may be back (at or above recovered_ratio) before the last straggler
+// is: restoration began at the latest where that closing stretch starts. Before it, the rise that
+// led there is found by walking back over the bins with a fresh measurement while connectivity
+// does not rise (a dip stops the walk; equal values, as in series forward-filled from a coarser
+// step, do not); restoration began at the first bin risen by recovery_delta / 2 above that
+// rise's foot. A plateau, however partial, is part of the disruption: from a plateau straight
+// back, restoration is where the plateau ends (n). Bins from there to total recovery are a
+// partial recovery whatever their level.
+size_t EntityDetector::RestorationOnset(const std::vector<double>& conn,
+                                        const std::vector<bool>& fresh, size_t n) const {
+  const CombineConfig& cc = config_.combine;
+  std::vector<size_t> heard;
+  for (size_t i = 0; i < n; ++i) {
+    if (current_[i].state != BinState::kSilent && fresh[i]) heard.push_back(i);
+  }
+  size_t onset = n;
+  size_t h = heard.size();
+  while (h > 0 && conn[heard[h - 1]] >= cc.recovered_ratio) --h;
+  // Connectivity back from heard[h] on; when it never fell (throttling: traffic alone down) the
+  // disruption lasts until total recovery.
+  if (h > 0 && h < heard.size()) onset = heard[h];
+  if (h > 0) {
+    size_t r0 = h - 1;
+    while (r0 > 0 && conn[heard[r0 - 1]] <= conn[heard[r0]]) --r0;
+    const double foot = conn[heard[r0]];
+    for (size_t k = r0; k < h; ++k) {
+      if (conn[heard[k]] >= foot + cc.recovery_delta / 2) return heard[k];
+    }
+  }
+  return onset;
+}
+
 Event EntityDetector::Build(bool ended) const {
   const CombineConfig& cc = config_.combine;
   const size_t total = current_.size();
@@ -360,36 +393,9 @@ Event EntityDetector::Build(bool ended) const {
   // showed the event went silent); runs become phases. Total recovery begins at the first bin at
   // which every judged signal is back inside its band, which is where the event ends, and lasts
   // the bins that confirmed it (merge_gap_bins + 1).
-  // The final recovery, once total recovery has begun. Connectivity may be back (at or above
-  // recovered_ratio) before the last straggler is: restoration began at the latest where that
-  // closing stretch starts. Before it, the rise that led there is found by walking back over the
-  // bins with a fresh measurement while connectivity does not rise (a dip stops the walk; equal
-  // values, as in series forward-filled from a coarser step, do not); restoration began at the
-  // first bin risen by recovery_delta / 2 above that rise's foot. A plateau, however partial, is
-  // part of the disruption: from a plateau straight back, restoration is where the plateau ends.
-  // Bins from there to total recovery are a partial recovery whatever their level.
   size_t onset = n;
   if (n < total && n > 0) {
-    std::vector<size_t> heard;
-    for (size_t i = 0; i < n; ++i) {
-      if (current_[i].state != BinState::kSilent && fresh[i]) heard.push_back(i);
-    }
-    size_t h = heard.size();
-    while (h > 0 && conn[heard[h - 1]] >= cc.recovered_ratio) --h;
-    // Connectivity back from heard[h] on; when it never fell (throttling: traffic alone down) the
-    // disruption lasts until total recovery.
-    if (h > 0 && h < heard.size()) onset = heard[h];
-    if (h > 0) {
-      size_t r0 = h - 1;
-      while (r0 > 0 && conn[heard[r0 - 1]] <= conn[heard[r0]]) --r0;
-      const double foot = conn[heard[r0]];
-      for (size_t k = r0; k < h; ++k) {
-        if (conn[heard[k]] >= foot + cc.recovery_delta / 2) {
-          onset = heard[k];
-          break;
-        }
-      }
-    }
+    onset = RestorationOnset(conn, fresh, n);
     e.restored = current_[onset].time;
   }
   // Short silences (a sparse signal's empty bins) continue the phase they interrupt; longer ones

@@ -129,6 +129,9 @@ class EntityDetector {
     std::array<Level, kNumSignals> level;
   };
   Event Build(bool ended) const;
+  // Where the final recovery began among the event's bins [0, n) (Build; docs/detect.md).
+  size_t RestorationOnset(const std::vector<double>& conn, const std::vector<bool>& fresh,
+                          size_t n) const;
   // The vote and the event logic for bin `b`, given each signal's verdict on it (a disabled
   // signal's is kNoData). Shared by Push and the batch path (DetectSeries), so both decide alike.
   // Ends by telling the signal detectors whether the bin is inside an open event (Hold/Release).
