@@ -149,8 +149,13 @@ Result<Truth> LoadTruth(const std::filesystem::path& path) {
   return t;
 }
 
-Score ScoreDetections(const Truth& truth, const std::vector<store::Event>& detected,
-                      const ScoreOptions& options) {
+namespace {
+
+using ByEntity = std::map<std::string, std::vector<const store::Event*>>;
+
+// The scored span and bin: the options', else the truth's (manifest), else the truth events'
+// extent widened by a day on each side.
+Score ScoreSpan(const Truth& truth, const ScoreOptions& options) {
   Score s;
   s.step = options.step > 0 ? options.step : kDefaultStepSeconds;
   s.from = options.from;
@@ -172,7 +177,11 @@ Score ScoreDetections(const Truth& truth, const std::vector<store::Event>& detec
   }
   s.from = BinStart(s.from, s.step);
 
-  // Detected events per entity, restricted to the span.
+  return s;
+}
+
+// Detected events per entity, restricted to the span, in time order.
+ByEntity EventsByEntity(const std::vector<store::Event>& detected, const Score& s) {
   std::map<std::string, std::vector<const store::Event*>> by_entity;
   for (const store::Event& e : detected) {
     if (!Overlaps(e.start, EndOf(e, s.until), s.from, s.until)) continue;
@@ -183,9 +192,15 @@ Score ScoreDetections(const Truth& truth, const std::vector<store::Event>& detec
               [](const store::Event* a, const store::Event* b) { return a->start < b->start; });
   }
 
-  // Which entities each truth event covers: the ones it names, their regions, the carriers the
-  // detector named for a named entity's overlapping detection, and the parents whose overlapping
-  // detection names a named entity as a carrier.
+  return by_entity;
+}
+
+// Which entities each truth event covers: the ones it names, their regions, the carriers the
+// detector named for a named entity's overlapping detection, and the parents whose overlapping
+// detection names a named entity as a carrier; an observed event only what it names; never what
+// it spares.
+std::vector<std::set<std::string>> Coverage(const Truth& truth, const ByEntity& by_entity,
+                                            const Score& s) {
   std::vector<std::set<std::string>> covers(truth.events.size());
   for (size_t i = 0; i < truth.events.size(); ++i) {
     const TruthRecord& t = truth.events[i];
@@ -222,6 +237,17 @@ Score ScoreDetections(const Truth& truth, const std::vector<store::Event>& detec
     // lists a data-centre network whose own, shorter cut overlapped it).
     for (const std::string& spared : t.exclude) covers[i].erase(spared);
   }
+
+  return covers;
+}
+
+}  // namespace
+
+Score ScoreDetections(const Truth& truth, const std::vector<store::Event>& detected,
+                      const ScoreOptions& options) {
+  Score s = ScoreSpan(truth, options);
+  const ByEntity by_entity = EventsByEntity(detected, s);
+  const std::vector<std::set<std::string>> covers = Coverage(truth, by_entity, s);
 
   std::map<std::string, TypeScore> types;
   auto type_score = [&](const std::string& type) -> TypeScore& {
