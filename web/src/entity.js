@@ -1,9 +1,9 @@
 // Entity page (country, region or ASN): every signal normalised to its baseline or absolute,
 // outages shaded, the events table, related regions and ASNs with small charts, CSV/PNG downloads.
-import {entities, events as getEvents, signals, summary} from './api.js';
-import {align, BAND_TEXT, bandSource, drawChart, label} from './chart.js';
+import {datasources, entities, events as getEvents, provenance, signals, summary} from './api.js';
+import {align, BAND_TEXT, bandSource, chartPng, drawChart, label, setVocabulary} from './chart.js';
 import * as state from './state.js';
-import {countryName, download, el, entityLabel, fmtDuration, fmtEnd, fmtTime, pct, toCsv} from './util.js';
+import {countryName, download, el, entityLabel, fmtClock, fmtDuration, fmtEnd, fmtLevel, fmtTime, pct, toCsv} from './util.js';
 
 // Which band the chart draws (chart.js): the detector's, the display baseline, or both.
 const bandCaption = (aligned) => {
@@ -17,16 +17,22 @@ const toEvent = (e) => ({...e, end: e.status === 1 || e.duration == null ? null 
 
 export async function renderEntity(app, st, nav) {
   const [type, code] = st.entity.split('/');
-  const {from, until, local} = st;
+  const {from, until} = st;
   const normalized = st.norm !== '0';
   const [series, evs, info] = await Promise.all([
     signals(type, code, from, until),
     getEvents({from, until, entityType: type, entityCode: code}).catch(() => []),
     entities({entityType: type, entityCode: code, limit: 1000}).catch(() => []),
+    datasources().then(setVocabulary),
   ]);
-  const name = series.find((x) => x.entityName)?.entityName ||
-      (info || []).find((e) => e.code === code)?.name || code;
+  const self = (info || []).find((e) => e.code === code && e.type === type);
+  const name = series.find((x) => x.entityName)?.entityName || self?.name || code;
+  document.title = `${name} (${type}/${code}) — blackout`;
   const events = (evs || []).map(toEvent);
+  // "local time": the entity's own zone (the API's timeZone, from the IANA database) when its
+  // events name one, else the browser's; always labelled.
+  const entityZone = events.find((e) => e.timeZone)?.timeZone || null;
+  const zone = st.local ? entityZone || 'local' : null;
   const chartBox = el('div', {class: 'chart', id: 'chart'});
   const aligned = series.length ? align(series, events) : null;
   // What is shown: the URL's window, narrowed by drag-to-zoom (which also rewrites the URL's
@@ -34,16 +40,19 @@ export async function renderEntity(app, st, nav) {
   const shown = {from, until};
   const windowText = el('span', {class: 'muted', id: 'window'});
   const showWindow = () => (windowText.textContent =
-      `${fmtTime(shown.from, local)} – ${fmtTime(shown.until, local)}; drag on the chart to zoom, double-click to reset`);
+      `${fmtTime(shown.from, zone)} – ${fmtTime(shown.until, zone)}; drag on the chart to zoom, double-click to reset`);
   showWindow();
   const onZoom = (min, max) => {
     const step = aligned?.step || 300;
-    const reset = min <= from + step && max >= until - step;
+    const ext = aligned?.extent || {from, until};
+    const reset = min <= ext.from + step && max >= ext.until - step;
     shown.from = reset ? from : min;
     shown.until = reset ? until : max;
     state.write({...state.read(), from: String(shown.from), until: String(shown.until)}, {replace: true});
     showWindow();
   };
+  const ymd = (t) => new Date(t * 1000).toISOString().slice(0, 10).replace(/-/g, '');
+  const fileBase = () => `${provenance()?.simulation ? 'SIMULATION-' : ''}blackout-${type}-${code}-${ymd(shown.from)}-${ymd(shown.until - 1)}`;
   const csv = () => {
     if (!aligned) return;
     const rows = [['timestamp', 'time_utc', ...aligned.rows.map((r) => r.datasource),
@@ -53,12 +62,15 @@ export async function renderEntity(app, st, nav) {
       rows.push([t, new Date(t * 1000).toISOString(),
                  ...aligned.rows.map((r) => r.values[i]), ...aligned.rows.map((r) => r.base.mid[i])]);
     });
-    download(`blackout-${type}-${code}-${shown.from}-${shown.until}.csv`, new Blob([toCsv(rows)], {type: 'text/csv'}));
+    const notice = provenance()?.simulation ? `# ${provenance().notice}\n` : '';
+    download(`${fileBase()}.csv`, new Blob([notice + toCsv(rows)], {type: 'text/csv'}));
   };
   const png = () => {
-    const canvas = chartBox.querySelector('canvas');
+    const p = provenance();
+    const canvas = chartPng(chartBox, `${name} (${type}/${code}), ${fmtTime(shown.from)} – ${fmtTime(shown.until)}`,
+                            p?.simulation ? p.notice : '');
     if (!canvas) return;
-    canvas.toBlob((b) => download(`blackout-${type}-${code}-${shown.from}-${shown.until}.png`, b), 'image/png');
+    canvas.toBlob((b) => download(`${fileBase()}.png`, b), 'image/png');
   };
   const head = el('div', {class: 'toolbar'},
       el('h1', {}, `${name} `, el('span', {class: 'ecode'}, `${type}/${code}`)),
@@ -70,15 +82,62 @@ export async function renderEntity(app, st, nav) {
       el('button', {type: 'button', id: 'report-btn', title: 'A quotable statement and chart for this window',
                     onclick: () => nav({view: 'report'})}, 'Report'),
       windowText);
+  const links = el('nav', {class: 'entity-links', id: 'entity-links', 'aria-label': 'Related places and networks'});
   const related = el('section', {class: 'related', id: 'related'});
-  app.replaceChildren(el('section', {class: 'entity'}, head, chartBox,
-      el('p', {class: 'muted small', id: 'chart-note'}, series.length
-          ? `Shaded grey with a red bar on top: detected disruptions. ${bandCaption(aligned)}; gaps: no data.`
-          : 'No data for this entity in this window.'),
-      el('h2', {}, 'Disruptions'), eventsTable(events, local),
+  app.replaceChildren(el('section', {class: 'entity'}, head, links, chartBox,
+      el('p', {class: 'muted small', id: 'chart-note'}, chartNote(aligned, name, st, zone)),
+      el('h2', {}, 'Disruptions'), eventsSection(events, zone, aligned, name),
       related));
-  if (aligned) drawChart(chartBox, aligned, events, {normalized, local, onZoom});
-  await renderRelated(related, type, code, st, nav, events);
+  if (aligned) drawChart(chartBox, aligned, events, {normalized, zone, onZoom});
+  else chartBox.append(el('p', {class: 'nodata-message', id: 'no-measurements'},
+                          `No measurements of ${name} between ${fmtTime(from, zone)} and ${fmtTime(until, zone)}.`));
+  await Promise.all([entityLinks(links, type, code, self, nav),
+                     renderRelated(related, type, code, st, nav, events, self)]);
+}
+
+// What the chart shows, in words: the marks, the band's source, and any stretch of the window
+// without measurements (the axis is cropped to the measured stretch).
+function chartNote(aligned, name, st, zone) {
+  if (!aligned) return `No data for ${name} in this window: nothing was measured, so nothing can be said about disruptions.`;
+  const parts = [`One panel per signal, the signal that shows the detected disruptions on top. Shaded amber with a bar on top: detected disruptions. ${bandCaption(aligned)}; hatched grey: no data.`];
+  const {extent} = aligned;
+  if (extent.from > st.from + aligned.step) parts.push(`No measurements from ${fmtTime(st.from, zone)} to ${fmtTime(extent.from, zone)}.`);
+  if (extent.until < st.until - aligned.step) parts.push(`No measurements from ${fmtTime(extent.until, zone)} to ${fmtTime(st.until, zone)}.`);
+  return parts.join(' ');
+}
+
+// Links up and across: a network to its country and regions, a region to its country and networks
+// (from the API's entity relations).
+async function entityLinks(box, type, code, self, nav) {
+  const link = (ref, text, id) => el('a', {href: `?entity=${ref}`, id, onclick: (e) => {
+    e.preventDefault();
+    nav({entity: ref});
+  }}, text);
+  const rel = (self?.related || []).filter((r) => typeof r === 'string');
+  const countries = new Set(rel.filter((r) => r.startsWith('country/')).map((r) => r.slice(8)));
+  if (type === 'region' && /^[A-Z]{2}-/.test(code)) countries.add(code.slice(0, 2));
+  const parts = [];
+  if (countries.size) {
+    parts.push(el('span', {}, type === 'asn' ? 'Network in ' : 'In ',
+        ...[...countries].flatMap((cc, i) => [i ? ', ' : '', link(`country/${cc}`, countryName(cc), i ? null : 'parent-country')])));
+  }
+  let regions = [], networks = [];
+  if (type === 'asn') {
+    const codes = rel.filter((r) => r.startsWith('region/')).map((r) => r.slice(7));
+    const known = codes.length ? await entities({entityType: 'region', limit: 1000, relatedTo: `country/${[...countries][0] || ''}`})
+        .catch(() => []) : [];
+    const names = new Map((known || []).map((e) => [e.code, e.name]));
+    regions = codes.map((c) => ({type: 'region', code: c, name: names.get(c) || c}));
+  } else if (type === 'region') {
+    networks = (await entities({entityType: 'asn', relatedTo: `region/${code}`, limit: 1000}).catch(() => [])) || [];
+  }
+  const list = (title, items, id) => el('span', {id}, `${title}: `,
+      ...items.flatMap((e, i) => [i ? ', ' : '', link(`${e.type}/${e.code}`, entityLabel(e))]));
+  if (regions.length) parts.push(list('Regions', regions, 'entity-regions'));
+  if (networks.length) parts.push(list('Networks', networks.slice(0, 30), 'entity-networks'),
+                                  networks.length > 30 ? ` and ${networks.length - 30} more` : null);
+  box.replaceChildren(...parts.flatMap((p, i) => [i ? ' · ' : '', p]));
+  box.hidden = !parts.length;
 }
 
 const TECHNIQUES = {
@@ -91,14 +150,14 @@ const TECHNIQUES = {
 
 const phaseName = (p) => String(p.phase || p.name || 'phase').replace(/-/g, ' ');
 
-// One line per phase: name, start – end (or ongoing), depth.
-function phaseList(phases, local) {
+// One line per phase: name, start – end (or ongoing), lowest level.
+function phaseList(phases, zone) {
   if (!Array.isArray(phases) || !phases.length) return '–';
   return el('ul', {class: 'phases'}, ...phases.map((p) => el('li', {},
       el('span', {class: 'phase-name'}, phaseName(p)), ' ',
-      el('span', {class: 'phase-time'}, `${Number.isFinite(p.start) ? fmtTime(p.start, local) : '?'} – ` +
-         `${p.end == null ? 'ongoing' : Number.isFinite(p.start) ? fmtEnd(p.start, p.end, local) : fmtTime(p.end, local)}`),
-      p.depth != null && Number.isFinite(p.depth) ? el('span', {class: 'muted'}, ` (${pct(p.depth)})`) : null)));
+      el('span', {class: 'phase-time'}, `${Number.isFinite(p.start) ? fmtTime(p.start, zone) : '?'} – ` +
+         `${p.end == null ? 'ongoing' : Number.isFinite(p.start) ? fmtEnd(p.start, p.end, zone) : fmtTime(p.end, zone)}`),
+      p.depth != null && Number.isFinite(p.depth) ? el('span', {class: 'muted'}, ` (lowest ${pct(p.depth)} of usual)`) : null)));
 }
 
 function technique(e) {
@@ -108,22 +167,47 @@ function technique(e) {
   return el('span', {class: `technique t-${String(t).replace(/[^a-z-]/g, '')}`, title: why}, text);
 }
 
-function eventsTable(events, local) {
-  if (!events.length) return el('p', {class: 'muted'}, 'No disruption detected in this window.');
+// A time in the shown zone, and under it the same instant in the entity's own zone (or in UTC
+// when the entity's zone is shown): "2022-01-04 14:30 UTC" / "20:30 Almaty time (UTC+6)".
+function twoTimes(t, zone, entityZone) {
+  const other = zone ? fmtClock(t, null) : entityZone ? fmtClock(t, entityZone) : null;
+  return [el('span', {class: 'utc'}, fmtTime(t, zone)), other ? el('span', {class: 'localtime'}, other) : null];
+}
+
+// The quotable headlines (the API's, worded like the report and the feeds), then the table.
+function eventsSection(events, zone, aligned, name) {
+  if (!events.length) {
+    // "No disruption" only where something was measured.
+    if (!aligned) return el('p', {class: 'muted', id: 'no-events'}, `No measurements of ${name} in this window: nothing can be said about disruptions.`);
+    const measured = aligned.rows.map((r) => label(r.datasource)).join(', ');
+    return el('p', {class: 'muted', id: 'no-events'}, `No disruption detected in the measured stretch of this window (${measured}).`);
+  }
+  const headlines = el('ol', {class: 'headlines', id: 'headlines'}, ...events.map((e, i) => el('li', {class: 'headline'},
+      el('blockquote', {}, e.headline || `Disruption from ${fmtTime(e.start)}: connectivity fell ${fmtLevel(e.fraction)}.`),
+      el('p', {class: 'small muted when'}, 'Began ', el('span', {class: 'utc'}, fmtTime(e.start, null)),
+         e.timeZone ? [' = ', el('span', {class: 'localtime'}, fmtClock(e.start, e.timeZone))] : null,
+         e.end ? ['; ended ', fmtTime(e.end, null), e.timeZone ? [' = ', fmtClock(e.end, e.timeZone)] : null] : '; ongoing',
+         ' · ', el('a', {href: `#${rowId(e, i)}`}, 'details')))));
+  return el('div', {}, headlines, eventsTable(events, zone));
+}
+
+const rowId = (e, i) => `event-${String(e.id ?? i).replace(/[^A-Za-z0-9_-]/g, '')}`;
+
+function eventsTable(events, zone) {
   const cols = ['Start', 'End', 'Duration', 'Depth', 'Score', 'Signals', 'Phases', 'Technique'];
   // data-label names each cell's column, for the stacked layout on narrow screens (style.css).
   const td = (k, attrs, ...c) => el('td', {'data-label': cols[k], ...attrs}, ...c);
-  const rows = events.map((e, i) => el('tr', {id: `event-${String(e.id ?? i).replace(/[^A-Za-z0-9_-]/g, '')}`},
-      td(0, {class: 'time'}, fmtTime(e.start, local)),
-      td(1, {class: 'time'}, e.end ? fmtTime(e.end, local) : 'ongoing'),
-      td(2, {}, fmtDuration(e.end ? e.end - e.start : null)),
-      td(3, {class: 'num', title: 'lowest level, as % of expected'}, pct(e.fraction)),
-      td(4, {class: 'num'}, Math.round(e.score || 0).toLocaleString()),
+  const rows = events.map((e, i) => el('tr', {id: rowId(e, i)},
+      td(0, {class: 'time'}, twoTimes(e.start, zone, e.timeZone)),
+      td(1, {class: 'time'}, e.end ? twoTimes(e.end, zone, e.timeZone) : 'ongoing'),
+      td(2, {}, e.end ? e.durationText || fmtDuration(e.end - e.start) : `ongoing${e.durationText ? `, ${e.durationText} so far` : ''}`),
+      td(3, {class: 'depth'}, e.depthText || `connectivity fell ${fmtLevel(e.fraction)}`),
+      td(4, {class: 'num'}, Math.round(e.score || 0).toLocaleString('en')),
       td(5, {}, String(e.datasource || '').split(/[,\s]+/).filter(Boolean).map(label).join(', ')),
-      td(6, {class: 'phases-cell'}, phaseList(e.phases, local)),
+      td(6, {class: 'phases-cell'}, phaseList(e.phases, zone)),
       td(7, {}, technique(e))));
   return el('div', {class: 'table-scroll'}, el('table', {class: 'events', id: 'events-table'},
-      el('caption', {class: 'sr-only'}, 'Detected disruptions: times, depth (lowest level as % of expected), phases and technique'),
+      el('caption', {class: 'sr-only'}, 'Detected disruptions: times, duration, depth, phases and technique'),
       el('thead', {}, el('tr', {}, ...cols.map((t) => el('th', {scope: 'col'}, t)))),
       el('tbody', {}, ...rows)));
 }
@@ -135,19 +219,13 @@ const kMiniCharts = 12;
 const RELATED_TYPES = {country: ['region', 'asn'], region: ['asn'], asn: ['region']};
 
 // The entity's affected related entities: those the API relates to it, and those its own events
-// name as carriers (`related`), each with events in the window. A region also links its country.
-async function renderRelated(box, entityType, entityCode, st, nav, events) {
+// name as carriers (`related`), and those the entity itself names (a network's regions), each with
+// events in the window.
+async function renderRelated(box, entityType, entityCode, st, nav, events, self) {
   const {from, until} = st;
   const parts = [];
-  if (entityType === 'region' && /^[A-Z]{2}-/.test(entityCode)) {
-    const cc = entityCode.slice(0, 2);
-    parts.push(el('p', {class: 'parent'}, 'In ', el('a', {href: `?entity=country/${cc}`, id: 'parent-country', onclick: (e) => {
-      e.preventDefault();
-      nav({entity: `country/${cc}`});
-    }}, countryName(cc)), '.'));
-  }
   for (const type of RELATED_TYPES[entityType] || []) {
-    const carriers = new Set(events.flatMap((e) => (Array.isArray(e.related) ? e.related : []))
+    const carriers = new Set([...events.flatMap((e) => (Array.isArray(e.related) ? e.related : [])), ...(self?.related || [])]
         .filter((r) => typeof r === 'string' && r.startsWith(`${type}/`)).map((r) => r.slice(type.length + 1)));
     const [byRelation, ofType] = await Promise.all([
       summary({from, until, entityType: type, relatedTo: `${entityType}/${entityCode}`}).catch(() => []),
@@ -179,7 +257,9 @@ async function renderRelated(box, entityType, entityCode, st, nav, events) {
       Promise.all([signals(r.entity.type, r.entity.code, from, until, 600),
                    getEvents({from, until, entityType: r.entity.type, entityCode: r.entity.code}).catch(() => [])])
           .then(([s, ev]) => {
-            if (s.length) drawChart(chart, align(s, ev.map(toEvent)), ev.map(toEvent), {normalized: true, small: true});
+            const a = s.length ? align(s, ev.map(toEvent)) : null;
+            if (a) drawChart(chart, a, ev.map(toEvent), {normalized: true, small: true});
+            else chart.append(el('p', {class: 'muted small'}, 'No data in this window.'));
           }).catch(() => {});
     }
   }

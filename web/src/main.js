@@ -2,7 +2,7 @@
 // step with what is shown so every view can be shared and the back button works.
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
-import {meta} from './api.js';
+import {meta, onProvenance} from './api.js';
 import {renderOverview} from './overview.js';
 import {setupSearch} from './search.js';
 import * as state from './state.js';
@@ -96,11 +96,15 @@ document.querySelector('.brand').addEventListener('click', (e) => {
 });
 setupSearch(document.getElementById('search'), document.getElementById('search-results'),
             (entity) => nav({entity, map: null}));
-meta().then((m) => {
-  if (m?.notice) {
-    const n = document.getElementById('notice');
-    n.textContent = m.notice;
-    n.hidden = false;
-  }
-}).catch(() => {});
+// Where the numbers come from, from every API answer's metadata.provenance: a SIMULATION banner
+// when the data are simulated (in the provenance's own words), and the sources actually ingested
+// in the footer. With real sources there is no banner and the footer lists those sources.
+onProvenance((p) => {
+  const n = document.getElementById('notice');
+  n.textContent = p.simulation ? p.notice || 'SIMULATION: the data shown are simulated, not measured.' : '';
+  n.hidden = !p.simulation;
+  const src = document.getElementById('sources');
+  if (src && p.sources) src.textContent = p.sources;
+});
+meta().catch(() => {});
 render();

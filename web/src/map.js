@@ -58,8 +58,11 @@ const SVG = 'http://www.w3.org/2000/svg';
 // Shapes smaller than this (square units of the 960-wide view box) get a marker when affected.
 const kTinyArea = 40;
 
-// scores: Map(code -> score); onPick(code, name). Returns the SVG element.
-export async function drawMap(container, {country = null, countryLabel = country, scores, names = new Map(), onPick}) {
+// scores: Map(code -> score); measured: null (not known: grey means "nothing detected") or a Set of
+// the codes that have measurements in the window, the others drawn hatched as "no data";
+// onPick(code, name). Returns the SVG element and the codes drawn.
+export async function drawMap(container, {country = null, countryLabel = country, scores, names = new Map(),
+                                          measured = null, onPick}) {
   let features;
   if (country) {
     const file = mapFile(country);
@@ -84,12 +87,21 @@ export async function drawMap(container, {country = null, countryLabel = country
   svg.setAttribute('role', 'group');
   svg.setAttribute('aria-label', country ? `Regions of ${countryLabel} coloured by outage score`
                                          : 'World map coloured by outage score');
+  // Hatching for places without measurements: distinct from the grey of "measured, nothing
+  // detected".
+  const defs = document.createElementNS(SVG, 'defs');
+  defs.innerHTML = '<pattern id="nodata-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">' +
+      '<rect width="6" height="6" fill="#fafafa"/><line x1="0" y1="0" x2="0" y2="6" stroke="#9a9a9a" stroke-width="2"/></pattern>';
+  svg.append(defs);
   const markers = [];
   const decorate = (node, code, name, score) => {
-    node.setAttribute('fill', severityColor(score, max));
+    const noData = !score && measured && code && !measured.has(code);
+    node.setAttribute('fill', noData ? 'url(#nodata-hatch)' : severityColor(score, max));
+    if (noData) node.classList.add('nodata');
     if (code) node.dataset.code = code;
     const t = document.createElementNS(SVG, 'title');
-    t.textContent = `${name || code || '?'}${score ? ` — score ${Math.round(score)}` : ''}`;
+    t.textContent = `${name || code || '?'}${score ? ` — score ${Math.round(score)}` : noData ? ' — no data'
+        : measured ? ' — measured, no disruption detected' : ''}`;
     node.append(t);
     if (code && onPick) {
       node.addEventListener('click', () => onPick(code, name));
@@ -133,5 +145,5 @@ export async function drawMap(container, {country = null, countryLabel = country
   }
   svg.append(...markers);
   container.replaceChildren(svg);
-  return svg;
+  return {svg, codes: features.map((x) => x.code).filter(Boolean)};
 }

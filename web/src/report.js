@@ -13,6 +13,7 @@ export async function renderReport(app, st, nav) {
   try {
     data = await report(type, code, from, until);
   } catch (e) {
+    document.title = `Report: ${st.entity} — blackout`;
     app.replaceChildren(el('section', {class: 'report'},
         el('div', {class: 'toolbar'}, el('h1', {}, `Report: ${st.entity}`), back),
         el('p', {class: 'error', role: 'alert'}, `This server could not make the report: ${e.message}.`),
@@ -21,7 +22,7 @@ export async function renderReport(app, st, nav) {
     return;
   }
   const name = data.name || code;
-  const base = `blackout-report-${type}-${code}-${from}-${until}`;
+  document.title = `Report: ${name} (${type}/${code}) — blackout`;
   const chart = data.chart
       ? el('figure', {class: 'report-chart'},
            el('img', {id: 'report-chart', src: data.chart, width: 960, height: 400,
@@ -42,8 +43,10 @@ export async function renderReport(app, st, nav) {
       el('div', {class: 'toolbar'},
          el('h1', {}, `Report: ${name} `, el('span', {class: 'ecode'}, `${type}/${code}`)),
          back,
-         data.markdownUrl ? el('a', {class: 'button', id: 'report-md', href: data.markdownUrl, download: `${base}.md`}, 'Markdown (.md)') : null,
-         data.chart ? el('a', {class: 'button', id: 'report-png', href: data.chart, download: `${base}.png`}, 'Chart (.png)') : null,
+         // The server names the files (blackout-report-TYPE-CODE-YYYYMMDD-YYYYMMDD.md/.png, the
+         // Markdown linking the PNG by its name): `download` without a name keeps it.
+         data.markdownUrl ? el('a', {class: 'button', id: 'report-md', href: data.markdownUrl, download: true}, 'Markdown (.md)') : null,
+         data.chart ? el('a', {class: 'button', id: 'report-png', href: data.chart, download: true}, 'Chart (.png)') : null,
          el('span', {class: 'muted'}, `${fmtTime(from, local)} – ${fmtTime(until, local)}`)),
       text, after.length ? null : chart));
 }

@@ -27,7 +27,16 @@ export function setupSearch(input, list, onPick) {
     active = -1;
     input.setAttribute('aria-expanded', 'false');
   };
+  let lastQuery = '';
   const render = () => {
+    if (!items.length && lastQuery) {
+      // Say so rather than show nothing.
+      list.replaceChildren(el('li', {class: 'no-results', id: 'search-none', role: 'option', 'aria-disabled': 'true'},
+          `No results for “${lastQuery}”. Try a country, region or network name, an ISO code (KZ, KZ-ALA) or AS number (AS9198).`));
+      list.hidden = false;
+      input.setAttribute('aria-expanded', 'true');
+      return;
+    }
     list.replaceChildren(...items.map((e, i) => el('li', {
       role: 'option', id: `sr-${i}`, 'aria-selected': i === active ? 'true' : 'false',
       class: i === active ? 'active' : '', 'data-entity': `${e.type}/${e.code}`,
@@ -57,6 +66,7 @@ export function setupSearch(input, list, onPick) {
         const found = await entities({search: asn ? asn[1] : q, limit: 12});
         if (mine !== seq) return;
         items = rank(found || [], asn ? asn[1] : q);
+        lastQuery = q;
         active = items.length ? 0 : -1;
         render();
       } catch {
@@ -65,7 +75,7 @@ export function setupSearch(input, list, onPick) {
     }, 120);
   });
   input.addEventListener('keydown', (ev) => {
-    if (list.hidden) return;
+    if (list.hidden || !items.length) return;
     if (ev.key === 'ArrowDown') active = Math.min(items.length - 1, active + 1);
     else if (ev.key === 'ArrowUp') active = Math.max(0, active - 1);
     else if (ev.key === 'Enter') return pick(active);

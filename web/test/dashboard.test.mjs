@@ -18,6 +18,7 @@ const artifacts = join(root, 'web', 'test-artifacts');
 mkdirSync(artifacts, {recursive: true});
 
 let server, browser, page, base, dataDir, serverLog = '';
+const win = 'from=2022-01-03&until=2022-01-13';
 
 async function waitForEvents(deadlineMs) {
   const until = Date.now() + deadlineMs;
@@ -96,6 +97,12 @@ test('typing "Kaz" in search reaches the KZ page', async () => {
   await page.waitForFunction(() => /entity=asn%2F9198|entity=asn\/9198/.test(location.search));
   await page.waitForFunction(() => document.querySelector('h1')?.textContent.includes('asn/9198'));
   assert.match(await page.locator('h1').innerText(), /Kazakhtelecom/);
+  // A search that finds nothing says so.
+  await page.fill('#search', 'qqzzxx');
+  await page.waitForSelector('#search-results li.no-results');
+  assert.match(await page.locator('#search-results').innerText(), /No results for “qqzzxx”/);
+  assert.equal(await page.locator('#search-results').isVisible(), true);
+  await page.fill('#search', '');
 });
 
 test('the KZ page shades 5-11 January 2022 and lists Almaty among affected regions', async () => {
@@ -149,35 +156,54 @@ test('CSV and PNG downloads arrive and parse', async () => {
   await page.waitForSelector('#chart canvas');
   const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#dl-csv')]);
   const text = readFileSync(await csv.path(), 'utf8');
-  const lines = text.trim().split('\n');
+  // Simulated data: the file's name and first line say so (metadata.provenance).
+  assert.match(csv.suggestedFilename(), /^SIMULATION-blackout-country-KZ-\d{8}-\d{8}\.csv$/);
+  const all = text.trim().split('\n');
+  assert.match(all[0], /^# SIMULATION/);
+  const lines = all.slice(1);
   assert.match(lines[0], /^timestamp,time_utc,/);
   assert.ok(lines.length > 100, `${lines.length} CSV lines`);
   const cols = lines[0].split(',').length;
   for (const l of lines.slice(1)) assert.equal(l.split(',').length, cols);
   const [png] = await Promise.all([page.waitForEvent('download'), page.click('#dl-png')]);
+  assert.match(png.suggestedFilename(), /^SIMULATION-blackout-country-KZ-\d{8}-\d{8}\.png$/);
   const bytes = readFileSync(await png.path());
   assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   assert.ok(bytes.length > 2000);
 });
 
-test('works on a phone-width screen', async () => {
-  await page.setViewportSize({width: 390, height: 844});
-  await page.goto(`${base}/?entity=country/KZ&from=2022-01-03&until=2022-01-13`);
-  await page.waitForSelector('#chart canvas');
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 2, `page is ${overflow}px wider than the screen`);
-  await page.screenshot({path: join(artifacts, 'kz-phone.png'), fullPage: true});
-  // The overview (map above the table) and the report fit too.
-  for (const [name, url, ready] of [
-    ['overview-phone', '/?from=2022-01-03&until=2022-01-13', 'svg.map path.shape'],
-    ['report-phone', '/?entity=country/KZ&view=report&from=2022-01-03&until=2022-01-13', '#report-text h1'],
-  ]) {
-    await page.goto(`${base}${url}`);
-    await page.waitForSelector(ready);
-    const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    assert.ok(over <= 2, `${name}: page is ${over}px wider than the screen`);
-    await page.screenshot({path: join(artifacts, `${name}.png`), fullPage: true});
+// No page scrolls sideways, on a phone or a wide screen: the entity pages (panels, headlines,
+// events table, related cards), the overview, the region map and the report.
+test('no horizontal overflow at 390 px and 1400 px', async () => {
+  const pages = [
+    ['kz', `/?entity=country/KZ&${win}`, '#related .mini canvas'],
+    ['almaty', `/?entity=region/KZ-ALA&${win}`, '#related .mini canvas'],
+    ['as9198', `/?entity=asn/9198&${win}`, '#related .mini canvas'],
+    ['overview', `/?${win}`, 'svg.map path.shape'],
+    ['kz-regions', `/?map=KZ&${win}`, '#coverage[data-total]'],
+    ['report', `/?entity=country/KZ&view=report&${win}`, '#report-text h1'],
+  ];
+  for (const width of [390, 1400]) {
+    await page.setViewportSize({width, height: 900});
+    for (const [name, url, ready] of pages) {
+      await page.goto(`${base}${url}`);
+      await page.waitForSelector(ready);
+      await page.waitForTimeout(200);
+      const [scroll, client] = await page.evaluate(() => [document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]);
+      assert.ok(scroll <= client, `${name} at ${width} px: scrollWidth ${scroll} > clientWidth ${client}`);
+      if (name === 'kz' || name === 'almaty') {
+        // Each related card's chart fits its card.
+        const over = await page.locator('#related .mini').evaluateAll((cards) => cards
+            .filter((c) => c.querySelector('canvas') && c.querySelector('.uplot').getBoundingClientRect().right > c.getBoundingClientRect().right + 0.5)
+            .map((c) => c.dataset.entity));
+        assert.deepEqual(over, [], `${name} at ${width} px: charts wider than their cards`);
+      }
+      if (width === 390 && ['kz', 'overview', 'report'].includes(name)) {
+        await page.screenshot({path: join(artifacts, `${name}-phone.png`), fullPage: true});
+      }
+    }
   }
+  await page.setViewportSize({width: 1280, height: 900});
 });
 
 test('the events table shows each event\'s phases with times, and its technique', async () => {
@@ -260,7 +286,7 @@ test('drag to zoom narrows the window in the URL and a reload keeps it', async (
   await page.setViewportSize({width: 1280, height: 900});
   await page.goto(`${base}/?entity=country/KZ&from=2022-01-03&until=2022-01-13`);
   await page.waitForSelector('#chart canvas');
-  const over = await page.locator('#chart .u-over').boundingBox();
+  const over = await page.locator('#chart .u-over').first().boundingBox();
   await page.mouse.move(over.x + over.width * 0.3, over.y + over.height / 2);
   await page.mouse.down();
   await page.mouse.move(over.x + over.width * 0.5, over.y + over.height / 2, {steps: 5});
@@ -327,8 +353,7 @@ test('the KZ chart draws the detector\'s expected values and band from the API',
                                     '&maxPoints=4000&expected=true')).json();
     const step = chart.times[1] - chart.times[0];
     const out = {rows: chart.rows.length, checked: 0, mismatches: [], outage: {bins: 0, lowBand: 0, lowValue: 0},
-                 legend: [...document.querySelectorAll('#chart .u-legend .u-series[data-band]')]
-                     .map((r) => r.dataset.band)};
+                 legend: [...document.querySelectorAll('#chart .panel[data-band]')].map((r) => r.dataset.band)};
     chart.rows.forEach((row, j) => {
       const s = body.data[0].find((x) => x.datasource === row.datasource);
       if (!s || !Array.isArray(s.expected)) {
@@ -336,8 +361,10 @@ test('the KZ chart draws the detector\'s expected values and band from the API',
         return;
       }
       if (row.base.source !== 'detector') out.mismatches.push(`${row.datasource}: ${row.base.source}`);
-      // Drawn series of row j (normalised view): band high, band low, values, in that order.
-      const drawnLow = chart.data[1 + 3 * j + 1], drawnValue = chart.data[1 + 3 * j + 2];
+      // Drawn series of row j's panel (normalised view): times, band high, band low, values.
+      const panel = chart.panels[j];
+      if (panel.datasource !== row.datasource) out.mismatches.push(`panel ${j} is ${panel.datasource}, row ${row.datasource}`);
+      const drawnLow = panel.data[2], drawnValue = panel.data[3];
       s.expected.forEach((e, i) => {
         // The first grid bin starting within API bin i holds its values.
         const t = s.from + i * s.step;
@@ -408,11 +435,235 @@ test('a signal without the detector\'s values falls back to the display baseline
     assert.equal(traffic?.source, 'display', JSON.stringify(rows));
     assert.ok(traffic.mids > 100, 'the display baseline is drawn');
     assert.ok(rows.filter((r) => r.ds !== 'traffic').every((r) => r.source === 'detector'), JSON.stringify(rows));
-    const legend = await page.locator('#chart .u-legend .u-series[data-band="display"]').innerText();
+    const legend = await page.locator('#chart .panel[data-band="display"] .panel-head').innerText();
     assert.match(legend, /display baseline/);
     assert.match(await page.locator('#chart-note').innerText(), /display baseline/);
   } finally {
     await Promise.allSettled([...inFlight]);
     await page.unroute('**/api/v2/signals/raw/**');
   }
+});
+
+const apiData = async (path) => page.evaluate(async (p) => (await (await fetch(p)).json()), path);
+
+// Issue 16: each event is shown with the API's quotable headline, and its times in UTC and in the
+// entity's local time as of the event's date (Intl.DateTimeFormat with the API's timeZone),
+// labelled: January 2022 in Almaty was UTC+6.
+test('each event shows its headline and its times in UTC and Almaty time', async () => {
+  await page.setViewportSize({width: 1280, height: 900});
+  await page.goto(`${base}/?entity=region/KZ-ALA&${win}`);
+  await page.waitForSelector('#headlines');
+  const events = (await apiData(`/api/v2/outages/events?entityType=region&entityCode=KZ-ALA&${win}`)).data;
+  assert.ok(events.length >= 1);
+  const items = page.locator('#headlines li.headline blockquote');
+  assert.equal(await items.count(), events.length);
+  const rows = page.locator('#events-table tbody tr');
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    assert.equal(e.timeZone, 'Asia/Almaty');
+    assert.ok(e.headline && e.depthText && e.durationText, JSON.stringify(e).slice(0, 300));
+    assert.equal((await items.nth(i).innerText()).trim(), e.headline);
+    // The start in UTC, and in Almaty time labelled with the zone's offset on that date.
+    const d = new Date(e.start * 1000);
+    const utc = d.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+    const almaty = new Date((e.start + 6 * 3600) * 1000);  // what the browser's tz database must give
+    const local = `${almaty.toISOString().slice(11, 16)} Almaty time (UTC+6)`;
+    const start = await rows.nth(i).locator('td').nth(0).innerText();
+    assert.ok(start.includes(utc), `start cell: ${start}`);
+    assert.ok(start.includes(local), `start cell: ${start} (wanted ${local})`);
+    assert.ok((await page.locator('#headlines li').nth(i).innerText()).includes(local));
+    // One wording: the table's duration and depth are the API's (the report's and the feeds').
+    assert.equal((await rows.nth(i).locator('td').nth(2).innerText()).trim(), e.durationText);
+    assert.equal((await rows.nth(i).locator('td').nth(3).innerText()).trim(), e.depthText);
+  }
+  // The first event of the scenario: 4 January 2022 14:30 UTC = 20:30 in Almaty.
+  assert.match(await page.locator('#events-table').innerText(), /2022-01-04 14:30 UTC\s+20:30 Almaty time \(UTC\+6\)/);
+  // "local time" shows the entity's zone, labelled, with UTC beside it.
+  await page.check('#tz-local');
+  await page.waitForFunction(() => /tz=local/.test(location.search));
+  await page.waitForFunction(() => /Almaty time \(UTC\+6\)\s+14:30 UTC/.test(document.getElementById('events-table')?.innerText || ''));
+  assert.match(await page.locator('#window').innerText(), /Almaty time \(UTC\+6\)/);
+  await page.uncheck('#tz-local');
+  await page.waitForFunction(() => !/tz=local/.test(location.search));
+});
+
+// One panel per signal, the event's carrying signal (probing, which fell furthest) on top, each
+// with its units; the y axis fits the data; event shading in a colour no signal uses.
+test('the chart draws one panel per signal, the carrying signal on top', async () => {
+  await page.setViewportSize({width: 1280, height: 900});
+  await page.goto(`${base}/?entity=country/KZ&${win}`);
+  await page.waitForSelector('#chart .panel canvas');
+  const panels = await page.locator('#chart .panel').evaluateAll((ps) => ps.map((p) => ({
+    ds: p.dataset.datasource, canvases: p.querySelectorAll('canvas').length, head: p.querySelector('.panel-head').innerText})));
+  const signals = (await apiData(`/api/v2/signals/raw/country/KZ?${win}&maxPoints=10`)).data[0]
+      .filter((s) => ['bgp', 'ping-slash24', 'merit-nt', 'traffic'].includes(s.datasource) && s.values.length);
+  assert.equal(panels.length, signals.length, JSON.stringify(panels));
+  assert.deepEqual(new Set(panels.map((p) => p.ds)), new Set(signals.map((s) => s.datasource)));
+  assert.ok(panels.every((p) => p.canvases === 1));
+  assert.equal(panels[0].ds, 'ping-slash24', `top panel: ${panels[0].ds}`);
+  for (const p of panels) assert.match(p.head, /% of (the detector's expected level|the display baseline)/, p.head);
+  const {tops, shade} = await page.evaluate(() => {
+    const c = document.getElementById('chart').blackoutChart;
+    return {tops: c.panels.map((p) => p.top), shade: getComputedStyle(document.querySelector('#chart-key .key-box')).backgroundColor};
+  });
+  // Probing and BGP stay near 100%: their axes end well below the old 300%.
+  assert.ok(tops[0] <= 160, `probing axis to ${tops[0]}%`);
+  // The event shading is amber: no signal is drawn in it.
+  assert.match(shade, /rgba\(255, 176, 0/);
+  for (const c of ['#1f77b4', '#d62728', '#2ca02c', '#9467bd']) assert.doesNotMatch(shade, new RegExp(c));
+  // In absolute values each panel states its units.
+  await page.goto(`${base}/?entity=country/KZ&${win}&norm=0`);
+  await page.waitForSelector('#chart .panel canvas');
+  const heads = await page.locator('#chart .panel .panel-head').allInnerTexts();
+  assert.ok(heads.some((h) => /Up \/24s/.test(h)), heads.join(' | '));
+  assert.ok(heads.some((h) => /Unique clients/.test(h)), heads.join(' | '));
+  await page.locator('#chart').screenshot({path: join(artifacts, 'kz-panels.png')});
+});
+
+// Bins without measurements (values null, or the detector's level 0) are drawn as a distinct
+// no-data band, never as normal; a window without any data says so and claims no "no disruption".
+test('no data is drawn as a no-data band, and never called "no disruption"', async () => {
+  await page.setViewportSize({width: 1280, height: 900});
+  const gapFrom = Date.parse('2022-01-08T00:00:00Z') / 1000, gapUntil = Date.parse('2022-01-08T12:00:00Z') / 1000;
+  const inFlight = new Set();
+  await page.route('**/api/v2/signals/raw/country/KZ?**', (route) => {
+    const handled = (async () => {
+      try {
+        const response = await route.fetch();
+        const body = await response.json();
+        for (const s of body.data?.[0] || []) {
+          if (s.datasource !== 'bgp') continue;
+          s.values.forEach((_, i) => {
+            const t = s.from + i * s.step;
+            if (t >= gapFrom && t < gapUntil) {
+              // The first half loses its values, the second keeps them with level 0.
+              if (t < (gapFrom + gapUntil) / 2) s.values[i] = null;
+              if (Array.isArray(s.levels)) s.levels[i] = 0;
+            }
+          });
+        }
+        await route.fulfill({response, json: body});
+      } catch (e) {
+        if (!/already handled|closed|disposed/i.test(String(e))) throw e;
+      }
+    })();
+    inFlight.add(handled);
+    return handled.finally(() => inFlight.delete(handled));
+  });
+  try {
+    await page.goto(`${base}/?entity=country/KZ&${win}`);
+    await page.waitForSelector('#chart .panel canvas');
+    const r = await page.evaluate(([a, b]) => {
+      const c = document.getElementById('chart').blackoutChart;
+      const row = c.rows.find((x) => x.datasource === 'bgp');
+      const inGap = c.times.map((t, k) => [t, k]).filter(([t]) => t >= a && t < b);
+      const outside = c.times.map((t, k) => [t, k]).filter(([t]) => t < a || t >= b);
+      return {gapBins: inGap.length, gapNoData: inGap.filter(([, k]) => row.noData[k]).length,
+              outsideNoData: outside.filter(([, k]) => row.noData[k]).length,
+              key: document.getElementById('chart-key').innerText};
+    }, [gapFrom, gapUntil]);
+    assert.ok(r.gapBins >= 100, JSON.stringify(r));
+    assert.equal(r.gapNoData, r.gapBins, 'every bin without data is marked no data');
+    assert.equal(r.outsideNoData, 0, 'measured bins are not marked no data');
+    assert.match(r.key, /no data \(nothing measured\)/);
+    assert.match(await page.locator('#chart-note').innerText(), /hatched grey: no data/);
+    // The band is drawn: sample the bgp panel's canvas in the middle of the gap.
+    const px = await page.evaluate((t) => {
+      const panel = document.querySelector('#chart .panel[data-datasource="bgp"]');
+      const canvas = panel.querySelector('canvas');
+      const over = panel.querySelector('.u-over').getBoundingClientRect();
+      const box = canvas.getBoundingClientRect();
+      const c = document.getElementById('chart').blackoutChart;
+      const x0 = (t - c.times[0]) / (c.times[c.times.length - 1] - c.times[0]);
+      const ratio = canvas.width / box.width;
+      const g = canvas.getContext('2d');
+      const seen = new Set();
+      for (let dx = -6; dx <= 6; dx++) {
+        for (let y = 0.1; y < 0.9; y += 0.05) {
+          const d = g.getImageData(Math.round((over.left - box.left + x0 * over.width + dx) * ratio),
+                                   Math.round((over.top - box.top + y * over.height) * ratio), 1, 1).data;
+          seen.add(`${d[0]},${d[1]},${d[2]}`);
+        }
+      }
+      return [...seen];
+    }, gapFrom + 3 * 3600);
+    assert.ok(px.some((c) => {
+      const [r, g, b] = c.split(',').map(Number);
+      return Math.abs(r - g) < 12 && Math.abs(g - b) < 12 && r < 235 && r > 60;  // grey hatching
+    }), `no grey hatching in the gap: ${px.join(' ')}`);
+    await page.locator('#chart .panel[data-datasource="bgp"]').screenshot({path: join(artifacts, 'kz-no-data-band.png')});
+  } finally {
+    await Promise.allSettled([...inFlight]);
+    await page.unroute('**/api/v2/signals/raw/country/KZ?**');
+  }
+  // A window with no measurements at all.
+  await page.goto(`${base}/?entity=country/KZ&from=2023-01-02&until=2023-01-09`);
+  await page.waitForSelector('#no-measurements');
+  const text = await page.locator('#app').innerText();
+  assert.match(text, /No measurements of Kazakhstan/);
+  assert.doesNotMatch(text, /No disruption/i);
+  // The region map counts what was measured and hatches the rest.
+  await page.goto(`${base}/?map=KZ&from=2023-01-02&until=2023-01-09`);
+  await page.waitForSelector('#coverage[data-total]');
+  const total = Number(await page.locator('#coverage').getAttribute('data-total'));
+  assert.ok(total >= 14, `${total} regions`);
+  assert.equal(await page.locator('#coverage').innerText(), `0 of ${total} regions measured in this window; the others (hatched) have no data, which is not the same as no disruption.`);
+  assert.equal(await page.locator('svg.map path.shape.nodata').count(), total);
+  await page.goto(`${base}/?map=KZ&${win}`);
+  await page.waitForSelector('#coverage[data-total]');
+  const measured = Number(await page.locator('#coverage').getAttribute('data-measured'));
+  assert.match(await page.locator('#coverage').innerText(), new RegExp(`^${measured} of \\d+ regions measured`));
+  assert.ok(measured >= 2, `${measured} regions measured`);
+  assert.equal(await page.locator('svg.map path.shape.nodata').count(), Number(await page.locator('#coverage').getAttribute('data-total')) - measured);
+  assert.equal(await page.locator('svg.map path[data-code="KZ-ALA"].nodata').count(), 0);
+});
+
+// Navigation: a network links its country and regions, a region its country and networks; each
+// view has its own title; the favicon is served.
+test('an ASN page links to its country and regions, a region to its networks', async () => {
+  await page.setViewportSize({width: 1280, height: 900});
+  await page.goto(`${base}/?entity=asn/9198&${win}`);
+  await page.waitForSelector('#entity-links #parent-country');
+  assert.equal(await page.title(), 'JSC Kazakhtelecom (asn/9198) — blackout');
+  const regions = await page.locator('#entity-regions a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  const info = (await apiData('/api/v2/entities/query?entityType=asn&entityCode=9198')).data[0];
+  assert.deepEqual(regions.sort(), info.related.filter((r) => r.startsWith('region/')).map((r) => `?entity=${r}`).sort());
+  // Its affected regions are charted too.
+  await page.waitForSelector('#related .mini[data-entity="region/KZ-ALA"]');
+  await page.click('#parent-country');
+  await page.waitForFunction(() => /entity=country%2FKZ|entity=country\/KZ/.test(location.search));
+  await page.waitForSelector('#chart .panel canvas');
+  assert.match(await page.locator('h1').innerText(), /Kazakhstan/);
+  assert.equal(await page.title(), 'Kazakhstan (country/KZ) — blackout');
+  await page.goto(`${base}/?entity=region/KZ-ALA&${win}`);
+  await page.waitForSelector('#entity-networks a');
+  assert.match(await page.locator('#entity-networks').innerText(), /AS9198/);
+  assert.equal(await page.locator('#parent-country').getAttribute('href'), '?entity=country/KZ');
+  await page.goto(`${base}/?entity=country/KZ&view=report&${win}`);
+  await page.waitForSelector('#report-text h1');
+  assert.match(await page.title(), /^Report: Kazakhstan/);
+  await page.goto(`${base}/?${win}`);
+  await page.waitForSelector('svg.map path.shape');
+  assert.match(await page.title(), /^World: disruptions/);
+  for (const path of ['/favicon.ico', '/favicon.svg']) {
+    const r = await fetch(`${base}${path}`);
+    assert.equal(r.status, 200, path);
+    assert.match(r.headers.get('content-type'), /^image\//);
+    const bytes = Buffer.from(await r.arrayBuffer());
+    if (path.endsWith('.ico')) assert.deepEqual([...bytes.subarray(0, 4)], [0, 0, 1, 0]);
+  }
+});
+
+// The SIMULATION banner is the provenance's own notice, and the footer lists the sources the
+// API's metadata.provenance names.
+test('the banner and the footer come from metadata.provenance', async () => {
+  await page.goto(`${base}/?entity=country/KZ&${win}`);
+  await page.waitForSelector('#chart .panel canvas');
+  const prov = (await apiData('/api/v2/meta')).metadata.provenance;
+  assert.equal(prov.simulation, true);
+  assert.match(prov.notice, /SIMULATION/);
+  await page.waitForFunction(() => !document.getElementById('notice').hidden);
+  assert.equal(await page.locator('#notice').innerText(), prov.notice);
+  assert.equal(await page.locator('#sources').innerText(), prov.sources);
+  assert.match(await page.locator('#sources').innerText(), /simulated route collectors/);
 });
