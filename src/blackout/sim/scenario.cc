@@ -141,6 +141,60 @@ std::string Scenario::EntityName(std::string_view entity) const {
   return "";
 }
 
+// The [[truth.event]] tables: the outages to inject (and, with observed = true, the effects to
+// score) with their phases.
+Status ParseTruthEvents(const toml::table& root, std::string_view source,
+                        std::vector<TruthEvent>* out) {
+  if (const toml::table* truth = root["truth"].as_table()) {
+    if (const auto* evs = (*truth)["event"].as_array()) {
+      for (const auto& e : *evs) {
+        const toml::table* et = e.as_table();
+        if (!et) return Bad(source, "[[truth.event]]: expected tables");
+        TruthEvent ev;
+        ev.id = Str(*et, "id");
+        ev.description = Str(*et, "description");
+        BLACKOUT_ASSIGN_OR_RETURN(ev.entities,
+                                  StringList((*et)["entities"].node(), source, "truth.entities"));
+        BLACKOUT_ASSIGN_OR_RETURN(ev.exclude,
+                                  StringList((*et)["exclude"].node(), source, "truth.exclude"));
+        BLACKOUT_ASSIGN_OR_RETURN(ev.start, TimeOf((*et)["start"].node(), source, "truth.start"));
+        BLACKOUT_ASSIGN_OR_RETURN(ev.end, TimeOf((*et)["end"].node(), source, "truth.end"));
+        ev.level = (*et)["level"].value<double>().value_or(ev.level);
+        if (auto obs = (*et)["observed"]; obs) {
+          if (!obs.is_boolean())
+            return Bad(source, "truth event '" + ev.id + "': observed is true or false");
+          ev.observed = *obs.value<bool>();
+        }
+        BLACKOUT_ASSIGN_OR_RETURN(ev.technique,
+                                  ParseTechnique(Str(*et, "technique", "packets-filtered")));
+        if (ev.entities.empty() || ev.end <= ev.start || !InUnit(ev.level)) {
+          return Bad(source, "truth event '" + ev.id +
+                                 "': needs entities, start < end and level in [0, 1]");
+        }
+        if (const auto* phases = (*et)["phase"].as_array()) {
+          for (const auto& p : *phases) {
+            const toml::table* pt = p.as_table();
+            if (!pt) return Bad(source, "truth.event.phase: expected tables");
+            Phase ph;
+            BLACKOUT_ASSIGN_OR_RETURN(ph.start,
+                                      TimeOf((*pt)["start"].node(), source, "phase.start"));
+            BLACKOUT_ASSIGN_OR_RETURN(ph.end, TimeOf((*pt)["end"].node(), source, "phase.end"));
+            ph.level = (*pt)["level"].value<double>().value_or(ev.level);
+            ph.label = Str(*pt, "label");
+            if (ph.end <= ph.start || ph.start < ev.start || ph.end > ev.end || !InUnit(ph.level)) {
+              return Bad(source, "truth event '" + ev.id +
+                                     "': phases must lie inside the event, level in [0, 1]");
+            }
+            ev.phases.push_back(std::move(ph));
+          }
+        }
+        out->push_back(std::move(ev));
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 Result<Scenario> ParseScenario(std::string_view text, std::string_view source) {
   if (source.empty()) source = "scenario";
   toml::table root;
@@ -283,53 +337,7 @@ Result<Scenario> ParseScenario(std::string_view text, std::string_view source) {
     s.networks.push_back(std::move(net));
   }
 
-  if (const toml::table* truth = root["truth"].as_table()) {
-    if (const auto* evs = (*truth)["event"].as_array()) {
-      for (const auto& e : *evs) {
-        const toml::table* et = e.as_table();
-        if (!et) return Bad(source, "[[truth.event]]: expected tables");
-        TruthEvent ev;
-        ev.id = Str(*et, "id");
-        ev.description = Str(*et, "description");
-        BLACKOUT_ASSIGN_OR_RETURN(ev.entities,
-                                  StringList((*et)["entities"].node(), source, "truth.entities"));
-        BLACKOUT_ASSIGN_OR_RETURN(ev.exclude,
-                                  StringList((*et)["exclude"].node(), source, "truth.exclude"));
-        BLACKOUT_ASSIGN_OR_RETURN(ev.start, TimeOf((*et)["start"].node(), source, "truth.start"));
-        BLACKOUT_ASSIGN_OR_RETURN(ev.end, TimeOf((*et)["end"].node(), source, "truth.end"));
-        ev.level = (*et)["level"].value<double>().value_or(ev.level);
-        if (auto obs = (*et)["observed"]; obs) {
-          if (!obs.is_boolean())
-            return Bad(source, "truth event '" + ev.id + "': observed is true or false");
-          ev.observed = *obs.value<bool>();
-        }
-        BLACKOUT_ASSIGN_OR_RETURN(ev.technique,
-                                  ParseTechnique(Str(*et, "technique", "packets-filtered")));
-        if (ev.entities.empty() || ev.end <= ev.start || !InUnit(ev.level)) {
-          return Bad(source, "truth event '" + ev.id +
-                                 "': needs entities, start < end and level in [0, 1]");
-        }
-        if (const auto* phases = (*et)["phase"].as_array()) {
-          for (const auto& p : *phases) {
-            const toml::table* pt = p.as_table();
-            if (!pt) return Bad(source, "truth.event.phase: expected tables");
-            Phase ph;
-            BLACKOUT_ASSIGN_OR_RETURN(ph.start,
-                                      TimeOf((*pt)["start"].node(), source, "phase.start"));
-            BLACKOUT_ASSIGN_OR_RETURN(ph.end, TimeOf((*pt)["end"].node(), source, "phase.end"));
-            ph.level = (*pt)["level"].value<double>().value_or(ev.level);
-            ph.label = Str(*pt, "label");
-            if (ph.end <= ph.start || ph.start < ev.start || ph.end > ev.end || !InUnit(ph.level)) {
-              return Bad(source, "truth event '" + ev.id +
-                                     "': phases must lie inside the event, level in [0, 1]");
-            }
-            ev.phases.push_back(std::move(ph));
-          }
-        }
-        s.truth.push_back(std::move(ev));
-      }
-    }
-  }
+  BLACKOUT_RETURN_IF_ERROR(ParseTruthEvents(root, source, &s.truth));
   return s;
 }
 
