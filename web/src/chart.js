@@ -131,8 +131,10 @@ export function align(allSeries, events) {
           window: {from, until}, extent: {from: times[0], until: times[times.length - 1] + step}};
 }
 
-// The signal that carries the events first: among the signals the events name, the one that fell
-// furthest (lowest mean % of expected inside the events); the others in IODA's order.
+// The signal that carries the events first, as the report picks it (report.cc,
+// TechniqueSentence): of the signals the events name, active probing, else traffic, else the one
+// that fell furthest (lowest mean % of expected inside the events); the others in IODA's order.
+const CARRIER = ['ping-slash24', 'traffic'];
 function orderRows(rows, times, events) {
   const named = new Set(events.flatMap((e) => String(e.datasource || '').split(/[,\s]+/).filter(Boolean)));
   const depth = (r) => {
@@ -145,8 +147,9 @@ function orderRows(rows, times, events) {
     });
     return cnt ? sum / cnt : Infinity;
   };
-  const key = (r) => [named.has(r.datasource) ? 0 : 1, named.has(r.datasource) ? depth(r) : 0,
-                      ORDER.includes(r.datasource) ? ORDER.indexOf(r.datasource) : ORDER.length];
+  const pref = (ds) => (CARRIER.includes(ds) ? CARRIER.indexOf(ds) : CARRIER.length);
+  const key = (r) => (named.has(r.datasource) ? [0, pref(r.datasource), depth(r), 0]
+                      : [1, 0, 0, ORDER.includes(r.datasource) ? ORDER.indexOf(r.datasource) : ORDER.length]);
   return rows.map((r) => [key(r), r]).sort(([x], [y]) => {
     for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
     return 0;

@@ -134,8 +134,10 @@ async function entityLinks(box, type, code, self, nav) {
   const list = (title, items, id) => el('span', {id}, `${title}: `,
       ...items.flatMap((e, i) => [i ? ', ' : '', link(`${e.type}/${e.code}`, entityLabel(e))]));
   if (regions.length) parts.push(list('Regions', regions, 'entity-regions'));
-  if (networks.length) parts.push(list('Networks', networks.slice(0, 30), 'entity-networks'),
-                                  networks.length > 30 ? ` and ${networks.length - 30} more` : null);
+  if (networks.length) {
+    parts.push(el('span', {}, list('Networks', networks.slice(0, 30), 'entity-networks'),
+                  networks.length > 30 ? ` and ${networks.length - 30} more` : null));
+  }
   box.replaceChildren(...parts.flatMap((p, i) => [i ? ' · ' : '', p]));
   box.hidden = !parts.length;
 }

@@ -501,6 +501,8 @@ test('the chart draws one panel per signal, the carrying signal on top', async (
   assert.deepEqual(new Set(panels.map((p) => p.ds)), new Set(signals.map((s) => s.datasource)));
   assert.ok(panels.every((p) => p.canvases === 1));
   assert.equal(panels[0].ds, 'ping-slash24', `top panel: ${panels[0].ds}`);
+  // As the report names it: of the signals the event names (traffic, probing), probing on top,
+  // on Almaty's page too, where traffic falls as far.
   for (const p of panels) assert.match(p.head, /% of (the detector's expected level|the display baseline)/, p.head);
   const {tops, shade} = await page.evaluate(() => {
     const c = document.getElementById('chart').blackoutChart;
@@ -511,6 +513,9 @@ test('the chart draws one panel per signal, the carrying signal on top', async (
   // The event shading is amber: no signal is drawn in it.
   assert.match(shade, /rgba\(255, 176, 0/);
   for (const c of ['#1f77b4', '#d62728', '#2ca02c', '#9467bd']) assert.doesNotMatch(shade, new RegExp(c));
+  await page.goto(`${base}/?entity=region/KZ-ALA&${win}`);
+  await page.waitForSelector('#chart .panel canvas');
+  assert.equal(await page.locator('#chart .panel').first().getAttribute('data-datasource'), 'ping-slash24');
   // In absolute values each panel states its units.
   await page.goto(`${base}/?entity=country/KZ&${win}&norm=0`);
   await page.waitForSelector('#chart .panel canvas');
@@ -638,6 +643,7 @@ test('an ASN page links to its country and regions, a region to its networks', a
   await page.goto(`${base}/?entity=region/KZ-ALA&${win}`);
   await page.waitForSelector('#entity-networks a');
   assert.match(await page.locator('#entity-networks').innerText(), /AS9198/);
+  assert.doesNotMatch(await page.locator('#entity-links').innerText(), /null|undefined/);
   assert.equal(await page.locator('#parent-country').getAttribute('href'), '?entity=country/KZ');
   await page.goto(`${base}/?entity=country/KZ&view=report&${win}`);
   await page.waitForSelector('#report-text h1');
