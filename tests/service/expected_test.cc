@@ -135,7 +135,7 @@ TEST(KazakhstanExpectedTest, TotalRecoveryBeginsWhereEverySignalIsBack) {
   ASSERT_GE(events.size(), 10u) << events.dump().substr(0, 300);
   size_t checked = 0;
   for (const json& e : events) {
-    const std::string entity = e["entity"];
+    const std::string entity = e["location"];
     for (const json& p : e["phases"]) {
       if (p["phase"] != "total-recovery") continue;
       const int64_t t = p["start"];

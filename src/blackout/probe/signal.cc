@@ -27,14 +27,29 @@ void GeoEntityMapper::Attribute(std::span<const uint32_t> bases, std::span<uint3
   }
 }
 
-Status WriteProbeSignal(store::Store& store, const RoundReport& report, std::string_view vantage) {
-  store::WriteBatch batch;
-  const int64_t step = report.round_ns / kNanosPerSecond;
-  const UnixSeconds t = report.start_ns / kNanosPerSecond;
-  for (const EntityCount& c : report.counts) {
-    batch.AddPoint({c.entity, std::string(store::kSignalProbe), std::string(vantage)}, t,
-                   static_cast<double>(c.up), step);
+void AddProbeCounts(store::WriteBatch& batch, std::span<const ProbeCount> counts) {
+  // Combined: the largest count per (entity, round), with its step.
+  std::map<std::pair<std::string, UnixSeconds>, std::pair<double, int64_t>> combined;
+  for (const ProbeCount& c : counts) {
+    batch.AddPoint({c.entity, std::string(store::kSignalProbe), c.vantage}, c.round, c.up, c.step);
+    auto [it, fresh] = combined.try_emplace({c.entity, c.round}, c.up, c.step);
+    if (!fresh && c.up > it->second.first) it->second = {c.up, c.step};
   }
+  for (const auto& [key, value] : combined) {
+    batch.AddPoint({key.first, std::string(store::kSignalProbe), ""}, key.second, value.first,
+                   value.second);
+  }
+}
+
+Status WriteProbeSignal(store::Store& store, const RoundReport& report, std::string_view vantage) {
+  std::vector<ProbeCount> counts;
+  counts.reserve(report.counts.size());
+  for (const EntityCount& c : report.counts) {
+    counts.push_back({c.entity, std::string(vantage), report.start_ns / kNanosPerSecond,
+                      report.round_ns / kNanosPerSecond, static_cast<double>(c.up)});
+  }
+  store::WriteBatch batch;
+  AddProbeCounts(batch, counts);
   if (batch.empty()) return Status::Ok();
   auto r = store.Apply(batch);
   return r.ok() ? Status::Ok() : r.status();

@@ -3,6 +3,8 @@
 // `probe` signal, source = vantage point. Thread-safety: as GeoDb and Store.
 #pragma once
 
+#include <span>
+#include <string>
 #include <string_view>
 
 #include "blackout/geo/geodb.h"
@@ -23,8 +25,25 @@ class GeoEntityMapper : public EntityMapper {
   const geo::GeoDb& db_;
 };
 
-// One point per entity of `report`: series (entity, "probe", vantage), time = round start,
-// value = UP /24s, step = the round length. Applied as one atomic batch.
+// One entity's UP /24s in one round of one vantage point.
+struct ProbeCount {
+  std::string entity;
+  std::string vantage;
+  UnixSeconds round = 0;  // round start
+  int64_t step = 0;       // round length, seconds
+  double up = 0;
+};
+
+// The one way probe counts become series, for the prober (`probe run --store`), the service's
+// ingest of probe record files and anything else: each count is a point of (entity, "probe",
+// vantage), and of the combined series (entity, "probe", "") that detection, the API and the
+// dashboard read. With several vantage points in one batch, the combined value of an entity's
+// round is the largest of their counts (a block answering any vantage point is up; the largest
+// count is the closest lower bound of that union that counts alone give).
+void AddProbeCounts(store::WriteBatch& batch, std::span<const ProbeCount> counts);
+
+// AddProbeCounts for every entity of `report` (time = round start, step = the round length),
+// applied as one atomic batch.
 Status WriteProbeSignal(store::Store& store, const RoundReport& report, std::string_view vantage);
 
 }  // namespace blackout::probe

@@ -14,6 +14,7 @@
 #include "blackout/base/log.h"
 #include "blackout/geo/geodb.h"
 #include "blackout/probe/records.h"
+#include "blackout/probe/signal.h"
 #include "blackout/report/provenance.h"
 #include "blackout/server/snapshot.h"
 #include "blackout/sim/scenario.h"
@@ -325,17 +326,22 @@ Result<size_t> IngestProbeRecords(store::Store& st, const std::string& path,
     problems->push_back(records.status().ToString());
     return size_t{0};
   }
-  std::map<std::string, int64_t> steps;  // vantage -> round length
+  // Round lengths per vantage from the file's round lines; a count whose vantage has none takes
+  // the prober's default round (Trinocular's 660 s).
+  std::map<std::string, int64_t> steps;
   for (const auto& r : records->rounds) steps[r.vantage] = static_cast<int64_t>(r.seconds);
+  const int64_t default_step = probe::ProberOptions{}.round_ns / probe::kNanosPerSecond;
+  std::vector<probe::ProbeCount> counts;
+  counts.reserve(records->counts.size());
+  for (const auto& c : records->counts) {
+    auto it = steps.find(c.vantage);
+    counts.push_back({c.entity, c.vantage, c.round, it != steps.end() ? it->second : default_step,
+                      static_cast<double>(c.up)});
+  }
   store::WriteBatch batch;
   batch.SetInput(key, hash);
-  size_t points = 0;
-  for (const auto& c : records->counts) {
-    int64_t step = steps.count(c.vantage) ? steps[c.vantage] : 660;
-    batch.AddPoint({c.entity, "probe", c.vantage}, c.round, static_cast<double>(c.up), step);
-    batch.AddPoint({c.entity, "probe", ""}, c.round, static_cast<double>(c.up), step);
-    points += 2;
-  }
+  probe::AddProbeCounts(batch, counts);
+  const size_t points = batch.point_count();
   BLACKOUT_RETURN_IF_ERROR(st.Apply(batch).status());
   return points;
 }
