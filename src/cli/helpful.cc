@@ -7,22 +7,14 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "blackout/base/text.h"
 #include "blackout/store/store.h"
 
 namespace blackout::cli {
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string Upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
+std::string Lower(std::string_view s) { return AsciiLower(s); }
+std::string Upper(std::string_view s) { return AsciiUpper(s); }
 
 // Country and region names and codes from iso-codes: lower-cased name or code -> entity.
 class IsoIndex {
@@ -84,21 +76,6 @@ bool AllDigits(std::string_view s) {
 }
 
 }  // namespace
-
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
 
 std::vector<std::string> Nearest(std::string_view word,
                                  const std::vector<std::string>& candidates) {

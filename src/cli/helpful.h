@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "blackout/base/status.h"
+#include "blackout/base/text.h"
 
 namespace blackout::store {
 class Store;
@@ -21,8 +22,7 @@ struct OpenOptions;
 
 namespace blackout::cli {
 
-// Levenshtein distance (insertions, deletions, substitutions), case-sensitive.
-size_t EditDistance(std::string_view a, std::string_view b);
+using blackout::EditDistance;  // base/text.h
 
 // The candidates within a distance of max(1, size / 3) of `word`, nearest first (at most 3).
 std::vector<std::string> Nearest(std::string_view word, const std::vector<std::string>& candidates);
@@ -41,9 +41,9 @@ Result<std::string> ResolveEntity(
 std::string SubcommandTypo(const CLI::App& app, int argc, char** argv);
 
 // Opens a store that must already exist, for commands that read it (report, detect, export,
-// evaluate, serve): a missing SQLite file is kUnavailable (exit 3) "no store at PATH: run `blackout run` to create
-// and fill one, or pass --store sqlite:PATH (or clickhouse:URL) to use another"; other errors as
-// store::OpenStore returns them. Never creates a file or a folder.
+// evaluate, serve): a missing SQLite file is kUnavailable (exit 3) "no store at PATH: run `blackout
+// run` to create and fill one, or pass --store sqlite:PATH (or clickhouse:URL) to use another";
+// other errors as store::OpenStore returns them. Never creates a file or a folder.
 Result<std::unique_ptr<store::Store>> OpenExistingStore(const std::string& url, bool read_only);
 
 }  // namespace blackout::cli
