@@ -1,0 +1,186 @@
+// GET /api/v2/outages/alerts, /events and /summary: the detector's judgements, filtered by time,
+// entity, relation and datasource, paged, and cached per data generation (docs/api.md).
+#include <httplib.h>
+
+#include <algorithm>
+#include <map>
+#include <optional>
+
+#include "blackout/server/json_views.h"
+#include "blackout/server/params.h"
+#include "blackout/server/routes.h"
+
+namespace blackout::server {
+namespace {
+
+using json = nlohmann::json;
+
+// Common outage filters; writes a 400/404 and returns nullopt on bad input.
+std::optional<OutageQuery> ParseOutageQuery(const RouteContext& ctx, const httplib::Request& req,
+                                            httplib::Response& res, const std::string& type) {
+  auto range = ParseRange(Param(req, "from"), Param(req, "until"), ctx.options.now());
+  if (!range.ok()) {
+    SendError(req, res, 400, type, range.status().message());
+    return std::nullopt;
+  }
+  OutageQuery q;
+  q.from = range->from;
+  q.until = range->until;
+  if (auto t = Param(req, "entityType")) {
+    if (!IsEntityType(*t)) {
+      SendError(req, res, 400, type, "entityType must be country, region or asn");
+      return std::nullopt;
+    }
+    q.entity_type = *t;
+  }
+  if (auto c = Param(req, "entityCode")) {
+    if (!IsEntityCode(*c)) {
+      SendError(req, res, 400, type, "entityCode is malformed");
+      return std::nullopt;
+    }
+    if (!q.entity_type) {
+      SendError(req, res, 400, type, "entityCode needs entityType");
+      return std::nullopt;
+    }
+    if (!ctx.data.FindEntity(*q.entity_type, *c)) {
+      SendError(req, res, 404, type, "unknown entity " + *q.entity_type + "/" + *c);
+      return std::nullopt;
+    }
+    q.entity_code = *c;
+  }
+  if (auto r = Param(req, "relatedTo")) {
+    auto slash = r->find('/');
+    if (slash == std::string::npos || !IsEntityType(r->substr(0, slash)) ||
+        !IsEntityCode(r->substr(slash + 1))) {
+      SendError(req, res, 400, type, "relatedTo must be TYPE/CODE, e.g. country/KZ");
+      return std::nullopt;
+    }
+    q.related_to = *r;
+  }
+  if (auto d = Param(req, "datasource")) {
+    if (!IsDatasourceName(*d)) {
+      SendError(req, res, 400, type, "datasource is malformed");
+      return std::nullopt;
+    }
+    q.datasource = *d;
+  }
+  return q;
+}
+
+std::string QueryKey(const std::string& route, const OutageQuery& q, int64_t limit, int64_t page,
+                     const std::string& extra) {
+  return route + "|" + std::to_string(q.from) + "|" + std::to_string(q.until) + "|" +
+         q.entity_type.value_or("") + "|" + q.entity_code.value_or("") + "|" +
+         q.related_to.value_or("") + "|" + q.datasource.value_or("") + "|" + std::to_string(limit) +
+         "|" + std::to_string(page) + "|" + extra;
+}
+
+bool ParsePaging(const httplib::Request& req, httplib::Response& res, const std::string& type,
+                 int64_t* limit, int64_t* page) {
+  auto l = ParseInt("limit", Param(req, "limit"), kMaxLimit, 1, kMaxLimit);
+  auto p = ParseInt("page", Param(req, "page"), 0, 0, 1000000);
+  if (!l.ok() || !p.ok()) {
+    SendError(req, res, 400, type, (!l.ok() ? l.status() : p.status()).message());
+    return false;
+  }
+  *limit = *l;
+  *page = *p;
+  return true;
+}
+
+void ServeAlerts(const RouteContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  auto q = ParseOutageQuery(ctx, req, res, "alerts");
+  if (!q) return;
+  int64_t limit, page;
+  if (!ParsePaging(req, res, "alerts", &limit, &page)) return;
+  std::string data = ctx.cache.Get(QueryKey("alerts", *q, limit, page, ""), [&] {
+    auto alerts = ctx.data.Alerts(*q);
+    json out = json::array();
+    size_t first = static_cast<size_t>(page * limit);
+    for (size_t i = first; i < alerts.size() && out.size() < static_cast<size_t>(limit); ++i) {
+      const Alert& a = alerts[i];
+      out.push_back({{"datasource", a.datasource},
+                     {"entity", EntityRef(ctx.data, a.entity_type, a.entity_code)},
+                     {"time", a.time},
+                     {"level", a.level},
+                     {"condition", a.condition},
+                     {"value", NumberOrNull(a.value)},
+                     {"historyValue", NumberOrNull(a.history_value)},
+                     {"method", "median"}});
+    }
+    return Dump(out);
+  });
+  SetBody(req, res, Envelope("alerts", req, data, ""), "application/json");
+}
+
+void ServeEvents(const RouteContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  auto q = ParseOutageQuery(ctx, req, res, "events");
+  if (!q) return;
+  int64_t limit, page;
+  if (!ParsePaging(req, res, "events", &limit, &page)) return;
+  std::string data = ctx.cache.Get(QueryKey("events", *q, limit, page, ""), [&] {
+    auto events = ctx.data.Events(*q);
+    json out = json::array();
+    size_t first = static_cast<size_t>(page * limit);
+    for (size_t i = first; i < events.size() && out.size() < static_cast<size_t>(limit); ++i) {
+      out.push_back(EventJson(ctx.data, events[i], q->until));
+    }
+    return Dump(out);
+  });
+  SetBody(req, res, Envelope("events", req, data, ""), "application/json");
+}
+
+void ServeSummary(const RouteContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  auto q = ParseOutageQuery(ctx, req, res, "summary");
+  if (!q) return;
+  int64_t limit, page;
+  if (!ParsePaging(req, res, "summary", &limit, &page)) return;
+  std::string data = ctx.cache.Get(QueryKey("summary", *q, limit, page, ""), [&] {
+    struct Row {
+      std::string type, code;
+      std::map<std::string, double> scores;
+      double overall = 0;
+      int count = 0;
+    };
+    std::map<std::string, Row> rows;
+    for (const Event& e : ctx.data.Events(*q)) {
+      Row& r = rows[e.entity_type + "/" + e.entity_code];
+      r.type = e.entity_type;
+      r.code = e.entity_code;
+      r.scores[e.datasource] += e.score;
+      r.overall += e.score;
+      ++r.count;
+    }
+    std::vector<Row*> sorted;
+    for (auto& [k, r] : rows) sorted.push_back(&r);
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [](const Row* a, const Row* b) { return a->overall > b->overall; });
+    json out = json::array();
+    size_t first = static_cast<size_t>(page * limit);
+    for (size_t i = first; i < sorted.size() && out.size() < static_cast<size_t>(limit); ++i) {
+      json scores = {{"overall", sorted[i]->overall}};
+      for (const auto& [ds, s] : sorted[i]->scores) scores[ds] = s;
+      out.push_back({{"scores", scores},
+                     {"event_cnt", sorted[i]->count},
+                     {"entity", EntityRef(ctx.data, sorted[i]->type, sorted[i]->code)}});
+    }
+    return Dump(out);
+  });
+  SetBody(req, res, Envelope("summary", req, data, ""), "application/json");
+}
+
+}  // namespace
+
+void RegisterEventRoutes(httplib::Server& http, const RouteContext& ctx) {
+  http.Get("/api/v2/outages/alerts", [ctx](const httplib::Request& req, httplib::Response& res) {
+    ServeAlerts(ctx, req, res);
+  });
+  http.Get("/api/v2/outages/events", [ctx](const httplib::Request& req, httplib::Response& res) {
+    ServeEvents(ctx, req, res);
+  });
+  http.Get("/api/v2/outages/summary", [ctx](const httplib::Request& req, httplib::Response& res) {
+    ServeSummary(ctx, req, res);
+  });
+}
+
+}  // namespace blackout::server

@@ -1,0 +1,179 @@
+// GET /feeds/events.json (JSON Feed 1.1) and /feeds/events.atom (RFC 4287): the newest events with
+// absolute links to the dashboard and the report, for feed readers (docs/api.md).
+#include <httplib.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "blackout/report/report.h"
+#include "blackout/server/json_views.h"
+#include "blackout/server/routes.h"
+
+namespace blackout::server {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr int64_t kFeedItems = 100;
+
+std::vector<Event> RecentEvents(const DataView& data) {
+  OutageQuery q;
+  q.from = 0;
+  q.until = std::numeric_limits<int64_t>::max() / 2;
+  auto events = data.Events(q);
+  std::reverse(events.begin(), events.end());  // newest first
+  if (events.size() > static_cast<size_t>(kFeedItems)) events.resize(kFeedItems);
+  return events;
+}
+
+// Readable words for the signals (never the internal datasource names).
+std::string SignalWords(const Event& e) {
+  std::vector<std::string> signals = e.signals;
+  if (signals.empty()) signals = ToStoreEvent(e).signals;
+  std::string out;
+  for (const std::string& s : signals) {
+    const std::string word = s == "bgp"       ? "BGP routes"
+                             : s == "probe"   ? "active probing"
+                             : s == "darknet" ? "telescope traffic"
+                             : s == "traffic" ? "web clients"
+                                              : s;
+    if (out.find(word) == std::string::npos) out += (out.empty() ? "" : ", ") + word;
+  }
+  return out;
+}
+
+// "Kazakhstan (country/KZ)"; an ASN as "the network of JSC Kazakhtelecom (AS9198)".
+std::string Where(const DataView& data, const Event& e) {
+  const std::string name = EntityRef(data, e.entity_type, e.entity_code)["name"];
+  if (e.entity_type == "asn") {
+    return "the network of " + (name == e.entity_code ? std::string() : name + " ") + "(AS" +
+           e.entity_code + ")";
+  }
+  return name + " (" + e.entity_type + "/" + e.entity_code + ")";
+}
+
+std::string EventTitle(const RouteContext& ctx, const Event& e) {
+  std::string date = report::FormatLongTime(e.start);  // "5 January 2022 10:45 UTC"
+  date = date.substr(0, date.rfind(' ', date.size() - 5));
+  std::string title = std::string(ctx.provenance()->simulation ? "SIMULATION: " : "") +
+                      "Internet disruption in " + Where(ctx.data, e) + " on " + date + ": " +
+                      report::DepthPhrase(e.depth);
+  const std::string signals = SignalWords(e);
+  return signals.empty() ? title : title + " (" + signals + ")";
+}
+
+std::string EventId(const Event& e) {
+  return "blackout:event:" + e.entity_type + "/" + e.entity_code + "/" + e.datasource + "/" +
+         std::to_string(e.start);
+}
+
+// The last time the event changed: its end, or the start of its latest phase.
+UnixSeconds EventUpdated(const Event& e) {
+  UnixSeconds t = std::max(e.start, e.end);
+  for (const EventPhase& p : e.phases) t = std::max({t, p.start, p.end});
+  return t;
+}
+
+// The window the links show: a day either side of the event.
+std::string EventWindow(const Event& e) {
+  return "from=" + std::to_string(e.start - 86400) +
+         "&until=" + std::to_string((e.end ? e.end : e.start) + 86400);
+}
+
+// The dashboard's entity page and the report's Markdown, absolute.
+std::string EntityPage(const std::string& base, const Event& e) {
+  return base + "/?entity=" + e.entity_type + "/" + e.entity_code + "&" + EventWindow(e);
+}
+
+std::string ReportMd(const std::string& base, const Event& e) {
+  return base + "/api/v2/reports/" + e.entity_type + "/" + e.entity_code + "/report.md?" +
+         EventWindow(e);
+}
+
+std::string Summary(const RouteContext& ctx, const Event& e) {
+  const store::Event se = ToStoreEvent(e);
+  const std::string name = EntityRef(ctx.data, e.entity_type, e.entity_code)["name"];
+  std::string text = report::Headline(se, name, report::TimeZoneOf(se.entity, name),
+                                      e.end ? e.end : ctx.options.now());
+  if (!e.technique.empty() && e.technique != "unknown") text += " Technique: " + e.technique + ".";
+  if (!e.phases.empty()) text += " Phases: " + PhaseList(e) + ".";
+  return text + " " + ctx.provenance()->Attribution();
+}
+
+void ServeJsonFeed(const RouteContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  const std::string base = ctx.base_url(req);
+  json items = json::array();
+  for (const Event& e : RecentEvents(ctx.data)) {
+    items.push_back({{"id", EventId(e)},
+                     {"url", EntityPage(base, e)},
+                     {"external_url", ReportMd(base, e)},
+                     {"title", EventTitle(ctx, e)},
+                     {"content_text", Summary(ctx, e)},
+                     {"date_published", FormatIso8601(e.start)},
+                     {"date_modified", FormatIso8601(EventUpdated(e))},
+                     // JSON Feed extension (underscore-prefixed keys are reserved for publishers).
+                     {"_blackout",
+                      {{"location", e.entity_type + "/" + e.entity_code},
+                       {"eventId", e.EffectiveId()},
+                       {"technique", e.technique.empty() ? json(nullptr) : json(e.technique)},
+                       {"phases", PhasesJson(e)},
+                       {"related", e.related},
+                       {"report", base + "/api/v2/reports/" + e.entity_type + "/" + e.entity_code +
+                                      "?" + EventWindow(e)}}}});
+  }
+  const bool sim = ctx.provenance()->simulation;
+  json feed = {{"version", "https://jsonfeed.org/version/1.1"},
+               {"title", std::string(sim ? "SIMULATION: " : "") + "blackout: Internet disruptions"},
+               {"home_page_url", base + "/"},
+               {"feed_url", base + "/feeds/events.json"},
+               {"description", ctx.provenance()->Attribution()},
+               {"authors", json::array({{{"name", "blackout"}, {"url", base + "/"}}})},
+               {"language", "en"},
+               {"items", items}};
+  SetBody(req, res, Dump(feed), "application/feed+json");
+}
+
+void ServeAtomFeed(const RouteContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  const std::string base = ctx.base_url(req);
+  auto events = RecentEvents(ctx.data);
+  // The feed's <updated> is its newest entry's (RFC 4287 4.2.15).
+  UnixSeconds newest = 0;
+  for (const Event& e : events) newest = std::max(newest, EventUpdated(e));
+  const bool sim = ctx.provenance()->simulation;
+  std::string x =
+      "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+      "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"en\">\n"
+      "<title>" +
+      std::string(sim ? "SIMULATION: " : "") + "blackout: Internet disruptions</title>\n" +
+      "<subtitle>" + XmlEscape(ctx.provenance()->Attribution()) + "</subtitle>\n" +
+      "<id>blackout:events</id>\n<link rel=\"self\" type=\"application/atom+xml\" href=\"" +
+      XmlEscape(base + "/feeds/events.atom") +
+      "\"/>\n<link rel=\"alternate\" type=\"text/html\" href=\"" + XmlEscape(base + "/") +
+      "\"/>\n<author><name>blackout</name><uri>" + XmlEscape(base + "/") +
+      "</uri></author>\n<generator>blackout</generator>\n<updated>" + FormatIso8601(newest) +
+      "</updated>\n";
+  for (const Event& e : events) {
+    x += "<entry><id>" + XmlEscape(EventId(e)) + "</id><title>" + XmlEscape(EventTitle(ctx, e)) +
+         "</title><link rel=\"alternate\" type=\"text/html\" href=\"" +
+         XmlEscape(EntityPage(base, e)) +
+         "\"/><link rel=\"related\" type=\"text/markdown\" href=\"" + XmlEscape(ReportMd(base, e)) +
+         "\"/><published>" + FormatIso8601(e.start) + "</published><updated>" +
+         FormatIso8601(EventUpdated(e)) + "</updated><summary>" + XmlEscape(Summary(ctx, e)) +
+         "</summary></entry>\n";
+  }
+  x += "</feed>\n";
+  SetBody(req, res, x, "application/atom+xml");
+}
+
+}  // namespace
+
+void RegisterFeedRoutes(httplib::Server& http, const RouteContext& ctx) {
+  http.Get("/feeds/events.json", [ctx](const httplib::Request& req, httplib::Response& res) {
+    ServeJsonFeed(ctx, req, res);
+  });
+  http.Get("/feeds/events.atom", [ctx](const httplib::Request& req, httplib::Response& res) {
+    ServeAtomFeed(ctx, req, res);
+  });
+}
+
+}  // namespace blackout::server
