@@ -7,41 +7,21 @@
 #include <fstream>
 #include <sstream>
 
+#include "blackout/store/signals.h"
+
 namespace blackout::detect {
 
-std::string_view SignalName(Signal s) {
-  switch (s) {
-    case Signal::kTraffic:
-      return "traffic";
-    case Signal::kDarknet:
-      return "darknet";
-    case Signal::kBgp:
-      return "bgp";
-    case Signal::kProbe:
-      return "probe";
-  }
-  return "probe";
-}
+// The detector's signals are the registry's, in its order (store/signals.h).
+std::string_view SignalName(Signal s) { return store::Signals()[static_cast<size_t>(s)].name; }
 
 std::optional<Signal> ParseSignal(std::string_view name) {
-  if (name == "traffic" || name == "gtr") return Signal::kTraffic;
-  if (name == "darknet" || name == "merit-nt" || name == "telescope") return Signal::kDarknet;
-  if (name == "bgp") return Signal::kBgp;
-  if (name == "probe" || name == "ping-slash24") return Signal::kProbe;
-  return std::nullopt;
+  const store::SignalInfo* info = store::FindSignal(name);
+  if (!info) return std::nullopt;
+  return static_cast<Signal>(info - store::Signals().data());
 }
 
 Plane SignalPlane(Signal s) {
-  switch (s) {
-    case Signal::kBgp:
-      return Plane::kControl;
-    case Signal::kProbe:
-      return Plane::kData;
-    case Signal::kDarknet:
-    case Signal::kTraffic:
-      return Plane::kActivity;
-  }
-  return Plane::kActivity;
+  return static_cast<Plane>(store::Signals()[static_cast<size_t>(s)].plane);
 }
 
 std::string_view MethodName(Method m) {

@@ -16,7 +16,8 @@
 
 namespace blackout::detect {
 
-// The four signals the detector knows. Their names are the store's canonical ones.
+// The four signals the detector knows: the signal registry's (store/signals.h), in its order; their
+// names are the registry's canonical ones and ParseSignal accepts every registered name.
 enum class Signal : uint8_t { kTraffic = 0, kDarknet = 1, kBgp = 2, kProbe = 3 };
 inline constexpr int kNumSignals = 4;
 inline constexpr std::array<Signal, kNumSignals> kAllSignals = {Signal::kTraffic, Signal::kDarknet,
@@ -30,6 +31,7 @@ std::optional<Signal> ParseSignal(std::string_view name);
 // the routes to a network (control plane), whether its address blocks answer (data plane), or how
 // much its hosts and users do (activity: telescope sources, web clients), which also falls for
 // reasons that are no outage (holidays, a scanner that stops).
+// Same values as store::SignalPlane, whose registry entry it is read from.
 enum class Plane : uint8_t { kControl = 0, kData = 1, kActivity = 2 };
 Plane SignalPlane(Signal s);
 

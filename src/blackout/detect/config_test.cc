@@ -1,5 +1,7 @@
 #include "blackout/detect/config.h"
 
+#include "blackout/store/signals.h"
+
 #include <gtest/gtest.h>
 
 #include "blackout/testing/testing.h"
@@ -51,6 +53,24 @@ TEST(ConfigTest, OverridesOnTopOfDefaults) {
   EXPECT_EQ(c->of(Signal::kProbe).window_seconds, 48 * 3600);
   EXPECT_FALSE(c->of(Signal::kProbe).enabled);
   EXPECT_EQ(c->of(Signal::kBgp).window_seconds, DefaultConfig().of(Signal::kBgp).window_seconds);
+}
+
+// The detector's signals are the registry's (store/signals.h), in its order, with its names,
+// aliases and planes.
+TEST(ConfigTest, SignalsComeFromTheRegistry) {
+  const std::vector<std::string> want = {"traffic", "darknet", "bgp", "probe"};
+  for (Signal s : kAllSignals) {
+    EXPECT_EQ(SignalName(s), want[static_cast<size_t>(s)]);
+    const store::SignalInfo& info = store::Signals()[static_cast<size_t>(s)];
+    EXPECT_EQ(ParseSignal(info.datasource), s);
+    EXPECT_EQ(static_cast<int>(SignalPlane(s)), static_cast<int>(info.plane));
+  }
+  EXPECT_EQ(ParseSignal("gtr"), Signal::kTraffic);
+  EXPECT_EQ(ParseSignal("telescope"), Signal::kDarknet);
+  EXPECT_EQ(ParseSignal("PING-SLASH24"), Signal::kProbe);
+  EXPECT_FALSE(ParseSignal("bgp-25").has_value());
+  EXPECT_EQ(SignalPlane(Signal::kProbe), Plane::kData);
+  EXPECT_EQ(SignalPlane(Signal::kBgp), Plane::kControl);
 }
 
 TEST(ConfigTest, NewNormalsAreDeclaredInTheConfig) {

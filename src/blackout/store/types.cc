@@ -6,6 +6,8 @@
 #include <fstream>
 #include <functional>
 
+#include "blackout/store/signals.h"
+
 namespace blackout::store {
 namespace {
 
@@ -18,17 +20,14 @@ std::string Lower(std::string_view s) {
 }  // namespace
 
 std::string CanonicalSignal(std::string_view name) {
-  std::string n = Lower(name);
-  if (n == "ping-slash24") return "probe";
-  if (n == "merit-nt") return "darknet";
-  if (n == "gtr") return "traffic";
-  return n;
+  if (const SignalInfo* s = FindSignal(name)) return std::string(s->name);
+  return Lower(name);
 }
 
 std::string IodaDatasource(std::string_view signal) {
-  if (signal == kSignalProbe) return "ping-slash24";
-  if (signal == kSignalDarknet) return "merit-nt";
-  if (signal == kSignalTraffic) return "gtr";
+  if (const SignalInfo* s = FindSignal(signal); s && s->name == signal) {
+    return std::string(s->datasource);
+  }
   return std::string(signal);
 }
 

@@ -28,11 +28,12 @@ inline constexpr std::string_view kSignalProbe = "probe";
 inline constexpr std::string_view kSignalDarknet = "darknet";
 inline constexpr std::string_view kSignalTraffic = "traffic";
 
-// Maps IODA datasource names to blackout's: "ping-slash24" -> "probe", "merit-nt" -> "darknet",
-// "gtr" -> "traffic"; any other name is returned unchanged (lower-cased).
+// Maps any registered name (signals.h: datasource or IODA alias, case-insensitive) to blackout's:
+// "ping-slash24" -> "probe", "merit-nt" -> "darknet", "gtr" -> "traffic"; any other name is
+// returned lower-cased.
 std::string CanonicalSignal(std::string_view name);
-// The reverse, for IODA-shaped output: "probe" -> "ping-slash24", "darknet" -> "merit-nt",
-// "traffic" -> "gtr"; other names unchanged.
+// The API's datasource of a canonical signal (signals.h): "probe" -> "ping-slash24", "darknet" ->
+// "merit-nt", "traffic" stays "traffic" (web clients are not Google's gtr); other names unchanged.
 std::string IodaDatasource(std::string_view signal);
 
 // An entity is "TYPE/CODE" (country/KZ, region/KZ-ALA, asn/9198; see geo/entity.h). The store does

@@ -1,0 +1,51 @@
+#include "blackout/store/signals.h"
+
+#include <array>
+#include <cctype>
+
+namespace blackout::store {
+
+namespace {
+
+// Decisions (docs/architecture.md): blackout's traffic is unique clients of web servers, not
+// Google's traffic (IODA's gtr), so its datasource stays "traffic"; "gtr" is accepted on input
+// (IODA CSV imports) as the same kind of signal. The telescope is IODA's merit-nt.
+constexpr std::array<SignalInfo, 4> kSignals = {{
+    {"traffic", "traffic", "gtr", "Traffic",
+     "Passive traffic (unique client addresses in web-server logs)", "Unique clients", 300,
+     SignalPlane::kActivity},
+    {"darknet", "merit-nt", "telescope", "Telescope",
+     "Network telescope (unique source addresses reaching a darknet)", "Unique sources", 300,
+     SignalPlane::kActivity},
+    {"bgp", "bgp", "", "BGP", "BGP (visible /24 networks in the global routing table)",
+     "Visible /24s", 300, SignalPlane::kControl},
+    {"probe", "ping-slash24", "", "Active probing", "Active probing (/24 networks answering)",
+     "Up /24s", 600, SignalPlane::kData},
+}};
+
+bool SameCaseless(std::string_view a, std::string_view b) {
+  if (a.size() != b.size() || a.empty()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::span<const SignalInfo> Signals() { return kSignals; }
+
+const SignalInfo* FindSignal(std::string_view name) {
+  for (const SignalInfo& s : kSignals) {
+    if (SameCaseless(name, s.name) || SameCaseless(name, s.datasource) ||
+        SameCaseless(name, s.ioda_alias)) {
+      return &s;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace blackout::store
