@@ -57,7 +57,12 @@ store::Event ToStoreEvent(const Event& e) {
   out.technique = e.technique;
   out.related = e.carriers;
   out.method = "blackout-combined";
-  if (!e.end_reason.empty()) out.extra = nlohmann::json{{"endReason", e.end_reason}}.dump();
+  // What the store's columns do not hold: when the final recovery began, and why an event ended
+  // by declaration (docs/detect.md).
+  nlohmann::json extra = nlohmann::json::object();
+  if (e.restored) extra["restored"] = *e.restored;
+  if (!e.end_reason.empty()) extra["endReason"] = e.end_reason;
+  if (!extra.empty()) out.extra = extra.dump();
   return out;
 }
 

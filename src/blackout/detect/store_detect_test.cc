@@ -117,6 +117,11 @@ TEST(StoreDetectTest, Conversions) {
   EXPECT_EQ(s.signals, (std::vector<std::string>{"bgp", "probe"}));
   EXPECT_EQ(s.phases[0].phase, store::Phase::kNearTotalBlackout);
   EXPECT_EQ(s.phases[1].phase, store::Phase::kTotalRecovery);
+  // The restoration time and a declared end go into `extra`.
+  e.restored = 3400;
+  e.end_reason = "new normal declared: renumbered";
+  EXPECT_EQ(ToStoreEvent(e).extra,
+            R"({"endReason":"new normal declared: renumbered","restored":3400})");
   Alert a{"asn/1", Signal::kDarknet, 600, Level::kCritical, 1, 10, 0.1, Method::kSeasonal};
   store::Alert sa = ToStoreAlert(a, 300, DefaultConfig().of(Signal::kDarknet));
   EXPECT_EQ(sa.signal, "darknet");
