@@ -1,7 +1,11 @@
-// The report's chart, drawn with cairo into an ARGB image and encoded as PNG. Like the dashboard
-// (web/src/chart.js), a signal the detector judges is drawn as % of the detector's expected value
-// with its band: the lower edge (lower / expected) and its mirror (2 - lower / expected), filled
-// in the signal's colour, translucent.
+// The report's chart (chart.h), drawn with cairo into an ARGB image and encoded as PNG, in steps:
+// layout (LayoutChart), title, each panel (header, grid, events, no-data hatching, the detector's
+// band, the line), the shared time axis, the legend, the attribution footer, and the PNG with its
+// tEXt metadata. Like the dashboard (web/src/chart.js), a signal the detector judges is drawn as %
+// of the detector's expected value with its band: the lower edge (lower / expected) and its mirror
+// (2 - lower / expected), filled in the signal's colour, translucent.
+#include "blackout/report/chart.h"
+
 #include <cairo.h>
 #include <zlib.h>
 
@@ -9,6 +13,7 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,25 +23,238 @@
 namespace blackout::report {
 namespace {
 
-struct Rgb {
-  double r, g, b;
-};
+constexpr double kFirstTop = 50;     // the first panel's plot top (title and header above)
+constexpr double kHeaderH = 18;      // a panel's header line, above its plot
+constexpr double kGapH = 8;          // between a plot and the next panel's header
+constexpr double kBottomH = 72;      // time labels, legend and attribution under the last plot
+constexpr double kTickSpacing = 34;  // least pixels between y gridlines
 
-// Colours per signal (colour-blind-safe palette); unknown signals cycle through the rest.
-Rgb SignalColour(const std::string& signal, size_t index) {
-  if (signal == "bgp") return {0.0, 0.447, 0.698};
-  if (signal == "probe") return {0.835, 0.369, 0.0};
-  if (signal == "darknet") return {0.0, 0.620, 0.451};
-  if (signal == "traffic") return {0.800, 0.475, 0.655};
-  static const Rgb kOthers[] = {{0.337, 0.706, 0.914}, {0.902, 0.624, 0.0}, {0.3, 0.3, 0.3}};
+constexpr std::string_view kIodaOrder[] = {"probe", "bgp", "darknet", "traffic"};
+constexpr std::string_view kCarriers[] = {"probe", "traffic"};
+
+template <size_t N>
+size_t RankIn(const std::string_view (&list)[N], std::string_view s) {
+  return static_cast<size_t>(std::find(list, list + N, s) - list);
+}
+
+// The band of a detector-judged signal at bin i, in % of expected: [lo, hi] with hi the mirror of
+// lo about 100%; false where the detector had no baseline or nothing was measured.
+bool BandAt(const SignalLine& s, size_t i, double* lo, double* hi) {
+  if (s.baseline != Baseline::kDetector || i >= s.expected.size() || i >= s.lower.size()) {
+    return false;
+  }
+  if (i >= s.series.values.size() || IsNoData(s.series.values[i])) return false;
+  const double e = s.expected[i], l = s.lower[i];
+  if (store::IsMissing(e) || store::IsMissing(l) || e == 0) return false;
+  *lo = l / e * 100;
+  *hi = 200 - *lo;
+  return true;
+}
+
+UnixSeconds BinTime(const SignalLine& s, size_t i) {
+  return s.series.from + s.series.step * static_cast<int64_t>(i);
+}
+
+// Mean % of the baseline over the bins inside the events (+inf when none): how far it fell.
+double MeanInEvents(const SignalLine& s, const std::vector<store::Event>& events) {
+  double sum = 0;
+  int n = 0;
+  for (size_t i = 0; i < s.percent.size(); ++i) {
+    const UnixSeconds t = BinTime(s, i);
+    const bool in = std::any_of(events.begin(), events.end(), [&](const store::Event& e) {
+      return t >= e.start && (!e.end || t < *e.end);
+    });
+    if (in && !store::IsMissing(s.percent[i])) {
+      sum += s.percent[i];
+      ++n;
+    }
+  }
+  return n > 0 ? sum / n : INFINITY;
+}
+
+// y range of one panel: [0, ymax] with gridlines every ystep (chart.h, LayoutChart).
+void PanelRange(const SignalLine* s, double plot_h, ChartPanel* p) {
+  std::vector<double> xs;
+  if (s != nullptr) {
+    for (size_t i = 0; i < s->percent.size(); ++i) {
+      if (std::isfinite(s->percent[i]) && !IsNoData(s->series.values[i])) {
+        xs.push_back(s->percent[i]);
+      }
+    }
+  }
+  double top = 110;
+  if (!xs.empty()) {
+    const size_t k = std::min(xs.size() - 1, static_cast<size_t>(0.99 * xs.size()));
+    std::nth_element(xs.begin(), xs.begin() + static_cast<std::ptrdiff_t>(k), xs.end());
+    top = std::max(top, xs[k] * 1.05);
+  }
+  const double mag = std::pow(10, std::floor(std::log10(top)));
+  double ymax = std::ceil(top / (mag / 2) - 1e-9) * (mag / 2);
+  const double max_ticks = std::max(1.0, std::floor(plot_h / kTickSpacing));
+  double step = ymax;
+  for (double unit = 1; unit <= ymax; unit *= 10) {
+    bool found = false;
+    for (double m : {1.0, 2.5, 5.0}) {
+      if (unit * m >= 10 && ymax / (unit * m) <= max_ticks) {
+        step = unit * m;
+        found = true;
+        break;
+      }
+    }
+    if (found) break;
+  }
+  p->ystep = step;
+  p->ymax = std::ceil(ymax / step - 1e-9) * step;
+}
+
+}  // namespace
+
+Rgb SignalColour(std::string_view signal, size_t index) {
+  if (signal == "bgp") return {31 / 255.0, 119 / 255.0, 180 / 255.0};
+  if (signal == "probe") return {214 / 255.0, 39 / 255.0, 40 / 255.0};
+  if (signal == "darknet") return {44 / 255.0, 160 / 255.0, 44 / 255.0};
+  if (signal == "traffic") return {148 / 255.0, 103 / 255.0, 189 / 255.0};
+  static constexpr Rgb kOthers[] = {{140 / 255.0, 86 / 255.0, 75 / 255.0},
+                                    {23 / 255.0, 190 / 255.0, 207 / 255.0},
+                                    {227 / 255.0, 119 / 255.0, 194 / 255.0}};
   return kOthers[index % 3];
 }
+
+bool IsNoData(double value) { return !std::isfinite(value) || value < 0; }
+
+std::vector<std::pair<UnixSeconds, UnixSeconds>> NoDataRuns(const SignalLine& s, UnixSeconds from,
+                                                            UnixSeconds until) {
+  std::vector<std::pair<UnixSeconds, UnixSeconds>> out;
+  auto add = [&](UnixSeconds a, UnixSeconds b) {
+    a = std::max(a, from);
+    b = std::min(b, until);
+    if (a >= b) return;
+    if (!out.empty() && out.back().second >= a) {
+      out.back().second = std::max(out.back().second, b);
+    } else {
+      out.emplace_back(a, b);
+    }
+  };
+  const size_t n = s.series.values.size();
+  if (s.series.step <= 0 || n == 0) {
+    add(from, until);
+    return out;
+  }
+  add(from, s.series.from);
+  for (size_t i = 0; i < n; ++i) {
+    if (IsNoData(s.series.values[i])) add(BinTime(s, i), BinTime(s, i + 1));
+  }
+  add(BinTime(s, n), until);
+  return out;
+}
+
+std::string SignalLegend(const SignalLine& s) {
+  std::string name = s.signal, units;
+  if (s.signal == "probe") {
+    name = "Active probing";
+    units = "/24 blocks answering";
+  } else if (s.signal == "bgp") {
+    name = "BGP";
+    units = "/24 blocks visible in the global routing table";
+  } else if (s.signal == "darknet") {
+    name = "Darknet";
+    units = "unique sources seen by the network telescope";
+  } else if (s.signal == "traffic") {
+    name = "Web traffic";
+    units = "unique clients in web-server logs (not volume)";
+  }
+  return name + ": " + (units.empty() ? "" : units + ", ") +
+         (s.baseline == Baseline::kDetector
+              ? "% of the detector's expected value"
+              : "% of its median outside events (not judged by the detector)");
+}
+
+std::vector<size_t> PanelOrder(const Report& r) {
+  std::set<std::string, std::less<>> named;
+  for (const store::Event& e : r.events) named.insert(e.signals.begin(), e.signals.end());
+  struct Key {
+    size_t group, carrier;
+    double depth;
+    size_t ioda, index;
+    auto operator<=>(const Key&) const = default;
+  };
+  std::vector<std::pair<Key, size_t>> keyed;
+  for (size_t k = 0; k < r.signals.size(); ++k) {
+    const SignalLine& s = r.signals[k];
+    keyed.push_back({named.count(s.signal) > 0
+                         ? Key{0, RankIn(kCarriers, s.signal), MeanInEvents(s, r.events), 0, k}
+                         : Key{1, 0, 0, RankIn(kIodaOrder, s.signal), k},
+                     k});
+  }
+  std::sort(keyed.begin(), keyed.end());
+  std::vector<size_t> out;
+  for (const auto& [key, k] : keyed) out.push_back(k);
+  return out;
+}
+
+double ChartLayout::X(UnixSeconds t) const {
+  return left + (right - left) * static_cast<double>(t - x_from) /
+                    static_cast<double>(std::max<UnixSeconds>(1, x_until - x_from));
+}
+
+double ChartLayout::Y(const ChartPanel& p, double percent) const {
+  const double v = std::clamp(percent, -p.ymax, 2 * p.ymax);
+  return p.bottom - (p.bottom - p.top) * v / p.ymax;
+}
+
+ChartLayout LayoutChart(const Report& r, int width, int height) {
+  ChartLayout l;
+  l.width = width;
+  l.height = height;
+  l.left = 70;
+  l.right = width - 20;
+  l.x_from = r.measured_from();
+  l.x_until = r.measured_until();
+  if (l.x_until <= l.x_from) {
+    l.x_from = r.from;
+    l.x_until = r.until;
+  }
+  l.title_y = 20;
+  std::vector<size_t> order = PanelOrder(r);
+  if (order.empty()) order.push_back(ChartPanel::kNoLine);
+  const double n = static_cast<double>(order.size());
+  const double last_bottom = height - kBottomH;
+  const double plot_h = std::max(1.0, (last_bottom - kFirstTop - (n - 1) * (kHeaderH + kGapH)) / n);
+  double top = kFirstTop;
+  for (size_t k : order) {
+    ChartPanel p;
+    p.line = k;
+    p.top = top;
+    p.bottom = top + plot_h;
+    p.header_y = top - kHeaderH / 2 - 1;
+    PanelRange(k == ChartPanel::kNoLine ? nullptr : &r.signals[k], plot_h, &p);
+    l.panels.push_back(p);
+    top = p.bottom + kGapH + kHeaderH;
+  }
+  l.axis_labels_y = l.panels.back().bottom + 5;
+  l.legend_y = height - 38;
+  l.footer_y = height - 16;
+  return l;
+}
+
+namespace {
 
 cairo_status_t AppendPng(void* closure, const unsigned char* data, unsigned int length) {
   static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
   return CAIRO_STATUS_SUCCESS;
 }
 
+void SetColour(cairo_t* cr, Rgb c, double alpha = 1) {
+  cairo_set_source_rgba(cr, c.r, c.g, c.b, alpha);
+}
+
+double TextWidth(cairo_t* cr, const std::string& s) {
+  cairo_text_extents_t ext;
+  cairo_text_extents(cr, s.c_str(), &ext);
+  return ext.x_advance;
+}
+
+// Draws `s` with its box's (anchor_x, anchor_y) fraction at (x, y).
 void Text(cairo_t* cr, double x, double y, const std::string& s, double anchor_x = 0,
           double anchor_y = 0) {
   cairo_text_extents_t ext;
@@ -44,6 +262,13 @@ void Text(cairo_t* cr, double x, double y, const std::string& s, double anchor_x
   cairo_move_to(cr, x - ext.width * anchor_x - ext.x_bearing,
                 y - ext.height * anchor_y - ext.y_bearing);
   cairo_show_text(cr, s.c_str());
+}
+
+// Sets the font size to `size`, or smaller (not under 6) so that `s` fits in `max_width`.
+void FitFont(cairo_t* cr, const std::string& s, double max_width, double size) {
+  cairo_set_font_size(cr, size);
+  const double w = TextWidth(cr, s);
+  if (w > max_width && w > 0) cairo_set_font_size(cr, std::max(6.0, size * max_width / w));
 }
 
 std::string DayLabel(UnixSeconds t, bool with_time) {
@@ -64,6 +289,340 @@ std::string DayLabel(UnixSeconds t, bool with_time) {
   return buf;
 }
 
+// The time ticks: days (hours for spans of two days or less), at most one per ~80 px and 12.
+struct Ticks {
+  std::vector<UnixSeconds> at;
+  bool with_time = false;
+};
+
+Ticks TimeTicks(const ChartLayout& l) {
+  const double span = static_cast<double>(l.x_until - l.x_from);
+  const double most = std::clamp(std::floor((l.right - l.left) / 80), 2.0, 12.0);
+  int64_t tick = span <= 2 * 86400 ? 3600 : 86400;
+  while (span / static_cast<double>(tick) > most) tick *= 2;
+  Ticks out;
+  out.with_time = tick < 86400;
+  UnixSeconds t = BinStart(l.x_from, tick);
+  if (t < l.x_from) t += tick;
+  for (; t <= l.x_until; t += tick) out.at.push_back(t);
+  return out;
+}
+
+// An 8 x 8 tile of grey diagonals, repeated: the "no data" hatching.
+cairo_pattern_t* NewHatch() {
+  cairo_surface_t* tile = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 8, 8);
+  cairo_t* t = cairo_create(tile);
+  SetColour(t, kNoDataColour, kNoDataAlpha);
+  cairo_set_line_width(t, 1.5);
+  cairo_move_to(t, 0, 8);
+  cairo_line_to(t, 8, 0);
+  cairo_move_to(t, -2, 2);
+  cairo_line_to(t, 2, -2);
+  cairo_move_to(t, 6, 10);
+  cairo_line_to(t, 10, 6);
+  cairo_stroke(t);
+  cairo_destroy(t);
+  cairo_pattern_t* p = cairo_pattern_create_for_surface(tile);
+  cairo_surface_destroy(tile);
+  cairo_pattern_set_extend(p, CAIRO_EXTEND_REPEAT);
+  return p;
+}
+
+// White, then the hatching, over a rectangle.
+void FillNoData(cairo_t* cr, double x, double y, double w, double h) {
+  cairo_set_source_rgb(cr, 1, 1, 1);
+  cairo_rectangle(cr, x, y, w, h);
+  cairo_fill(cr);
+  cairo_pattern_t* hatch = NewHatch();
+  cairo_set_source(cr, hatch);
+  cairo_rectangle(cr, x, y, w, h);
+  cairo_fill(cr);
+  cairo_pattern_destroy(hatch);
+}
+
+// A label on a white box, centred at (x, y).
+void BoxedLabel(cairo_t* cr, double x, double y, const std::string& s) {
+  const double w = TextWidth(cr, s);
+  cairo_set_source_rgb(cr, 1, 1, 1);
+  cairo_rectangle(cr, x - w / 2 - 4, y - 8, w + 8, 16);
+  cairo_fill(cr);
+  cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+  Text(cr, x, y, s, 0.5, 0.5);
+}
+
+void DrawTitle(cairo_t* cr, const Report& r, const ChartLayout& l) {
+  const std::string title =
+      r.title + ", " + DayLabel(r.from, false) + " – " + DayLabel(r.until, false) + " UTC";
+  cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
+  FitFont(cr, title, l.width - 20, 17);
+  if (r.provenance.simulation) {
+    cairo_set_source_rgb(cr, 0.75, 0.0, 0.0);
+  } else {
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+  }
+  Text(cr, l.width / 2.0, l.title_y, title, 0.5, 0.5);
+  cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+}
+
+// The panel's legend line: the signal's colour and what it shows, in its units.
+void DrawPanelHeader(cairo_t* cr, const Report& r, const ChartLayout& l, const ChartPanel& p) {
+  if (p.line == ChartPanel::kNoLine) return;
+  const SignalLine& s = r.signals[p.line];
+  SetColour(cr, SignalColour(s.signal, p.line));
+  cairo_set_line_width(cr, 3);
+  cairo_move_to(cr, l.left, p.header_y);
+  cairo_line_to(cr, l.left + 18, p.header_y);
+  cairo_stroke(cr);
+  const std::string text = SignalLegend(s);
+  FitFont(cr, text, l.right - l.left - 24, 12.5);
+  cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+  Text(cr, l.left + 24, p.header_y, text, 0, 0.5);
+}
+
+// y gridlines with their labels (100% darker), and the time ticks' vertical lines.
+void DrawGrid(cairo_t* cr, const ChartLayout& l, const ChartPanel& p, const Ticks& ticks) {
+  cairo_set_line_width(cr, 1);
+  cairo_set_font_size(cr, 11);
+  for (double v = 0; v <= p.ymax + 1e-9; v += p.ystep) {
+    const double y = std::round(l.Y(p, v)) + 0.5;
+    cairo_set_source_rgba(cr, 0, 0, 0, 0.12);
+    cairo_move_to(cr, l.left, y);
+    cairo_line_to(cr, l.right, y);
+    cairo_stroke(cr);
+    cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
+    Text(cr, l.left - 6, y, std::to_string(static_cast<int>(v)) + "%", 1, 0.5);
+  }
+  if (p.ymax >= 100) {
+    const double y = std::round(l.Y(p, 100)) + 0.5;
+    cairo_set_source_rgba(cr, 0, 0, 0, 0.4);
+    cairo_move_to(cr, l.left, y);
+    cairo_line_to(cr, l.right, y);
+    cairo_stroke(cr);
+  }
+  cairo_set_source_rgba(cr, 0, 0, 0, 0.12);
+  for (UnixSeconds t : ticks.at) {
+    const double x = std::round(l.X(t)) + 0.5;
+    cairo_move_to(cr, x, p.top);
+    cairo_line_to(cr, x, p.bottom);
+    cairo_stroke(cr);
+  }
+}
+
+// Events: amber over the plot's height, a darker bar along its top.
+void DrawEvents(cairo_t* cr, const Report& r, const ChartLayout& l, const ChartPanel& p) {
+  for (const store::Event& e : r.events) {
+    const double x0 = l.X(std::max(e.start, l.x_from));
+    const double x1 = l.X(std::min(e.end.value_or(l.x_until), l.x_until));
+    if (x1 <= x0) continue;
+    SetColour(cr, kEventColour, kEventAlpha);
+    cairo_rectangle(cr, x0, p.top, std::max(x1 - x0, 1.0), p.bottom - p.top);
+    cairo_fill(cr);
+    if (p.bottom - p.top > 16) {
+      SetColour(cr, kEventBarColour);
+      cairo_rectangle(cr, x0, p.top, std::max(x1 - x0, 1.0), 4);
+      cairo_fill(cr);
+    }
+  }
+}
+
+// No data over everything else in the plot (an event around it included), labelled where wide
+// enough.
+void DrawNoData(cairo_t* cr, const Report& r, const ChartLayout& l, const ChartPanel& p) {
+  std::vector<std::pair<UnixSeconds, UnixSeconds>> runs;
+  if (p.line == ChartPanel::kNoLine) {
+    runs.emplace_back(l.x_from, l.x_until);
+  } else {
+    runs = NoDataRuns(r.signals[p.line], l.x_from, l.x_until);
+  }
+  cairo_set_font_size(cr, 11);
+  const double mid = (p.top + p.bottom) / 2;
+  for (const auto& [a, b] : runs) {
+    const double x0 = l.X(a), x1 = l.X(b);
+    FillNoData(cr, x0, p.top, std::max(x1 - x0, 1.0), p.bottom - p.top);
+    if (x1 - x0 >= TextWidth(cr, "no data") + 12 && p.bottom - p.top >= 18) {
+      BoxedLabel(cr, (x0 + x1) / 2, mid, "no data");
+    }
+  }
+}
+
+// The detector's band: each run of bins with a baseline is one filled polygon (the mirror edge left
+// to right, then the lower edge back), each bin a flat step over its width.
+void DrawBand(cairo_t* cr, const SignalLine& s, size_t index, const ChartLayout& l,
+              const ChartPanel& p) {
+  if (s.baseline != Baseline::kDetector) return;
+  SetColour(cr, SignalColour(s.signal, index), kBandAlpha);
+  const size_t n = s.expected.size();
+  double lo = 0, hi = 0;
+  for (size_t i = 0; i < n;) {
+    if (!BandAt(s, i, &lo, &hi)) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < n && BandAt(s, j, &lo, &hi)) ++j;
+    for (size_t b = i; b < j; ++b) {
+      BandAt(s, b, &lo, &hi);
+      if (b == i) {
+        cairo_move_to(cr, l.X(BinTime(s, b)), l.Y(p, hi));
+      } else {
+        cairo_line_to(cr, l.X(BinTime(s, b)), l.Y(p, hi));
+      }
+      cairo_line_to(cr, l.X(BinTime(s, b + 1)), l.Y(p, hi));
+    }
+    for (size_t b = j; b-- > i;) {
+      BandAt(s, b, &lo, &hi);
+      cairo_line_to(cr, l.X(BinTime(s, b + 1)), l.Y(p, lo));
+      cairo_line_to(cr, l.X(BinTime(s, b)), l.Y(p, lo));
+    }
+    cairo_close_path(cr);
+    cairo_fill(cr);
+    i = j;
+  }
+}
+
+// The signal's line through its bins' middles; a bin without a value or baseline breaks it.
+void DrawLine(cairo_t* cr, const SignalLine& s, size_t index, const ChartLayout& l,
+              const ChartPanel& p) {
+  cairo_set_line_width(cr, 1.6);
+  cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+  SetColour(cr, SignalColour(s.signal, index));
+  bool pen = false;
+  for (size_t i = 0; i < s.percent.size(); ++i) {
+    const double v = s.percent[i];
+    if (store::IsMissing(v) || IsNoData(s.series.values[i])) {
+      pen = false;
+      continue;
+    }
+    const double x = l.X(BinTime(s, i) + s.series.step / 2);
+    if (!pen) {
+      cairo_move_to(cr, x, l.Y(p, v));
+      pen = true;
+    } else {
+      cairo_line_to(cr, x, l.Y(p, v));
+    }
+  }
+  cairo_stroke(cr);
+}
+
+void DrawPanel(cairo_t* cr, const Report& r, const ChartLayout& l, const ChartPanel& p,
+               const Ticks& ticks) {
+  DrawPanelHeader(cr, r, l, p);
+  DrawGrid(cr, l, p, ticks);
+  cairo_save(cr);
+  cairo_rectangle(cr, l.left, p.top, l.right - l.left, p.bottom - p.top);
+  cairo_clip(cr);
+  DrawEvents(cr, r, l, p);
+  DrawNoData(cr, r, l, p);
+  if (p.line != ChartPanel::kNoLine) {
+    DrawBand(cr, r.signals[p.line], p.line, l, p);
+    DrawLine(cr, r.signals[p.line], p.line, l, p);
+  }
+  cairo_restore(cr);
+  cairo_set_line_width(cr, 1);
+  cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+  cairo_rectangle(cr, l.left + 0.5, p.top + 0.5, l.right - l.left - 1, p.bottom - p.top - 1);
+  cairo_stroke(cr);
+}
+
+// Time labels under the last panel (a label that would be cut at the image's edge is left out).
+void DrawTimeAxis(cairo_t* cr, const ChartLayout& l, const Ticks& ticks) {
+  cairo_set_font_size(cr, 11.5);
+  cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+  double last_end = -1e9;
+  for (UnixSeconds t : ticks.at) {
+    const double x = std::round(l.X(t)) + 0.5;
+    std::string label = DayLabel(t, ticks.with_time);
+    if (!ticks.with_time) label = label.substr(0, label.rfind(' '));
+    const double w = TextWidth(cr, label);
+    if (x + w / 2 > l.width - 2 || x - w / 2 < last_end + 6) continue;
+    Text(cr, x, l.axis_labels_y, label, 0.5, 0);
+    last_end = x + w / 2;
+  }
+  Text(cr, l.right, l.axis_labels_y + 15, "UTC", 1, 0);
+}
+
+// An empty chart must not read as "nothing happened".
+void DrawNoMeasurements(cairo_t* cr, const ChartLayout& l) {
+  cairo_set_font_size(cr, 18);
+  const double mid = (l.panels.front().top + l.panels.back().bottom) / 2;
+  const std::string s = "No measurements in this window";
+  const double w = TextWidth(cr, s);
+  cairo_set_source_rgb(cr, 1, 1, 1);
+  cairo_rectangle(cr, (l.left + l.right) / 2 - w / 2 - 8, mid - 14, w + 16, 28);
+  cairo_fill(cr);
+  cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+  Text(cr, (l.left + l.right) / 2, mid, s, 0.5, 0.5);
+}
+
+// One key: a swatch drawn by `swatch` at (x, y - 7, 22, 14), then its text; returns the next x.
+template <typename F>
+double Key(cairo_t* cr, double x, double y, const std::string& text, F swatch) {
+  swatch(x, y - 7);
+  cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+  Text(cr, x + 28, y, text, 0, 0.5);
+  return x + 28 + TextWidth(cr, text) + 22;
+}
+
+// The marks' key: events, no data, the band; what 100% is.
+void DrawLegend(cairo_t* cr, const Report& r, const ChartLayout& l) {
+  const bool any_detector =
+      std::any_of(r.signals.begin(), r.signals.end(),
+                  [](const SignalLine& s) { return s.baseline == Baseline::kDetector; });
+  const std::string events = !r.measured        ? ""
+                             : r.events.empty() ? "no disruption detected in the measured span"
+                                                : "detected disruption";
+  const std::string band = any_detector ? "band: the detector's expected value ± its margin" : "";
+  std::string all = events + "  no data (nothing measured)  " + band + "  100% = usual level";
+  FitFont(cr, all, (l.right - l.left) - 130, 12);
+  double x = l.left, y = l.legend_y;
+  if (!events.empty()) {
+    x = Key(cr, x, y, events, [&](double sx, double sy) {
+      SetColour(cr, kEventColour, r.events.empty() ? 0 : kEventAlpha);
+      cairo_rectangle(cr, sx, sy, 22, 14);
+      cairo_fill(cr);
+    });
+  }
+  x = Key(cr, x, y, "no data (nothing measured)",
+          [&](double sx, double sy) { FillNoData(cr, sx, sy, 22, 14); });
+  if (!band.empty()) {
+    x = Key(cr, x, y, band, [&](double sx, double sy) {
+      cairo_set_source_rgba(cr, 0.4, 0.4, 0.4, 0.25);
+      cairo_rectangle(cr, sx, sy, 22, 14);
+      cairo_fill(cr);
+    });
+  }
+  cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+  Text(cr, x, y, "100% = usual level", 0, 0.5);
+}
+
+// Where the numbers come from (SIMULATION first when simulated), and the drawn span when it is
+// less than the window.
+void DrawFooter(cairo_t* cr, const Report& r, const ChartLayout& l) {
+  std::string s;
+  if (l.x_from != r.from || l.x_until != r.until) {
+    const bool with_time = l.x_from % 86400 != 0 || l.x_until % 86400 != 0;
+    s = "Measured " + DayLabel(l.x_from, with_time) + " – " + DayLabel(l.x_until, with_time) +
+        " UTC; nothing in the rest of the window. ";
+  }
+  s += r.provenance.ShortAttribution();
+  FitFont(cr, s, l.width - l.left - 10, 11);
+  if (r.provenance.simulation) {
+    cairo_set_source_rgb(cr, 0.6, 0.0, 0.0);
+  } else {
+    cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
+  }
+  Text(cr, l.left, l.footer_y, s, 0, 0.5);
+}
+
+Result<std::string> EncodePng(cairo_surface_t* surface, const Report& r) {
+  cairo_surface_flush(surface);
+  std::string png;
+  if (cairo_surface_write_to_png_stream(surface, AppendPng, &png) != CAIRO_STATUS_SUCCESS) {
+    return Internal("cannot encode the chart as PNG");
+  }
+  return AddPngText(std::move(png), ChartMetadata(r));
+}
+
 }  // namespace
 
 Result<std::string> RenderChart(const Report& r, int width, int height) {
@@ -76,227 +635,18 @@ Result<std::string> RenderChart(const Report& r, int width, int height) {
                                                          cairo_destroy);
   cairo_t* cr = ctx.get();
   cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
-  const double W = width, H = height;
-  const double left = 70, right = W - 20, top = 50, legend_h = 54, bottom = H - 40 - legend_h;
-
   cairo_set_source_rgb(cr, 1, 1, 1);
   cairo_paint(cr);
 
-  // Title.
-  cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-  cairo_set_font_size(cr, 17);
-  if (r.provenance.simulation) cairo_set_source_rgb(cr, 0.75, 0.0, 0.0);
-  Text(cr, W / 2, 24,
-       r.title + ", " + DayLabel(r.from, false) + " – " + DayLabel(r.until, false) + " UTC", 0.5,
-       0.5);
-
-  // The band of a detector-judged signal at bin i, in % of expected: [lo, hi] with hi the mirror
-  // of lo about 100%; false where the detector had no baseline.
-  auto band = [](const SignalLine& s, size_t i, double* lo, double* hi) {
-    if (s.baseline != Baseline::kDetector || i >= s.expected.size()) return false;
-    const double e = s.expected[i], l = s.lower[i];
-    if (store::IsMissing(e) || store::IsMissing(l) || e == 0) return false;
-    *lo = l / e * 100;
-    *hi = 200 - *lo;
-    return true;
-  };
-  // Y range: 0 .. max(120, highest value or band edge) capped at 300%.
-  double ymax = 120;
-  for (const auto& s : r.signals) {
-    for (size_t i = 0; i < s.percent.size(); ++i) {
-      double v = s.percent[i], lo = 0, hi = 0;
-      if (!store::IsMissing(v)) ymax = std::max(ymax, std::min(v * 1.05, 300.0));
-      if (band(s, i, &lo, &hi)) ymax = std::max(ymax, std::min(hi * 1.05, 300.0));
-    }
-  }
-  double ystep = ymax <= 150 ? 20 : 50;
-  ymax = std::ceil(ymax / ystep) * ystep;
-  const double span = static_cast<double>(r.until - r.from);
-  auto X = [&](UnixSeconds t) {
-    return left + (right - left) * static_cast<double>(t - r.from) / span;
-  };
-  auto Y = [&](double pct) { return bottom - (bottom - top) * std::min(pct, ymax) / ymax; };
-
-  // Shaded events.
-  for (const auto& e : r.events) {
-    double x0 = X(std::max(e.start, r.from));
-    double x1 = X(std::min(e.end.value_or(r.until), r.until));
-    cairo_set_source_rgba(cr, 0.90, 0.20, 0.20, 0.18);
-    cairo_rectangle(cr, x0, top, std::max(x1 - x0, 1.0), bottom - top);
-    cairo_fill(cr);
-  }
-
-  // Grid and Y labels.
-  cairo_set_font_size(cr, 12);
-  cairo_set_line_width(cr, 1);
-  for (double v = 0; v <= ymax + 1e-9; v += ystep) {
-    double y = std::round(Y(v)) + 0.5;
-    cairo_set_source_rgba(cr, 0, 0, 0, v == 100 ? 0.35 : 0.12);
-    cairo_move_to(cr, left, y);
-    cairo_line_to(cr, right, y);
-    cairo_stroke(cr);
-    cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
-    Text(cr, left - 6, y, std::to_string(static_cast<int>(v)) + "%", 1, 0.5);
-  }
-  cairo_save(cr);
-  cairo_translate(cr, 16, (top + bottom) / 2);
-  cairo_rotate(cr, -M_PI / 2);
-  bool any_detector = false, any_median = false;
-  for (const auto& s : r.signals) {
-    (s.baseline == Baseline::kDetector ? any_detector : any_median) = true;
-  }
-  Text(cr, 0, 0,
-       any_detector ? (any_median ? "% of detector's expected value (or median)"
-                                  : "% of detector's expected value")
-                    : "% of median outside events",
-       0.5, 0.5);
-  cairo_restore(cr);
-
-  // X ticks: days (or hours for windows of two days or less), at most ~12 labels.
-  int64_t tick = span <= 2 * 86400 ? 3600 : 86400;
-  while (span / static_cast<double>(tick) > 12) tick *= 2;
-  bool with_time = tick < 86400;
-  UnixSeconds first = BinStart(r.from, tick);
-  if (first < r.from) first += tick;
-  for (UnixSeconds t = first; t <= r.until; t += tick) {
-    double x = std::round(X(t)) + 0.5;
-    cairo_set_source_rgba(cr, 0, 0, 0, 0.12);
-    cairo_move_to(cr, x, top);
-    cairo_line_to(cr, x, bottom + 4);
-    cairo_stroke(cr);
-    cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
-    std::string label = DayLabel(t, with_time);
-    if (!with_time) label = label.substr(0, label.rfind(' '));
-    cairo_text_extents_t ext;
-    cairo_text_extents(cr, label.c_str(), &ext);
-    // A label that would be cut at the image's edge is left out (the tick line stays).
-    if (x + ext.width / 2 <= W - 2) Text(cr, x, bottom + 8, label, 0.5, 0);
-  }
-  cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
-  Text(cr, right, bottom + 26, "UTC", 1, 0);
-
-  // Axes box.
-  cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
-  cairo_rectangle(cr, left + 0.5, top + 0.5, right - left - 1, bottom - top - 1);
-  cairo_stroke(cr);
-
-  cairo_save(cr);
-  cairo_rectangle(cr, left, top, right - left, bottom - top);
-  cairo_clip(cr);
-  // Bands first, under every line: each run of bins with a baseline is one filled polygon (the
-  // mirror edge left to right, then the lower edge back), each bin a flat step over its width.
-  for (size_t k = 0; k < r.signals.size(); ++k) {
-    const auto& s = r.signals[k];
-    if (s.baseline != Baseline::kDetector) continue;
-    Rgb c = SignalColour(s.signal, k);
-    cairo_set_source_rgba(cr, c.r, c.g, c.b, 0.22);
-    const size_t n = s.expected.size();
-    size_t i = 0;
-    while (i < n) {
-      double lo = 0, hi = 0;
-      if (!band(s, i, &lo, &hi)) {
-        ++i;
-        continue;
-      }
-      size_t j = i;
-      while (j < n && band(s, j, &lo, &hi)) ++j;
-      auto x0 = [&](size_t b) {
-        return X(s.series.from + s.series.step * static_cast<int64_t>(b));
-      };
-      for (size_t b = i; b < j; ++b) {
-        band(s, b, &lo, &hi);
-        if (b == i) {
-          cairo_move_to(cr, x0(b), Y(hi));
-        } else {
-          cairo_line_to(cr, x0(b), Y(hi));
-        }
-        cairo_line_to(cr, x0(b + 1), Y(hi));
-      }
-      for (size_t b = j; b-- > i;) {
-        band(s, b, &lo, &hi);
-        cairo_line_to(cr, x0(b + 1), Y(lo));
-        cairo_line_to(cr, x0(b), Y(lo));
-      }
-      cairo_close_path(cr);
-      cairo_fill(cr);
-      i = j;
-    }
-  }
-  // Signal lines; missing bins break the line.
-  cairo_set_line_width(cr, 1.8);
-  cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-  for (size_t k = 0; k < r.signals.size(); ++k) {
-    const auto& s = r.signals[k];
-    Rgb c = SignalColour(s.signal, k);
-    cairo_set_source_rgb(cr, c.r, c.g, c.b);
-    bool pen = false;
-    for (size_t i = 0; i < s.percent.size(); ++i) {
-      double v = s.percent[i];
-      if (store::IsMissing(v)) {
-        pen = false;
-        continue;
-      }
-      UnixSeconds t = s.series.from + s.series.step * static_cast<int64_t>(i) + s.series.step / 2;
-      if (!pen) {
-        cairo_move_to(cr, X(t), Y(v));
-        pen = true;
-      } else {
-        cairo_line_to(cr, X(t), Y(v));
-      }
-    }
-    cairo_stroke(cr);
-  }
-  cairo_restore(cr);
-
-  if (!r.measured) {
-    // An empty chart must not read as "nothing happened".
-    cairo_set_font_size(cr, 20);
-    cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
-    Text(cr, (left + right) / 2, (top + bottom) / 2, "No measurements in this window", 0.5, 0.5);
-  }
-  // Legend below the axis labels.
-  cairo_set_font_size(cr, 13);
-  double lx = left, ly = H - legend_h + 6;
-  for (size_t k = 0; k < r.signals.size(); ++k) {
-    Rgb c = SignalColour(r.signals[k].signal, k);
-    cairo_set_source_rgb(cr, c.r, c.g, c.b);
-    cairo_set_line_width(cr, 3);
-    cairo_move_to(cr, lx, ly + 8);
-    cairo_line_to(cr, lx + 24, ly + 8);
-    cairo_stroke(cr);
-    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-    // The legend says which baseline the % is of, as the dashboard's does.
-    std::string label = r.signals[k].signal + (r.signals[k].baseline == Baseline::kDetector
-                                                   ? " (detector's expected)"
-                                                   : " (median, not judged by the detector)");
-    Text(cr, lx + 30, ly + 8, label, 0, 0.5);
-    cairo_text_extents_t ext;
-    cairo_text_extents(cr, label.c_str(), &ext);
-    lx += 30 + ext.x_advance + 24;
-  }
-  cairo_set_source_rgba(cr, 0.90, 0.20, 0.20, 0.18);
-  cairo_rectangle(cr, lx, ly, 24, 16);
-  cairo_fill(cr);
-  cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-  Text(cr, lx + 30, ly + 8,
-       !r.measured        ? "no measurements in this window"
-       : r.events.empty() ? "no event measured"
-                          : "measured event",
-       0, 0.5);
-  cairo_set_font_size(cr, 11);
-  cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
-  Text(cr, left, ly + 30,
-       std::string(any_detector ? "Band: the detector's expected value ± its significance margin."
-                                : "Signals as % of their median outside events.") +
-           " " + r.provenance.ShortAttribution(),
-       0, 0.5);
-
-  cairo_surface_flush(surface.get());
-  std::string png;
-  if (cairo_surface_write_to_png_stream(surface.get(), AppendPng, &png) != CAIRO_STATUS_SUCCESS) {
-    return Internal("cannot encode the chart as PNG");
-  }
-  return AddPngText(std::move(png), ChartMetadata(r));
+  const ChartLayout layout = LayoutChart(r, width, height);
+  const Ticks ticks = TimeTicks(layout);
+  DrawTitle(cr, r, layout);
+  for (const ChartPanel& p : layout.panels) DrawPanel(cr, r, layout, p, ticks);
+  DrawTimeAxis(cr, layout, ticks);
+  if (!r.measured) DrawNoMeasurements(cr, layout);
+  DrawLegend(cr, r, layout);
+  DrawFooter(cr, r, layout);
+  return EncodePng(surface.get(), r);
 }
 
 std::vector<std::pair<std::string, std::string>> ChartMetadata(const Report& r) {

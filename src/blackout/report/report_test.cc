@@ -19,8 +19,9 @@
 #include <string>
 
 #include "blackout/detect/baseline.h"
-#include "blackout/detect/detector.h"
 #include "blackout/detect/config.h"
+#include "blackout/detect/detector.h"
+#include "blackout/report/chart.h"
 #include "blackout/store/store.h"
 #include "blackout/testing/testing.h"
 
@@ -534,47 +535,43 @@ TEST_F(DetectorBaselineTest, ChartDrawsTheDetectorsBandAroundExpected) {
   const double lo = p->lower[bin] / p->expected[bin] * 100;
   EXPECT_NEAR(lo, 70, 1.0);
 
-  // The chart's geometry (chart.cc): plot from x 70 to width - 20, y 50 to height - 94; y from 0
-  // to the highest value or band edge (x 1.05, at most 300%) rounded up to the grid step.
-  double ymax = 120;
-  for (size_t i = 0; i < p->percent.size(); ++i) {
-    if (!std::isnan(p->percent[i])) ymax = std::max(ymax, std::min(p->percent[i] * 1.05, 300.0));
-    if (!std::isnan(p->expected[i])) {
-      ymax = std::max(ymax, std::min((200 - p->lower[i] / p->expected[i] * 100) * 1.05, 300.0));
-    }
-  }
-  const double ystep = ymax <= 150 ? 20 : 50;
-  ymax = std::ceil(ymax / ystep) * ystep;
-  const double top = 50, bottom = 500 - 94;
-  auto y_of = [&](double pct) { return static_cast<int>(bottom - (bottom - top) * pct / ymax); };
-  const int x = static_cast<int>(70 + (1000 - 20 - 70) * static_cast<double>(BinTime(bin) - from) /
-                                          static_cast<double>(until - from));
-  // Between 100% and the mirror edge (200 - lo): the band, tinted with probe's orange. Above the
+  // The chart's geometry (chart.h, LayoutChart): probe's panel on top (the event's signal), its
+  // y axis from 0 to ymax.
+  const ChartLayout layout = LayoutChart(*r, 1000, 500);
+  const ChartPanel& panel = layout.panels.front();
+  ASSERT_EQ(r->signals[panel.line].signal, "probe");
+  auto y_of = [&](double pct) { return static_cast<int>(layout.Y(panel, pct)); };
+  const int x = static_cast<int>(layout.X(BinTime(bin)));
+  // Between 100% and the mirror edge (200 - lo): the band, tinted with probe's colour. Above the
   // mirror edge: white. The value line is near 100%.
   Image img = Decode(r->png);
   const double hi = 200 - lo;
+  ASSERT_LT(hi + 4, panel.ymax);
+  const Rgb red = SignalColour("probe", 0);
+  auto tint = [](double c) {
+    return static_cast<int>(std::lround(255 * (1 - kBandAlpha) + 255 * c * kBandAlpha));
+  };
+  const std::array<int, 3> band = {tint(red.r), tint(red.g), tint(red.b)};
+  auto near = [](std::array<int, 3> a, std::array<int, 3> b) {
+    return std::abs(a[0] - b[0]) <= 2 && std::abs(a[1] - b[1]) <= 2 && std::abs(a[2] - b[2]) <= 2;
+  };
   auto inside = img.Pixel(x, y_of((100 + hi) / 2 + 3));
-  EXPECT_GT(inside[0], 240);
-  EXPECT_LT(inside[1], 235) << inside[0] << "," << inside[1] << "," << inside[2];
-  EXPECT_LT(inside[2], inside[1]);
+  EXPECT_TRUE(near(inside, band)) << inside[0] << "," << inside[1] << "," << inside[2];
   auto below = img.Pixel(x, y_of((lo + 100) / 2 - 3));
   EXPECT_EQ(below, inside);
   auto above = img.Pixel(x, y_of(hi + 4));
   EXPECT_EQ(above, (std::array<int, 3>{255, 255, 255}));
   // Before the detector has a baseline (the first hours) there is no band.
-  const int x_early =
-      static_cast<int>(70 + (1000 - 20 - 70) * static_cast<double>(BinTime(6) - from) /
-                                static_cast<double>(until - from));
+  const int x_early = static_cast<int>(layout.X(BinTime(6)));
   ASSERT_TRUE(std::isnan(p->expected[6]));
   EXPECT_EQ(img.Pixel(x_early, y_of((100 + hi) / 2 + 3)), (std::array<int, 3>{255, 255, 255}));
 
   // The median fallback draws no band: pixels of the band's tint are only the line's edges.
-  auto tinted = [](const Image& im) {
+  auto tinted = [&](const Image& im) {
     size_t n = 0;
-    for (int py = 50; py < im.height - 94; ++py) {
-      for (int px = 70; px < im.width - 20; ++px) {
-        auto c = im.Pixel(px, py);
-        n += c[0] > 240 && c[1] >= 212 && c[1] <= 228 && c[2] >= 190 && c[2] <= 208;
+    for (int py = static_cast<int>(panel.top); py < static_cast<int>(panel.bottom); ++py) {
+      for (int px = static_cast<int>(layout.left); px < static_cast<int>(layout.right); ++px) {
+        n += near(im.Pixel(px, py), band);
       }
     }
     return n;
