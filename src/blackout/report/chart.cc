@@ -26,7 +26,7 @@ namespace {
 constexpr double kFirstTop = 50;     // the first panel's plot top (title and header above)
 constexpr double kHeaderH = 18;      // a panel's header line, above its plot
 constexpr double kGapH = 8;          // between a plot and the next panel's header
-constexpr double kBottomH = 72;      // time labels, legend and attribution under the last plot
+constexpr double kBottomH = 80;      // time labels, legend and attribution under the last plot
 constexpr double kTickSpacing = 34;  // least pixels between y gridlines
 
 constexpr std::string_view kIodaOrder[] = {"probe", "bgp", "darknet", "traffic"};
@@ -90,7 +90,7 @@ void PanelRange(const SignalLine* s, double plot_h, ChartPanel* p) {
   }
   const double mag = std::pow(10, std::floor(std::log10(top)));
   double ymax = std::ceil(top / (mag / 2) - 1e-9) * (mag / 2);
-  const double max_ticks = std::max(1.0, std::floor(plot_h / kTickSpacing));
+  const double max_ticks = std::max(2.0, std::floor(plot_h / kTickSpacing));
   double step = ymax;
   for (double unit = 1; unit <= ymax; unit *= 10) {
     bool found = false;
@@ -232,8 +232,8 @@ ChartLayout LayoutChart(const Report& r, int width, int height) {
     top = p.bottom + kGapH + kHeaderH;
   }
   l.axis_labels_y = l.panels.back().bottom + 5;
-  l.legend_y = height - 38;
-  l.footer_y = height - 16;
+  l.legend_y = height - 34;
+  l.footer_y = height - 13;
   return l;
 }
 
@@ -373,8 +373,14 @@ void DrawPanelHeader(cairo_t* cr, const Report& r, const ChartLayout& l, const C
   cairo_move_to(cr, l.left, p.header_y);
   cairo_line_to(cr, l.left + 18, p.header_y);
   cairo_stroke(cr);
-  const std::string text = SignalLegend(s);
-  FitFont(cr, text, l.right - l.left - 24, 12.5);
+  std::string text = SignalLegend(s);
+  const double room = l.right - l.left - 24;
+  cairo_set_font_size(cr, 8);
+  if (TextWidth(cr, text) > room) {  // too narrow for the units: the name and the baseline
+    text = text.substr(0, text.find(':')) +
+           (s.baseline == Baseline::kDetector ? ", % of expected" : ", % of median");
+  }
+  FitFont(cr, text, room, 12.5);
   cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
   Text(cr, l.left + 24, p.header_y, text, 0, 0.5);
 }
@@ -524,8 +530,10 @@ void DrawPanel(cairo_t* cr, const Report& r, const ChartLayout& l, const ChartPa
   cairo_stroke(cr);
 }
 
-// Time labels under the last panel (a label that would be cut at the image's edge is left out).
-void DrawTimeAxis(cairo_t* cr, const ChartLayout& l, const Ticks& ticks) {
+// Time labels under the last panel (a label that would be cut at the image's edge, or would
+// overlap the previous one, is left out), and under them the zone and, when the axis is cropped to
+// the measured span, the window's parts where nothing was measured.
+void DrawTimeAxis(cairo_t* cr, const Report& r, const ChartLayout& l, const Ticks& ticks) {
   cairo_set_font_size(cr, 11.5);
   cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
   double last_end = -1e9;
@@ -538,7 +546,19 @@ void DrawTimeAxis(cairo_t* cr, const ChartLayout& l, const Ticks& ticks) {
     Text(cr, x, l.axis_labels_y, label, 0.5, 0);
     last_end = x + w / 2;
   }
-  Text(cr, l.right, l.axis_labels_y + 15, "UTC", 1, 0);
+  std::string note = "Times in UTC";
+  auto when = [](UnixSeconds t) {
+    return DayLabel(t, false) +
+           (t % 86400 != 0 ? DayLabel(t, true).substr(DayLabel(t, true).rfind(' ')) : "");
+  };
+  if (l.x_from > r.from)
+    note += "; nothing measured from " + when(r.from) + " to " + when(l.x_from);
+  if (l.x_until < r.until) {
+    note += std::string(l.x_from > r.from ? ", nor" : "; nothing measured") + " from " +
+            when(l.x_until) + " to the window's end, " + when(r.until);
+  }
+  FitFont(cr, note, l.right - l.left, 11);
+  Text(cr, l.right, l.axis_labels_y + 15, note, 1, 0);
 }
 
 // An empty chart must not read as "nothing happened".
@@ -572,8 +592,10 @@ void DrawLegend(cairo_t* cr, const Report& r, const ChartLayout& l) {
                              : r.events.empty() ? "no disruption detected in the measured span"
                                                 : "detected disruption";
   const std::string band = any_detector ? "band: the detector's expected value ± its margin" : "";
-  std::string all = events + "  no data (nothing measured)  " + band + "  100% = usual level";
-  FitFont(cr, all, (l.right - l.left) - 130, 12);
+  // Each key is its text plus 50 px (swatch and spacing).
+  const std::string all = events + "no data (nothing measured)" + band + "100% = usual level";
+  const double keys = (events.empty() ? 0 : 50) + 50 + (band.empty() ? 0 : 50);
+  FitFont(cr, all, std::max(40.0, l.right - l.left - keys), 12);
   double x = l.left, y = l.legend_y;
   if (!events.empty()) {
     x = Key(cr, x, y, events, [&](double sx, double sy) {
@@ -595,16 +617,9 @@ void DrawLegend(cairo_t* cr, const Report& r, const ChartLayout& l) {
   Text(cr, x, y, "100% = usual level", 0, 0.5);
 }
 
-// Where the numbers come from (SIMULATION first when simulated), and the drawn span when it is
-// less than the window.
+// Where the numbers come from (SIMULATION first when simulated).
 void DrawFooter(cairo_t* cr, const Report& r, const ChartLayout& l) {
-  std::string s;
-  if (l.x_from != r.from || l.x_until != r.until) {
-    const bool with_time = l.x_from % 86400 != 0 || l.x_until % 86400 != 0;
-    s = "Measured " + DayLabel(l.x_from, with_time) + " – " + DayLabel(l.x_until, with_time) +
-        " UTC; nothing in the rest of the window. ";
-  }
-  s += r.provenance.ShortAttribution();
+  const std::string s = r.provenance.ShortAttribution();
   FitFont(cr, s, l.width - l.left - 10, 11);
   if (r.provenance.simulation) {
     cairo_set_source_rgb(cr, 0.6, 0.0, 0.0);
@@ -642,7 +657,7 @@ Result<std::string> RenderChart(const Report& r, int width, int height) {
   const Ticks ticks = TimeTicks(layout);
   DrawTitle(cr, r, layout);
   for (const ChartPanel& p : layout.panels) DrawPanel(cr, r, layout, p, ticks);
-  DrawTimeAxis(cr, layout, ticks);
+  DrawTimeAxis(cr, r, layout, ticks);
   if (!r.measured) DrawNoMeasurements(cr, layout);
   DrawLegend(cr, r, layout);
   DrawFooter(cr, r, layout);
