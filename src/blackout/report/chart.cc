@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "blackout/report/report.h"
+#include "blackout/store/signals.h"
 
 namespace blackout::report {
 namespace {
@@ -149,19 +150,11 @@ std::vector<std::pair<UnixSeconds, UnixSeconds>> NoDataRuns(const SignalLine& s,
 }
 
 std::string SignalLegend(const SignalLine& s) {
+  // Names and units from the signal registry (store/signals.h).
   std::string name = s.signal, units;
-  if (s.signal == "probe") {
-    name = "Active probing";
-    units = "/24 blocks answering";
-  } else if (s.signal == "bgp") {
-    name = "BGP";
-    units = "/24 blocks visible in the global routing table";
-  } else if (s.signal == "darknet") {
-    name = "Darknet";
-    units = "unique sources seen by the network telescope";
-  } else if (s.signal == "traffic") {
-    name = "Web traffic";
-    units = "unique clients in web-server logs (not volume)";
+  if (const store::SignalInfo* info = store::FindSignal(s.signal); info && info->name == s.signal) {
+    name = info->short_label;
+    units = info->measures;
   }
   return name + ": " + (units.empty() ? "" : units + ", ") +
          (s.baseline == Baseline::kDetector

@@ -24,6 +24,7 @@ struct SignalInfo {
   std::string_view short_label;  // "Active probing"
   std::string_view label;        // "Active probing (/24 networks answering)"
   std::string_view unit;         // "Up /24s"
+  std::string_view measures;     // what a value counts, for legends: "/24 blocks answering"
   int64_t native_step = 300;     // seconds
   SignalPlane plane = SignalPlane::kData;
 };
