@@ -5,11 +5,11 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "blackout/server/service.h"
+#include "blackout/service/service.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
-  auto c = blackout::server::ParseServiceConfig(text, "fuzz.toml");
+  auto c = blackout::service::ParseServiceConfig(text, "fuzz.toml");
   if (!c.ok()) {
     if (c.status().message().empty()) std::abort();
     return 0;

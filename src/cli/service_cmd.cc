@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "blackout/base/log.h"
-#include "blackout/server/service.h"
+#include "blackout/service/service.h"
 #include "blackout/sim/scenario.h"
 #include "blackout/sim/simulate.h"
 #include "blackout/store/store.h"
@@ -62,7 +62,7 @@ class StopSignals {
   std::thread waiter_;
 };
 
-void PrintPass(const server::PassReport& r, bool json) {
+void PrintPass(const service::PassReport& r, bool json) {
   if (json) {
     std::printf(
         "{\"bgp_files\":%zu,\"bgp_bins\":%zu,\"probe_files\":%zu,\"probe_points\":%zu,"
@@ -95,9 +95,9 @@ struct ServiceArgs {
 };
 
 int RunService(const ServiceArgs& a, Context& ctx, bool serve_only) {
-  server::ServiceConfig cfg;
+  service::ServiceConfig cfg;
   if (!a.config.empty()) {
-    auto loaded = server::LoadServiceConfig(a.config);
+    auto loaded = service::LoadServiceConfig(a.config);
     if (!loaded.ok()) {
       log::Error(loaded.status().ToString());
       return ExitFor(loaded.status());
@@ -108,7 +108,7 @@ int RunService(const ServiceArgs& a, Context& ctx, bool serve_only) {
   if (!a.store.empty()) cfg.store_url = a.store;
   if (!a.listen.empty()) {
     auto parsed =
-        server::ParseServiceConfig("[server]\nlisten = \"" + a.listen + "\"\n", "--listen");
+        service::ParseServiceConfig("[server]\nlisten = \"" + a.listen + "\"\n", "--listen");
     if (!parsed.ok()) {
       log::Error(parsed.status().ToString());
       return kExitUsage;
@@ -138,7 +138,7 @@ int RunService(const ServiceArgs& a, Context& ctx, bool serve_only) {
   std::atomic<bool> stop{false};
   StopSignals signals(&stop);
   auto started = std::chrono::steady_clock::now();
-  server::Service service(cfg);
+  service::Service service(cfg);
   service.SetStopFlag(&stop);
   Status st = service.Prepare();
   if (stop) {
@@ -177,7 +177,7 @@ int RunService(const ServiceArgs& a, Context& ctx, bool serve_only) {
     service.StopServer();
     return pass->problems.empty() ? kExitOk : kExitInputProblems;
   }
-  service.RunUntil(stop, [&](const server::PassReport& r) {
+  service.RunUntil(stop, [&](const service::PassReport& r) {
     if (!ctx.quiet && (r.bgp_files || r.probe_files || r.log_files)) PrintPass(r, ctx.json);
   });
   std::printf("stopped\n");

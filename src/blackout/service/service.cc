@@ -1,4 +1,4 @@
-#include "blackout/server/service.h"
+#include "blackout/service/service.h"
 
 #include <toml++/toml.h>
 
@@ -35,7 +35,7 @@
 #define BLACKOUT_SOURCE_DIR_DEFAULT "."
 #endif
 
-namespace blackout::server {
+namespace blackout::service {
 namespace {
 
 namespace fs = std::filesystem;
@@ -194,7 +194,7 @@ struct Service::Impl {
   std::unique_ptr<store::Store> store;
   std::unique_ptr<geo::GeoDb> geo;
   std::optional<sim::Scenario> scenario;
-  std::unique_ptr<ApiServer> api;
+  std::unique_ptr<server::ApiServer> api;
   std::atomic<bool> pass_requested{false};
   std::vector<std::string> bgp, probe_records, logs;
   bool detect_needed = true;
@@ -456,7 +456,7 @@ Result<PassReport> Service::IngestPass() {
   const detect::DetectConfig* expected_config = nullptr;
 #endif
 
-  NameLookup names = [this](const std::string& entity) -> std::string {
+  server::NameLookup names = [this](const std::string& entity) -> std::string {
     if (impl_->scenario) {
       std::string n = impl_->scenario->EntityName(entity);
       if (!n.empty()) return n;
@@ -468,12 +468,12 @@ Result<PassReport> Service::IngestPass() {
     return "";
   };
   BLACKOUT_RETURN_IF_ERROR(
-      LoadSnapshot(
+      server::LoadSnapshot(
           st, names, &data_, [this](const std::string& e) { return ParentsOf(e); }, expected_config)
           .status());
   report.seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
   if (impl_->api) {
-    Metrics& m = impl_->api->metrics();
+    server::Metrics& m = impl_->api->metrics();
     m.AddCounter("blackout_ingest_passes_total", "Ingest/detection passes run.", 1);
     m.AddCounter("blackout_bins_processed_total", "Signal bins written by ingest.",
                  static_cast<double>(report.bgp_bins + report.probe_points + report.log_points));
@@ -490,7 +490,7 @@ Result<PassReport> Service::IngestPass() {
 }
 
 Status Service::StartServer() {
-  ServerOptions o;
+  server::ServerOptions o;
   o.host = config_.host;
   o.port = config_.port;
   o.token = config_.token;
@@ -501,12 +501,12 @@ Status Service::StartServer() {
   } else {
     o.web_root = fs::path(BLACKOUT_SOURCE_DIR_DEFAULT) / "web" / "dist";
   }
-  Actions actions;
+  server::Actions actions;
   actions.reingest = [this] {
     impl_->pass_requested = true;
     return Status::Ok();
   };
-  impl_->api = std::make_unique<ApiServer>(data_, o, actions);
+  impl_->api = std::make_unique<server::ApiServer>(data_, o, actions);
   return impl_->api->Start();
 }
 
@@ -533,4 +533,4 @@ void Service::StopServer() {
   if (impl_ && impl_->api) impl_->api->Stop();
 }
 
-}  // namespace blackout::server
+}  // namespace blackout::service

@@ -21,7 +21,7 @@
 #include "blackout/server/api.h"
 #include "blackout/server/data.h"
 
-namespace blackout::server {
+namespace blackout::service {
 
 struct ServiceConfig {
   // [data]
@@ -91,7 +91,7 @@ class Service {
 
   std::string url() const;
   const std::string& notice() const { return notice_; }
-  MemoryData& data() { return data_; }
+  server::MemoryData& data() { return data_; }
 
   // The entities `entity` belongs to: a region's country; an ASN's country and region from the
   // scenario's network table, else its main country from the geo datasets. After Prepare.
@@ -101,7 +101,7 @@ class Service {
   struct Impl;
   ServiceConfig config_;
   std::string notice_;
-  MemoryData data_;
+  server::MemoryData data_;
   std::unique_ptr<Impl> impl_;
 };
 
@@ -109,4 +109,4 @@ class Service {
 // <exe>/../share/blackout/scenarios, then ./scenarios.
 std::filesystem::path DefaultScenarioPath();
 
-}  // namespace blackout::server
+}  // namespace blackout::service
