@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <vector>
 
 #include "blackout/server/json_views.h"
 #include "blackout/server/params.h"
@@ -88,99 +89,90 @@ bool ParsePaging(const httplib::Request& req, httplib::Response& res, const std:
   return true;
 }
 
-void ServeAlerts(const RouteContext& ctx, const httplib::Request& req, httplib::Response& res) {
-  auto q = ParseOutageQuery(ctx, req, res, "alerts");
-  if (!q) return;
-  int64_t limit, page;
-  if (!ParsePaging(req, res, "alerts", &limit, &page)) return;
-  std::string data = ctx.cache.Get(QueryKey("alerts", *q, limit, page, ""), [&] {
-    auto alerts = ctx.data.Alerts(*q);
-    json out = json::array();
-    size_t first = static_cast<size_t>(page * limit);
-    for (size_t i = first; i < alerts.size() && out.size() < static_cast<size_t>(limit); ++i) {
-      const Alert& a = alerts[i];
-      out.push_back({{"datasource", a.datasource},
-                     {"entity", EntityRef(ctx.data, a.entity_type, a.entity_code)},
-                     {"time", a.time},
-                     {"level", a.level},
-                     {"condition", a.condition},
-                     {"value", NumberOrNull(a.value)},
-                     {"historyValue", NumberOrNull(a.history_value)},
-                     {"method", "median"}});
-    }
-    return Dump(out);
-  });
-  SetBody(req, res, Envelope("alerts", req, data, ""), "application/json");
+// Page `page` (of `limit` items) of `items`, each rendered by `render`, as a JSON array.
+template <typename T, typename Render>
+std::string PageJson(const std::vector<T>& items, int64_t limit, int64_t page, Render render) {
+  json out = json::array();
+  size_t first = static_cast<size_t>(page * limit);
+  for (size_t i = first; i < items.size() && out.size() < static_cast<size_t>(limit); ++i) {
+    out.push_back(render(items[i]));
+  }
+  return Dump(out);
 }
 
-void ServeEvents(const RouteContext& ctx, const httplib::Request& req, httplib::Response& res) {
-  auto q = ParseOutageQuery(ctx, req, res, "events");
-  if (!q) return;
-  int64_t limit, page;
-  if (!ParsePaging(req, res, "events", &limit, &page)) return;
-  std::string data = ctx.cache.Get(QueryKey("events", *q, limit, page, ""), [&] {
-    auto events = ctx.data.Events(*q);
-    json out = json::array();
-    size_t first = static_cast<size_t>(page * limit);
-    for (size_t i = first; i < events.size() && out.size() < static_cast<size_t>(limit); ++i) {
-      out.push_back(EventJson(ctx.data, events[i], q->until));
-    }
-    return Dump(out);
+std::string AlertsPage(const DataView& data, const OutageQuery& q, int64_t limit, int64_t page) {
+  return PageJson(data.Alerts(q), limit, page, [&](const Alert& a) {
+    return json{{"datasource", a.datasource},
+                {"entity", EntityRef(data, a.entity_type, a.entity_code)},
+                {"time", a.time},
+                {"level", a.level},
+                {"condition", a.condition},
+                {"value", NumberOrNull(a.value)},
+                {"historyValue", NumberOrNull(a.history_value)},
+                {"method", "median"}};
   });
-  SetBody(req, res, Envelope("events", req, data, ""), "application/json");
 }
 
-void ServeSummary(const RouteContext& ctx, const httplib::Request& req, httplib::Response& res) {
-  auto q = ParseOutageQuery(ctx, req, res, "summary");
+std::string EventsPage(const DataView& data, const OutageQuery& q, int64_t limit, int64_t page) {
+  return PageJson(data.Events(q), limit, page,
+                  [&](const Event& e) { return EventJson(data, e, q.until); });
+}
+
+// The entities with events in the query, by their summed score (highest first), with the sum per
+// datasource and the number of events.
+std::string SummaryPage(const DataView& data, const OutageQuery& q, int64_t limit, int64_t page) {
+  struct Row {
+    std::string type, code;
+    std::map<std::string, double> scores;
+    double overall = 0;
+    int count = 0;
+  };
+  std::map<std::string, Row> rows;
+  for (const Event& e : data.Events(q)) {
+    Row& r = rows[e.entity_type + "/" + e.entity_code];
+    r.type = e.entity_type;
+    r.code = e.entity_code;
+    r.scores[e.datasource] += e.score;
+    r.overall += e.score;
+    ++r.count;
+  }
+  std::vector<const Row*> sorted;
+  for (const auto& [k, r] : rows) sorted.push_back(&r);
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const Row* a, const Row* b) { return a->overall > b->overall; });
+  return PageJson(sorted, limit, page, [&](const Row* r) {
+    json scores = {{"overall", r->overall}};
+    for (const auto& [ds, s] : r->scores) scores[ds] = s;
+    return json{
+        {"scores", scores}, {"event_cnt", r->count}, {"entity", EntityRef(data, r->type, r->code)}};
+  });
+}
+
+using PageRenderer = std::string (*)(const DataView&, const OutageQuery&, int64_t, int64_t);
+
+// What the three routes share: filters, paging, and one page rendered once per data generation.
+void ServeOutages(const RouteContext& ctx, const std::string& type, PageRenderer render,
+                  const httplib::Request& req, httplib::Response& res) {
+  auto q = ParseOutageQuery(ctx, req, res, type);
   if (!q) return;
   int64_t limit, page;
-  if (!ParsePaging(req, res, "summary", &limit, &page)) return;
-  std::string data = ctx.cache.Get(QueryKey("summary", *q, limit, page, ""), [&] {
-    struct Row {
-      std::string type, code;
-      std::map<std::string, double> scores;
-      double overall = 0;
-      int count = 0;
-    };
-    std::map<std::string, Row> rows;
-    for (const Event& e : ctx.data.Events(*q)) {
-      Row& r = rows[e.entity_type + "/" + e.entity_code];
-      r.type = e.entity_type;
-      r.code = e.entity_code;
-      r.scores[e.datasource] += e.score;
-      r.overall += e.score;
-      ++r.count;
-    }
-    std::vector<Row*> sorted;
-    for (auto& [k, r] : rows) sorted.push_back(&r);
-    std::stable_sort(sorted.begin(), sorted.end(),
-                     [](const Row* a, const Row* b) { return a->overall > b->overall; });
-    json out = json::array();
-    size_t first = static_cast<size_t>(page * limit);
-    for (size_t i = first; i < sorted.size() && out.size() < static_cast<size_t>(limit); ++i) {
-      json scores = {{"overall", sorted[i]->overall}};
-      for (const auto& [ds, s] : sorted[i]->scores) scores[ds] = s;
-      out.push_back({{"scores", scores},
-                     {"event_cnt", sorted[i]->count},
-                     {"entity", EntityRef(ctx.data, sorted[i]->type, sorted[i]->code)}});
-    }
-    return Dump(out);
-  });
-  SetBody(req, res, Envelope("summary", req, data, ""), "application/json");
+  if (!ParsePaging(req, res, type, &limit, &page)) return;
+  std::string data = ctx.cache.Get(QueryKey(type, *q, limit, page, ""),
+                                   [&] { return render(ctx.data, *q, limit, page); });
+  SetBody(req, res, Envelope(type, req, data, ""), "application/json");
 }
 
 }  // namespace
 
 void RegisterEventRoutes(httplib::Server& http, const RouteContext& ctx) {
-  http.Get("/api/v2/outages/alerts", [ctx](const httplib::Request& req, httplib::Response& res) {
-    ServeAlerts(ctx, req, res);
-  });
-  http.Get("/api/v2/outages/events", [ctx](const httplib::Request& req, httplib::Response& res) {
-    ServeEvents(ctx, req, res);
-  });
-  http.Get("/api/v2/outages/summary", [ctx](const httplib::Request& req, httplib::Response& res) {
-    ServeSummary(ctx, req, res);
-  });
+  auto route = [&](const char* path, const std::string& type, PageRenderer render) {
+    http.Get(path, [ctx, type, render](const httplib::Request& req, httplib::Response& res) {
+      ServeOutages(ctx, type, render, req, res);
+    });
+  };
+  route("/api/v2/outages/alerts", "alerts", AlertsPage);
+  route("/api/v2/outages/events", "events", EventsPage);
+  route("/api/v2/outages/summary", "summary", SummaryPage);
 }
 
 }  // namespace blackout::server
