@@ -12,6 +12,7 @@
 
 #include "blackout/base/log.h"
 #include "blackout/base/time.h"
+#include "blackout/report/provenance.h"
 #include "blackout/store/series_io.h"
 #include "blackout/store/store.h"
 #include "cli/command.h"
@@ -165,7 +166,16 @@ int ExportSeries(const ExportArgs& a) {
     if (!file) return Fail(IoError("cannot write " + a.output));
     out = &file;
   }
+  // Where the numbers come from, on the file's first lines (the importer skips '#' lines):
+  // "# SIMULATION: ..." for simulated data, then the sources actually ingested.
+  auto prov = report::ReadProvenance(**st);
+  if (!prov.ok()) return Fail(prov.status());
   if (a.format == "csv") {
+    std::vector<std::string> signals;
+    for (const store::Series& s : *series) signals.push_back(s.key.signal);
+    const std::string attribution = prov->ForSignals(signals).Attribution();
+    if (prov->simulation) *out << "# " << prov->notice << "\n";
+    if (!attribution.empty()) *out << "# Sources: " << attribution << "\n";
     store::WriteSeriesCsv(*series, *out);
   } else {
     store::WriteSeriesJson(*series, *out);

@@ -45,6 +45,10 @@ TEST(StoreCli, ImportsIodaCsvOnceAndExportsItBack) {
   ASSERT_EQ(out.exit_code, 0) << out.err;
   std::string csv = blackout::testing::ReadFile(dir / "probe.csv");
   EXPECT_THAT(csv, HasSubstr("entity,signal,timestamp,value\ncountry/IQ,probe,1692493200,581\n"));
+  // Provenance on the first lines: the imported file; real data carry no simulation mark.
+  EXPECT_THAT(csv, ::testing::StartsWith("# Sources: "));
+  EXPECT_THAT(csv, HasSubstr("ioda-country-IQ-2023-08.csv"));
+  EXPECT_THAT(csv, ::testing::Not(HasSubstr("SIMULATION")));
   std::string url2 = "sqlite:" + (dir / "t" / "b.db").string();
   auto back = RunCommand(Blackout("import series '" + (dir / "probe.csv").string() +
                                   "' --format csv --store '" + url2 + "'"));
@@ -64,6 +68,21 @@ TEST(StoreCli, ImportsIodaCsvOnceAndExportsItBack) {
       EXPECT_EQ(sa->values[i], sb->values[i]) << i;
     }
   }
+
+  // A store whose data a simulation made: the export says so on its first line.
+  {
+    auto w = OpenStore(url);
+    ASSERT_TRUE(w.ok());
+    WriteBatch batch;
+    batch.SetState("service:notice", "SIMULATION: scenario test; nothing here was measured.");
+    ASSERT_TRUE((*w)->Apply(batch).ok());
+  }
+  auto sim =
+      RunCommand(Blackout("export series --entity country/IQ --signal bgp --from "
+                          "1692493200 --until 1692494100 --store '" +
+                          url + "'"));
+  ASSERT_EQ(sim.exit_code, 0) << sim.err;
+  EXPECT_THAT(sim.out, ::testing::StartsWith("# SIMULATION: scenario test"));
 
   auto json =
       RunCommand(Blackout("export series --entity country/IQ --signal bgp --from "
