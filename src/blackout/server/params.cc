@@ -81,6 +81,12 @@ bool IsEntityCode(std::string_view code) {
   return true;
 }
 
+bool IsEntityRef(std::string_view ref) {
+  auto slash = ref.find('/');
+  return slash != std::string_view::npos && IsEntityType(ref.substr(0, slash)) &&
+         IsEntityCode(ref.substr(slash + 1));
+}
+
 bool IsDatasourceName(std::string_view name) {
   if (name.empty() || name.size() > 32) return false;
   for (char c : name) {

@@ -36,6 +36,8 @@ Result<int64_t> ParseInt(std::string_view name, const std::optional<std::string>
 bool IsEntityType(std::string_view type);
 // Codes: 1..64 characters of [A-Za-z0-9._-].
 bool IsEntityCode(std::string_view code);
+// "TYPE/CODE" with a known type and a well-formed code, e.g. "country/KZ".
+bool IsEntityRef(std::string_view ref);
 // A datasource name: 1..32 of [a-z0-9-].
 bool IsDatasourceName(std::string_view name);
 

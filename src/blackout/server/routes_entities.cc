@@ -19,12 +19,8 @@ void ServeEntities(const RouteContext& ctx, const httplib::Request& req, httplib
   if (!type.empty() && !IsEntityType(type)) {
     return SendError(req, res, 400, "entities", "entityType must be country, region or asn");
   }
-  if (!related.empty()) {
-    auto slash = related.find('/');
-    if (slash == std::string::npos || !IsEntityType(related.substr(0, slash)) ||
-        !IsEntityCode(related.substr(slash + 1))) {
-      return SendError(req, res, 400, "entities", "relatedTo must be TYPE/CODE");
-    }
+  if (!related.empty() && !IsEntityRef(related)) {
+    return SendError(req, res, 400, "entities", "relatedTo must be TYPE/CODE");
   }
   auto limit = ParseInt("limit", Param(req, "limit"), 100, 1, kMaxLimit);
   if (!limit.ok()) return SendError(req, res, 400, "entities", limit.status().message());

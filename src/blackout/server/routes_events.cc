@@ -50,9 +50,7 @@ std::optional<OutageQuery> ParseOutageQuery(const RouteContext& ctx, const httpl
     q.entity_code = *c;
   }
   if (auto r = Param(req, "relatedTo")) {
-    auto slash = r->find('/');
-    if (slash == std::string::npos || !IsEntityType(r->substr(0, slash)) ||
-        !IsEntityCode(r->substr(slash + 1))) {
+    if (!IsEntityRef(*r)) {
       SendError(req, res, 400, type, "relatedTo must be TYPE/CODE, e.g. country/KZ");
       return std::nullopt;
     }
