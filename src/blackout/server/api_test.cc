@@ -3,10 +3,12 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 namespace blackout::server {
 namespace {
@@ -435,11 +437,16 @@ TEST_F(ApiTest, HealthMetricsFeeds) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   GetJson("/api/v2/outages/summary?from=2022-01-04&until=2022-01-05", 200);
-  r = client_->Get("/metrics");
-  ASSERT_TRUE(r);
-  EXPECT_NE(r->body.find("blackout_http_requests_total{route=\"summary\",code=\"200\"} 1"),
-            std::string::npos)
-      << r->body;
+  // httplib records a request's metrics after its response has been sent, so the count may land a
+  // moment after the client has its answer: ask again for up to 2 s.
+  const std::string counted = "blackout_http_requests_total{route=\"summary\",code=\"200\"} 1";
+  for (int i = 0; i < 100; ++i) {
+    r = client_->Get("/metrics");
+    ASSERT_TRUE(r);
+    if (r->body.find(counted) != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_NE(r->body.find(counted), std::string::npos) << r->body;
   EXPECT_NE(r->body.find("blackout_http_request_duration_seconds_bucket{route=\"summary\""),
             std::string::npos);
   server_->metrics().SetGauge("blackout_ingest_lag_seconds", "Ingest lag.", 12);
