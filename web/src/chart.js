@@ -36,11 +36,12 @@ export const EVENT_BAR = '#c77800';
 const NO_DATA_LINE = 'rgba(110, 110, 110, 0.55)';
 
 // Names and units, from the API's /datasources when the page has fetched them (setVocabulary);
-// these stand in until then.
+// these stand in until then and are the signal registry's (src/blackout/store/signals.h; the
+// server test RegistryAgreementTest checks that they agree).
 const VOCAB = {
   bgp: {short: 'BGP', name: 'BGP (visible /24 networks in the global routing table)', units: 'Visible /24s'},
   'ping-slash24': {short: 'Active probing', name: 'Active probing (/24 networks answering)', units: 'Up /24s'},
-  'merit-nt': {short: 'Darknet', name: 'Darknet (unique sources)', units: 'Unique sources'},
+  'merit-nt': {short: 'Darknet', name: 'Network telescope (unique source addresses reaching a darknet)', units: 'Unique sources'},
   traffic: {short: 'Web traffic', name: 'Passive traffic (unique client addresses in web-server logs)', units: 'Unique clients'},
 };
 export function setVocabulary(datasources) {

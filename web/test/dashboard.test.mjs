@@ -637,6 +637,9 @@ test('an ASN page links to its country and regions, a region to its networks', a
   await page.waitForSelector('#related .mini[data-entity="region/KZ-ALA"]');
   await page.click('#parent-country');
   await page.waitForFunction(() => /entity=country%2FKZ|entity=country\/KZ/.test(location.search));
+  // The country page replaces the ASN's: wait for its heading, not for any chart (the ASN's may
+  // still be on the page for a moment).
+  await page.waitForFunction(() => /Kazakhstan/.test(document.querySelector('h1')?.textContent || ''));
   await page.waitForSelector('#chart .panel canvas');
   assert.match(await page.locator('h1').innerText(), /Kazakhstan/);
   assert.equal(await page.title(), 'Kazakhstan (country/KZ) — blackout');

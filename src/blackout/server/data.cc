@@ -5,6 +5,8 @@
 #include <cmath>
 #include <mutex>
 
+#include "blackout/store/signals.h"
+
 namespace blackout::server {
 namespace {
 
@@ -22,12 +24,14 @@ bool ContainsCaseless(std::string_view haystack, const std::string& needle_lower
 }  // namespace
 
 std::vector<Datasource> DefaultDatasources() {
-  return {
-      {"bgp", "BGP (visible /24 networks in the global routing table)", "Visible /24s", 300},
-      {"ping-slash24", "Active probing (/24 networks answering)", "Up /24s", 600},
-      {"traffic", "Passive traffic (unique client addresses in web-server logs)", "Unique clients",
-       300},
-  };
+  // The signal registry's (store/signals.h), those that some module ingests.
+  std::vector<Datasource> out;
+  for (const store::SignalInfo& s : store::Signals()) {
+    if (s.ingest.empty()) continue;
+    out.push_back(
+        {std::string(s.datasource), std::string(s.label), std::string(s.unit), s.native_step});
+  }
+  return out;
 }
 
 MemoryData::MemoryData() : datasources_(DefaultDatasources()) {}

@@ -2,10 +2,47 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <string>
+
+#include "blackout/server/snapshot.h"
+#include "blackout/store/signals.h"
+#include "blackout/store/types.h"
+#include "blackout/testing/testing.h"
 
 namespace blackout::server {
 namespace {
+
+// One vocabulary (issue 15): the API's datasources, the names the API and the exports give each
+// signal, and the dashboard's labels are the signal registry's and agree.
+TEST(RegistryAgreementTest, ApiExportAndDashboardNamesComeFromTheRegistry) {
+  const std::string chart_js = testing::ReadFile(testing::SourceDir() / "web" / "src" / "chart.js");
+  std::vector<std::string> served;
+  for (const Datasource& d : DefaultDatasources()) served.push_back(d.name);
+  for (const store::SignalInfo& s : store::Signals()) {
+    const std::string ds(s.datasource);
+    SCOPED_TRACE(ds);
+    // The API's datasource list holds every ingested signal, with the registry's words.
+    const bool listed = std::find(served.begin(), served.end(), ds) != served.end();
+    EXPECT_EQ(listed, !s.ingest.empty());
+    for (const Datasource& d : DefaultDatasources()) {
+      if (d.name != ds) continue;
+      EXPECT_EQ(d.description, s.label);
+      EXPECT_EQ(d.units, s.unit);
+      EXPECT_EQ(d.native_step, s.native_step);
+    }
+    // The snapshot (API series) and the exports name a signal alike, and read it back.
+    EXPECT_EQ(DatasourceForSignal(std::string(s.name)), ds);
+    EXPECT_EQ(store::IodaDatasource(s.name), ds);
+    EXPECT_EQ(SignalForDatasource(ds), s.name);
+    // The dashboard's stand-in labels (before /datasources arrives) are the registry's.
+    const std::string key = ds.find('-') != std::string::npos ? "'" + ds + "'" : ds;
+    const std::string entry = key + ": {short: '" + std::string(s.short_label) + "', name: '" +
+                              std::string(s.label) + "', units: '" + std::string(s.unit) + "'}";
+    EXPECT_NE(chart_js.find(entry), std::string::npos) << "web/src/chart.js lacks " << entry;
+  }
+}
 
 TEST(MemoryDataTest, SeriesAreCutToTheRangeOnBinBoundaries) {
   MemoryData d;

@@ -48,16 +48,11 @@ bool AttachExpected(const std::vector<Series*>& entity_series, const detect::Det
 bool AttachExpected(const std::vector<Series*>&, const detect::DetectConfig&) { return false; }
 #endif
 
-std::string DatasourceForSignal(const std::string& signal) {
-  if (signal == "probe") return "ping-slash24";
-  if (signal == "darknet") return "merit-nt";
-  return signal;
-}
+// Both from the signal registry (store/signals.h), like the store's exports.
+std::string DatasourceForSignal(const std::string& signal) { return store::IodaDatasource(signal); }
 
 std::string SignalForDatasource(const std::string& datasource) {
-  if (datasource == "ping-slash24") return "probe";
-  if (datasource == "merit-nt") return "darknet";
-  return datasource;
+  return store::CanonicalSignal(datasource);
 }
 
 Result<SnapshotStats> LoadSnapshot(store::Store& store, const NameLookup& names, MemoryData* data,

@@ -9,18 +9,20 @@ namespace {
 
 // Decisions (docs/architecture.md): blackout's traffic is unique clients of web servers, not
 // Google's traffic (IODA's gtr), so its datasource stays "traffic"; "gtr" is accepted on input
-// (IODA CSV imports) as the same kind of signal. The telescope is IODA's merit-nt.
+// (IODA CSV imports) as the same kind of signal. The telescope is IODA's merit-nt; it has no
+// ingest module yet (issue 18), so the API does not list it among its datasources.
 constexpr std::array<SignalInfo, 4> kSignals = {{
     {"traffic", "traffic", "gtr", "Web traffic",
      "Passive traffic (unique client addresses in web-server logs)", "Unique clients",
-     "unique clients in web-server logs (not volume)", 300, SignalPlane::kActivity},
+     "unique clients in web-server logs (not volume)", 300, SignalPlane::kActivity, "traffic"},
     {"darknet", "merit-nt", "telescope", "Darknet",
      "Network telescope (unique source addresses reaching a darknet)", "Unique sources",
-     "unique sources seen by the network telescope", 300, SignalPlane::kActivity},
+     "unique sources seen by the network telescope", 300, SignalPlane::kActivity, ""},
     {"bgp", "bgp", "", "BGP", "BGP (visible /24 networks in the global routing table)",
-     "Visible /24s", "/24 blocks visible in the global routing table", 300, SignalPlane::kControl},
+     "Visible /24s", "/24 blocks visible in the global routing table", 300, SignalPlane::kControl,
+     "bgp"},
     {"probe", "ping-slash24", "", "Active probing", "Active probing (/24 networks answering)",
-     "Up /24s", "/24 blocks answering", 600, SignalPlane::kData},
+     "Up /24s", "/24 blocks answering", 600, SignalPlane::kData, "probe"},
 }};
 
 bool SameCaseless(std::string_view a, std::string_view b) {

@@ -27,6 +27,7 @@ struct SignalInfo {
   std::string_view measures;     // what a value counts, for legends: "/24 blocks answering"
   int64_t native_step = 300;     // seconds
   SignalPlane plane = SignalPlane::kData;
+  std::string_view ingest;  // the module that produces it ("" = none yet: not served)
 };
 
 // In a fixed order (the detector's Signal enum follows it): traffic, darknet, bgp, probe.

@@ -27,6 +27,7 @@ TEST(SignalRegistryTest, NamesAreUniqueAndEveryNameFindsItsEntry) {
     EXPECT_GT(s.native_step, 0);
   }
   EXPECT_EQ(FindSignal("PING-SLASH24")->name, "probe");
+  EXPECT_EQ(FindSignal("bgp")->ingest, "bgp");  // served: some module ingests it
   EXPECT_EQ(FindSignal("nope"), nullptr);
   EXPECT_EQ(FindSignal(""), nullptr);
 }
