@@ -19,9 +19,11 @@ export async function renderOverview(app, st, nav) {
   const mapBox = el('div', {class: 'map-box', id: 'map'});
   const title = country ? `Regions of ${countryName(country)}` : 'World';
   document.title = `${title}: disruptions — blackout`;
-  // On a region map, which regions were measured at all in the window: the others are "no data",
-  // not "no disruption" (one small request per region the service knows, a few at a time).
-  const measuredP = country ? measuredRegions(country, from, until) : Promise.resolve(null);
+  // Which places were measured at all in the window: the others are "no data", not "no
+  // disruption" (one small request per entity the service knows, a few at a time).
+  const measuredP = country ? measuredEntities('region', `country/${country}`, from, until)
+                            : measuredEntities('country', null, from, until);
+  const unit = country ? 'regions' : 'countries';
   const coverage = el('p', {class: 'coverage', id: 'coverage'});
   const toWorld = country ? el('button', {type: 'button', onclick: () => nav({map: null})}, '← World map') : null;
   const toRegions = el('select', {'aria-label': 'Show a country\'s regions', onchange: (e) => nav({map: e.target.value || null})},
@@ -35,7 +37,7 @@ export async function renderOverview(app, st, nav) {
          el('div', {class: 'toolbar'},
             el('h1', {}, `${title}: disruptions ${fmtTime(from, local)} – ${fmtTime(until, local)}`),
             toWorld, toRegions),
-         el('div', {class: 'split'}, el('div', {}, mapBox, coverage, legend(Math.max(0, ...scores.values()), !!country)),
+         el('div', {class: 'split'}, el('div', {}, mapBox, coverage, legend(Math.max(0, ...scores.values()))),
             el('div', {class: 'table-box'}, table))));
   try {
     const measured = await measuredP;
@@ -43,7 +45,7 @@ export async function renderOverview(app, st, nav) {
                                            onPick: (code) => nav({entity: `${country ? 'region' : 'country'}/${code}`, map: null})});
     if (measured) {
       const n = codes.filter((c) => measured.has(c) || scores.get(c)).length;
-      coverage.textContent = `${n} of ${codes.length} regions measured in this window` +
+      coverage.textContent = `${n} of ${codes.length} ${unit} measured in this window` +
           (n < codes.length ? '; the others (hatched) have no data, which is not the same as no disruption.' : '.');
       coverage.dataset.measured = String(n);
       coverage.dataset.total = String(codes.length);
@@ -53,16 +55,18 @@ export async function renderOverview(app, st, nav) {
   }
 }
 
-// A region map's measured regions in the window, as a Set of codes (null when that cannot be told).
-async function measuredRegions(country, from, until) {
+// The measured entities of a type (those related to `relatedTo`, if given) in the window, as a Set
+// of codes (null when that cannot be told).
+async function measuredEntities(type, relatedTo, from, until) {
   try {
-    const known = (await entities({entityType: 'region', relatedTo: `country/${country}`, limit: 1000})) || [];
+    const query = relatedTo ? {entityType: type, relatedTo, limit: 1000} : {entityType: type, limit: 1000};
+    const known = (await entities(query)) || [];
     const out = new Set();
     const queue = known.map((e) => e.code);
     const worker = async () => {
       while (queue.length) {
         const code = queue.shift();
-        if (await isMeasured('region', code, from, until).catch(() => false)) out.add(code);
+        if (await isMeasured(type, code, from, until).catch(() => false)) out.add(code);
       }
     };
     await Promise.all([worker(), worker(), worker(), worker()]);
@@ -72,15 +76,14 @@ async function measuredRegions(country, from, until) {
   }
 }
 
-// The colour scale: grey for measured with nothing detected (on the world map: nothing detected,
-// whether measured or not), hatching for no data, then yellow to red on a log scale of the score
-// up to the largest in view.
-function legend(max, regions) {
+// The colour scale: grey for measured with nothing detected, hatching for no data, then yellow
+// to red on a log scale of the score up to the largest in view.
+function legend(max) {
   const stops = [0.02, 0.25, 0.5, 0.75, 1].map((x) => severityColor(Math.expm1(x * Math.log1p(max)), max));
   return el('div', {class: 'legend', id: 'map-legend'},
       el('span', {class: 'swatch', style: `background:${severityColor(0, max)}`}),
-      regions ? ' measured, no disruption detected ' : ' no disruption detected (or not measured) ',
-      regions ? [el('span', {class: 'swatch nodata'}), ' no data '] : null,
+      ' measured, no disruption detected ',
+      el('span', {class: 'swatch nodata'}), ' no data ',
       max ? el('span', {class: 'ramp', style: `background:linear-gradient(to right, ${stops.join(', ')})`}) : null,
       max ? ` disruption score (log scale, up to ${Math.round(max).toLocaleString()})` : null);
 }

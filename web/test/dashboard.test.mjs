@@ -621,6 +621,15 @@ test('no data is drawn as a no-data band, and never called "no disruption"', asy
   assert.ok(measured >= 2, `${measured} regions measured`);
   assert.equal(await page.locator('svg.map path.shape.nodata').count(), Number(await page.locator('#coverage').getAttribute('data-total')) - measured);
   assert.equal(await page.locator('svg.map path[data-code="KZ-ALA"].nodata').count(), 0);
+  // The world map too: an unmeasured country is hatched as no data, never "no disruption".
+  await page.goto(`${base}/?${win}`);
+  await page.waitForSelector('#coverage[data-total]');
+  const countries = Number(await page.locator('#coverage').getAttribute('data-measured'));
+  assert.ok(countries >= 1, `${countries} countries measured`);
+  assert.match(await page.locator('#coverage').innerText(), new RegExp(`^${countries} of \\d+ countries measured`));
+  assert.equal(await page.locator('svg.map path[data-code="KZ"].nodata').count(), 0);
+  assert.ok(await page.locator('svg.map path.shape.nodata').count() > 100);
+  assert.doesNotMatch(await page.locator('#map-legend').innerText(), /not measured/);
 });
 
 // Navigation: a network links its country and regions, a region its country and networks; each
