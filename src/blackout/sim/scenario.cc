@@ -76,22 +76,12 @@ Result<std::vector<Prefix>> PrefixList(const toml::node* node, std::string_view 
 
 }  // namespace
 
-std::string_view TechniqueName(Technique t) {
-  switch (t) {
-    case Technique::kRoutesWithdrawn:
-      return "routes-withdrawn";
-    case Technique::kPacketsFiltered:
-      return "packets-filtered";
-    case Technique::kThrottling:
-      return "throttling";
-  }
-  return "packets-filtered";
-}
-
 Result<Technique> ParseTechnique(std::string_view name) {
-  if (name == "routes-withdrawn") return Technique::kRoutesWithdrawn;
-  if (name == "packets-filtered") return Technique::kPacketsFiltered;
-  if (name == "throttling") return Technique::kThrottling;
+  auto t = store::ParseTechnique(name);
+  if (t.ok() && (*t == Technique::kRoutesWithdrawn || *t == Technique::kPacketsFiltered ||
+                 *t == Technique::kThrottling)) {
+    return *t;
+  }
   return InvalidArgument(
       "technique must be routes-withdrawn, packets-filtered or throttling, got '" +
       std::string(name) + "'");

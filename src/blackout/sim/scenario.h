@@ -15,12 +15,15 @@
 #include "blackout/base/ip.h"
 #include "blackout/base/status.h"
 #include "blackout/base/time.h"
+#include "blackout/store/types.h"
 
 namespace blackout::sim {
 
-enum class Technique { kRoutesWithdrawn, kPacketsFiltered, kThrottling };
-// "routes-withdrawn", "packets-filtered", "throttling"
-std::string_view TechniqueName(Technique t);
+// The store's technique vocabulary, one for the whole project (store/types.h). A scenario injects
+// three of them: routes withdrawn, packets filtered, throttling.
+using Technique = store::Technique;
+using store::TechniqueName;
+// The injectable techniques only: "routes-withdrawn", "packets-filtered", "throttling".
 Result<Technique> ParseTechnique(std::string_view name);
 
 // One network: an origin AS's prefixes in one country (and optionally one region).

@@ -96,6 +96,9 @@ bool Reachable(const Scenario& s, size_t n, const Prefix& p, uint64_t key, UnixS
       return Uniform(Hash(s.seed, kFilter, key)) >= 1 - level;
     case Technique::kThrottling:
       return true;
+    case Technique::kUnknown:  // not injectable (ParseTechnique)
+    case Technique::kMixed:
+      return true;
   }
   return true;
 }
