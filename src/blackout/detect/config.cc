@@ -2,11 +2,13 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <fstream>
 #include <sstream>
 
+#include "blackout/base/text.h"
 #include "blackout/store/signals.h"
 
 namespace blackout::detect {
@@ -226,12 +228,8 @@ Status ReadNewNormal(const toml::table& t, const std::string& where, NewNormal* 
       if (!v) return InvalidArgument(at + ": expected a string");
       if (k == "entity") {
         // Canonical TYPE/CODE: type lower case, code upper case, asn/AS64500 as asn/64500.
-        n->entity = *v;
-        const size_t slash = n->entity.find('/');
-        for (size_t i = 0; i < n->entity.size(); ++i) {
-          const auto ch = static_cast<unsigned char>(n->entity[i]);
-          n->entity[i] = static_cast<char>(i < slash ? std::tolower(ch) : std::toupper(ch));
-        }
+        const size_t slash = std::min(v->find('/'), v->size());
+        n->entity = AsciiLower(v->substr(0, slash)) + AsciiUpper(v->substr(slash));
         if (n->entity.rfind("asn/AS", 0) == 0) n->entity.erase(4, 2);
       } else if (k == "note") {
         n->note = *v;

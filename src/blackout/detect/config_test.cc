@@ -1,9 +1,8 @@
 #include "blackout/detect/config.h"
 
-#include "blackout/store/signals.h"
-
 #include <gtest/gtest.h>
 
+#include "blackout/store/signals.h"
 #include "blackout/testing/testing.h"
 
 namespace blackout::detect {

@@ -22,6 +22,7 @@
 #include "blackout/detect/config.h"
 #include "blackout/detect/detector.h"
 #include "blackout/report/chart.h"
+#include "blackout/report/png_test_util.h"
 #include "blackout/store/store.h"
 #include "blackout/testing/testing.h"
 
@@ -88,43 +89,8 @@ ReportOptions Options() {
   return o;
 }
 
-struct Image {
-  int width = 0, height = 0;
-  std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)> surface{nullptr,
-                                                                             cairo_surface_destroy};
-  // (r, g, b) of pixel (x, y); the chart is opaque so premultiplication does not matter.
-  std::array<int, 3> Pixel(int x, int y) const {
-    const unsigned char* data = cairo_image_surface_get_data(surface.get());
-    int stride = cairo_image_surface_get_stride(surface.get());
-    uint32_t px;
-    std::memcpy(&px, data + y * stride + x * 4, 4);
-    return {static_cast<int>(px >> 16 & 255), static_cast<int>(px >> 8 & 255),
-            static_cast<int>(px & 255)};
-  }
-};
-
-struct Reader {
-  const std::string* bytes;
-  size_t pos = 0;
-};
-
-cairo_status_t ReadPng(void* closure, unsigned char* data, unsigned int length) {
-  auto* r = static_cast<Reader*>(closure);
-  if (r->pos + length > r->bytes->size()) return CAIRO_STATUS_READ_ERROR;
-  std::memcpy(data, r->bytes->data() + r->pos, length);
-  r->pos += length;
-  return CAIRO_STATUS_SUCCESS;
-}
-
-Image Decode(const std::string& png) {
-  Image img;
-  Reader reader{&png};
-  img.surface.reset(cairo_image_surface_create_from_png_stream(ReadPng, &reader));
-  EXPECT_EQ(cairo_surface_status(img.surface.get()), CAIRO_STATUS_SUCCESS);
-  img.width = cairo_image_surface_get_width(img.surface.get());
-  img.height = cairo_image_surface_get_height(img.surface.get());
-  return img;
-}
+using report::testing::Decode;
+using report::testing::Image;
 
 class ReportTest : public ::testing::Test {
  protected:

@@ -41,7 +41,7 @@ TEST(SignalRegistryTest, StoreNamesComeFromTheRegistry) {
       EXPECT_EQ(CanonicalSignal(s.ioda_alias), s.name);
     }
   }
-  EXPECT_EQ(CanonicalSignal("bgp-25"), "bgp-25");  // BGP's visibility levels pass through
+  EXPECT_EQ(CanonicalSignal("bgp-25"), "bgp-25");   // BGP's visibility levels pass through
   EXPECT_EQ(IodaDatasource("traffic"), "traffic");  // web clients are not Google's gtr
 }
 
