@@ -114,7 +114,8 @@ TEST(SeriesIo, MalformedIodaCsvRowsAreReportedByLineAndTheRestKept) {
   EXPECT_EQ(parsed->problems[2].where().line, 6u);
   EXPECT_EQ(parsed->rows, 6u);
   EXPECT_EQ(parsed->series, 2u);
-  EXPECT_EQ(parsed->batch.point_count(), 6u);  // 3 sound rows x 2 signals
+  // 4 rows kept x 2 signals: line 4's bad bgp cell is read as missing, its probe value kept.
+  EXPECT_EQ(parsed->batch.point_count(), 8u);
   // The step is inferred from the smallest gap between sound rows.
   ASSERT_EQ(parsed->batch.series().size(), 2u);
   EXPECT_EQ(parsed->batch.series()[0].step, 300);
@@ -124,7 +125,7 @@ TEST(SeriesIo, IodaCsvNeedsAnEntityAndATimestampColumn) {
   auto no_entity = ParseSeriesFile("timestamp,bgp\n1,2\n", SeriesFormat::kIodaCsv, {}, "f");
   EXPECT_EQ(no_entity.status().code(), StatusCode::kInvalidArgument);
   auto no_ts =
-      ParseSeriesFile("time,bgp\n1,2\n", SeriesFormat::kIodaCsv, {.entity = "country/IQ"}, "f");
+      ParseSeriesFile("when,bgp\n1,2\n", SeriesFormat::kIodaCsv, {.entity = "country/IQ"}, "f");
   EXPECT_EQ(no_ts.status().code(), StatusCode::kDataLoss);
 }
 

@@ -1,12 +1,7 @@
-// Reads IODA's CSV export of an entity's signals ("timestamp,gtr,merit-nt,bgp,ping-slash24,...")
-// into an EntitySeries on a regular grid, with an optional label column for evaluation.
-//
-// Columns are matched by name: timestamp (Unix seconds or ISO 8601), and the signals gtr ->
-// traffic, merit-nt -> darknet, bgp -> bgp, ping-slash24 -> probe (blackout's own names are
-// accepted too); other columns are ignored. The step is the most common gap between consecutive
-// timestamps. Empty cells are missing data, never zero. Recovering reader: bad cells (not a number,
-// NaN, infinite, negative) become missing, and rows whose timestamp is unreadable, repeated or
-// earlier than the previous row are skipped; each problem is reported with its line number.
+// Reads IODA's CSV export of an entity's signals into an EntitySeries on a regular grid, with an
+// optional label column for evaluation. The file is read by the store's one IODA CSV reader
+// (store/ioda_csv.h: columns, timestamps, cells, labels and their problems); here its rows are laid
+// on the grid of its step. A second row in one bin is skipped and reported.
 // Thread-safety: pure functions.
 #pragma once
 
@@ -27,9 +22,10 @@ struct LabelledSeries {
   std::vector<Status> problems;  // recovered problems, in file order
 };
 
-// `label_column` = "" reads no labels. Errors: kInvalidArgument (no timestamp column, unknown label
-// column, no signal column, a time span too long for the step: more than max(10^6, 1000 per row)
-// bins, which bounds memory by the input), kDataLoss (no usable row), kIoError (unreadable file).
+// `label_column` = "" reads no labels. Errors: kInvalidArgument (unknown label column, a time span
+// too long for the step: more than max(10^6, 1000 per row) bins, which bounds memory by the
+// input), kDataLoss (no header, no timestamp column, no signal column the detector judges, no
+// usable row), kIoError (unreadable file).
 Result<LabelledSeries> ParseIodaCsv(std::string_view text, std::string_view label_column,
                                     std::string_view origin = "<string>");
 Result<LabelledSeries> ReadIodaCsv(const std::string& path, std::string_view label_column);

@@ -53,9 +53,10 @@ TEST(IodaCsvTest, RecoversFromBadRowsAndReportsThem) {
 }
 
 TEST(IodaCsvTest, Errors) {
-  EXPECT_EQ(ParseIodaCsv("", "").status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(ParseIodaCsv("a,b\n1,2\n", "").status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(ParseIodaCsv("timestamp,foo\n1,2\n", "").status().code(), StatusCode::kInvalidArgument);
+  // What the file lacks is data loss; what the caller asked for and the file lacks is an argument.
+  EXPECT_EQ(ParseIodaCsv("", "").status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(ParseIodaCsv("a,b\n1,2\n", "").status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(ParseIodaCsv("timestamp,foo\n1,2\n", "").status().code(), StatusCode::kDataLoss);
   EXPECT_EQ(ParseIodaCsv("timestamp,bgp\n300,2\n", "LABEL").status().code(),
             StatusCode::kInvalidArgument);
   EXPECT_EQ(ParseIodaCsv("timestamp,bgp\n", "").status().code(), StatusCode::kDataLoss);

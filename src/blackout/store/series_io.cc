@@ -9,14 +9,11 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "blackout/base/text.h"
+#include "blackout/store/ioda_csv.h"
+
 namespace blackout::store {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '"')) {
@@ -78,25 +75,6 @@ bool ParseValue(std::string_view cell, double* v) {
   return true;
 }
 
-bool ParseTimestamp(std::string_view cell, UnixSeconds* t) {
-  if (cell.empty()) return false;
-  auto r = ParseTime(cell);
-  if (r.ok()) {
-    *t = *r;
-    return true;
-  }
-  // IODA writes plain integers; some exports write "1692493200.0".
-  std::string s(cell);
-  char* end = nullptr;
-  double d = std::strtod(s.c_str(), &end);
-  if (end != s.c_str() + s.size() || !std::isfinite(d) || d != std::floor(d) ||
-      std::fabs(d) > 1e15) {
-    return false;
-  }
-  *t = static_cast<UnixSeconds>(d);
-  return true;
-}
-
 // What a series file may name on top of the store's rules (ValidateEntity): no ',' or '"' in an
 // entity (the csv written back could not hold it), and a source of at most 64 printable ASCII
 // characters without spaces, commas or quotes (it is also a JSON string: no invalid UTF-8).
@@ -122,11 +100,6 @@ Status Problem(const std::string& file, uint64_t line, std::string message) {
   return Status(StatusCode::kDataLoss, std::move(message), std::move(where));
 }
 
-bool IsNonSignalColumn(const std::string& lower) {
-  return lower == "datetime" || lower == "date" || lower == "time" || lower == "label" ||
-         lower.empty();
-}
-
 Result<ParsedSeriesFile> ParseIodaCsv(std::string_view text, const ImportOptions& opt,
                                       const std::string& file) {
   if (opt.entity.empty()) {
@@ -134,91 +107,16 @@ Result<ParsedSeriesFile> ParseIodaCsv(std::string_view text, const ImportOptions
         "ioda-csv files do not name their entity: give --entity (e.g. country/IQ)");
   }
   BLACKOUT_RETURN_IF_ERROR(ValidateEntity(opt.entity));
+  BLACKOUT_ASSIGN_OR_RETURN(IodaCsvTable table, ParseIodaCsvTable(text, file));
   ParsedSeriesFile out;
-  Lines lines(text);
-  std::string_view line;
-  uint64_t n = 0;
-  std::vector<std::string> header;
-  while (lines.Next(&line, &n)) {
-    if (Trim(line).empty()) continue;
-    for (auto f : SplitCsv(line)) header.emplace_back(f);
-    break;
-  }
-  int ts_col = -1;
-  std::vector<std::pair<size_t, std::string>> signal_cols;  // column -> signal
-  for (size_t i = 0; i < header.size(); ++i) {
-    std::string lower = Lower(header[i]);
-    if (lower == "timestamp" || lower == "time_s" || lower == "ts") {
-      if (ts_col < 0) ts_col = static_cast<int>(i);
-      continue;
-    }
-    if (IsNonSignalColumn(lower)) continue;
-    std::string signal = CanonicalSignal(lower);
-    if (!ValidateSignal(signal).ok()) {
-      out.problems.push_back(
-          Problem(file, n, "column '" + header[i] + "' is not a signal name; ignored"));
-      continue;
-    }
-    signal_cols.emplace_back(i, signal);
-  }
-  if (ts_col < 0) {
-    return Status(
-        StatusCode::kDataLoss, "no 'timestamp' column in the header of " + file,
-        Location{file, std::nullopt, std::nullopt, n ? std::optional<uint64_t>(n) : std::nullopt});
-  }
-  struct Row {
-    UnixSeconds t;
-    std::vector<double> v;
-  };
-  std::vector<Row> rows;
-  while (lines.Next(&line, &n)) {
-    if (Trim(line).empty()) continue;
-    ++out.rows;
-    auto f = SplitCsv(line);
-    if (f.size() != header.size()) {
-      out.problems.push_back(Problem(file, n,
-                                     "expected " + std::to_string(header.size()) +
-                                         " fields, found " + std::to_string(f.size())));
-      continue;
-    }
-    Row row;
-    if (!ParseTimestamp(f[static_cast<size_t>(ts_col)], &row.t)) {
-      out.problems.push_back(
-          Problem(file, n, "bad timestamp '" + std::string(f[static_cast<size_t>(ts_col)]) + "'"));
-      continue;
-    }
-    bool ok = true;
-    for (const auto& [col, signal] : signal_cols) {
-      double v;
-      if (!ParseValue(f[col], &v)) {
-        out.problems.push_back(
-            Problem(file, n, "bad " + header[col] + " value '" + std::string(f[col]) + "'"));
-        ok = false;
-        break;
-      }
-      row.v.push_back(v);
-    }
-    if (ok) rows.push_back(std::move(row));
-  }
-  int64_t step = opt.step;
-  if (step <= 0) {
-    // The smallest gap between distinct timestamps (rows may be missing, never closer).
-    std::vector<UnixSeconds> ts;
-    for (const Row& r : rows) ts.push_back(r.t);
-    std::sort(ts.begin(), ts.end());
-    step = 0;
-    for (size_t i = 1; i < ts.size(); ++i) {
-      int64_t d = 0;
-      if (__builtin_sub_overflow(ts[i], ts[i - 1], &d)) continue;  // wider than any step
-      if (d > 0 && (step == 0 || d < step)) step = d;
-    }
-    if (step == 0) step = kDefaultStepSeconds;
-  }
-  for (size_t c = 0; c < signal_cols.size(); ++c) {
-    SeriesKey key{opt.entity, signal_cols[c].second, opt.source};
+  out.problems = std::move(table.problems);
+  out.rows = table.rows_read;
+  const int64_t step = opt.step > 0 ? opt.step : table.step;
+  for (size_t c = 0; c < table.signals.size(); ++c) {
+    SeriesKey key{opt.entity, table.signals[c], opt.source};
     std::vector<Point> pts;
-    pts.reserve(rows.size());
-    for (const Row& r : rows) pts.push_back(Point{r.t, r.v[c]});
+    pts.reserve(table.rows.size());
+    for (const IodaCsvRow& r : table.rows) pts.push_back(Point{r.time, r.values[c]});
     if (!pts.empty()) {
       out.batch.AddPoints(key, pts, step);
       ++out.series;
@@ -242,7 +140,7 @@ Result<ParsedSeriesFile> ParseCsv(std::string_view text, const ImportOptions& op
     auto f = SplitCsv(line);
     if (first) {
       first = false;
-      if (!f.empty() && Lower(f[0]) == "entity") continue;  // header
+      if (!f.empty() && AsciiLower(f[0]) == "entity") continue;  // header
     }
     ++out.rows;
     if (f.size() != 4 && f.size() != 5) {
@@ -266,7 +164,7 @@ Result<ParsedSeriesFile> ParseCsv(std::string_view text, const ImportOptions& op
       continue;
     }
     UnixSeconds t;
-    if (!ParseTimestamp(f[2], &t)) {
+    if (!ParseSeriesTimestamp(f[2], &t)) {
       out.problems.push_back(Problem(file, n, "bad timestamp '" + std::string(f[2]) + "'"));
       continue;
     }
