@@ -16,6 +16,7 @@
 #include "blackout/base/ip.h"
 #include "blackout/base/status.h"
 #include "blackout/mrt/attributes.h"
+#include "blackout/mrt/element.h"
 #include "blackout/mrt/internal/attribute_pools.h"
 
 namespace blackout::mrt {
@@ -84,5 +85,39 @@ struct NlriPrefix {
 // bits or a truncated prefix (the prefixes before it are kept).
 Status DecodeNlri(std::span<const uint8_t> bytes, Family family, bool add_path,
                   std::vector<NlriPrefix>* out);
+
+// Decodes whole BGP messages (RFC 4271 §4.1 header included) that do not come in MRT records,
+// e.g. the UPDATEs of BMP Route Monitoring messages (RFC 7854 §4.6): UPDATEs become the same
+// elements the MRT record decoder makes of a BGP4MP message, with the same code. Elements and
+// their Attributes stay valid until the next Decode. Thread-safety: one thread per decoder.
+class UpdateDecoder {
+ public:
+  UpdateDecoder();
+  ~UpdateDecoder();
+  UpdateDecoder(const UpdateDecoder&) = delete;
+  UpdateDecoder& operator=(const UpdateDecoder&) = delete;
+
+  // Decodes `message` (marker, length, type, body). For an UPDATE, appends to *out (cleared first)
+  // one element per prefix, each a copy of `proto` (peer fields, time, source) with its type,
+  // prefix, path id, next hop and attributes set. Other message types yield no elements. Problems
+  // are appended to *problems (may be null); the result is false when any was found (the sound
+  // elements are still in *out). `as4`: AS_PATH with 4-octet ASNs; `add_path`: NLRI with path
+  // identifiers (RFC 7911).
+  bool Decode(std::span<const uint8_t> message, bool as4, bool add_path, const Element& proto,
+              std::vector<Element>* out, std::vector<std::string>* problems);
+
+ private:
+  AttributeDecoder attr_dec_;
+  Attributes attrs_;
+  std::string error_;
+};
+
+// BGP message types (RFC 4271 §4.1, RFC 2918 §3).
+inline constexpr uint8_t kBgpOpenMessage = 1;
+inline constexpr uint8_t kBgpUpdateMessage = 2;
+inline constexpr uint8_t kBgpNotificationMessage = 3;
+inline constexpr uint8_t kBgpKeepaliveMessage = 4;
+inline constexpr uint8_t kBgpRouteRefreshMessage = 5;
+inline constexpr size_t kBgpHeaderBytes = 19;  // marker 16, length 2, type 1
 
 }  // namespace blackout::mrt

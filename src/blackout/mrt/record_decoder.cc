@@ -6,11 +6,13 @@
 
 #include "blackout/mrt/bgp_decoder.h"
 #include "blackout/mrt/internal/nlri.h"
+#include "blackout/mrt/internal/update.h"
 #include "blackout/mrt/internal/wire.h"
 #include "blackout/mrt/reader.h"
 
 namespace blackout::mrt {
 
+using internal::CopyIp;
 using internal::Cursor;
 using internal::Get16;
 using internal::Get32;
@@ -52,15 +54,6 @@ void ReadIpInto(Cursor& c, Family f, IpAddress* out) {
   uint8_t buf[16] = {};
   c.Bytes(buf, n);
   out->Assign(f, buf);
-}
-
-void CopyIp(const IpAddress& from, IpAddress* to) {
-  to->Assign(from.family(), from.bytes().data());
-}
-
-bool ValidMpFamily(uint16_t afi, uint8_t safi) {
-  return (afi == kAfiIpv4 || afi == kAfiIpv6) && safi >= kSafiUnicast &&
-         safi <= kSafiUnicastMulticast;
 }
 
 }  // namespace
@@ -477,90 +470,8 @@ class RecordDecoder::State {
   // A BGP UPDATE body (after the 19-byte header; RFC 4271 §4.3). `e` carries the peer fields and
   // is used as the prototype of every element (modified in place).
   void Update(std::span<const uint8_t> msg, bool as4, bool addpath, Element& e) {
-    const uint8_t* p = msg.data();
-    const uint8_t* end = p + msg.size();
-    if (end - p < 2) {
-      Problem("UPDATE truncated before the withdrawn routes length");
-      return;
-    }
-    size_t wlen = Get16(p);
-    p += 2;
-    if (wlen > static_cast<size_t>(end - p)) {
-      Problem("UPDATE withdrawn routes length " + std::to_string(wlen) + " overruns the message");
-      wlen = static_cast<size_t>(end - p);
-    }
-    std::span<const uint8_t> withdrawn(p, wlen);
-    p += wlen;
-    size_t alen = 0;
-    if (end - p >= 2) {
-      alen = Get16(p);
-      p += 2;
-    } else if (p < end) {
-      Problem("UPDATE truncated in the path attribute length");
-      p = end;
-    }
-    if (alen > static_cast<size_t>(end - p)) {
-      Problem("UPDATE path attribute length " + std::to_string(alen) + " overruns the message");
-      alen = static_cast<size_t>(end - p);
-    }
-    std::span<const uint8_t> block(p, alen);
-    p += alen;
-    std::span<const uint8_t> nlri(p, static_cast<size_t>(end - p));
-
-    Attributes* a = NewAttrs();
-    MpInfo mp;
-    DecodeAttrs(block, as4, false, a, &mp, "UPDATE attributes");
-
-    // Withdrawals first, then announcements (the order bgpdump prints).
-    e.type = ElementType::kWithdraw;
-    Emit(withdrawn, Family::kIPv4, addpath, e, "withdrawn routes");
-    if (mp.unreach.present && ValidMpFamily(mp.unreach.afi, mp.unreach.safi)) {
-      e.mp = true;
-      Emit(mp.unreach.nlri, mp.unreach.afi == kAfiIpv6 ? Family::kIPv6 : Family::kIPv4, addpath, e,
-           "MP_UNREACH_NLRI");
-    }
-    e.mp = false;
-    e.type = ElementType::kAnnounce;
-    e.attrs = a;
-    CopyIp(a->next_hop, &e.next_hop);
-    Emit(nlri, Family::kIPv4, addpath, e, "NLRI");
-    if (mp.reach.present && ValidMpFamily(mp.reach.afi, mp.reach.safi)) {
-      e.mp = true;
-      CopyIp(a->mp_next_hop, &e.next_hop);
-      Emit(mp.reach.nlri, mp.reach.afi == kAfiIpv6 ? Family::kIPv6 : Family::kIPv4, addpath, e,
-           "MP_REACH_NLRI");
-    }
-  }
-
-  // One element per prefix of `bytes`, built in place from `e`.
-  Status EmitNlri(std::span<const uint8_t> bytes, Family fam, bool addpath, const Element& e) {
-    return internal::WalkNlri(bytes, fam, addpath,
-                              [&](const internal::PrefixOnWire& w, uint32_t path_id) {
-                                Element& x = elements_.emplace_back(e);
-                                w.AssignTo(&x.prefix);
-                                x.path_id = path_id;
-                              });
-  }
-
-  void Emit(std::span<const uint8_t> bytes, Family fam, bool addpath, const Element& e,
-            const char* what) {
-    if (bytes.empty()) return;
-    const size_t mark = elements_.size();
-    Status st = EmitNlri(bytes, fam, addpath, e);
-    if (!st.ok() && !addpath) {
-      // Some daemons (old BIRD) wrote ADD-PATH NLRI (RFC 7911) in non-ADD-PATH records.
-      elements_.resize(mark);
-      Element with_ids = e;
-      with_ids.has_path_id = true;
-      if (EmitNlri(bytes, fam, true, with_ids).ok()) {
-        Problem(std::string(what) + ": " + st.message() +
-                "; decoded as ADD-PATH NLRI (path identifiers in a non-ADD-PATH record)");
-        return;
-      }
-      elements_.resize(mark);
-      (void)EmitNlri(bytes, fam, false, e);
-    }
-    if (!st.ok()) Problem(std::string(what) + ": " + st.message());
+    internal::DecodeUpdate(msg, as4, addpath, e, NewAttrs(), attr_dec_, &error_, &elements_,
+                           [this](std::string what) { Problem(std::move(what)); });
   }
 
   // ---- deprecated BGP, type 5 (RFC 6396 Appendix B.2.5) ----
