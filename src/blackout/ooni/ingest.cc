@@ -1,0 +1,101 @@
+#include "blackout/ooni/ingest.h"
+
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "blackout/store/store.h"
+
+namespace blackout::ooni {
+namespace {
+
+std::string StateKey(const std::string& input) { return "ooni:cells:" + input; }
+
+// The stored values of the series `values` touches, over the bins it touches.
+Result<std::map<std::pair<store::SeriesKey, UnixSeconds>, double>> ReadCurrent(
+    store::Store& store, const SeriesValues& values, int64_t step) {
+  std::map<store::SeriesKey, std::pair<UnixSeconds, UnixSeconds>> ranges;
+  for (const auto& [kb, v] : values) {
+    auto [it, fresh] = ranges.try_emplace(kb.first, kb.second, kb.second + step);
+    if (!fresh) {
+      it->second.first = std::min(it->second.first, kb.second);
+      it->second.second = std::max(it->second.second, kb.second + step);
+    }
+  }
+  std::map<std::pair<store::SeriesKey, UnixSeconds>, double> out;
+  for (const auto& [key, range] : ranges) {
+    auto s = store.ReadSeries(key, range.first, range.second);
+    if (!s.ok()) {
+      if (s.status().code() == StatusCode::kNotFound) continue;
+      return s.status();
+    }
+    if (!s->values.empty() && s->step != step) {
+      return InvalidArgument("series " + key.ToString() + " has step " + std::to_string(s->step) +
+                             ", not " + std::to_string(step));
+    }
+    for (size_t i = 0; i < s->values.size(); ++i) {
+      if (!store::IsMissing(s->values[i])) {
+        out[{key, s->from + static_cast<int64_t>(i) * s->step}] = s->values[i];
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<CellMap> CountFile(const std::string& path, const IngestOptions& options,
+                          IngestSummary* summary) {
+  CellMap cells;
+  summary->read.max_problems_kept = options.max_problems_kept;
+  auto sink = [&](const Measurement& m) {
+    ++summary->outcomes[std::string(OutcomeName(m.verdict.outcome))];
+    if (summary->first == 0 || m.start < summary->first) summary->first = m.start;
+    summary->last = std::max(summary->last, m.start);
+    AddMeasurement(m, options.step, options.entities, &cells);
+  };
+  BLACKOUT_RETURN_IF_ERROR(ReadMeasurements(path, sink, &summary->read));
+  return cells;
+}
+
+Result<IngestSummary> IngestFile(const std::string& path, store::Store& store,
+                                 const IngestOptions& options) {
+  IngestSummary summary;
+  std::error_code ec;
+  std::string input = "ooni:" + std::filesystem::absolute(path, ec).string();
+  BLACKOUT_ASSIGN_OR_RETURN(std::string hash, store::HashFile(path));
+  auto existing = store.GetIngest(input);
+  if (existing.ok() && existing->content_hash == hash) {
+    summary.unchanged = true;
+    return summary;
+  }
+  BLACKOUT_ASSIGN_OR_RETURN(CellMap cells, CountFile(path, options, &summary));
+  CellMap delta = cells;
+  if (existing.ok()) {
+    auto old_text = store.GetState(StateKey(input));
+    if (old_text.ok()) {
+      BLACKOUT_ASSIGN_OR_RETURN(CellMap old_cells, ParseCells(*old_text));
+      for (const auto& [k, c] : old_cells) delta[k] -= c;
+      summary.replaced = true;
+    }
+  }
+  SeriesValues values = ToSeriesValues(delta);
+  BLACKOUT_ASSIGN_OR_RETURN(auto current, ReadCurrent(store, values, options.step));
+  store::WriteBatch batch;
+  uint64_t damaged = summary.read.malformed;
+  batch.SetInput(input, hash,
+                 damaged ? store::IngestState::kPartial : store::IngestState::kComplete,
+                 damaged ? std::to_string(damaged) + " damaged records" : "");
+  batch.SetState(StateKey(input), SerializeCells(cells));
+  for (const auto& [kb, d] : values) {
+    auto it = current.find(kb);
+    double v = (it == current.end() ? 0.0 : it->second) + d;
+    batch.AddPoint(kb.first, kb.second, std::max(0.0, v), options.step);
+    ++summary.points;
+  }
+  BLACKOUT_ASSIGN_OR_RETURN(auto outcome, store.Apply(batch));
+  summary.unchanged = outcome == store::ApplyOutcome::kAlreadyApplied;
+  return summary;
+}
+
+}  // namespace blackout::ooni
