@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "blackout/base/text.h"
+#include "blackout/store/entity_ref.h"
 #include "blackout/store/store.h"
 
 namespace blackout::cli {
@@ -111,24 +112,16 @@ Result<std::string> ResolveEntity(std::string_view text, const std::filesystem::
     return InvalidArgument(DidYouMean(text, found));
   }
   const std::string type = Lower(text.substr(0, slash));
-  std::string code(text.substr(slash + 1));
-  if (type == "country" || type == "region") {
-    code = Upper(code);
-  } else if (type == "asn") {
-    const std::string upper = Upper(code);
-    if (upper.rfind("AS", 0) == 0 && AllDigits(upper.substr(2))) code = upper.substr(2);
-  } else if (type == "geoasn") {
-    code = Upper(code);
-  } else {
+  if (type != "country" && type != "region" && type != "asn" && type != "geoasn") {
+    std::string code(text.substr(slash + 1));
     std::vector<std::string> near = Nearest(type, {"country", "region", "asn", "geoasn"});
     for (std::string& n : near) n += "/" + code;
     return InvalidArgument("unknown entity type '" + std::string(text.substr(0, slash)) + "'" +
                            (near.empty() ? std::string(": types are country, region, asn, geoasn")
                                          : ": did you mean " + near[0] + "?"));
   }
-  const std::string entity = type + "/" + code;
-  if (Status s = store::ValidateEntity(entity); !s.ok()) return s;
-  return entity;
+  BLACKOUT_ASSIGN_OR_RETURN(store::EntityRef ref, store::EntityRef::Parse(text));
+  return ref.ToString();
 }
 
 std::string SubcommandTypo(const CLI::App& app, int argc, char** argv) {

@@ -6,6 +6,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "blackout/store/entity_ref.h"
+
 namespace blackout::detect {
 
 int64_t WarmupSeconds(const DetectConfig& config) {
@@ -67,11 +69,9 @@ store::Event ToStoreEvent(const Event& e) {
 }
 
 std::vector<std::string> RegionParents(std::string_view entity) {
-  if (store::EntityTypeOf(entity) != "region") return {};
-  std::string_view code = entity.substr(entity.find('/') + 1);
-  size_t dash = code.find('-');
-  if (dash == std::string_view::npos || dash == 0) return {};
-  return {"country/" + std::string(code.substr(0, dash))};
+  auto country = store::EntityRef::FromCanonical(entity).CountryOfRegion();
+  if (!country) return {};
+  return {country->ToString()};
 }
 
 namespace {

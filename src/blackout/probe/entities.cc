@@ -4,14 +4,15 @@
 #include <fstream>
 #include <sstream>
 
+#include "blackout/store/types.h"
+
 namespace blackout::probe {
 
 Status StaticEntityMap::Add(const Prefix& prefix, std::vector<std::string> entities) {
   if (!prefix.address().is_v4()) return InvalidArgument("entity map: IPv4 prefixes only");
   for (const std::string& e : entities) {
-    auto slash = e.find('/');
-    if (slash == std::string::npos || slash == 0 || slash + 1 == e.size()) {
-      return InvalidArgument("entity map: '" + e + "' is not TYPE/CODE");
+    if (Status s = store::ValidateEntity(e); !s.ok()) {
+      return InvalidArgument("entity map: " + s.message());
     }
   }
   Entry entry{prefix.Masked(), std::move(entities)};

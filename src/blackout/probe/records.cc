@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "blackout/base/ip.h"
+#include "blackout/store/types.h"
 
 namespace blackout::probe {
 
@@ -142,11 +143,7 @@ Result<Records> ParseRecords(std::string_view text, std::string_view name) {
     } else if (f[0] == "COUNT") {
       if (f.size() != 6) return fail("COUNT needs 6 fields");
       CountRecord c{round, std::string(f[2]), std::string(f[3])};
-      auto slash = f[3].find('/');
-      if (slash == std::string_view::npos || slash == 0 || slash + 1 == f[3].size() ||
-          f[3].find(' ') != std::string_view::npos) {
-        return fail("bad entity");
-      }
+      if (Status s = store::ValidateEntity(f[3]); !s.ok()) return fail(s.message());
       if (!Num(f[4], &c.up) || !Num(f[5], &c.eligible) || c.up > c.eligible)
         return fail("bad count");
       open.counts.push_back(std::move(c));

@@ -11,6 +11,7 @@
 #include <system_error>
 
 #include "blackout/detect/expected.h"
+#include "blackout/store/entity_ref.h"
 
 namespace blackout::report {
 namespace {
@@ -61,8 +62,7 @@ class IsoNames {
 };
 
 std::string CodeOf(std::string_view entity) {
-  auto slash = entity.find('/');
-  return std::string(slash == std::string_view::npos ? entity : entity.substr(slash + 1));
+  return store::EntityRef::FromCanonical(entity).code();
 }
 
 std::string NameOf(std::string_view entity, const ReportOptions& opt) {

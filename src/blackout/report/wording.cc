@@ -1,4 +1,5 @@
 // Shared wording of events, and local times through the IANA tz database (date/tz.h).
+
 #include "blackout/report/wording.h"
 
 #include <date/tz.h>
@@ -13,6 +14,8 @@
 #include <mutex>
 #include <sstream>
 #include <vector>
+
+#include "blackout/store/entity_ref.h"
 
 namespace blackout::report {
 namespace {
@@ -143,7 +146,7 @@ std::optional<std::string> TimeZoneOf(std::string_view entity, std::string_view 
                                       const std::string& zone_tab) {
   const std::string_view type = store::EntityTypeOf(entity);
   if (type != "country" && type != "region") return std::nullopt;
-  const std::string_view code = entity.substr(entity.find('/') + 1);
+  const std::string code = store::EntityRef::FromCanonical(entity).code();
   if (code.size() < 2) return std::nullopt;
   const std::string country(code.substr(0, 2));
   const std::string region = Lower(region_name);

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "blackout/store/entity_ref.h"
+
 namespace blackout::server {
 namespace {
 
@@ -82,9 +84,8 @@ bool IsEntityCode(std::string_view code) {
 }
 
 bool IsEntityRef(std::string_view ref) {
-  auto slash = ref.find('/');
-  return slash != std::string_view::npos && IsEntityType(ref.substr(0, slash)) &&
-         IsEntityCode(ref.substr(slash + 1));
+  const store::EntityRef e = store::EntityRef::FromCanonical(ref);
+  return IsEntityType(e.type()) && IsEntityCode(e.code());
 }
 
 bool IsDatasourceName(std::string_view name) {

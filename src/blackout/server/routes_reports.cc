@@ -16,6 +16,7 @@
 #include "blackout/server/json_views.h"
 #include "blackout/server/params.h"
 #include "blackout/server/routes.h"
+#include "blackout/store/entity_ref.h"
 
 namespace blackout::server {
 namespace {
@@ -151,9 +152,9 @@ std::shared_ptr<const RenderedReport> Render(const RouteContext& ctx, const Repo
   opt.provenance = *ctx.provenance();
   if (type == "country") opt.regions = CountryCoverage(ctx.data, r);
   opt.name = [&data = ctx.data](std::string_view ent) -> std::string {
-    auto slash = ent.find('/');
-    if (slash == std::string_view::npos) return "";
-    auto found = data.FindEntity(ent.substr(0, slash), ent.substr(slash + 1));
+    const store::EntityRef ref = store::EntityRef::FromCanonical(ent);
+    if (ref.type().empty()) return "";
+    auto found = data.FindEntity(ref.type(), ref.code());
     return found ? found->name : "";
   };
   auto rep =

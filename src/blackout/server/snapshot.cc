@@ -6,6 +6,7 @@
 #include <set>
 
 #include "blackout/report/provenance.h"
+#include "blackout/store/entity_ref.h"
 #include "blackout/store/store.h"
 
 #ifdef BLACKOUT_HAVE_DETECT
@@ -17,9 +18,8 @@ namespace blackout::server {
 namespace {
 
 std::pair<std::string, std::string> Split(const std::string& entity) {
-  auto slash = entity.find('/');
-  if (slash == std::string::npos) return {"", entity};
-  return {entity.substr(0, slash), entity.substr(slash + 1)};
+  store::EntityRef ref = store::EntityRef::FromCanonical(entity);
+  return {ref.type(), ref.code()};
 }
 
 }  // namespace

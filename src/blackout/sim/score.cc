@@ -10,6 +10,8 @@
 #include <set>
 #include <sstream>
 
+#include "blackout/store/entity_ref.h"
+
 namespace blackout::sim {
 namespace {
 
@@ -27,11 +29,8 @@ std::string TypeOf(const std::string& entity) { return std::string(store::Entity
 
 // The country a region belongs to by its ISO 3166-2 code ("region/KZ-ALA" -> "country/KZ").
 std::string CountryOfRegion(const std::string& entity) {
-  if (TypeOf(entity) != "region") return "";
-  std::string code = entity.substr(entity.find('/') + 1);
-  auto dash = code.find('-');
-  if (dash == std::string::npos || dash == 0) return "";
-  return "country/" + code.substr(0, dash);
+  auto country = store::EntityRef::FromCanonical(entity).CountryOfRegion();
+  return country ? country->ToString() : "";
 }
 
 double Ratio(int64_t num, int64_t den, double if_empty) {
