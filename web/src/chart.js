@@ -43,6 +43,7 @@ const VOCAB = {
   'ping-slash24': {short: 'Active probing', name: 'Active probing (/24 networks answering)', units: 'Up /24s'},
   'merit-nt': {short: 'Darknet', name: 'Network telescope (unique source addresses reaching a darknet)', units: 'Unique sources'},
   traffic: {short: 'Web traffic', name: 'Passive traffic (unique client addresses in web-server logs)', units: 'Unique clients'},
+  ooni: {short: 'App blocking', name: 'Application blocking (OONI Probe measurements finding an app blocked)', units: 'Blocked measurements'},
 };
 export function setVocabulary(datasources) {
   for (const d of datasources || []) {

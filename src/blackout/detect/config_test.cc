@@ -119,6 +119,9 @@ TEST(ConfigTest, SignalAndMethodNames) {
   EXPECT_EQ(ParseSignal("ping-slash24"), Signal::kProbe);
   EXPECT_EQ(ParseSignal("bgp"), Signal::kBgp);
   EXPECT_FALSE(ParseSignal("gtr-norm").has_value());
+  // Application blocking (OONI) is in the registry but is no connectivity vote.
+  EXPECT_FALSE(ParseSignal("app-blocking").has_value());
+  EXPECT_FALSE(ParseSignal("ooni").has_value());
   for (Signal s : kAllSignals) EXPECT_EQ(ParseSignal(SignalName(s)), s);
   EXPECT_EQ(ParseMethod(MethodName(Method::kSeasonal)), Method::kSeasonal);
   EXPECT_EQ(ParseMethod(MethodName(Method::kIodaMedian)), Method::kIodaMedian);

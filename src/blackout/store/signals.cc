@@ -11,7 +11,7 @@ namespace {
 // Google's traffic (IODA's gtr), so its datasource stays "traffic"; "gtr" is accepted on input
 // (IODA CSV imports) as the same kind of signal. The telescope is IODA's merit-nt; it has no
 // ingest module yet (issue 18), so the API does not list it among its datasources.
-constexpr std::array<SignalInfo, 4> kSignals = {{
+constexpr std::array<SignalInfo, 5> kSignals = {{
     {"traffic", "traffic", "gtr", "Web traffic",
      "Passive traffic (unique client addresses in web-server logs)", "Unique clients",
      "unique clients in web-server logs (not volume)", 300, SignalPlane::kActivity, "traffic"},
@@ -23,6 +23,11 @@ constexpr std::array<SignalInfo, 4> kSignals = {{
      "bgp"},
     {"probe", "ping-slash24", "", "Active probing", "Active probing (/24 networks answering)",
      "Up /24s", "/24 blocks answering", 600, SignalPlane::kData, "probe"},
+    // OONI Probe measurements that found an application blocked (series source = the app).
+    {"app-blocking", "ooni", "", "App blocking",
+     "Application blocking (OONI Probe measurements finding an app blocked)",
+     "Blocked measurements", "OONI measurements that found an application blocked", 3600,
+     SignalPlane::kApplication, "ooni"},
 }};
 
 bool SameCaseless(std::string_view a, std::string_view b) {

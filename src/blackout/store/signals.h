@@ -13,8 +13,10 @@ namespace blackout::store {
 
 // What a signal measures, which decides what its drop alone can mean (docs/detect.md): the routes
 // to a network (control plane), whether its address blocks answer (data plane), or how much its
-// hosts and users do (activity), which also falls for reasons that are no outage.
-enum class SignalPlane : uint8_t { kControl = 0, kData = 1, kActivity = 2 };
+// hosts and users do (activity), which also falls for reasons that are no outage. Application
+// blocking (OONI) says whether applications are reachable on networks that are up: never a
+// connectivity vote.
+enum class SignalPlane : uint8_t { kControl = 0, kData = 1, kActivity = 2, kApplication = 3 };
 
 struct SignalInfo {
   std::string_view name;         // canonical, in the store and blackout's API: "probe"
@@ -30,7 +32,8 @@ struct SignalInfo {
   std::string_view ingest;  // the module that produces it ("" = none yet: not served)
 };
 
-// In a fixed order (the detector's Signal enum follows it): traffic, darknet, bgp, probe.
+// In a fixed order (the detector's Signal enum follows it): traffic, darknet, bgp, probe; then the
+// signals the connectivity detector does not judge (app-blocking, docs/ooni.md).
 std::span<const SignalInfo> Signals();
 
 // The entry named `name` (canonical name, datasource or alias, case-insensitive), or nullptr.
