@@ -9,7 +9,9 @@
 #include <sstream>
 
 #include "blackout/base/text.h"
+#include "blackout/store/entity_ref.h"
 #include "blackout/store/signals.h"
+#include "blackout/store/types.h"
 
 namespace blackout::detect {
 
@@ -127,8 +129,9 @@ Status ValidateConfig(const DetectConfig& c) {
       return InvalidArgument(w + "durations must be >= 0");
   }
   for (const NewNormal& n : c.new_normals) {
-    if (n.entity.empty() || n.entity.find('/') == std::string::npos)
-      return InvalidArgument("new_normal: entity must be TYPE/CODE, got \"" + n.entity + "\"");
+    if (Status s = store::ValidateEntity(n.entity); !s.ok()) {
+      return InvalidArgument("new_normal: " + s.message());
+    }
   }
   const CombineConfig& k = c.combine;
   if (k.min_warning_signals < 1)
@@ -228,10 +231,9 @@ Status ReadNewNormal(const toml::table& t, const std::string& where, NewNormal* 
       auto v = node.value<std::string>();
       if (!v) return InvalidArgument(at + ": expected a string");
       if (k == "entity") {
-        // Canonical TYPE/CODE: type lower case, code upper case, asn/AS64500 as asn/64500.
-        const size_t slash = std::min(v->find('/'), v->size());
-        n->entity = AsciiLower(v->substr(0, slash)) + AsciiUpper(v->substr(slash));
-        if (n->entity.rfind("asn/AS", 0) == 0) n->entity.erase(4, 2);
+        auto ref = store::EntityRef::Parse(*v);
+        if (!ref.ok()) return InvalidArgument(at + ": " + ref.status().message());
+        n->entity = ref->ToString();
       } else if (k == "note") {
         n->note = *v;
       } else {
