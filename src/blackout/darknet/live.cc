@@ -1,0 +1,102 @@
+#include "blackout/darknet/live.h"
+
+#include "blackout/base/log.h"
+#include "blackout/store/store.h"
+
+namespace blackout::darknet {
+namespace {
+
+CounterOptions ToCounterOptions(const DarknetOptions& o) {
+  CounterOptions c;
+  c.step = o.step;
+  c.filter = o.filter;
+  c.cache_entries = o.cache_entries;
+  return c;
+}
+
+}  // namespace
+
+LiveCapture::LiveCapture(std::string interface, Attributor attribute, DarknetOptions options,
+                         LiveOptions live)
+    : interface_(std::move(interface)),
+      options_(std::move(options)),
+      live_(live),
+      counter_(std::move(attribute), ToCounterOptions(options_)) {}
+
+LiveCapture::~LiveCapture() { Stop(); }
+
+Status LiveCapture::Start() {
+  BLACKOUT_ASSIGN_OR_RETURN(source_, PacketSource::OpenLive(interface_, live_));
+  BLACKOUT_RETURN_IF_ERROR(source_->SetFilter(options_.bpf));
+  stop_ = false;
+  thread_ = std::thread([this] { Run(); });
+  return Status::Ok();
+}
+
+void LiveCapture::Stop() {
+  stop_ = true;
+  if (source_) source_->Interrupt();
+  if (thread_.joinable()) thread_.join();
+}
+
+void LiveCapture::Run() {
+  const int link = source_->link();
+  CapturedPacket packet;
+  while (!stop_.load(std::memory_order_relaxed)) {
+    auto more = source_->Next(&packet);
+    if (!more.ok()) {
+      log::Error("darknet capture on ", interface_, " stopped: ", more.status().ToString());
+      return;
+    }
+    if (!*more) continue;  // timeout
+    std::lock_guard<std::mutex> lock(mu_);
+    counter_.AddPacket(packet.time, link, packet.bytes);
+  }
+}
+
+std::vector<UnixSeconds> LiveCapture::FinishedBins(UnixSeconds now, bool all) const {
+  std::vector<UnixSeconds> out;
+  const int64_t grace = std::max<int64_t>(1, options_.step / 10);
+  for (UnixSeconds b : counter_.Bins()) {
+    if (all || b + options_.step + grace <= now) out.push_back(b);
+  }
+  return out;
+}
+
+std::map<UnixSeconds, std::map<std::string, EntityBin>> LiveCapture::TakeCounts(UnixSeconds now,
+                                                                                bool all) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::map<UnixSeconds, std::map<std::string, EntityBin>> out;
+  for (UnixSeconds b : FinishedBins(now, all)) {
+    out[b] = counter_.Counts(b);
+    counter_.TakeBin(b);
+  }
+  return out;
+}
+
+Result<size_t> LiveCapture::Flush(store::Store& store, UnixSeconds now, bool all) {
+  std::lock_guard<std::mutex> lock(mu_);
+  size_t points = 0;
+  for (UnixSeconds b : FinishedBins(now, all)) {
+    store::WriteBatch batch;
+    const std::string key = "darknet:if:" + interface_ + ":" + std::to_string(b);
+    std::string hash;
+    for (const auto& [entity, n] : counter_.Counts(b)) {
+      hash += entity + "=" + std::to_string(n.sources) + "/" + std::to_string(n.packets) + ";";
+    }
+    batch.SetInput(key, std::to_string(std::hash<std::string>{}(hash)));
+    points += AddBinsToBatch(counter_, {b}, options_.source, batch);
+    BLACKOUT_RETURN_IF_ERROR(store.Apply(batch).status());
+    counter_.TakeBin(b);
+  }
+  return points;
+}
+
+PacketStats LiveCapture::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return counter_.stats();
+}
+
+uint64_t LiveCapture::kernel_drops() const { return source_ ? source_->kernel_drops() : 0; }
+
+}  // namespace blackout::darknet

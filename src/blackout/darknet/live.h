@@ -1,0 +1,56 @@
+// LiveCapture: the telescope on a live interface. A thread reads packets through libpcap into a
+// TelescopeCounter; the owner takes the finished bins (those whose end, plus a grace period for
+// late packets, has passed) and writes them to the store, each bin one batch with its own ledger
+// entry ("darknet:if:NAME:BIN"), so a bin is written once and a restart does not count it twice.
+// Thread-safety: Start/Stop/Flush from the owner's thread; the capture runs on its own.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "blackout/darknet/capture.h"
+#include "blackout/darknet/counter.h"
+#include "blackout/darknet/ingest.h"
+
+namespace blackout::darknet {
+
+class LiveCapture {
+ public:
+  LiveCapture(std::string interface, Attributor attribute, DarknetOptions options,
+              LiveOptions live = {});
+  ~LiveCapture();
+  LiveCapture(const LiveCapture&) = delete;
+  LiveCapture& operator=(const LiveCapture&) = delete;
+
+  // Opens the interface, applies the BPF filter and starts capturing.
+  Status Start();
+  // Stops capturing (the counted bins stay, for a last Flush).
+  void Stop();
+
+  // Writes the bins finished by `now` (every bin when `all`) and forgets them. Returns points.
+  Result<size_t> Flush(store::Store& store, UnixSeconds now, bool all = false);
+  // The same bins' counts without a store (tests): bin -> entity -> numbers.
+  std::map<UnixSeconds, std::map<std::string, EntityBin>> TakeCounts(UnixSeconds now, bool all);
+
+  PacketStats stats() const;
+  uint64_t kernel_drops() const;
+  const std::string& interface() const { return interface_; }
+
+ private:
+  void Run();
+  std::vector<UnixSeconds> FinishedBins(UnixSeconds now, bool all) const;  // REQUIRES mu_
+
+  std::string interface_;
+  DarknetOptions options_;
+  LiveOptions live_;
+  mutable std::mutex mu_;
+  TelescopeCounter counter_;  // guarded by mu_
+  std::unique_ptr<PacketSource> source_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+}  // namespace blackout::darknet
