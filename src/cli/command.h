@@ -52,6 +52,10 @@ void RegisterEvaluateCommands(CLI::App& app, Context& ctx);  // evaluate
 void RegisterProbeCommands(CLI::App& app, Context& ctx);
 void RegisterServiceCommands(CLI::App& app, Context& ctx);  // run, serve, simulate
 void RegisterReportCommands(CLI::App& app, Context& ctx);   // report (blackout_report)
+void RegisterRisLiveCommands(CLI::App& app, Context& ctx);  // ris-live (blackout_rislive)
+void RegisterOoniCommands(CLI::App& app, Context& ctx);     // import ooni, fetch ooni
+void RegisterDarknetCommands(CLI::App& app, Context& ctx);  // ingest darknet
+void RegisterBmpCommands(CLI::App& app, Context& ctx);      // bmp read, bmp listen
 
 // Adds --store URL (default kDefaultStore) to a subcommand.
 inline CLI::Option* AddStoreOption(CLI::App* sub, std::string* store) {

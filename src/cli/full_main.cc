@@ -20,6 +20,10 @@ int main(int argc, char** argv) {
   RegisterProbeCommands(app, ctx);
   RegisterServiceCommands(app, ctx);
   RegisterReportCommands(app, ctx);
+  RegisterRisLiveCommands(app, ctx);
+  RegisterOoniCommands(app, ctx);
+  RegisterDarknetCommands(app, ctx);
+  RegisterBmpCommands(app, ctx);
   // `blackout reprot`: name the command meant instead of "A subcommand is required".
   if (std::string typo = SubcommandTypo(app, argc, argv); !typo.empty()) {
     std::fprintf(stderr, "blackout: %s\n", typo.c_str());
