@@ -35,6 +35,7 @@ struct ServiceConfig {
   std::vector<std::string> bgp;            // MRT files or folders (RIS/RouteViews layout)
   std::vector<std::string> probe_records;  // prober record files (docs/probe.md)
   std::vector<std::string> logs;           // access logs (combined log format)
+  std::vector<std::string> bmp;            // BMP station listen addresses, HOST:PORT (docs/bmp.md)
   int64_t poll_seconds = 300;
   // Peers announcing at least this many IPv4 prefixes count as full feeds for the BGP signal;
   // -1 = the BGP module's default, or 1 for a scenario (its peers carry only its networks).
