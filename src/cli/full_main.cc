@@ -20,7 +20,6 @@ int main(int argc, char** argv) {
   RegisterProbeCommands(app, ctx);
   RegisterServiceCommands(app, ctx);
   RegisterReportCommands(app, ctx);
-  RegisterDarknetCommands(app, ctx);
   RegisterRisLiveCommands(app, ctx);
   RegisterOoniCommands(app, ctx);
   RegisterDarknetCommands(app, ctx);
