@@ -52,7 +52,6 @@ void RegisterEvaluateCommands(CLI::App& app, Context& ctx);  // evaluate
 void RegisterProbeCommands(CLI::App& app, Context& ctx);
 void RegisterServiceCommands(CLI::App& app, Context& ctx);  // run, serve, simulate
 void RegisterReportCommands(CLI::App& app, Context& ctx);   // report (blackout_report)
-void RegisterDarknetCommands(CLI::App& app, Context& ctx);  // ingest darknet
 void RegisterRisLiveCommands(CLI::App& app, Context& ctx);  // ris-live (blackout_rislive)
 void RegisterOoniCommands(CLI::App& app, Context& ctx);     // import ooni, fetch ooni
 void RegisterDarknetCommands(CLI::App& app, Context& ctx);  // ingest darknet
