@@ -10,7 +10,7 @@
 
 #include "blackout/detect/config.h"
 #include "blackout/server/api.h"
-#include "blackout/server/snapshot.h"
+#include "blackout/service/snapshot.h"
 
 namespace blackout::server {
 namespace {
@@ -33,7 +33,7 @@ MemoryData& Data() {
       list.push_back(std::move(s));
     }
     // The detector's expected values, as the service's snapshot attaches them.
-    AttachExpected({&list[0], &list[1], &list[2]}, detect::DefaultConfig());
+    service::AttachExpected({&list[0], &list[1], &list[2]}, detect::DefaultConfig());
     for (Series& s : list) m->PutSeries(std::move(s));
     std::vector<Event> events;
     for (int i = 0; i < 40; ++i) {
@@ -177,7 +177,7 @@ void BM_AttachExpected45Days(benchmark::State& state) {
   for (Series& s : list) ptrs.push_back(&s);
   const detect::DetectConfig config = detect::DefaultConfig();
   for (auto _ : state) {
-    AttachExpected(ptrs, config);
+    service::AttachExpected(ptrs, config);
     benchmark::DoNotOptimize(list[0].expected.data());
   }
   state.counters["bins_per_s"] = benchmark::Counter(

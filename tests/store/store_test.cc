@@ -248,8 +248,8 @@ TEST_P(StoreTest, ListingSeriesEntitiesAndLatestWithFilters) {
   EXPECT_EQ((*many)[2].values.size(), 2u);
 }
 
-Alert MakeAlert(std::string entity, std::string signal, UnixSeconds t, AlertLevel level,
-                double value, double expected) {
+Alert MakeAlert(std::string entity, std::string signal, UnixSeconds t, Level level, double value,
+                double expected) {
   Alert a;
   a.entity = std::move(entity);
   a.signal = std::move(signal);
@@ -266,8 +266,8 @@ TEST_P(StoreTest, AlertsFilterPageReplaceAndDelete) {
   WriteBatch b;
   for (int i = 0; i < 10; ++i) {
     b.AddAlert(MakeAlert("country/KZ", "probe", kT0 + 300 * i,
-                         i % 2 ? AlertLevel::kCritical : AlertLevel::kWarning, i, 100));
-    b.AddAlert(MakeAlert("asn/9198", "bgp", kT0 + 300 * i, AlertLevel::kNormal, 100, 100));
+                         i % 2 ? Level::kCritical : Level::kWarning, i, 100));
+    b.AddAlert(MakeAlert("asn/9198", "bgp", kT0 + 300 * i, Level::kNormal, 100, 100));
   }
   MustApply(b);
 
@@ -281,10 +281,10 @@ TEST_P(StoreTest, AlertsFilterPageReplaceAndDelete) {
   EXPECT_EQ(all->items[1].expected, 100);
   EXPECT_DOUBLE_EQ(all->items[3].ratio(), 0.01);
 
-  auto crit = store()->QueryAlerts(AlertQuery{.min_level = AlertLevel::kCritical});
+  auto crit = store()->QueryAlerts(AlertQuery{.min_level = Level::kCritical});
   ASSERT_TRUE(crit.ok());
   EXPECT_EQ(crit->total, 5);
-  for (const Alert& a : crit->items) EXPECT_EQ(a.level, AlertLevel::kCritical);
+  for (const Alert& a : crit->items) EXPECT_EQ(a.level, Level::kCritical);
 
   auto page = store()->QueryAlerts(AlertQuery{
       .entities = {"country/KZ"}, .from = kT0 + 300, .until = kT0 + 3000, .limit = 3, .offset = 2});
@@ -300,17 +300,17 @@ TEST_P(StoreTest, AlertsFilterPageReplaceAndDelete) {
 
   // Same key: replaced, not duplicated. Then a range delete followed by rewrites in one batch.
   WriteBatch b2;
-  b2.AddAlert(MakeAlert("country/KZ", "probe", kT0, AlertLevel::kCritical, 1, 100));
+  b2.AddAlert(MakeAlert("country/KZ", "probe", kT0, Level::kCritical, 1, 100));
   MustApply(b2);
   auto kz = store()->QueryAlerts(AlertQuery{.entities = {"country/KZ"}});
   ASSERT_TRUE(kz.ok());
   EXPECT_EQ(kz->total, 10);
-  EXPECT_EQ(kz->items[0].level, AlertLevel::kCritical);
+  EXPECT_EQ(kz->items[0].level, Level::kCritical);
   EXPECT_EQ(kz->items[0].value, 1);
 
   WriteBatch b3;
   b3.DeleteAlerts("country/KZ", kT0, kT0 + 1500);
-  b3.AddAlert(MakeAlert("country/KZ", "probe", kT0 + 600, AlertLevel::kWarning, 3, 100));
+  b3.AddAlert(MakeAlert("country/KZ", "probe", kT0 + 600, Level::kWarning, 3, 100));
   MustApply(b3);
   kz = store()->QueryAlerts(AlertQuery{.entities = {"country/KZ"}});
   ASSERT_TRUE(kz.ok());

@@ -7,29 +7,6 @@
 
 namespace blackout::detect {
 
-std::string_view LevelName(Level l) {
-  switch (l) {
-    case Level::kNoData:
-      return "no-data";
-    case Level::kUnknown:
-      return "unknown";
-    case Level::kNormal:
-      return "normal";
-    case Level::kWarning:
-      return "warning";
-    case Level::kCritical:
-      return "critical";
-  }
-  return "unknown";
-}
-
-std::optional<Level> ParseLevel(std::string_view name) {
-  for (int i = 0; i < kNumLevels; ++i) {
-    if (LevelName(static_cast<Level>(i)) == name) return static_cast<Level>(i);
-  }
-  return std::nullopt;
-}
-
 namespace {
 
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();

@@ -18,17 +18,15 @@
 
 #include "blackout/base/time.h"
 #include "blackout/detect/config.h"
+#include "blackout/store/types.h"
 
 namespace blackout::detect {
 
-// kNoData: nothing was measured in the bin (missing, NaN, negative or infinite value). kUnknown:
-// a value, but no judgement (the baseline is still learning, or the expected value is below the
-// floor). Neither is ever "normal". Ordered so that `level >= kWarning` means "alerting".
-enum class Level : uint8_t { kNoData = 0, kUnknown = 1, kNormal = 2, kWarning = 3, kCritical = 4 };
-inline constexpr int kNumLevels = 5;
-// "no-data", "unknown", "normal", "warning", "critical"
-std::string_view LevelName(Level l);
-std::optional<Level> ParseLevel(std::string_view name);
+// The one level scale is the store's (store/types.h).
+using store::kNumLevels;
+using store::Level;
+using store::LevelName;
+using store::ParseLevel;
 
 // Predicts the next bin from the bins appended so far. Bins are consecutive (the caller fills time
 // gaps with missing bins). Values are plain doubles with NaN for "none": this is the innermost

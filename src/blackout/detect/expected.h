@@ -13,6 +13,7 @@
 
 #include "blackout/base/time.h"
 #include "blackout/detect/config.h"
+#include "blackout/store/types.h"
 
 namespace blackout::detect {
 
@@ -26,18 +27,8 @@ struct ExpectedInput {
   std::span<const double> values;
 };
 
-// What the detector judged for one input series, bin by bin: either all three empty (the detector
-// does not judge this series: not a detectable signal, the signal is disabled, or no values) or
-// each exactly values.size() long. expected[i]: the value the detector expected (NaN: no baseline
-// yet); lower[i]: the lower edge of its band, expected - z * spread (NaN with expected); level[i]:
-// its verdict, detect::Level's numbers (0 no data, 1 unknown, 2 normal, 3 warning, 4 critical).
-struct ExpectedSeries {
-  std::vector<double> expected;
-  std::vector<double> lower;
-  std::vector<uint8_t> level;
-
-  bool judged() const { return !expected.empty(); }
-};
+// The detector's view of a series' bins (store/types.h: expected, band edge and level per bin).
+using store::ExpectedSeries;
 
 // Runs the detector over ALL series of one entity, exactly as DetectInStore lays them out: the
 // detectable series (of a known signal, with values and step > 0, enabled or not) set the grid,

@@ -28,8 +28,7 @@ store::Alert ToStoreAlert(const Alert& a, int64_t step, const SignalConfig& conf
   out.signal = std::string(SignalName(a.signal));
   out.time = a.time;
   out.step = step;
-  out.level =
-      a.level == Level::kCritical ? store::AlertLevel::kCritical : store::AlertLevel::kWarning;
+  out.level = a.level == Level::kCritical ? Level::kCritical : Level::kWarning;
   out.value = a.value;
   out.expected = a.expected;
   out.method = std::string(MethodName(a.method));

@@ -125,7 +125,7 @@ TEST(StoreDetectTest, Conversions) {
   Alert a{"asn/1", Signal::kDarknet, 600, Level::kCritical, 1, 10, 0.1, Method::kSeasonal};
   store::Alert sa = ToStoreAlert(a, 300, DefaultConfig().of(Signal::kDarknet));
   EXPECT_EQ(sa.signal, "darknet");
-  EXPECT_EQ(sa.level, store::AlertLevel::kCritical);
+  EXPECT_EQ(sa.level, store::Level::kCritical);
   EXPECT_EQ(sa.method, "seasonal");
   EXPECT_EQ(sa.condition, "< 0.25");
   EXPECT_DOUBLE_EQ(sa.ratio(), 0.1);

@@ -46,7 +46,7 @@ struct Series {
   // detector does not judge this signal, or nothing computed them) or exactly values.size() long.
   // expected[i]: the value the detector expected for bin i (NaN: no baseline yet); lower[i]: the
   // lower edge of its band, expected - z * spread (NaN with expected); level[i]: its verdict,
-  // detect::Level's numbers (0 unknown, 1 normal, 2 warning, 3 critical).
+  // store::Level's numbers (0 no data, 1 unknown, 2 normal, 3 warning, 4 critical).
   std::vector<double> expected;
   std::vector<double> lower;
   std::vector<uint8_t> level;

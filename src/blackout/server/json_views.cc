@@ -5,7 +5,6 @@
 #include <string_view>
 
 #include "blackout/report/report.h"
-#include "blackout/server/snapshot.h"
 
 namespace blackout::server {
 
@@ -56,7 +55,7 @@ store::Event ToStoreEvent(const Event& e) {
     std::string_view ds = e.datasource;
     while (!ds.empty()) {
       auto comma = ds.find(',');
-      x.signals.push_back(SignalForDatasource(std::string(ds.substr(0, comma))));
+      x.signals.push_back(store::CanonicalSignal(ds.substr(0, comma)));
       ds = comma == std::string_view::npos ? std::string_view() : ds.substr(comma + 1);
     }
   }
@@ -79,7 +78,7 @@ store::Event ToStoreEvent(const Event& e) {
 store::Series ToStoreSeries(const Series& s) {
   store::Series x;
   x.key.entity = s.entity_type + "/" + s.entity_code;
-  x.key.signal = SignalForDatasource(s.datasource);
+  x.key.signal = store::CanonicalSignal(s.datasource);
   x.from = s.from;
   x.step = s.step;
   x.values = s.values;

@@ -11,7 +11,6 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "blackout/detect/baseline.h"
 #include "blackout/report/report.h"
 #include "blackout/server/json_views.h"
 #include "blackout/server/params.h"
@@ -140,11 +139,11 @@ std::shared_ptr<const RenderedReport> Render(const RouteContext& ctx, const Repo
   for (const Event& e : events) store_events.push_back(ToStoreEvent(e));
   std::vector<store::Series> store_series;
   // The detector's expected values the dashboard draws, so the report's chart shows the same.
-  std::vector<detect::ExpectedSeries> store_expected;
+  std::vector<store::ExpectedSeries> store_expected;
   for (const Series& s : ctx.data.GetSeries(type, code, "", r.range.from, r.range.until)) {
     store_series.push_back(ToStoreSeries(s));
-    store_expected.push_back(s.has_expected() ? detect::ExpectedSeries{s.expected, s.lower, s.level}
-                                              : detect::ExpectedSeries{});
+    store_expected.push_back(s.has_expected() ? store::ExpectedSeries{s.expected, s.lower, s.level}
+                                              : store::ExpectedSeries{});
   }
   report::ReportOptions opt;
   opt.width = r.width;

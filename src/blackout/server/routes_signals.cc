@@ -7,11 +7,9 @@
 #include <cmath>
 #include <cstdio>
 
-#include "blackout/detect/baseline.h"
 #include "blackout/report/report.h"
 #include "blackout/server/params.h"
 #include "blackout/server/routes.h"
-#include "blackout/server/snapshot.h"
 
 namespace blackout::server {
 namespace {
@@ -74,10 +72,10 @@ void AppendArray(std::string& out, const std::vector<double>& v) {
   out += ']';
 }
 
-// Series::level's numbers by name (detect::LevelName's).
+// Series::level's numbers by name (store::LevelName's).
 std::string_view detect_level_name(uint8_t level) {
-  return level < detect::kNumLevels ? detect::LevelName(static_cast<detect::Level>(level))
-                                    : std::string_view("unknown");
+  return level < store::kNumLevels ? store::LevelName(static_cast<store::Level>(level))
+                                   : std::string_view("unknown");
 }
 
 // `expected=true|false|1|0` (missing: false).
@@ -108,7 +106,7 @@ std::string RenderCsv(const RouteContext& ctx, const SignalsQuery& q) {
   auto series = ctx.data.GetSeries(type, code, q.datasource, q.range.from, q.range.until);
   // A comment line first: where the numbers come from, SIMULATION when simulated.
   std::vector<std::string> signals;
-  for (const Series& x : series) signals.push_back(SignalForDatasource(x.datasource));
+  for (const Series& x : series) signals.push_back(store::CanonicalSignal(x.datasource));
   std::string out = "# " + ctx.provenance()->ForSignals(signals).Attribution() + "\n";
   // Unix seconds and ISO 8601 UTC side by side: spreadsheets read the one, scripts the other.
   out += "timestamp,time,entityType,entityCode,datasource,value";

@@ -1,4 +1,4 @@
-#include "blackout/server/snapshot.h"
+#include "blackout/service/snapshot.h"
 
 #include <algorithm>
 #include <cmath>
@@ -14,7 +14,9 @@
 #include "blackout/detect/expected.h"
 #endif
 
-namespace blackout::server {
+namespace blackout::service {
+
+using namespace server;  // the read model the snapshot fills
 namespace {
 
 std::pair<std::string, std::string> Split(const std::string& entity) {
@@ -29,7 +31,7 @@ bool AttachExpected(const std::vector<Series*>& entity_series, const detect::Det
   // The detector's signal names; the inputs view the series' values (kept alive by the caller).
   std::vector<std::string> signals;
   signals.reserve(entity_series.size());
-  for (const Series* s : entity_series) signals.push_back(SignalForDatasource(s->datasource));
+  for (const Series* s : entity_series) signals.push_back(store::CanonicalSignal(s->datasource));
   std::vector<detect::ExpectedInput> inputs;
   for (size_t k = 0; k < entity_series.size(); ++k) {
     const Series* s = entity_series[k];
@@ -49,12 +51,6 @@ bool AttachExpected(const std::vector<Series*>&, const detect::DetectConfig&) { 
 #endif
 
 // Both from the signal registry (store/signals.h), like the store's exports.
-std::string DatasourceForSignal(const std::string& signal) { return store::IodaDatasource(signal); }
-
-std::string SignalForDatasource(const std::string& datasource) {
-  return store::CanonicalSignal(datasource);
-}
-
 Result<SnapshotStats> LoadSnapshot(store::Store& store, const NameLookup& names, MemoryData* data,
                                    const ParentLookup& parents,
                                    const detect::DetectConfig* detect_config) {
@@ -67,7 +63,7 @@ Result<SnapshotStats> LoadSnapshot(store::Store& store, const NameLookup& names,
   BLACKOUT_ASSIGN_OR_RETURN(auto events, store.QueryEvents(eq));
   store::AlertQuery aq;
   aq.limit = 0;
-  aq.min_level = store::AlertLevel::kWarning;
+  aq.min_level = store::Level::kWarning;
   BLACKOUT_ASSIGN_OR_RETURN(auto alerts, store.QueryAlerts(aq));
 
   // Entities: every one with a series or an event; relations from events' carriers and from the
@@ -112,7 +108,7 @@ Result<SnapshotStats> LoadSnapshot(store::Store& store, const NameLookup& names,
   std::vector<Datasource> datasources;
   auto defaults = DefaultDatasources();
   for (const std::string& sig : signals) {
-    std::string ds = DatasourceForSignal(sig);
+    std::string ds = store::IodaDatasource(sig);
     auto it = std::find_if(defaults.begin(), defaults.end(),
                            [&](const Datasource& d) { return d.name == ds; });
     datasources.push_back(it != defaults.end() ? *it : Datasource{ds, ds, "", 300});
@@ -130,7 +126,7 @@ Result<SnapshotStats> LoadSnapshot(store::Store& store, const NameLookup& names,
     Series out;
     out.entity_type = type;
     out.entity_code = code;
-    out.datasource = DatasourceForSignal(s.key.signal);
+    out.datasource = store::IodaDatasource(s.key.signal);
     out.from = s.from;
     out.step = s.step;
     out.values = std::move(s.values);
@@ -153,9 +149,9 @@ Result<SnapshotStats> LoadSnapshot(store::Store& store, const NameLookup& names,
     Alert x;
     x.entity_type = type;
     x.entity_code = code;
-    x.datasource = DatasourceForSignal(a.signal);
+    x.datasource = store::IodaDatasource(a.signal);
     x.time = a.time;
-    x.level = std::string(store::AlertLevelName(a.level));
+    x.level = std::string(store::LevelName(a.level));
     x.condition = a.condition;
     x.value = a.value;
     x.history_value = a.expected;
@@ -172,7 +168,7 @@ Result<SnapshotStats> LoadSnapshot(store::Store& store, const NameLookup& names,
     std::string ds;
     for (const std::string& sig : e.signals) {
       if (!ds.empty()) ds += ",";
-      ds += DatasourceForSignal(sig);
+      ds += store::IodaDatasource(sig);
     }
     x.datasource = ds;
     x.start = e.start;
@@ -200,4 +196,4 @@ Result<SnapshotStats> LoadSnapshot(store::Store& store, const NameLookup& names,
   return stats;
 }
 
-}  // namespace blackout::server
+}  // namespace blackout::service

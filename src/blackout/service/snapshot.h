@@ -1,4 +1,5 @@
-// Loads what the API serves from a store into a MemoryData: entities (with display names and
+// The service's side of the API: loads what the API serves from a store into its read model
+// (server/data.h's MemoryData): entities (with display names and
 // relations), the combined series of every signal, alerts and events. The API answers from this
 // in-memory snapshot, so requests never wait on the store; the service reloads it after each
 // ingest/detection pass. Thread-safety: LoadSnapshot may run while the API reads `data` (each part
@@ -19,17 +20,15 @@ namespace blackout::detect {
 struct DetectConfig;
 }
 
-namespace blackout::server {
+namespace blackout::service {
+
+using server::MemoryData;
+using server::Series;
 
 // Display name of an entity "TYPE/CODE" ("" if unknown).
 using NameLookup = std::function<std::string(const std::string& entity)>;
 // The entities an entity belongs to ("asn/9198" -> {"country/KZ"}); empty if none are known.
 using ParentLookup = std::function<std::vector<std::string>(const std::string& entity)>;
-
-// IODA's datasource name for a store signal: probe -> ping-slash24, darknet -> merit-nt; others
-// unchanged. And back.
-std::string DatasourceForSignal(const std::string& signal);
-std::string SignalForDatasource(const std::string& datasource);
 
 struct SnapshotStats {
   size_t entities = 0, series = 0, alerts = 0, events = 0;
@@ -54,4 +53,4 @@ Result<SnapshotStats> LoadSnapshot(store::Store& store, const NameLookup& names,
 // detector module. REQUIRES: all series of one entity; a ValidateConfig-valid config.
 bool AttachExpected(const std::vector<Series*>& entity_series, const detect::DetectConfig& config);
 
-}  // namespace blackout::server
+}  // namespace blackout::service

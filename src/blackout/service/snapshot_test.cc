@@ -1,6 +1,8 @@
 // The detector's expected values as the snapshot attaches them (AttachExpected) and the signals
 // route serves them (?expected=true): they must equal what detect::SignalDetector, run bin by bin
 // from the first stored bin, judged for the same series, at any window start and across gaps.
+#include "blackout/service/snapshot.h"
+
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -11,9 +13,10 @@
 #include "blackout/detect/baseline.h"
 #include "blackout/detect/config.h"
 #include "blackout/server/api.h"
-#include "blackout/server/snapshot.h"
 
-namespace blackout::server {
+namespace blackout::service {
+
+using namespace server;
 namespace {
 
 using json = nlohmann::json;
@@ -275,4 +278,4 @@ TEST_F(ExpectedApiTest, CachedAnswersFollowTheData) {
 }
 
 }  // namespace
-}  // namespace blackout::server
+}  // namespace blackout::service

@@ -131,7 +131,7 @@ struct AlertQuery {
   std::string entity_type;            // "" = all
   std::string signal;                 // "" = all
   std::string method;                 // "" = all
-  AlertLevel min_level = AlertLevel::kNormal;
+  Level min_level = Level::kNormal;
   UnixSeconds from = 0;
   UnixSeconds until = INT64_MAX;
   int64_t limit = 1000;  // <= 0: no limit

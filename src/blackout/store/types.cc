@@ -92,24 +92,28 @@ size_t Series::present() const {
   return n;
 }
 
-std::string_view AlertLevelName(AlertLevel level) {
-  switch (level) {
-    case AlertLevel::kNormal:
+std::string_view LevelName(Level l) {
+  switch (l) {
+    case Level::kNoData:
+      return "no-data";
+    case Level::kUnknown:
+      return "unknown";
+    case Level::kNormal:
       return "normal";
-    case AlertLevel::kWarning:
+    case Level::kWarning:
       return "warning";
-    case AlertLevel::kCritical:
+    case Level::kCritical:
       return "critical";
   }
-  return "normal";
+  return "unknown";
 }
 
-Result<AlertLevel> ParseAlertLevel(std::string_view name) {
-  std::string n = Lower(name);
-  if (n == "normal") return AlertLevel::kNormal;
-  if (n == "warning") return AlertLevel::kWarning;
-  if (n == "critical") return AlertLevel::kCritical;
-  return InvalidArgument("unknown alert level '" + std::string(name) + "'");
+std::optional<Level> ParseLevel(std::string_view name) {
+  const std::string n = Lower(name);
+  for (int i = 0; i < kNumLevels; ++i) {
+    if (LevelName(static_cast<Level>(i)) == n) return static_cast<Level>(i);
+  }
+  return std::nullopt;
 }
 
 double Alert::ratio() const {

@@ -107,11 +107,32 @@ struct LatestValue {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Alerts and events (written by detect, read by the API)
+// Levels: the one verdict scale (the detector's, the alerts', the API's `levels`, the dashboard's)
 
-enum class AlertLevel : uint8_t { kNormal = 0, kWarning = 1, kCritical = 2 };
-std::string_view AlertLevelName(AlertLevel level);  // "normal", "warning", "critical"
-Result<AlertLevel> ParseAlertLevel(std::string_view name);
+// kNoData: nothing was measured in the bin (missing, NaN, negative or infinite value). kUnknown:
+// a value, but no judgement (the baseline is still learning, or the expected value is below the
+// floor). Neither is ever "normal". Ordered so that `level >= kWarning` means "alerting". The
+// numbers are the API's (`levels` arrays) and the dashboard's.
+enum class Level : uint8_t { kNoData = 0, kUnknown = 1, kNormal = 2, kWarning = 3, kCritical = 4 };
+inline constexpr int kNumLevels = 5;
+// "no-data", "unknown", "normal", "warning", "critical"
+std::string_view LevelName(Level l);
+std::optional<Level> ParseLevel(std::string_view name);  // case-insensitive
+
+// The detector's view of a series' bins: either empty (not judged) or each exactly as long as the
+// series' values. expected[i]: the value the detector expected (NaN: no baseline yet); lower[i]:
+// the lower edge of its band, expected - z * spread (NaN with expected); level[i]: its verdict,
+// a Level's number.
+struct ExpectedSeries {
+  std::vector<double> expected;
+  std::vector<double> lower;
+  std::vector<uint8_t> level;
+
+  bool judged() const { return !expected.empty(); }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Alerts and events (written by detect, read by the API)
 
 // One bin judged against its baseline. Unique on (entity, signal, source, method, time): writing an
 // alert with the same key replaces the earlier one.
@@ -121,7 +142,7 @@ struct Alert {
   std::string source;    // "" = combined series
   UnixSeconds time = 0;  // bin start
   int64_t step = kDefaultStepSeconds;
-  AlertLevel level = AlertLevel::kNormal;
+  Level level = Level::kNormal;  // kNormal, kWarning or kCritical
   double value = kMissing;
   double expected = kMissing;  // the baseline ("historyValue" in IODA)
   std::string method;          // "ioda-median", "seasonal", ...

@@ -138,7 +138,7 @@ class ClickHouseStore final : public Store {
         rb.Str(a.method);
         rb.I64(a.time);
         rb.I64(a.step);
-        rb.U8(static_cast<uint8_t>(a.level));
+        rb.U8(static_cast<uint8_t>(AlertLevelCode(a.level)));
         rb.F64(a.value);
         rb.F64(a.expected);
         rb.Str(a.condition);
@@ -337,7 +337,7 @@ class ClickHouseStore final : public Store {
     }
     if (!q.signal.empty()) inner += " AND signal = " + Quote(q.signal);
     if (!q.method.empty()) inner += " AND method = " + Quote(q.method);
-    std::string where = ") WHERE deleted = 0 AND level >= " + I(static_cast<int>(q.min_level));
+    std::string where = ") WHERE deleted = 0 AND level >= " + I(AlertLevelCode(q.min_level));
     Page<Alert> page;
     BLACKOUT_ASSIGN_OR_RETURN(Rows c, Select("SELECT count() FROM (" + inner + where));
     page.total = c.empty() ? 0 : ToI64(c[0][0]);
@@ -354,7 +354,7 @@ class ClickHouseStore final : public Store {
       a.method = std::move(r[3]);
       a.time = ToI64(r[4]);
       a.step = ToI64(r[5]);
-      a.level = static_cast<AlertLevel>(std::clamp<int64_t>(ToI64(r[6]), 0, 2));
+      a.level = AlertLevelFromCode(ToI64(r[6]));
       a.value = ToF64(r[7]);
       a.expected = ToF64(r[8]);
       a.condition = std::move(r[9]);

@@ -6,6 +6,21 @@ namespace blackout::store::internal {
 
 using nlohmann::json;
 
+int64_t AlertLevelCode(Level level) {
+  switch (level) {
+    case Level::kWarning:
+      return 1;
+    case Level::kCritical:
+      return 2;
+    default:
+      return 0;
+  }
+}
+
+Level AlertLevelFromCode(int64_t code) {
+  return code >= 2 ? Level::kCritical : code == 1 ? Level::kWarning : Level::kNormal;
+}
+
 std::string EncodeStrings(const std::vector<std::string>& v) { return json(v).dump(); }
 
 std::vector<std::string> DecodeStrings(std::string_view text) {

@@ -10,6 +10,11 @@
 
 namespace blackout::store::internal {
 
+// An alert's level as the stores keep it (0 normal, 1 warning, 2 critical: the alerts tables'
+// numbers since the first schema) and back; other levels are not alerts and are kept as normal.
+int64_t AlertLevelCode(Level level);
+Level AlertLevelFromCode(int64_t code);
+
 std::string EncodeStrings(const std::vector<std::string>& v);   // ["a","b"]
 std::vector<std::string> DecodeStrings(std::string_view json);  // [] on malformed input
 // [{"phase":"near-total-blackout","start":1,"end":2,"depth":0.05}, ...] (end/depth null if unset)

@@ -231,7 +231,7 @@ Result<Page<Alert>> SqliteStore::QueryAlerts(const AlertQuery& aq) {
   auto bind = [&](Stmt& q) {
     q.Bind(1, aq.from);
     q.Bind(2, aq.until);
-    q.Bind(3, static_cast<int64_t>(aq.min_level));
+    q.Bind(3, AlertLevelCode(aq.min_level));
     q.BindAllStatic(4, w.args);
   };
   Page<Alert> page;
@@ -262,7 +262,7 @@ Result<Page<Alert>> SqliteStore::QueryAlerts(const AlertQuery& aq) {
     a.method = q.Text(3);
     a.time = q.Int(4);
     a.step = q.Int(5);
-    a.level = static_cast<AlertLevel>(std::clamp<int64_t>(q.Int(6), 0, 2));
+    a.level = AlertLevelFromCode(q.Int(6));
     a.value = q.Real(7);
     a.expected = q.Real(8);
     a.condition = q.Text(9);

@@ -222,7 +222,7 @@ Status SqliteStore::ApplyAlerts(sqlite3* db, const WriteBatch& batch) {
     q.BindStatic(4, a.method);
     q.Bind(5, a.time);
     q.Bind(6, a.step);
-    q.Bind(7, static_cast<int64_t>(a.level));
+    q.Bind(7, AlertLevelCode(a.level));
     q.Bind(8, a.value);
     q.Bind(9, a.expected);
     q.BindStatic(10, a.condition);
