@@ -45,21 +45,18 @@ namespace {
 namespace fs = std::filesystem;
 using SteadyClock = std::chrono::steady_clock;
 
-Status ConfigError(std::string_view origin, const std::string &what) {
+Status ConfigError(std::string_view origin, const std::string& what) {
   return InvalidArgument(std::string(origin) + ": " + what);
 }
 
-Result<std::vector<std::string>> Strings(const toml::node &node,
-                                         std::string_view origin,
-                                         const std::string &key) {
+Result<std::vector<std::string>> Strings(const toml::node& node, std::string_view origin,
+                                         const std::string& key) {
   std::vector<std::string> out;
-  const auto *arr = node.as_array();
-  if (!arr)
-    return ConfigError(origin, key + " must be a list of strings");
-  for (const auto &el : *arr) {
+  const auto* arr = node.as_array();
+  if (!arr) return ConfigError(origin, key + " must be a list of strings");
+  for (const auto& el : *arr) {
     auto s = el.value<std::string>();
-    if (!s)
-      return ConfigError(origin, key + " must be a list of strings");
+    if (!s) return ConfigError(origin, key + " must be a list of strings");
     out.push_back(*s);
   }
   return out;
@@ -73,27 +70,24 @@ fs::path ExeDir() {
   return ec ? fs::path(".") : exe.parent_path();
 }
 
-} // namespace
+}  // namespace
 
 fs::path DefaultScenarioPath() {
-  const char *rel = "scenarios/kazakhstan-2022.toml";
-  std::vector<fs::path> candidates = {
-      fs::path(BLACKOUT_SOURCE_DIR_DEFAULT) / rel,
-      ExeDir() / "../share/blackout" / rel, fs::path(rel)};
+  const char* rel = "scenarios/kazakhstan-2022.toml";
+  std::vector<fs::path> candidates = {fs::path(BLACKOUT_SOURCE_DIR_DEFAULT) / rel,
+                                      ExeDir() / "../share/blackout" / rel, fs::path(rel)};
   std::error_code ec;
-  for (const auto &c : candidates) {
-    if (fs::is_regular_file(c, ec))
-      return c;
+  for (const auto& c : candidates) {
+    if (fs::is_regular_file(c, ec)) return c;
   }
   return candidates.back();
 }
 
-Result<ServiceConfig> ParseServiceConfig(std::string_view text,
-                                         std::string_view origin) {
+Result<ServiceConfig> ParseServiceConfig(std::string_view text, std::string_view origin) {
   toml::table root;
   try {
     root = toml::parse(text, origin);
-  } catch (const toml::parse_error &e) {
+  } catch (const toml::parse_error& e) {
     std::ostringstream msg;
     msg << e.description() << " (line " << e.source().begin.line << ")";
     return ConfigError(origin, msg.str());
@@ -104,33 +98,27 @@ Result<ServiceConfig> ParseServiceConfig(std::string_view text,
       {"data", {"dir"}},
       {"store", {"url"}},
       {"scenario", {"enabled", "file"}},
-      {"sources",
-       {"bgp", "bmp", "probe_records", "logs", "poll_seconds",
-        "bgp_full_feed_v4"}},
+      {"sources", {"bgp", "bmp", "probe_records", "logs", "poll_seconds", "bgp_full_feed_v4"}},
       {"geo", {"enabled", "dir"}},
       {"detect", {"config"}},
       {"server", {"listen", "token", "web_root", "threads"}},
   };
-  for (const auto &[k, v] : root) {
+  for (const auto& [k, v] : root) {
     std::string table(k.str());
     auto it = kKeys.find(table);
-    if (it == kKeys.end())
-      return ConfigError(origin, "unknown table [" + table + "]");
-    const toml::table *t = v.as_table();
-    if (!t)
-      return ConfigError(origin, "[" + table + "] must be a table");
-    for (const auto &[key, val] : *t) {
+    if (it == kKeys.end()) return ConfigError(origin, "unknown table [" + table + "]");
+    const toml::table* t = v.as_table();
+    if (!t) return ConfigError(origin, "[" + table + "] must be a table");
+    for (const auto& [key, val] : *t) {
       std::string name(key.str());
       if (!it->second.count(name)) {
         return ConfigError(origin, "unknown key " + table + "." + name);
       }
       std::string full = table + "." + name;
-      const toml::node &node =
-          val; // a lambda may not capture a structured binding (clang 14)
+      const toml::node& node = val;  // a lambda may not capture a structured binding (clang 14)
       auto str = [&]() -> Result<std::string> {
         auto s = node.value<std::string>();
-        if (!s)
-          return ConfigError(origin, full + " must be a string");
+        if (!s) return ConfigError(origin, full + " must be a string");
         return *s;
       };
       if (full == "data.dir") {
@@ -139,8 +127,7 @@ Result<ServiceConfig> ParseServiceConfig(std::string_view text,
         BLACKOUT_ASSIGN_OR_RETURN(c.store_url, str());
       } else if (full == "scenario.enabled") {
         auto b = val.value<bool>();
-        if (!b)
-          return ConfigError(origin, full + " must be true or false");
+        if (!b) return ConfigError(origin, full + " must be true or false");
         c.simulate = *b;
         simulate_set = true;
       } else if (full == "scenario.file") {
@@ -155,18 +142,15 @@ Result<ServiceConfig> ParseServiceConfig(std::string_view text,
         BLACKOUT_ASSIGN_OR_RETURN(c.bmp, Strings(val, origin, full));
       } else if (full == "sources.poll_seconds") {
         auto i = val.value<int64_t>();
-        if (!i || *i < 1 || *i > 86400)
-          return ConfigError(origin, full + " must be 1..86400");
+        if (!i || *i < 1 || *i > 86400) return ConfigError(origin, full + " must be 1..86400");
         c.poll_seconds = *i;
       } else if (full == "sources.bgp_full_feed_v4") {
         auto i = val.value<int64_t>();
-        if (!i || *i < 1)
-          return ConfigError(origin, full + " must be a positive integer");
+        if (!i || *i < 1) return ConfigError(origin, full + " must be a positive integer");
         c.bgp_full_feed_v4 = *i;
       } else if (full == "geo.enabled") {
         auto b = val.value<bool>();
-        if (!b)
-          return ConfigError(origin, full + " must be true or false");
+        if (!b) return ConfigError(origin, full + " must be true or false");
         c.geo = *b;
       } else if (full == "geo.dir") {
         BLACKOUT_ASSIGN_OR_RETURN(c.geo_dir, str());
@@ -179,18 +163,15 @@ Result<ServiceConfig> ParseServiceConfig(std::string_view text,
           return ConfigError(origin, "server.listen must be HOST:PORT");
         }
         c.host = listen.substr(0, colon);
-        if (c.host.size() > 2 && c.host.front() == '[' &&
-            c.host.back() == ']') {
+        if (c.host.size() > 2 && c.host.front() == '[' && c.host.back() == ']') {
           c.host = c.host.substr(1, c.host.size() - 2);
         }
         try {
           size_t used = 0;
           c.port = std::stoi(listen.substr(colon + 1), &used);
-          if (used != listen.size() - colon - 1 || c.port < 0 || c.port > 65535)
-            throw 0;
+          if (used != listen.size() - colon - 1 || c.port < 0 || c.port > 65535) throw 0;
         } catch (...) {
-          return ConfigError(origin,
-                             "server.listen: bad port in '" + listen + "'");
+          return ConfigError(origin, "server.listen: bad port in '" + listen + "'");
         }
       } else if (full == "server.token") {
         BLACKOUT_ASSIGN_OR_RETURN(c.token, str());
@@ -198,22 +179,19 @@ Result<ServiceConfig> ParseServiceConfig(std::string_view text,
         BLACKOUT_ASSIGN_OR_RETURN(c.web_root, str());
       } else if (full == "server.threads") {
         auto i = val.value<int64_t>();
-        if (!i || *i < 1 || *i > 256)
-          return ConfigError(origin, full + " must be 1..256");
+        if (!i || *i < 1 || *i > 256) return ConfigError(origin, full + " must be 1..256");
         c.threads = static_cast<int>(*i);
       }
     }
   }
   if (!simulate_set)
-    c.simulate = c.bgp.empty() && c.probe_records.empty() && c.logs.empty() &&
-                 c.bmp.empty();
+    c.simulate = c.bgp.empty() && c.probe_records.empty() && c.logs.empty() && c.bmp.empty();
   return c;
 }
 
-Result<ServiceConfig> LoadServiceConfig(const fs::path &path) {
+Result<ServiceConfig> LoadServiceConfig(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return NotFound("cannot read config " + path.string());
+  if (!in) return NotFound("cannot read config " + path.string());
   std::ostringstream ss;
   ss << in.rdbuf();
   return ParseServiceConfig(ss.str(), path.string());
@@ -228,16 +206,15 @@ struct Service::Impl {
   std::vector<std::string> bgp, probe_records, logs;
   bool detect_needed = true;
 #ifdef BLACKOUT_HAVE_BMP
-  // Live sources (sources.bmp): one view, written as bins every few seconds
-  // (bgp/live.h).
+  // Live sources (sources.bmp): one view, written as bins every few seconds (bgp/live.h).
   std::unique_ptr<bgp::GeoDbBlocks> live_blocks;
   std::unique_ptr<bgp::LiveView> live;
   std::unique_ptr<bmp::Station> bmp;
 #endif
-  const std::atomic<bool> *stop = nullptr;
+  const std::atomic<bool>* stop = nullptr;
 };
 
-void Service::SetStopFlag(const std::atomic<bool> *stop) { impl_->stop = stop; }
+void Service::SetStopFlag(const std::atomic<bool>* stop) { impl_->stop = stop; }
 
 bool Service::Stopping() const {
   return impl_->stop != nullptr && impl_->stop->load(std::memory_order_relaxed);
@@ -253,32 +230,27 @@ std::string Service::url() const {
   return "http://" + config_.host + ":" + std::to_string(port) + "/";
 }
 
-std::vector<std::string> Service::ParentsOf(const std::string &entity) const {
+std::vector<std::string> Service::ParentsOf(const std::string& entity) const {
   std::vector<std::string> out;
   auto add = [&](std::string p) {
-    if (p != entity && std::find(out.begin(), out.end(), p) == out.end())
-      out.push_back(p);
+    if (p != entity && std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
   };
   if (entity.rfind("region/", 0) == 0) {
     auto dash = entity.find('-');
-    if (dash != std::string::npos && dash > 7)
-      add("country/" + entity.substr(7, dash - 7));
+    if (dash != std::string::npos && dash > 7) add("country/" + entity.substr(7, dash - 7));
   }
   bool in_scenario = false;
   if (impl_->scenario && entity.rfind("asn/", 0) == 0) {
-    for (const sim::Network &n : impl_->scenario->networks) {
-      if ("asn/" + std::to_string(n.asn) != entity)
-        continue;
+    for (const sim::Network& n : impl_->scenario->networks) {
+      if ("asn/" + std::to_string(n.asn) != entity) continue;
       in_scenario = true;
-      for (const std::string &e : n.Entities()) {
-        if (e.rfind("asn/", 0) != 0)
-          add(e);
+      for (const std::string& e : n.Entities()) {
+        if (e.rfind("asn/", 0) != 0) add(e);
       }
     }
   }
   if (!in_scenario && impl_->geo && entity.rfind("asn/", 0) == 0) {
-    for (std::string &p : impl_->geo->Parents(entity))
-      add(std::move(p));
+    for (std::string& p : impl_->geo->Parents(entity)) add(std::move(p));
   }
   return out;
 }
@@ -286,12 +258,10 @@ std::vector<std::string> Service::ParentsOf(const std::string &entity) const {
 Status Service::Prepare() {
   std::error_code ec;
   fs::create_directories(config_.data_dir, ec);
-  if (ec)
-    return IoError("cannot create " + config_.data_dir + ": " + ec.message());
-  std::string url =
-      config_.store_url.empty()
-          ? "sqlite:" + (fs::path(config_.data_dir) / "blackout.db").string()
-          : config_.store_url;
+  if (ec) return IoError("cannot create " + config_.data_dir + ": " + ec.message());
+  std::string url = config_.store_url.empty()
+                        ? "sqlite:" + (fs::path(config_.data_dir) / "blackout.db").string()
+                        : config_.store_url;
   BLACKOUT_ASSIGN_OR_RETURN(impl_->store, store::OpenStore(url));
   if (config_.geo) {
     geo::GeoOptions go;
@@ -305,10 +275,8 @@ Status Service::Prepare() {
     }
   }
   {
-    // The geolocation datasets' credit lines, for the provenance every output
-    // states.
-    const std::string geo_credit =
-        impl_->geo ? geo::AttributionText() : std::string();
+    // The geolocation datasets' credit lines, for the provenance every output states.
+    const std::string geo_credit = impl_->geo ? geo::AttributionText() : std::string();
     auto saved = impl_->store->GetState(report::kGeoStateKey);
     if (!saved.ok() || *saved != geo_credit) {
       store::WriteBatch b;
@@ -324,8 +292,7 @@ Status Service::Prepare() {
     bgp::ViewOptions vo;
     if (config_.bgp_full_feed_v4 > 0)
       vo.full_feed_v4 = static_cast<uint64_t>(config_.bgp_full_feed_v4);
-    if (impl_->geo)
-      impl_->live_blocks = std::make_unique<bgp::GeoDbBlocks>(*impl_->geo);
+    if (impl_->geo) impl_->live_blocks = std::make_unique<bgp::GeoDbBlocks>(*impl_->geo);
     impl_->live = std::make_unique<bgp::LiveView>(vo, impl_->live_blocks.get());
     bmp::StationOptions so;
     so.listen = config_.bmp;
@@ -334,21 +301,17 @@ Status Service::Prepare() {
   }
 #endif
   if (config_.simulate) {
-    fs::path file = config_.scenario_file.empty()
-                        ? DefaultScenarioPath()
-                        : fs::path(config_.scenario_file);
+    fs::path file =
+        config_.scenario_file.empty() ? DefaultScenarioPath() : fs::path(config_.scenario_file);
     BLACKOUT_ASSIGN_OR_RETURN(auto scenario, sim::LoadScenario(file));
     notice_ = scenario.notice;
     fs::path dir = fs::path(config_.data_dir) / "scenario" / scenario.name;
     std::string state_key = "scenario:" + scenario.name;
-    std::string stamp = std::to_string(scenario.seed) + "@" +
-                        std::to_string(scenario.start) + "-" +
+    std::string stamp = std::to_string(scenario.seed) + "@" + std::to_string(scenario.start) + "-" +
                         std::to_string(scenario.end);
     auto done = impl_->store->GetState(state_key);
-    if (!done.ok() || *done != stamp ||
-        !fs::exists(dir / "manifest.json", ec)) {
-      log::Info("generating scenario ", scenario.name, " into ", dir.string(),
-                " (once)");
+    if (!done.ok() || *done != stamp || !fs::exists(dir / "manifest.json", ec)) {
+      log::Info("generating scenario ", scenario.name, " into ", dir.string(), " (once)");
       BLACKOUT_ASSIGN_OR_RETURN(auto out, sim::Simulate(scenario, dir));
       store::WriteBatch b;
       b.SetState(state_key, stamp);
@@ -362,8 +325,7 @@ Status Service::Prepare() {
       BLACKOUT_RETURN_IF_ERROR(impl_->store->Apply(b).status());
     }
     impl_->bgp.push_back((dir / "bgp").string());
-    impl_->probe_records.push_back(
-        (dir / "probe" / (scenario.vantage + ".records")).string());
+    impl_->probe_records.push_back((dir / "probe" / (scenario.vantage + ".records")).string());
     impl_->logs.push_back((dir / "logs" / scenario.log_name).string());
     impl_->scenario = std::move(scenario);
   } else if (auto saved = impl_->store->GetState(kNoticeKey); saved.ok()) {
@@ -374,16 +336,14 @@ Status Service::Prepare() {
 
 namespace {
 
-// Probe records -> the `probe` signal (source = vantage, and the combined
-// series).
-Result<size_t> IngestProbeRecords(store::Store &st, const std::string &path,
-                                  std::vector<std::string> *problems) {
+// Probe records -> the `probe` signal (source = vantage, and the combined series).
+Result<size_t> IngestProbeRecords(store::Store& st, const std::string& path,
+                                  std::vector<std::string>* problems) {
   std::error_code ec;
   std::string key = "probe:" + fs::absolute(path, ec).string();
   BLACKOUT_ASSIGN_OR_RETURN(std::string hash, store::HashFile(path));
   auto existing = st.GetIngest(key);
-  if (existing.ok() && existing->content_hash == hash)
-    return size_t{0};
+  if (existing.ok() && existing->content_hash == hash) return size_t{0};
   std::ifstream in(path, std::ios::binary);
   std::ostringstream ss;
   ss << in.rdbuf();
@@ -392,19 +352,16 @@ Result<size_t> IngestProbeRecords(store::Store &st, const std::string &path,
     problems->push_back(records.status().ToString());
     return size_t{0};
   }
-  // Round lengths per vantage from the file's round lines; a count whose
-  // vantage has none takes the prober's default round (Trinocular's 660 s).
+  // Round lengths per vantage from the file's round lines; a count whose vantage has none takes
+  // the prober's default round (Trinocular's 660 s).
   std::map<std::string, int64_t> steps;
-  for (const auto &r : records->rounds)
-    steps[r.vantage] = static_cast<int64_t>(r.seconds);
-  const int64_t default_step =
-      probe::ProberOptions{}.round_ns / probe::kNanosPerSecond;
+  for (const auto& r : records->rounds) steps[r.vantage] = static_cast<int64_t>(r.seconds);
+  const int64_t default_step = probe::ProberOptions{}.round_ns / probe::kNanosPerSecond;
   std::vector<probe::ProbeCount> counts;
   counts.reserve(records->counts.size());
-  for (const auto &c : records->counts) {
+  for (const auto& c : records->counts) {
     auto it = steps.find(c.vantage);
-    counts.push_back({c.entity, c.vantage, c.round,
-                      it != steps.end() ? it->second : default_step,
+    counts.push_back({c.entity, c.vantage, c.round, it != steps.end() ? it->second : default_step,
                       static_cast<double>(c.up)});
   }
   store::WriteBatch batch;
@@ -415,12 +372,12 @@ Result<size_t> IngestProbeRecords(store::Store &st, const std::string &path,
   return points;
 }
 
-} // namespace
+}  // namespace
 
 Result<PassReport> Service::IngestPass() {
   auto started = SteadyClock::now();
   PassReport report;
-  store::Store &st = *impl_->store;
+  store::Store& st = *impl_->store;
   bool changed = false;
 
 #ifdef BLACKOUT_HAVE_BGP
@@ -431,37 +388,28 @@ Result<PassReport> Service::IngestPass() {
     } else {
       bgp::IngestOptions opts;
       int64_t full_feed = config_.bgp_full_feed_v4;
-      if (full_feed < 0 && impl_->scenario)
-        full_feed = 1;
-      if (full_feed > 0)
-        opts.view.full_feed_v4 = static_cast<uint64_t>(full_feed);
+      if (full_feed < 0 && impl_->scenario) full_feed = 1;
+      if (full_feed > 0) opts.view.full_feed_v4 = static_cast<uint64_t>(full_feed);
       std::unique_ptr<bgp::GeoDbBlocks> blocks;
-      if (impl_->geo)
-        blocks = std::make_unique<bgp::GeoDbBlocks>(*impl_->geo);
+      if (impl_->geo) blocks = std::make_unique<bgp::GeoDbBlocks>(*impl_->geo);
       opts.cancel = impl_->stop;
       auto summary = bgp::IngestToStore(*files, opts, blocks.get(), st);
-      if (!summary.ok())
-        return summary.status();
+      if (!summary.ok()) return summary.status();
       report.bgp_files = summary->files_written;
       report.bgp_bins = summary->bins;
-      for (const auto &p : summary->problem_texts)
-        report.problems.push_back(p);
+      for (const auto& p : summary->problem_texts) report.problems.push_back(p);
       changed |= summary->files_written > 0;
     }
   }
 #else
-  if (!impl_->bgp.empty())
-    report.skipped.push_back("bgp ingest (module not in this build)");
+  if (!impl_->bgp.empty()) report.skipped.push_back("bgp ingest (module not in this build)");
 #endif
 
-  if (Stopping())
-    return Unavailable("ingest cancelled");
-  for (const std::string &path : impl_->probe_records) {
+  if (Stopping()) return Unavailable("ingest cancelled");
+  for (const std::string& path : impl_->probe_records) {
     std::error_code ec;
-    if (!fs::exists(path, ec))
-      continue;
-    BLACKOUT_ASSIGN_OR_RETURN(size_t points,
-                              IngestProbeRecords(st, path, &report.problems));
+    if (!fs::exists(path, ec)) continue;
+    BLACKOUT_ASSIGN_OR_RETURN(size_t points, IngestProbeRecords(st, path, &report.problems));
     if (points) {
       ++report.probe_files;
       report.probe_points += points;
@@ -473,32 +421,29 @@ Result<PassReport> Service::IngestPass() {
   if (impl_->geo) {
     attribute = traffic::GeoAttributor(*impl_->geo);
   } else if (impl_->scenario) {
-    const sim::Scenario *s = &*impl_->scenario;
-    attribute = [s](const IpAddress &a, std::vector<std::string> *out) {
-      for (const auto &n : s->networks) {
-        for (const auto &p : n.prefixes) {
+    const sim::Scenario* s = &*impl_->scenario;
+    attribute = [s](const IpAddress& a, std::vector<std::string>* out) {
+      for (const auto& n : s->networks) {
+        for (const auto& p : n.prefixes) {
           if (p.Contains(a)) {
-            for (auto &e : n.Entities())
-              out->push_back(e);
+            for (auto& e : n.Entities()) out->push_back(e);
             return;
           }
         }
       }
     };
   } else {
-    attribute = [](const IpAddress &, std::vector<std::string> *) {};
+    attribute = [](const IpAddress&, std::vector<std::string>*) {};
   }
-  for (const std::string &path : impl_->logs) {
+  for (const std::string& path : impl_->logs) {
     std::error_code ec;
-    if (!fs::exists(path, ec))
-      continue;
+    if (!fs::exists(path, ec)) continue;
     auto summary = traffic::IngestLog(path, attribute, st);
     if (!summary.ok()) {
       report.problems.push_back(summary.status().ToString());
       continue;
     }
-    for (const auto &p : summary->problem_texts)
-      report.problems.push_back(p);
+    for (const auto& p : summary->problem_texts) report.problems.push_back(p);
     report.log_malformed += summary->malformed;
     if (!summary->unchanged) {
       ++report.log_files;
@@ -508,30 +453,25 @@ Result<PassReport> Service::IngestPass() {
   }
 
 #ifdef BLACKOUT_HAVE_DETECT
-  // The snapshot's expected values are computed with the same config as
-  // detection (also when this process does not detect: `blackout serve` shows
-  // what the configured detector judges).
+  // The snapshot's expected values are computed with the same config as detection (also when this
+  // process does not detect: `blackout serve` shows what the configured detector judges).
   detect::DetectConfig dc = detect::DefaultConfig();
   if (!config_.detect_config.empty()) {
     BLACKOUT_ASSIGN_OR_RETURN(dc, detect::LoadConfig(config_.detect_config));
   }
-  const detect::DetectConfig *expected_config = &dc;
+  const detect::DetectConfig* expected_config = &dc;
   if (config_.run_detection && (changed || impl_->detect_needed)) {
-    // Every entity over everything stored (each entity's grid follows its own
-    // data), through the same glue as `blackout detect`; carriers by ParentsOf.
-    if (Stopping())
-      return Unavailable("detection cancelled");
+    // Every entity over everything stored (each entity's grid follows its own data), through the
+    // same glue as `blackout detect`; carriers by ParentsOf.
+    if (Stopping()) return Unavailable("detection cancelled");
     detect::StoreDetectOptions opt;
     opt.from = 0;
     opt.until = INT64_MAX;
     opt.config = dc;
     opt.write = true;
-    opt.parents = [this](std::string_view e) {
-      return ParentsOf(std::string(e));
-    };
+    opt.parents = [this](std::string_view e) { return ParentsOf(std::string(e)); };
     BLACKOUT_ASSIGN_OR_RETURN(auto d, detect::DetectInStore(st, opt));
-    for (const Status &p : d.problems)
-      report.problems.push_back(p.ToString());
+    for (const Status& p : d.problems) report.problems.push_back(p.ToString());
     report.alerts += static_cast<size_t>(d.alerts);
     report.events += d.events.size();
     report.entities_detected += static_cast<size_t>(d.entities);
@@ -539,50 +479,38 @@ Result<PassReport> Service::IngestPass() {
   }
 #else
   report.skipped.push_back("detection (module not in this build)");
-  const detect::DetectConfig *expected_config = nullptr;
+  const detect::DetectConfig* expected_config = nullptr;
 #endif
 
-  NameLookup names = [this](const std::string &entity) -> std::string {
+  NameLookup names = [this](const std::string& entity) -> std::string {
     if (impl_->scenario) {
       std::string n = impl_->scenario->EntityName(entity);
-      if (!n.empty())
-        return n;
+      if (!n.empty()) return n;
     }
     if (impl_->geo) {
       auto id = geo::ParseEntity(entity);
-      if (id.ok())
-        return impl_->geo->Name(*id);
+      if (id.ok()) return impl_->geo->Name(*id);
     }
     return "";
   };
   BLACKOUT_RETURN_IF_ERROR(
       LoadSnapshot(
-          st, names, &data_,
-          [this](const std::string &e) { return ParentsOf(e); },
-          expected_config)
+          st, names, &data_, [this](const std::string& e) { return ParentsOf(e); }, expected_config)
           .status());
-  report.seconds =
-      std::chrono::duration<double>(SteadyClock::now() - started).count();
+  report.seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
   if (impl_->api) {
-    server::Metrics &m = impl_->api->metrics();
-    m.AddCounter("blackout_ingest_passes_total", "Ingest/detection passes run.",
-                 1);
-    m.AddCounter("blackout_bins_processed_total",
-                 "Signal bins written by ingest.",
-                 static_cast<double>(report.bgp_bins + report.probe_points +
-                                     report.log_points));
+    server::Metrics& m = impl_->api->metrics();
+    m.AddCounter("blackout_ingest_passes_total", "Ingest/detection passes run.", 1);
+    m.AddCounter("blackout_bins_processed_total", "Signal bins written by ingest.",
+                 static_cast<double>(report.bgp_bins + report.probe_points + report.log_points));
     m.SetGauge("blackout_alerts", "Alerts (warning and critical) in the store.",
                static_cast<double>(report.alerts));
-    m.SetGauge("blackout_events", "Events in the store.",
-               static_cast<double>(report.events));
-    m.SetGauge("blackout_ingest_pass_seconds", "Duration of the last pass.",
-               report.seconds);
-    m.SetGauge("blackout_ingest_last_pass_timestamp_seconds",
-               "When the last pass ended.",
-               static_cast<double>(
-                   std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count()));
+    m.SetGauge("blackout_events", "Events in the store.", static_cast<double>(report.events));
+    m.SetGauge("blackout_ingest_pass_seconds", "Duration of the last pass.", report.seconds);
+    m.SetGauge("blackout_ingest_last_pass_timestamp_seconds", "When the last pass ended.",
+               static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count()));
   }
   return report;
 }
@@ -608,67 +536,57 @@ Status Service::StartServer() {
   return impl_->api->Start();
 }
 
-void Service::RunUntil(const std::atomic<bool> &stop,
-                       const std::function<void(const PassReport &)> &on_pass) {
+void Service::RunUntil(const std::atomic<bool>& stop,
+                       const std::function<void(const PassReport&)>& on_pass) {
   auto next = SteadyClock::now() + std::chrono::seconds(config_.poll_seconds);
 #ifdef BLACKOUT_HAVE_BMP
-  // The live bins: the provisional one rewritten, closed ones written once;
-  // then the snapshot is reloaded by a pass (detection runs when a bin closed).
-  // Withdraw-to-API well under 10 s.
+  // The live bins: the provisional one rewritten, closed ones written once; then the snapshot is
+  // reloaded by a pass (detection runs when a bin closed). Withdraw-to-API well under 10 s.
   constexpr auto kLiveEvery = std::chrono::seconds(2);
   auto next_live = SteadyClock::now();
   auto LiveTick = [this] {
-    const UnixSeconds now =
-        std::chrono::duration_cast<std::chrono::seconds>(
-            std::chrono::system_clock::now().time_since_epoch())
-            .count();
+    const UnixSeconds now = std::chrono::duration_cast<std::chrono::seconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count();
     const std::vector<bgp::LiveBin> bins = impl_->live->Advance(now);
     store::WriteBatch b;
     bgp::AddLiveBins(bins, impl_->live->step(), &b);
     if (auto r = impl_->store->Apply(b); !r.ok()) {
       log::Error("live BGP bins not written: ", r.status().ToString());
     }
-    if (bins.size() > 1)
-      impl_->detect_needed = true;
+    if (bins.size() > 1) impl_->detect_needed = true;
     impl_->pass_requested = true;
     if (impl_->api && impl_->bmp) {
       const bmp::StationStats s = impl_->bmp->stats();
-      server::Metrics &m = impl_->api->metrics();
-      m.SetGauge("blackout_bmp_sessions_open", "BMP sessions open.",
-                 double(s.sessions_open));
-      m.SetGauge("blackout_bmp_messages", "BMP messages decoded.",
-                 double(s.messages));
-      m.SetGauge("blackout_bmp_problems", "Problems in BMP messages.",
-                 double(s.problems));
+      server::Metrics& m = impl_->api->metrics();
+      m.SetGauge("blackout_bmp_sessions_open", "BMP sessions open.", double(s.sessions_open));
+      m.SetGauge("blackout_bmp_messages", "BMP messages decoded.", double(s.messages));
+      m.SetGauge("blackout_bmp_problems", "Problems in BMP messages.", double(s.problems));
       m.SetGauge("blackout_bmp_closed_garbage", "BMP sessions closed: not BMP.",
                  double(s.closed_garbage));
       m.SetGauge("blackout_bmp_closed_stalled", "BMP sessions closed: stalled.",
                  double(s.closed_stalled));
-      m.SetGauge("blackout_bmp_closed_disconnect",
-                 "BMP sessions closed: disconnected.",
+      m.SetGauge("blackout_bmp_closed_disconnect", "BMP sessions closed: disconnected.",
                  double(s.closed_disconnect));
-      m.SetGauge("blackout_bmp_sessions_refused",
-                 "BMP sessions refused (limit).", double(s.sessions_refused));
+      m.SetGauge("blackout_bmp_sessions_refused", "BMP sessions refused (limit).",
+                 double(s.sessions_refused));
     }
   };
 #endif
   while (!stop) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    if (stop)
-      break;
+    if (stop) break;
 #ifdef BLACKOUT_HAVE_BMP
     if (impl_->live && SteadyClock::now() >= next_live) {
       LiveTick();
       next_live = SteadyClock::now() + kLiveEvery;
     }
 #endif
-    if (SteadyClock::now() < next && !impl_->pass_requested)
-      continue;
+    if (SteadyClock::now() < next && !impl_->pass_requested) continue;
     impl_->pass_requested = false;
     auto r = IngestPass();
     if (!r.ok()) {
-      if (!Stopping())
-        log::Error("ingest pass failed: ", r.status().ToString());
+      if (!Stopping()) log::Error("ingest pass failed: ", r.status().ToString());
     } else if (on_pass) {
       on_pass(*r);
     }
@@ -679,11 +597,9 @@ void Service::RunUntil(const std::atomic<bool> &stop,
 
 void Service::StopServer() {
 #ifdef BLACKOUT_HAVE_BMP
-  if (impl_ && impl_->bmp)
-    impl_->bmp->Stop();
+  if (impl_ && impl_->bmp) impl_->bmp->Stop();
 #endif
-  if (impl_ && impl_->api)
-    impl_->api->Stop();
+  if (impl_ && impl_->api) impl_->api->Stop();
 }
 
-} // namespace blackout::service
+}  // namespace blackout::service
