@@ -10,6 +10,7 @@
 #include "blackout/base/time.h"
 #include "blackout/bgp/archive.h"
 #include "blackout/bgp/fetch.h"
+#include "blackout/bgp/follow.h"
 #include "blackout/bgp/geo_blocks.h"
 #include "blackout/bgp/ingest.h"
 #include "blackout/geo/geodb.h"
@@ -32,7 +33,7 @@ CLI::App* Parent(CLI::App& app, const std::string& name, const std::string& help
 }
 
 struct FetchArgs {
-  std::vector<std::string> collectors;
+  std::vector<std::string> collectors, sources;
   std::string from, until, dir, base_url;
   bool no_ribs = false, no_updates = false;
   bgp::FetchOptions options;
@@ -49,21 +50,42 @@ int RunFetch(const FetchArgs& a, const Context& ctx) {
     log::Error("--until must be after --from");
     return kExitUsage;
   }
-  std::vector<bgp::FetchJob> jobs;
+  // --collector NAME is the source ris:NAME / routeviews:NAME (base=--base-url).
+  bgp::ArchiveFetchRequest req;
+  std::vector<std::string> specs = a.sources;
   for (const auto& name : a.collectors) {
     auto c = bgp::ParseCollector(name);
     if (!c.ok()) {
       log::Error(c.status().message());
       return kExitUsage;
     }
-    std::string base = a.base_url.empty() ? bgp::DefaultBaseUrl(c->project) : a.base_url;
-    for (auto& f : bgp::ListArchiveFiles(*c, base, *from, *until, !a.no_ribs, !a.no_updates)) {
-      jobs.push_back({f.url, std::filesystem::path(a.dir) / f.relative});
-    }
+    specs.push_back((c->project == bgp::ArchiveProject::kRis ? "ris:" : "routeviews:") + name +
+                    (a.base_url.empty() ? "" : " base=" + a.base_url));
   }
-  Progress progress("fetch bgp", jobs.size(), "files", Progress::StderrIsTerminal() && !ctx.quiet);
+  for (const auto& spec : specs) {
+    auto src = bgp::ParseArchiveSource(spec);
+    if (!src.ok()) {
+      log::Error(src.status().message());
+      return kExitUsage;
+    }
+    req.sources.push_back(std::move(*src));
+  }
+  if (req.sources.empty()) {
+    log::Error("name at least one --collector or --source");
+    return kExitUsage;
+  }
+  req.from = *from;
+  req.until = *until;
+  req.ribs = !a.no_ribs;
+  req.updates = !a.no_updates;
+  req.dir = a.dir;
+  size_t total = 0;
+  for (const auto& src : req.sources) {
+    total += bgp::ListSourceFiles(src, req.from, req.until, req.ribs, req.updates).size();
+  }
+  Progress progress("fetch bgp", total, "files", Progress::StderrIsTerminal() && !ctx.quiet);
   uint64_t done = 0, bytes = 0;
-  auto outcomes = bgp::FetchFiles(jobs, a.options, [&](const bgp::FetchOutcome& o) {
+  auto results = bgp::FetchArchive(req, a.options, [&](const bgp::FetchOutcome& o) {
     ++done;
     bytes += o.bytes;
     progress.Update(done, bytes);
@@ -71,7 +93,8 @@ int RunFetch(const FetchArgs& a, const Context& ctx) {
   progress.Finish();
   int fetched = 0, skipped = 0, missing = 0, failed = 0;
   nlohmann::json files = nlohmann::json::array();
-  for (const auto& o : outcomes) {
+  for (const auto& r : results) {
+    const bgp::FetchOutcome& o = r.outcome;
     std::string state;
     if (o.status.ok()) {
       o.skipped ? ++skipped : ++fetched;
@@ -83,7 +106,8 @@ int RunFetch(const FetchArgs& a, const Context& ctx) {
     } else {
       ++failed;
       state = "failed";
-      log::Error("failed after ", o.attempts, " attempts: ", o.status.ToString());
+      log::Error("failed after ", o.attempts, " attempts: ", o.status.ToString(),
+                 " (run the same command again: complete files are kept, .part files resume)");
     }
     files.push_back({{"url", o.job.url},
                      {"path", o.job.dest.string()},
@@ -97,7 +121,7 @@ int RunFetch(const FetchArgs& a, const Context& ctx) {
     std::printf("%s\n", j.dump().c_str());
   } else if (!ctx.quiet) {
     std::printf("%zu files: %d fetched, %d already present, %d missing, %d failed (%llu bytes)\n",
-                jobs.size(), fetched, skipped, missing, failed,
+                results.size(), fetched, skipped, missing, failed,
                 static_cast<unsigned long long>(bytes));
   }
   if (failed > 0) return kExitFailure;
@@ -177,16 +201,22 @@ void RegisterBgpCommands(CLI::App& app, Context& ctx) {
   CLI::App* fb = fetch->add_subcommand(
       "bgp",
       "Download RIS / RouteViews MRT files (RIB dumps and update files) for a time range.\n"
-      "Resumable (NAME.part + Range), sizes verified, parallel, retried with backoff.");
+      "Resumable (NAME.part + Range), sizes verified, parallel, retried with backoff.\n"
+      "`blackout run` follows the same sources itself (sources.bgp, docs/archives.md).");
   fb->add_option("--collector", fa->collectors,
-                 "rrcNN, route-views2, route-views.NAME, route-viewsN (repeatable)")
-      ->required();
+                 "rrcNN, route-views2, route-views.NAME, route-viewsN (repeatable)");
+  fb->add_option("--source", fa->sources,
+                 "Archive source as in sources.bgp (repeatable): ris:rrc00, "
+                 "routeviews:route-views2, or a URL template such as\n"
+                 "'https://HOST/rrc00/{YYYY}.{MM}/updates.{YYYYMMDD}.{HHMM}.gz [rib=TEMPLATE] "
+                 "[period=S] [rib_period=S] [collector=NAME]'");
   fb->add_option("--from", fa->from, "Start time (ISO 8601 UTC or Unix seconds)")->required();
   fb->add_option("--until", fa->until, "End time, exclusive")->required();
   fb->add_option("--dir", fa->dir, "Destination folder (archive layout is kept below it)")
       ->required();
   fb->add_option("--base-url", fa->base_url,
-                 "Archive root instead of the project's own (e.g. a mirror or a test server)");
+                 "Archive root for --collector instead of the project's own (a mirror or a test "
+                 "server)");
   fb->add_flag("--no-ribs", fa->no_ribs, "Skip RIB dumps");
   fb->add_flag("--no-updates", fa->no_updates, "Skip update files");
   fb->add_option("--concurrency", fa->options.concurrency, "Parallel transfers")

@@ -1,9 +1,14 @@
 #!/usr/bin/env python3
 """A loopback HTTP server that serves a folder laid out like the RIS / RouteViews archives, for the
-`blackout fetch bgp` tests. Supports HEAD and single Range requests (206 / 416) and injects faults:
+`blackout fetch bgp` and archive-following tests. Files may be symlinks to files elsewhere (the real
+MRT files are served in place); a file that appears later is served from then on (a late file), a
+missing one answers 404. Supports HEAD, single Range requests (206 / 416), ETag and If-Range (a
+Range whose If-Range no longer matches gets the whole file, 200), and injects faults:
   --fail-first N    the first N GETs of each path answer 503
   --cut-at BYTES    the first GET of each path that starts at offset 0 announces the full length but
                     closes the connection after BYTES bytes (a dropped transfer to be resumed)
+  --cut-only TEXT   cut only paths containing TEXT
+  --no-etag         send no ETag (so a resumed transfer cannot tell a changed file by If-Range)
 Binds 127.0.0.1 on a free port, writes the port to --port-file, exits after --lifetime seconds.
 Every request is logged as one line "METHOD PATH RANGE -> CODE" to --log."""
 import argparse
@@ -31,10 +36,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def path_on_disk(self):
         rel = self.path.split("?", 1)[0].lstrip("/")
-        full = os.path.realpath(os.path.join(args.dir, rel))
-        if not full.startswith(os.path.realpath(args.dir) + os.sep) or not os.path.isfile(full):
+        # Symlinks may point anywhere (real data served in place); ".." may not leave the folder.
+        root = os.path.abspath(args.dir)
+        full = os.path.normpath(os.path.join(root, rel))
+        if not full.startswith(root + os.sep) or not os.path.isfile(full):
             return None
         return full
+
+    def etag(self, full):
+        st = os.stat(full)
+        return '"%x-%x-%x"' % (st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def validators(self, full):
+        if not args.no_etag:
+            self.send_header("ETag", self.etag(full))
 
     def plain(self, code):
         self.note(code)
@@ -49,6 +64,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.note(200)
         self.send_response(200)
         self.send_header("Content-Length", str(os.path.getsize(full)))
+        self.validators(full)
         self.end_headers()
 
     def do_GET(self):
@@ -63,6 +79,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         size = os.path.getsize(full)
         start = 0
         rng = self.headers.get("Range")
+        if_range = self.headers.get("If-Range")
+        if rng and if_range is not None and (args.no_etag or if_range != self.etag(full)):
+            rng = None  # the file changed since the client's partial copy: send it whole
         if rng:
             start = int(rng.split("=", 1)[1].split("-", 1)[0])
             if start >= size:
@@ -81,10 +100,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         if rng:
             self.send_header("Content-Range", "bytes %d-%d/%d" % (start, size - 1, size))
+        self.validators(full)
         self.end_headers()
         cut = False
         with lock:
-            if args.cut_at and start == 0 and self.path not in cut_done and len(body) > args.cut_at:
+            if (args.cut_at and start == 0 and self.path not in cut_done and
+                    len(body) > args.cut_at and args.cut_only in self.path):
                 cut_done.add(self.path)
                 cut = True
         if cut:
@@ -103,6 +124,8 @@ def main():
     p.add_argument("--log")
     p.add_argument("--fail-first", type=int, default=0)
     p.add_argument("--cut-at", type=int, default=0)
+    p.add_argument("--cut-only", default="")
+    p.add_argument("--no-etag", action="store_true")
     p.add_argument("--lifetime", type=float, default=300)
     args = p.parse_args()
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -128,5 +128,70 @@ TEST(FetchBgpTest, LibraryVerifiesSizeAndRetriesPersistentCuts) {
   EXPECT_EQ(ReadFile(tmp / "got/f"), ReadFile(archive / "d/f"));
 }
 
+// A file that changed on the server between a cut transfer and its resumption: with an ETag the
+// If-Range brings the whole new file (200); without one, the resumed 206's total differs from the
+// size recorded with the part, so the part is discarded and the file fetched again whole.
+void ChangedBetweenCutAndResume(const std::string& server_flags, const std::string& resumed_as) {
+  TempDir tmp;
+  fs::path archive = tmp / "archive";
+  fs::create_directories(archive / "d");
+  WriteFile(archive / "d/f", RandomBytes(50000, 7));
+  ArchiveServer server(archive, tmp.path(), "--cut-at 1000 " + server_flags);
+  FetchOptions o;
+  o.backoff_initial_s = 0.01;
+  o.max_attempts = 1;
+  std::vector<FetchJob> jobs = {{server.url() + "/d/f", tmp / "got/f"}};
+  auto out = FetchFiles(jobs, o);
+  ASSERT_FALSE(out[0].status.ok());
+  ASSERT_EQ(fs::file_size(tmp / "got/f.part"), 1000u);
+  fs::remove(archive / "d/f");
+  WriteFile(archive / "d/f", RandomBytes(60000, 8));  // a different file, another size
+  o.max_attempts = 3;
+  out = FetchFiles(jobs, o);
+  ASSERT_TRUE(out[0].status.ok()) << out[0].status.ToString();
+  EXPECT_EQ(ReadFile(tmp / "got/f"), ReadFile(archive / "d/f"));
+  EXPECT_FALSE(fs::exists(tmp / "got/f.part"));
+  EXPECT_FALSE(fs::exists(tmp / "got/f.part.meta"));
+  EXPECT_EQ(Count(server.log(), "GET /d/f bytes=1000- -> " + resumed_as), 1u) << server.log();
+}
+
+TEST(FetchBgpTest, ChangedFileWithETagIsFetchedWholeByIfRange) {
+  ChangedBetweenCutAndResume("", "200");
+}
+
+TEST(FetchBgpTest, ChangedFileWithoutETagIsRejectedBySizeAndFetchedAgain) {
+  ChangedBetweenCutAndResume("--no-etag", "206");
+}
+
+TEST(FetchBgpTest, SourceTemplateAndRouteViewsRootLayout) {
+  // --source with a URL template and with routeviews:route-views2 (no collector folder).
+  TempDir tmp;
+  fs::path archive = tmp / "archive", out = tmp / "out";
+  auto rv = MakeArchive(archive, "route-views2", "2021-01-01T00:00:00Z", "2021-01-01T00:30:00Z");
+  fs::create_directories(archive / "mirror/x1/2021.01");
+  WriteFile(archive / "mirror/x1/2021.01/updates.20210101.0000.gz", RandomBytes(3000, 3));
+  WriteFile(archive / "mirror/x1/2021.01/updates.20210101.0005.gz", RandomBytes(3000, 4));
+  ArchiveServer server(archive, tmp.path());
+  auto r = RunCommand(blackout::testing::BlackoutBinary().string() +
+                      " --json fetch bgp --source 'routeviews:route-views2 base=" + server.url() +
+                      "' --source '" + server.url() +
+                      "/mirror/x1/{YYYY}.{MM}/updates.{YYYYMMDD}.{HHMM}.gz rib=" + server.url() +
+                      "/none/{YYYYMMDD}.{HHMM}' --no-ribs --from 2021-01-01T00:00:00Z"
+                      " --until 2021-01-01T00:10:00Z --dir '" +
+                      out.string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(fs::exists(out / "bgpdata/2021.01/UPDATES/updates.20210101.0000.bz2"));
+  EXPECT_EQ(ReadFile(out / "x1/2021.01/updates.20210101.0005.gz"),
+            ReadFile(archive / "mirror/x1/2021.01/updates.20210101.0005.gz"));
+  EXPECT_NE(r.out.find("\"fetched\":3"), std::string::npos) << r.out;
+  // A bad template is a usage error naming what is wrong.
+  r = RunCommand(blackout::testing::BlackoutBinary().string() +
+                 " fetch bgp --source 'https://x/{YYYY}/updates.gz' --from 2021-01-01T00:00:00Z"
+                 " --until 2021-01-01T00:10:00Z --dir '" +
+                 out.string() + "'");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("{YYYYMMDD}"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace blackout::bgp

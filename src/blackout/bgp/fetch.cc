@@ -42,7 +42,58 @@ struct Transfer {
   bool write_error = false;
   long code = 0;                  // NOLINT(runtime/int)
   std::optional<uint64_t> total;  // the full file size the server announced
+  std::string validator;          // the response's ETag, else its Last-Modified
 };
+
+// NAME.part.meta: the size and validator (ETag / Last-Modified) of the file a .part belongs to, so
+// that a resumed transfer continues the same file: If-Range makes the server send the whole file
+// when it changed, and a Content-Range total other than the recorded size discards the part.
+struct PartMeta {
+  uint64_t size = 0;
+  std::string validator;
+};
+
+fs::path MetaPath(const fs::path& part) {
+  fs::path m = part;
+  m += ".meta";
+  return m;
+}
+
+std::optional<PartMeta> ReadMeta(const fs::path& part) {
+  std::unique_ptr<std::FILE, FileCloser> f(std::fopen(MetaPath(part).c_str(), "rb"));
+  if (!f) return std::nullopt;
+  char buf[1024];
+  size_t n = std::fread(buf, 1, sizeof buf - 1, f.get());
+  buf[n] = '\0';
+  PartMeta m;
+  char* end = nullptr;
+  m.size = std::strtoull(buf, &end, 10);
+  if (end == buf || *end != '\n') return std::nullopt;
+  m.validator = std::string(end + 1);
+  while (!m.validator.empty() && (m.validator.back() == '\n' || m.validator.back() == '\r')) {
+    m.validator.pop_back();
+  }
+  return m;
+}
+
+void WriteMeta(const fs::path& part, uint64_t size, const std::string& validator) {
+  std::unique_ptr<std::FILE, FileCloser> f(std::fopen(MetaPath(part).c_str(), "wb"));
+  if (f)
+    std::fprintf(f.get(), "%llu\n%s\n", static_cast<unsigned long long>(size), validator.c_str());
+}
+
+void RemovePart(const fs::path& part) {
+  std::error_code ec;
+  fs::remove(part, ec);
+  fs::remove(MetaPath(part), ec);
+}
+
+std::string HeaderValue(const std::string& line, size_t name_len) {
+  size_t b = name_len, e = line.size();
+  while (b < e && (line[b] == ' ' || line[b] == '\t')) ++b;
+  while (e > b && (line[e - 1] == '\r' || line[e - 1] == '\n' || line[e - 1] == ' ')) --e;
+  return line.substr(b, e - b);
+}
 
 // Parses "Content-Range: bytes a-b/total" and "Content-Length: n" headers.
 size_t OnHeader(char* data, size_t size, size_t n, void* user) {
@@ -53,6 +104,11 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (lower.rfind("http/", 0) == 0) {
     t->total.reset();  // a new response (redirect or 100-continue) starts
+    t->validator.clear();
+  } else if (lower.rfind("etag:", 0) == 0) {
+    t->validator = HeaderValue(line, 5);
+  } else if (lower.rfind("last-modified:", 0) == 0 && t->validator.empty()) {
+    t->validator = HeaderValue(line, 14);
   } else if (lower.rfind("content-range:", 0) == 0) {
     size_t slash = lower.find('/');
     if (slash != std::string::npos && lower.compare(slash + 1, 1, "*") != 0) {
@@ -79,7 +135,12 @@ size_t OnBody(char* data, size_t size, size_t n, void* user) {
         t->write_error = true;
         return 0;
       }
-      if (!append) t->offset = 0;
+      if (!append) {
+        t->offset = 0;
+        std::error_code ec;
+        fs::remove(MetaPath(t->part), ec);
+        if (t->total) WriteMeta(t->part, *t->total, t->validator);
+      }
     }
   }
   if (!t->out) return size * n;  // error body: discard
@@ -120,6 +181,15 @@ Result<uint64_t> RemoteSize(const std::string& url, const FetchOptions& o) {
   return static_cast<uint64_t>(len);
 }
 
+int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* abort = static_cast<const std::atomic<bool>*>(user);
+  return abort->load(std::memory_order_relaxed) ? 1 : 0;
+}
+
+bool Stopped(const std::atomic<bool>* flag) {
+  return flag != nullptr && flag->load(std::memory_order_relaxed);
+}
+
 bool Retryable(const Status& s) {
   return s.code() == StatusCode::kUnavailable || s.code() == StatusCode::kDataLoss;
 }
@@ -146,26 +216,43 @@ Status Attempt(const FetchJob& job, const FetchOptions& o, FetchOutcome* out) {
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, OnBody);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
   curl_easy_setopt(c, CURLOPT_USERAGENT, "blackout-fetch/1");
+  if (o.abort != nullptr) {
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, OnProgress);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, o.abort);
+  }
   std::string range;
+  std::optional<PartMeta> meta;
+  struct SlistDeleter {
+    void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+  };
+  std::unique_ptr<curl_slist, SlistDeleter> headers;
   if (t.offset > 0) {
     range = std::to_string(t.offset) + "-";
     curl_easy_setopt(c, CURLOPT_RANGE, range.c_str());
     out->resumed = true;
+    meta = ReadMeta(part);
+    if (meta && !meta->validator.empty()) {
+      headers.reset(curl_slist_append(nullptr, ("If-Range: " + meta->validator).c_str()));
+      curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+    }
   }
   CURLcode rc = curl_easy_perform(c);
   t.out.reset();  // flush
   long code = 0;  // NOLINT(runtime/int)
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
   if (t.write_error) return IoError("cannot write " + part.string());
+  if (code == 200) out->resumed = false;  // the server sent the whole file (If-Range or no Range)
   if (code == 416 && t.offset > 0) {
     // The .part may already hold the whole file: check its size against the server's.
     BLACKOUT_ASSIGN_OR_RETURN(uint64_t size, RemoteSize(job.url, o));
-    if (size == t.offset) {
+    if (size == t.offset && (!meta || meta->size == size)) {
       fs::rename(part, job.dest);
+      fs::remove(MetaPath(part));
       out->bytes = size;
       return Status::Ok();
     }
-    fs::remove(part);
+    RemovePart(part);
     return DataLoss("partial file larger than the server's copy; restarting");
   }
   if (code == 404 || code == 410)
@@ -180,6 +267,14 @@ Status Attempt(const FetchJob& job, const FetchOptions& o, FetchOutcome* out) {
   }
   uint64_t have = FileSize(part);
   if (!t.total) return DataLoss("GET " + job.url + ": server sent no size; cannot verify");
+  if (code == 206 && meta && meta->size != *t.total) {
+    // The server's file is not the one the part began: its beginning cannot be trusted.
+    RemovePart(part);
+    out->resumed = false;
+    return DataLoss("GET " + job.url + ": size changed on the server since the partial transfer (" +
+                    std::to_string(meta->size) + " bytes, now " + std::to_string(*t.total) +
+                    "); the partial file was discarded and the transfer restarts");
+  }
   if (have != *t.total) {
     return DataLoss("GET " + job.url + ": have " + std::to_string(have) + " bytes, server said " +
                     std::to_string(*t.total));
@@ -187,6 +282,7 @@ Status Attempt(const FetchJob& job, const FetchOptions& o, FetchOutcome* out) {
   std::error_code ec;
   fs::rename(part, job.dest, ec);
   if (ec) return IoError("rename " + part.string() + ": " + ec.message());
+  fs::remove(MetaPath(part), ec);
   out->bytes = have;
   return Status::Ok();
 }
@@ -219,7 +315,7 @@ FetchOutcome FetchOne(const FetchJob& job, const FetchOptions& o, std::mt19937& 
       if (size.ok()) fs::remove(job.dest, ec);  // stale or different: fetch again
     }
     if (!fs::exists(job.dest)) out.status = Attempt(job, o, &out);
-    if (out.status.ok() || !Retryable(out.status)) return out;
+    if (out.status.ok() || !Retryable(out.status) || Stopped(o.abort)) return out;
     if (i + 1 < attempts) {
       std::uniform_real_distribution<double> jitter(0.5, 1.0);
       std::this_thread::sleep_for(std::chrono::duration<double>(delay * jitter(rng)));
@@ -240,6 +336,11 @@ std::vector<FetchOutcome> FetchFiles(const std::vector<FetchJob>& jobs, const Fe
   auto worker = [&](unsigned seed) {
     std::mt19937 rng(seed);
     for (size_t i; (i = next.fetch_add(1)) < jobs.size();) {
+      if (Stopped(options.stop_new) || Stopped(options.abort)) {
+        outcomes[i].job = jobs[i];
+        outcomes[i].status = Unavailable("not started: " + jobs[i].url);
+        continue;
+      }
       outcomes[i] = FetchOne(jobs[i], options, rng);
       if (on_done) {
         std::lock_guard<std::mutex> lock(done_mu);

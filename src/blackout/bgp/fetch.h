@@ -7,6 +7,7 @@
 // threads.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -24,6 +25,10 @@ struct FetchOptions {
   double backoff_max_s = 60;     // cap of the retry delay
   long connect_timeout_s = 30;   // NOLINT(runtime/int): libcurl takes long
   long low_speed_time_s = 60;    // abort a transfer slower than 1 byte/s for this long
+  // When *stop_new becomes true no further job starts (its outcome: attempts 0, kUnavailable "not
+  // started"); when *abort becomes true transfers in flight stop too (their .part is kept).
+  const std::atomic<bool>* stop_new = nullptr;
+  const std::atomic<bool>* abort = nullptr;
 };
 
 // One file to fetch: from `url` into `dest` (parent folders are created).
@@ -36,7 +41,7 @@ struct FetchOutcome {
   FetchJob job;
   Status status;         // OK, kNotFound (404), kDataLoss (size mismatch), kUnavailable, kIoError
   bool skipped = false;  // already complete on disk with the server's size
-  bool resumed = false;  // continued a .part file
+  bool resumed = false;  // continued a .part file (the server answered 206)
   uint64_t bytes = 0;    // final size on disk
   int attempts = 0;
 };

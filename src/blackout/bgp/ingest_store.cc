@@ -1,4 +1,6 @@
 // IngestToStore: the bins of IngestFiles written to a store, one ledger entry per input file.
+#include <algorithm>
+#include <limits>
 #include <string>
 
 #include "blackout/bgp/ingest.h"
@@ -31,6 +33,13 @@ Result<IngestSummary> IngestToStore(const std::vector<InputFile>& files,
     sum.files_unchanged = n_known;
     return sum;
   }
+  // Bins before the earliest new file's bin are what earlier ingests wrote from the same files;
+  // they are not written again (the inputs may no longer reach back to them: archive caches keep
+  // only the latest RIB and what follows it, docs/archives.md).
+  UnixSeconds redo_from = std::numeric_limits<UnixSeconds>::max();
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (!known[i]) redo_from = std::min(redo_from, BinStart(files[i].time, options.step));
+  }
 
   auto batch = std::make_unique<store::WriteBatch>();
   Status failure;
@@ -45,6 +54,7 @@ Result<IngestSummary> IngestToStore(const std::vector<InputFile>& files,
   };
   IngestCallbacks cb;
   cb.on_bin = [&](UnixSeconds bin, const Visibility& v, size_t) {
+    if (bin < redo_from) return;
     ++sum.bins;
     for (int fam = 0; fam < 2; ++fam) {
       const auto& m = fam == 0 ? v.v4 : v.v6;

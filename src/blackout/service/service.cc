@@ -22,6 +22,7 @@
 #include "blackout/store/store.h"
 #include "blackout/traffic/ingest.h"
 #ifdef BLACKOUT_HAVE_BGP
+#include "blackout/bgp/follow.h"
 #include "blackout/bgp/geo_blocks.h"
 #include "blackout/bgp/ingest.h"
 #endif
@@ -98,7 +99,9 @@ Result<ServiceConfig> ParseServiceConfig(std::string_view text, std::string_view
       {"data", {"dir"}},
       {"store", {"url"}},
       {"scenario", {"enabled", "file"}},
-      {"sources", {"bgp", "bmp", "probe_records", "logs", "poll_seconds", "bgp_full_feed_v4"}},
+      {"sources",
+       {"bgp", "bmp", "probe_records", "logs", "poll_seconds", "bgp_full_feed_v4",
+        "bgp_backfill_days", "bgp_disk_budget_mb"}},
       {"geo", {"enabled", "dir"}},
       {"detect", {"config"}},
       {"server", {"listen", "token", "web_root", "threads"}},
@@ -134,6 +137,21 @@ Result<ServiceConfig> ParseServiceConfig(std::string_view text, std::string_view
         BLACKOUT_ASSIGN_OR_RETURN(c.scenario_file, str());
       } else if (full == "sources.bgp") {
         BLACKOUT_ASSIGN_OR_RETURN(c.bgp, Strings(val, origin, full));
+#ifdef BLACKOUT_HAVE_BGP
+        for (const std::string& b : c.bgp) {
+          if (!bgp::IsArchiveSpec(b)) continue;
+          auto src = bgp::ParseArchiveSource(b);
+          if (!src.ok()) return ConfigError(origin, full + ": " + src.status().message());
+        }
+#endif
+      } else if (full == "sources.bgp_backfill_days") {
+        auto i = val.value<int64_t>();
+        if (!i || *i < 0 || *i > 366) return ConfigError(origin, full + " must be 0..366");
+        c.bgp_backfill_days = static_cast<int>(*i);
+      } else if (full == "sources.bgp_disk_budget_mb") {
+        auto i = val.value<int64_t>();
+        if (!i || *i < 1) return ConfigError(origin, full + " must be a positive integer");
+        c.bgp_disk_budget_mb = *i;
       } else if (full == "sources.probe_records") {
         BLACKOUT_ASSIGN_OR_RETURN(c.probe_records, Strings(val, origin, full));
       } else if (full == "sources.logs") {
@@ -212,6 +230,9 @@ struct Service::Impl {
   std::unique_ptr<bmp::Station> bmp;
 #endif
   const std::atomic<bool>* stop = nullptr;
+#ifdef BLACKOUT_HAVE_BGP
+  std::unique_ptr<bgp::ArchiveFollower> follower;  // the archive sources of sources.bgp
+#endif
 };
 
 void Service::SetStopFlag(const std::atomic<bool>* stop) { impl_->stop = stop; }
@@ -284,7 +305,28 @@ Status Service::Prepare() {
       BLACKOUT_RETURN_IF_ERROR(impl_->store->Apply(b).status());
     }
   }
+  impl_->bgp.clear();
+#ifdef BLACKOUT_HAVE_BGP
+  std::vector<bgp::ArchiveSource> archives;
+  for (const std::string& b : config_.bgp) {
+    if (!bgp::IsArchiveSpec(b)) {
+      impl_->bgp.push_back(b);
+      continue;
+    }
+    BLACKOUT_ASSIGN_OR_RETURN(auto src, bgp::ParseArchiveSource(b));
+    archives.push_back(std::move(src));
+  }
+  if (!archives.empty()) {
+    bgp::FollowOptions fo;
+    fo.cache_dir = fs::path(config_.data_dir) / "archives";
+    fo.backfill_days = config_.bgp_backfill_days;
+    fo.disk_budget_bytes = static_cast<uint64_t>(config_.bgp_disk_budget_mb) * 1'000'000;
+    fo.fetch.abort = impl_->stop;
+    impl_->follower = std::make_unique<bgp::ArchiveFollower>(std::move(archives), fo);
+  }
+#else
   impl_->bgp = config_.bgp;
+#endif
   impl_->probe_records = config_.probe_records;
   impl_->logs = config_.logs;
 #ifdef BLACKOUT_HAVE_BMP
@@ -372,6 +414,36 @@ Result<size_t> IngestProbeRecords(store::Store& st, const std::string& path,
   return points;
 }
 
+#ifdef BLACKOUT_HAVE_BGP
+// The BGP sources: local files and folders, and the archive sources of `follower` (may be nullptr).
+// Returns whether anything was written.
+Result<bool> IngestBgp(const std::vector<std::string>& local, bgp::ArchiveFollower* follower,
+                       const bgp::IngestOptions& opts, const geo::GeoDb* geo, store::Store& st,
+                       PassReport* report) {
+  std::vector<bgp::InputFile> files;
+  if (!local.empty()) {
+    auto described = bgp::DescribeInputs(local);
+    if (!described.ok()) {
+      report->problems.push_back(described.status().ToString());
+      return false;
+    }
+    files = std::move(*described);
+  }
+  std::unique_ptr<bgp::GeoDbBlocks> blocks;
+  if (geo != nullptr) blocks = std::make_unique<bgp::GeoDbBlocks>(*geo);
+  BLACKOUT_ASSIGN_OR_RETURN(bgp::BgpPass pass,
+                            bgp::RunBgpPass(files, follower, opts, blocks.get(), st));
+  report->bgp_fetched = pass.follow.fetched;
+  for (auto& p : pass.follow.problems) report->problems.push_back(std::move(p));
+  report->bgp_files = pass.ingest.files_written;
+  report->bgp_bins = pass.ingest.bins;
+  for (const auto& p : pass.ingest.problem_texts) report->problems.push_back(p);
+  if (!pass.trim.problem.empty()) report->problems.push_back(pass.trim.problem);
+  bool changed = pass.ingest.files_written > 0;
+  return changed;
+}
+#endif
+
 }  // namespace
 
 Result<PassReport> Service::IngestPass() {
@@ -381,25 +453,15 @@ Result<PassReport> Service::IngestPass() {
   bool changed = false;
 
 #ifdef BLACKOUT_HAVE_BGP
-  if (!impl_->bgp.empty()) {
-    auto files = bgp::DescribeInputs(impl_->bgp);
-    if (!files.ok()) {
-      report.problems.push_back(files.status().ToString());
-    } else {
-      bgp::IngestOptions opts;
-      int64_t full_feed = config_.bgp_full_feed_v4;
-      if (full_feed < 0 && impl_->scenario) full_feed = 1;
-      if (full_feed > 0) opts.view.full_feed_v4 = static_cast<uint64_t>(full_feed);
-      std::unique_ptr<bgp::GeoDbBlocks> blocks;
-      if (impl_->geo) blocks = std::make_unique<bgp::GeoDbBlocks>(*impl_->geo);
-      opts.cancel = impl_->stop;
-      auto summary = bgp::IngestToStore(*files, opts, blocks.get(), st);
-      if (!summary.ok()) return summary.status();
-      report.bgp_files = summary->files_written;
-      report.bgp_bins = summary->bins;
-      for (const auto& p : summary->problem_texts) report.problems.push_back(p);
-      changed |= summary->files_written > 0;
-    }
+  if (!impl_->bgp.empty() || impl_->follower) {
+    bgp::IngestOptions opts;
+    int64_t full_feed = config_.bgp_full_feed_v4;
+    if (full_feed < 0 && impl_->scenario) full_feed = 1;
+    if (full_feed > 0) opts.view.full_feed_v4 = static_cast<uint64_t>(full_feed);
+    opts.cancel = impl_->stop;
+    BLACKOUT_ASSIGN_OR_RETURN(bool bgp_changed, IngestBgp(impl_->bgp, impl_->follower.get(), opts,
+                                                          impl_->geo.get(), st, &report));
+    changed |= bgp_changed;
   }
 #else
   if (!impl_->bgp.empty()) report.skipped.push_back("bgp ingest (module not in this build)");

@@ -32,11 +32,15 @@ struct ServiceConfig {
   bool simulate = true;       // generate and ingest the scenario (default: only without sources)
   std::string scenario_file;  // "" = scenarios/kazakhstan-2022.toml found next to the binary/tree
   // [sources]
-  std::vector<std::string> bgp;            // MRT files or folders (RIS/RouteViews layout)
+  // MRT files or folders (RIS/RouteViews layout), or archive sources followed into
+  // <data_dir>/archives: "ris:rrc00", "routeviews:route-views2", URL templates (docs/archives.md).
+  std::vector<std::string> bgp;
   std::vector<std::string> probe_records;  // prober record files (docs/probe.md)
   std::vector<std::string> logs;           // access logs (combined log format)
   std::vector<std::string> bmp;            // BMP station listen addresses, HOST:PORT (docs/bmp.md)
   int64_t poll_seconds = 300;
+  int bgp_backfill_days = 1;            // archive sources start this many days back
+  int64_t bgp_disk_budget_mb = 10'000;  // archive cache budget (MB of 10^6 bytes)
   // Peers announcing at least this many IPv4 prefixes count as full feeds for the BGP signal;
   // -1 = the BGP module's default, or 1 for a scenario (its peers carry only its networks).
   int64_t bgp_full_feed_v4 = -1;
@@ -60,6 +64,7 @@ Result<ServiceConfig> LoadServiceConfig(const std::filesystem::path& path);
 
 struct PassReport {
   size_t bgp_files = 0, bgp_bins = 0;
+  size_t bgp_fetched = 0;  // archive files downloaded this pass
   size_t probe_files = 0, probe_points = 0;
   size_t log_files = 0, log_points = 0, log_malformed = 0;
   size_t entities_detected = 0, alerts = 0, events = 0;
