@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "blackout/base/log.h"
+#include "blackout/darknet/live.h"
 #include "blackout/geo/geodb.h"
 #include "blackout/probe/records.h"
 #include "blackout/probe/signal.h"
@@ -100,8 +101,8 @@ Result<ServiceConfig> ParseServiceConfig(std::string_view text, std::string_view
       {"store", {"url"}},
       {"scenario", {"enabled", "file"}},
       {"sources",
-       {"bgp", "bmp", "probe_records", "logs", "poll_seconds", "bgp_full_feed_v4",
-        "bgp_backfill_days", "bgp_disk_budget_mb"}},
+       {"bgp", "bmp", "probe_records", "logs", "poll_seconds", "bgp_full_feed_v4", "darknet",
+        "darknet_bpf", "bgp_backfill_days", "bgp_disk_budget_mb"}},
       {"geo", {"enabled", "dir"}},
       {"detect", {"config"}},
       {"server", {"listen", "token", "web_root", "threads"}},
@@ -158,6 +159,10 @@ Result<ServiceConfig> ParseServiceConfig(std::string_view text, std::string_view
         BLACKOUT_ASSIGN_OR_RETURN(c.logs, Strings(val, origin, full));
       } else if (full == "sources.bmp") {
         BLACKOUT_ASSIGN_OR_RETURN(c.bmp, Strings(val, origin, full));
+      } else if (full == "sources.darknet") {
+        BLACKOUT_ASSIGN_OR_RETURN(c.darknet, Strings(val, origin, full));
+      } else if (full == "sources.darknet_bpf") {
+        BLACKOUT_ASSIGN_OR_RETURN(c.darknet_bpf, str());
       } else if (full == "sources.poll_seconds") {
         auto i = val.value<int64_t>();
         if (!i || *i < 1 || *i > 86400) return ConfigError(origin, full + " must be 1..86400");
@@ -203,7 +208,8 @@ Result<ServiceConfig> ParseServiceConfig(std::string_view text, std::string_view
     }
   }
   if (!simulate_set)
-    c.simulate = c.bgp.empty() && c.probe_records.empty() && c.logs.empty() && c.bmp.empty();
+    c.simulate = c.bgp.empty() && c.probe_records.empty() && c.logs.empty() && c.bmp.empty() &&
+                 c.darknet.empty();
   return c;
 }
 
@@ -223,6 +229,9 @@ struct Service::Impl {
   std::atomic<bool> pass_requested{false};
   std::vector<std::string> bgp, probe_records, logs;
   bool detect_needed = true;
+  std::vector<std::string> darknet_inputs;
+  traffic::Attributor darknet_attribute;             // live captures use it: outlives `darknet`
+  std::unique_ptr<darknet::DarknetSources> darknet;  // made at the first pass
 #ifdef BLACKOUT_HAVE_BMP
   // Live sources (sources.bmp): one view, written as bins every few seconds (bgp/live.h).
   std::unique_ptr<bgp::GeoDbBlocks> live_blocks;
@@ -329,6 +338,7 @@ Status Service::Prepare() {
 #endif
   impl_->probe_records = config_.probe_records;
   impl_->logs = config_.logs;
+  impl_->darknet_inputs = config_.darknet;
 #ifdef BLACKOUT_HAVE_BMP
   if (!config_.bmp.empty()) {
     bgp::ViewOptions vo;
@@ -514,6 +524,21 @@ Result<PassReport> Service::IngestPass() {
     }
   }
 
+  if (!impl_->darknet_inputs.empty()) {
+    if (!impl_->darknet) {
+      darknet::DarknetOptions o;
+      o.bpf = config_.darknet_bpf;
+      impl_->darknet_attribute = attribute;  // live captures keep using it
+      impl_->darknet = std::make_unique<darknet::DarknetSources>(impl_->darknet_inputs, o);
+    }
+    BLACKOUT_ASSIGN_OR_RETURN(auto d, impl_->darknet->Poll(impl_->darknet_attribute, st,
+                                                           std::time(nullptr), impl_->stop));
+    report.darknet_files = d.files;
+    report.darknet_points = d.points;
+    for (auto& p : d.problems) report.problems.push_back(std::move(p));
+    changed |= d.points > 0;
+  }
+
 #ifdef BLACKOUT_HAVE_DETECT
   // The snapshot's expected values are computed with the same config as detection (also when this
   // process does not detect: `blackout serve` shows what the configured detector judges).
@@ -564,7 +589,8 @@ Result<PassReport> Service::IngestPass() {
     server::Metrics& m = impl_->api->metrics();
     m.AddCounter("blackout_ingest_passes_total", "Ingest/detection passes run.", 1);
     m.AddCounter("blackout_bins_processed_total", "Signal bins written by ingest.",
-                 static_cast<double>(report.bgp_bins + report.probe_points + report.log_points));
+                 static_cast<double>(report.bgp_bins + report.probe_points + report.log_points +
+                                     report.darknet_points));
     m.SetGauge("blackout_alerts", "Alerts (warning and critical) in the store.",
                static_cast<double>(report.alerts));
     m.SetGauge("blackout_events", "Events in the store.", static_cast<double>(report.events));

@@ -38,6 +38,10 @@ struct ServiceConfig {
   std::vector<std::string> probe_records;  // prober record files (docs/probe.md)
   std::vector<std::string> logs;           // access logs (combined log format)
   std::vector<std::string> bmp;            // BMP station listen addresses, HOST:PORT (docs/bmp.md)
+  // Telescope captures (docs/darknet.md): pcap/pcapng files, folders, "if:NAME" interfaces, and
+  // the BPF filter applied to every one of them ("" = none).
+  std::vector<std::string> darknet;
+  std::string darknet_bpf;
   int64_t poll_seconds = 300;
   int bgp_backfill_days = 1;            // archive sources start this many days back
   int64_t bgp_disk_budget_mb = 10'000;  // archive cache budget (MB of 10^6 bytes)
@@ -67,6 +71,7 @@ struct PassReport {
   size_t bgp_fetched = 0;  // archive files downloaded this pass
   size_t probe_files = 0, probe_points = 0;
   size_t log_files = 0, log_points = 0, log_malformed = 0;
+  size_t darknet_files = 0, darknet_points = 0;
   size_t entities_detected = 0, alerts = 0, events = 0;
   std::vector<std::string> problems;  // input problems (reported, the rest ingested)
   std::vector<std::string> skipped;   // stages not available in this build
