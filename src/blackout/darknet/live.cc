@@ -1,5 +1,7 @@
 #include "blackout/darknet/live.h"
 
+#include <filesystem>
+
 #include "blackout/base/log.h"
 #include "blackout/store/store.h"
 
@@ -98,5 +100,44 @@ PacketStats LiveCapture::stats() const {
 }
 
 uint64_t LiveCapture::kernel_drops() const { return source_ ? source_->kernel_drops() : 0; }
+
+DarknetSources::DarknetSources(std::vector<std::string> inputs, DarknetOptions options)
+    : inputs_(std::move(inputs)), options_(std::move(options)) {}
+
+DarknetSources::~DarknetSources() = default;
+
+Result<DarknetSources::Report> DarknetSources::Poll(const Attributor& attribute,
+                                                    store::Store& store, UnixSeconds now,
+                                                    const std::atomic<bool>* cancel) {
+  Report report;
+  std::vector<std::string> files;
+  for (const std::string& in : inputs_) {
+    if (in.rfind("if:", 0) == 0) {
+      if (started_) continue;
+      auto live = std::make_unique<LiveCapture>(in.substr(3), attribute, options_);
+      if (Status s = live->Start(); !s.ok()) {
+        report.problems.push_back(s.ToString());
+        continue;
+      }
+      log::Info("darknet: capturing on ", in.substr(3));
+      live_.push_back(std::move(live));
+      continue;
+    }
+    std::error_code ec;
+    if (std::filesystem::exists(in, ec)) files.push_back(in);
+  }
+  started_ = true;
+  for (auto& live : live_) {
+    BLACKOUT_ASSIGN_OR_RETURN(size_t points, live->Flush(store, now));
+    report.points += points;
+  }
+  if (files.empty()) return report;
+  BLACKOUT_ASSIGN_OR_RETURN(IngestSummary s,
+                            IngestInputs(files, attribute, store, options_, cancel));
+  report.files = s.written;
+  report.points += s.points;
+  report.problems.insert(report.problems.end(), s.problem_texts.begin(), s.problem_texts.end());
+  return report;
+}
 
 }  // namespace blackout::darknet

@@ -53,4 +53,29 @@ class LiveCapture {
   std::thread thread_;
 };
 
+// Every telescope input of the service (`sources.darknet`): capture files and folders, ingested
+// when new or changed, and "if:NAME" interfaces, captured from the first Poll on, their finished
+// bins written at each Poll. Thread-safety: Poll from one thread.
+class DarknetSources {
+ public:
+  DarknetSources(std::vector<std::string> inputs, DarknetOptions options);
+  ~DarknetSources();
+
+  struct Report {
+    size_t files = 0;  // files written this poll
+    uint64_t points = 0;
+    std::vector<std::string> problems;
+  };
+  // Inputs that do not exist (yet) are left for a later poll. `attribute` must outlive this
+  // object once an interface is captured. Errors are the store's; input problems are reported.
+  Result<Report> Poll(const Attributor& attribute, store::Store& store, UnixSeconds now,
+                      const std::atomic<bool>* cancel = nullptr);
+
+ private:
+  std::vector<std::string> inputs_;
+  DarknetOptions options_;
+  std::vector<std::unique_ptr<LiveCapture>> live_;
+  bool started_ = false;
+};
+
 }  // namespace blackout::darknet
