@@ -192,7 +192,11 @@ void EntityDetector::Decide(UnixSeconds b, const std::array<const Verdict*, kNum
     }
     if (v.level <= Level::kUnknown) continue;
     rec.ratio[s] = v.ratio;
-    if (v.level == Level::kCritical) ++critical;
+    // The telescope corroborates: however deep its drop, it is never an outage on its own word
+    // (docs/detect.md; IODA drops telescope-only events: a scanner that stops, the telescope's own
+    // outage). It still votes as a warning with the other signals.
+    const bool corroboration_only = static_cast<Signal>(s) == Signal::kDarknet;
+    if (v.level == Level::kCritical && !corroboration_only) ++critical;
     if (v.level >= Level::kWarning) {
       ++warning;
       if (sink && sink->on_alert) {
