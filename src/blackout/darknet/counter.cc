@@ -28,8 +28,30 @@ void PacketStats::Add(const PacketStats& o) {
 TelescopeCounter::TelescopeCounter(Attributor attribute, CounterOptions options)
     : attribute_(std::move(attribute)), options_(options), filter_(options.filter) {
   size_t slots = 16;
-  while (slots < options_.cache_entries * 4 / 3) slots *= 2;
-  cache4_.assign(slots, 0);
+  while (slots < 1024 && slots < options_.cache_entries * 2) slots *= 2;
+  cache4_.resize(slots);
+}
+
+TelescopeCounter::Slot4* TelescopeCounter::Find4(uint32_t address) {
+  const size_t mask = cache4_.size() - 1;
+  for (size_t i = HashSource(address) & mask;; i = (i + 1) & mask) {
+    Slot4& slot = cache4_[i];
+    if (slot.group_plus1 == 0 || slot.address == address) return &slot;
+  }
+}
+
+void TelescopeCounter::Grow4() {
+  std::vector<Slot4> old;
+  old.swap(cache4_);
+  if (old.size() >= options_.cache_entries * 2) {
+    cache4_.resize(old.size());  // full: start over at the same size
+    cache4_used_ = 0;
+    return;
+  }
+  cache4_.resize(old.size() * 2);
+  for (const Slot4& slot : old) {
+    if (slot.group_plus1 != 0) *Find4(slot.address) = slot;
+  }
 }
 
 uint32_t TelescopeCounter::EntityIndex(const std::string& key) {
@@ -48,14 +70,13 @@ uint32_t TelescopeCounter::InternGroup(const std::vector<uint32_t>& members) {
   return it->second;
 }
 
-std::span<const uint32_t> TelescopeCounter::Attribute(const PacketInfo& p) {
-  const size_t mask = cache4_.size() - 1;
-  size_t slot = 0;
+std::span<const uint32_t> TelescopeCounter::Attribute(const PacketInfo& p, Slot4** slot) {
+  *slot = nullptr;
   if (!p.v6) {
-    for (slot = HashSource(p.src4) & mask;; slot = (slot + 1) & mask) {
-      const uint64_t v = cache4_[slot];
-      if (v == 0) break;
-      if ((v >> 32) == p.src4) return Group(static_cast<uint32_t>(v) - 1);
+    Slot4* s = Find4(p.src4);
+    if (s->group_plus1 != 0) {
+      *slot = s;
+      return Group(s->group_plus1 - 1);
     }
   } else if (auto it = cache6_.find(p.SourceKey()); it != cache6_.end()) {
     return Group(it->second);
@@ -79,14 +100,12 @@ std::span<const uint32_t> TelescopeCounter::Attribute(const PacketInfo& p) {
     if (cache6_.size() >= options_.cache_entries) cache6_.clear();
     cache6_.emplace(p.SourceKey(), g);
   } else {
-    if (cache4_used_ + 1 > options_.cache_entries) {
-      std::fill(cache4_.begin(), cache4_.end(), 0);
-      cache4_used_ = 0;
-      for (slot = HashSource(p.src4) & mask; cache4_[slot] != 0; slot = (slot + 1) & mask) {
-      }
-    }
-    cache4_[slot] = uint64_t{p.src4} << 32 | (g + 1);
+    // Load factor at most 1/2.
+    if ((cache4_used_ + 1) * 2 > cache4_.size()) Grow4();
+    Slot4* s = Find4(p.src4);
+    *s = Slot4{p.src4, g + 1, -1};
     ++cache4_used_;
+    *slot = s;
   }
   return Group(g);
 }
@@ -104,7 +123,8 @@ void TelescopeCounter::AddDecoded(UnixSeconds time, const PacketInfo& p) {
   if (d != Drop::kKept) return;
   if (first_time_ == 0 || time < first_time_) first_time_ = time;
   if (time > last_time_) last_time_ = time;
-  std::span<const uint32_t> group = Attribute(p);
+  Slot4* slot = nullptr;
+  std::span<const uint32_t> group = Attribute(p, &slot);
   if (group.empty()) {
     ++stats_.unattributed;
     return;
@@ -115,6 +135,13 @@ void TelescopeCounter::AddDecoded(UnixSeconds time, const PacketInfo& p) {
     b.sources.resize(entities_.size());
     b.packets.resize(entities_.size());
   }
+  // A source already counted in this bin adds packets only. (A bin taken by TakeBin and started
+  // afresh forgets nothing here: adding a source twice to a counter changes nothing.)
+  if (slot != nullptr && slot->counted_bin == bin) {
+    for (uint32_t e : group) ++b.packets[e];
+    return;
+  }
+  if (slot != nullptr) slot->counted_bin = bin;
   const uint64_t h = HashSource(p.SourceKey());
   for (uint32_t e : group) {
     b.sources[e].Add(h);
@@ -147,6 +174,9 @@ BinState TelescopeCounter::TakeBin(UnixSeconds bin) {
   if (it == bins_.end()) return out;
   out = std::move(it->second);
   bins_.erase(it);
+  for (Slot4& slot : cache4_) {  // a later packet for this bin starts it afresh
+    if (slot.counted_bin == bin) slot.counted_bin = -1;
+  }
   if (bin == last_bin_) {
     last_bin_ = -1;
     last_state_ = nullptr;
@@ -211,7 +241,7 @@ Status TelescopeCounter::MergeSerializedBin(UnixSeconds bin, std::string_view in
 }
 
 size_t TelescopeCounter::memory_bytes() const {
-  size_t n = cache4_.capacity() * sizeof(uint64_t) + cache6_.size() * 32 +
+  size_t n = cache4_.capacity() * sizeof(Slot4) + cache6_.size() * 32 +
              group_members_.capacity() * 4 + group_start_.capacity() * 4;
   for (const auto& [bin, b] : bins_) {
     n += 64 + b.packets.capacity() * sizeof(uint64_t);

@@ -30,8 +30,8 @@ using traffic::Attributor;
 struct CounterOptions {
   int64_t step = kDefaultStepSeconds;
   FilterOptions filter;
-  // Attribution cache entries (IPv4 sources) before it starts over; 8 bytes each.
-  size_t cache_entries = size_t{1} << 20;
+  // Attribution cache entries (IPv4 sources) before it starts over; at most 32 bytes each.
+  size_t cache_entries = size_t{1} << 19;
 };
 
 // Packets seen and what became of them.
@@ -94,8 +94,17 @@ class TelescopeCounter {
   size_t memory_bytes() const;
 
  private:
-  // The entity indices of a source (cached).
-  std::span<const uint32_t> Attribute(const PacketInfo& p);
+  // IPv4 source -> group, and the last bin the source was counted in (so a source's repeated
+  // packets in a bin skip the unique counters). Open addressing; group_plus1 == 0 = empty. The
+  // table grows by doubling up to cache_entries and starts over when full: small while few
+  // sources are active, so it stays in the CPU's caches.
+  struct Slot4 {
+    uint32_t address = 0;
+    uint32_t group_plus1 = 0;
+    UnixSeconds counted_bin = -1;
+  };
+  // The entity indices of a source (cached); for IPv4, `*slot` is its cache slot.
+  std::span<const uint32_t> Attribute(const PacketInfo& p, Slot4** slot);
   std::span<const uint32_t> Group(uint32_t g) const {
     return {group_members_.data() + group_start_[g], group_start_[g + 1] - group_start_[g]};
   }
@@ -115,8 +124,9 @@ class TelescopeCounter {
   std::vector<uint32_t> group_members_;
   std::vector<uint32_t> group_start_{0};
   std::map<std::vector<uint32_t>, uint32_t> group_index_;
-  // IPv4 source -> group: open addressing, slot = address << 32 | (group + 1), 0 = empty.
-  std::vector<uint64_t> cache4_;
+  Slot4* Find4(uint32_t address);  // the slot holding `address`, or the empty slot for it
+  void Grow4();
+  std::vector<Slot4> cache4_;
   size_t cache4_used_ = 0;
   std::unordered_map<uint64_t, uint32_t> cache6_;  // IPv6 /64 key -> group
   std::vector<std::string> scratch_;

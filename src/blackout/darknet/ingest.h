@@ -36,7 +36,7 @@ struct DarknetOptions {
   std::string source;  // series source; "" = the combined series
   FilterOptions filter;
   std::string bpf;  // pcap-filter(7) expression applied to every file and interface ("" = none)
-  size_t cache_entries = size_t{1} << 20;
+  size_t cache_entries = size_t{1} << 19;
   size_t max_problems_kept = 20;
 };
 
