@@ -253,7 +253,10 @@ void RegisterServiceCommands(CLI::App& app, Context& ctx) {
       "run",
       "Run the observatory: ingest, detect, serve the API and dashboard. Without --config: an\n"
       "SQLite store under ./blackout-data, the Kazakhstan scenario (a SIMULATION) generated once\n"
-      "and ingested, served at http://127.0.0.1:8080. SIGINT/SIGTERM stop it cleanly.");
+      "and ingested, served at http://127.0.0.1:8080. SIGINT/SIGTERM stop it cleanly.\n"
+      "With --config, sources.bgp may name archives that run follows itself: ris:rrc00,\n"
+      "routeviews:route-views2, URL templates (docs/archives.md; sources.bgp_backfill_days,\n"
+      "sources.bgp_disk_budget_mb in docs/config.md).");
   AddServiceOptions(run, run_args.get());
   run->callback([run_args, &ctx] { ctx.exit_code = RunService(*run_args, ctx, false); });
 

@@ -308,5 +308,32 @@ TEST(FollowTest, RunFollowsAnArchiveAndARestartFetchesNothingAgain) {
   EXPECT_EQ(Fingerprint(*st), before);
 }
 
+TEST(FollowTest, ErrorsNameTheUrlAndWhatHappensNext) {
+  if (!fs::exists(kReal)) GTEST_SKIP() << "no real MRT data at " << kReal;
+  Rig rig;
+  // Nothing listens on port 1: a network error, reported with the URL, retried next poll.
+  auto src = ParseArchiveSource("ris:rrc04 base=http://127.0.0.1:1").value();
+  ArchiveFollower follower({src}, rig.Options());
+  rig.now = T("2021-01-01T00:06:00Z");
+  BgpPass p = rig.Pass(follower);
+  EXPECT_EQ(p.follow.failed, 2u);  // the 00:00 RIB and the 00:00 update file
+  ASSERT_FALSE(p.follow.problems.empty());
+  EXPECT_NE(p.follow.problems[0].find("http://127.0.0.1:1/rrc04/2021.01/"), std::string::npos)
+      << p.follow.problems[0];
+  EXPECT_NE(p.follow.problems[0].find("resumed on the next poll"), std::string::npos);
+  EXPECT_EQ(rig.store->ListIngests({}).value().size(), 0u);
+
+  // A bad source in the config is a usage error naming the key and the fix.
+  blackout::testing::WriteFile(rig.tmp / "bad.toml",
+                               "[sources]\nbgp = [\"ris:route-views2\"]\n[data]\ndir = \"" +
+                                   (rig.tmp / "d").string() + "\"\n");
+  auto r = blackout::testing::RunCommand(blackout::testing::BlackoutBinary().string() +
+                                         " run --once --config '" +
+                                         (rig.tmp / "bad.toml").string() + "'");
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("sources.bgp"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("routeviews:route-views2"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace blackout::bgp

@@ -138,6 +138,7 @@ FollowReport ArchiveFollower::Poll(const LedgerLookup& ingested) {
   req.from = std::numeric_limits<UnixSeconds>::max();
   for (UnixSeconds s : start_) req.from = std::min(req.from, s);
   req.until = now + 1;
+  size_t wanted = 0;
   req.want = [&](const ArchiveSource& s, const ArchiveFile& f) {
     size_t i = static_cast<size_t>(&s - req.sources.data());
     if (f.time < start_[i]) return false;
@@ -146,15 +147,27 @@ FollowReport ArchiveFollower::Poll(const LedgerLookup& ingested) {
     if (given_up_.count(f.url)) return false;
     std::error_code ec;
     if (fs::exists(options_.cache_dir / f.relative, ec)) return false;
-    return !ingested(LedgerKey(s.collector, f));
+    if (ingested(LedgerKey(s.collector, f))) return false;
+    ++wanted;
+    return true;
   };
   FetchOptions fo = options_.fetch;
   fo.stop_new = &full;
   uint64_t grown = 0;
+  size_t done = 0;
+  auto last_note = std::chrono::steady_clock::now();
   auto results = FetchArchive(req, fo, [&](const FetchOutcome& o) {
     grown += o.bytes;
+    ++done;
     if (used + grown >= options_.disk_budget_bytes) full = true;
     if (o.status.ok()) log::Debug("fetched ", o.job.url, " (", o.bytes, " bytes)");
+    // A long backfill says how far it got every 10 s.
+    auto t = std::chrono::steady_clock::now();
+    if (t - last_note >= std::chrono::seconds(10)) {
+      last_note = t;
+      log::Info("bgp archives: ", done, " of ", wanted, " files done (", grown,
+                " bytes) this poll; last: ", o.job.url);
+    }
   });
   std::string first_missing;
   for (const ArchiveFetch& r : results) {
