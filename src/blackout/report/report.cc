@@ -11,6 +11,7 @@
 #include <system_error>
 
 #include "blackout/detect/expected.h"
+#include "blackout/ooni/events.h"
 #include "blackout/store/entity_ref.h"
 
 namespace blackout::report {
@@ -213,6 +214,20 @@ std::string TechniqueSentence(const Event& e, const std::vector<SignalLine>& lin
   return "The measurements do not show how the disruption was made.";
 }
 
+// The applications OONI's measurements found blocked in the window (docs/ooni.md).
+std::string AppBlockingSection(const Report& r) {
+  if (r.app_events.empty()) return "";
+  std::string md = "## Application blocking (OONI)\n\n";
+  for (const Event& a : r.app_events) {
+    md += "- " + FormatLongTime(a.start) + " – " +
+          (a.end ? FormatLongTime(*a.end) : std::string("ongoing")) + ": " +
+          ooni::AppBlockingSentence(a) + ".\n";
+  }
+  return md + "\nSource: " + std::string(ooni::kOoniAttribution) +
+         ". An application counts as blocked when its measurements say so beyond chance (a "
+         "false-positive rate, docs/ooni.md); this is no measurement of connectivity.\n\n";
+}
+
 std::string EventSection(const Event& e, size_t index, size_t count, const Report& r,
                          const ReportOptions& opt) {
   std::string md;
@@ -235,7 +250,12 @@ std::string EventSection(const Event& e, size_t index, size_t count, const Repor
   md += "- Depth: " + DepthPhrase(e.depth) +
         " (the lowest value / expected of the signal that showed it); score " +
         std::to_string(static_cast<int64_t>(std::llround(e.score))) + "\n";
-  md += "- Technique: " + std::string(store::TechniqueName(e.technique)) + "\n";
+  const auto before = ooni::AppBlockingBefore(e, r.app_events);
+  md += "- Technique: " + ooni::TechniqueSequence(e, before) + "\n";
+  for (const store::Event* a : before) {
+    md += "- Before it, from " + FormatLongTime(a->start) + ": " + ooni::AppBlockingSentence(*a) +
+          " (OONI, CC BY-NC-SA 4.0)\n";
+  }
   if (!e.signals.empty()) {
     md += "- Signals showing it:";
     for (size_t i = 0; i < e.signals.size(); ++i) md += (i ? ", " : " ") + e.signals[i];
@@ -368,6 +388,7 @@ std::string Markdown(const Report& r, const ReportOptions& opt) {
       md += EventSection(r.events[i], i, r.events.size(), r, opt);
     }
   }
+  md += AppBlockingSection(r);
   if (r.measured && (r.first_measured > r.from || r.last_measured < r.until)) {
     md += "Measurements cover " + FormatLongTime(r.measured_from()) + " – " +
           FormatLongTime(r.measured_until()) +
@@ -445,6 +466,11 @@ Result<Report> ComposeReport(std::string_view entity, UnixSeconds from, UnixSeco
   std::sort(events.begin(), events.end(),
             [](const Event& a, const Event& b) { return a.start < b.start; });
   r.events = std::move(events);
+  // Application blocking is no connectivity event (docs/ooni.md): kept apart.
+  auto apps = std::stable_partition(r.events.begin(), r.events.end(),
+                                    [](const Event& e) { return !ooni::IsAppBlockingEvent(e); });
+  r.app_events.assign(std::make_move_iterator(apps), std::make_move_iterator(r.events.end()));
+  r.events.erase(apps, r.events.end());
   // The canonical signals when present (BGP levels such as "bgp-25" would crowd the chart).
   static const std::set<std::string> kCanonical = {"bgp", "probe", "darknet", "traffic"};
   bool any_canonical = std::any_of(series.begin(), series.end(), [](const store::Series& s) {

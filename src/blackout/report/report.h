@@ -82,6 +82,9 @@ struct Report {
   UnixSeconds from = 0;
   UnixSeconds until = 0;
   std::vector<store::Event> events;  // the entity's events overlapping [from, until), by start
+  // Application blocking (OONI, docs/ooni.md): stated apart from the connectivity events, and
+  // named in the technique of those it preceded ("app-blocking, then packets-filtered").
+  std::vector<store::Event> app_events;
   std::vector<SignalLine> signals;
   Provenance provenance;  // the sources of this entity's signals; simulation marks everything
   bool measured = false;  // any signal has a value in [from, until)
