@@ -195,15 +195,16 @@ bool Retryable(const Status& s) {
 }
 
 // One attempt: GET (with Range when a .part exists), verify, rename. Fills `out`.
-Status Attempt(const FetchJob& job, const FetchOptions& o, FetchOutcome* out) {
+// `c` is the worker's handle, reset for this transfer: its connection cache outlives the reset, so
+// consecutive transfers from one server reuse a connection.
+Status Attempt(const FetchJob& job, const FetchOptions& o, CURL* c, FetchOutcome* out) {
   fs::path part = job.dest;
   part += ".part";
   Transfer t;
   t.part = part;
   t.offset = FileSize(part);
-  Easy easy(curl_easy_init());
-  if (!easy) return Internal("curl_easy_init failed");
-  CURL* c = easy.get();
+  if (c == nullptr) return Internal("curl_easy_init failed");
+  curl_easy_reset(c);
   t.curl = c;
   curl_easy_setopt(c, CURLOPT_URL, job.url.c_str());
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
@@ -287,7 +288,7 @@ Status Attempt(const FetchJob& job, const FetchOptions& o, FetchOutcome* out) {
   return Status::Ok();
 }
 
-FetchOutcome FetchOne(const FetchJob& job, const FetchOptions& o, std::mt19937& rng) {
+FetchOutcome FetchOne(const FetchJob& job, const FetchOptions& o, CURL* c, std::mt19937& rng) {
   FetchOutcome out;
   out.job = job;
   std::error_code ec;
@@ -314,7 +315,7 @@ FetchOutcome FetchOne(const FetchJob& job, const FetchOptions& o, std::mt19937& 
       }
       if (size.ok()) fs::remove(job.dest, ec);  // stale or different: fetch again
     }
-    if (!fs::exists(job.dest)) out.status = Attempt(job, o, &out);
+    if (!fs::exists(job.dest)) out.status = Attempt(job, o, c, &out);
     if (out.status.ok() || !Retryable(out.status) || Stopped(o.abort)) return out;
     if (i + 1 < attempts) {
       std::uniform_real_distribution<double> jitter(0.5, 1.0);
@@ -335,13 +336,14 @@ std::vector<FetchOutcome> FetchFiles(const std::vector<FetchJob>& jobs, const Fe
   std::mutex done_mu;
   auto worker = [&](unsigned seed) {
     std::mt19937 rng(seed);
+    Easy easy(curl_easy_init());
     for (size_t i; (i = next.fetch_add(1)) < jobs.size();) {
       if (Stopped(options.stop_new) || Stopped(options.abort)) {
         outcomes[i].job = jobs[i];
         outcomes[i].status = Unavailable("not started: " + jobs[i].url);
         continue;
       }
-      outcomes[i] = FetchOne(jobs[i], options, rng);
+      outcomes[i] = FetchOne(jobs[i], options, easy.get(), rng);
       if (on_done) {
         std::lock_guard<std::mutex> lock(done_mu);
         on_done(outcomes[i]);
