@@ -32,4 +32,6 @@ for f in "$corpus" "$small"; do
   for _ in $(seq "${REPEAT:-3}"); do "$build/bench/ooni/ooni_read" "$f"; done | sort -t= -k2 -n | tail -1
   for _ in $(seq "${REPEAT:-3}"); do "$build/bench/ooni/ooni_read" --memory "$f"; done | sort -t= -k2 -n | tail -1
   for _ in $(seq "${REPEAT:-3}"); do zcat "$f" | python3 bench/ooni/extract.py; done | sort -t= -k2 -n | tail -1
+  /usr/bin/time -f "zcat alone: cpu %U+%S s, wall %e s (the python pipeline's other process)" \
+    zcat "$f" >/dev/null
 done
