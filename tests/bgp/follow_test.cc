@@ -131,6 +131,11 @@ TEST(FollowTest, RisLateFilesNotYetPublishedCutTransfersAndRestart) {
     EXPECT_FALSE(rig.Ingested("bgp:rrc04/updates.20210101.0510.gz"));  // never half a file
     EXPECT_FALSE(fs::exists(rig.cache / d / "updates.20210101.0510.gz"));
     EXPECT_EQ(fs::file_size(rig.cache / d / "updates.20210101.0510.gz.part"), 50000u);
+    EXPECT_TRUE(fs::exists(rig.cache / d / "updates.20210101.0510.gz.part.meta"));
+    // `blackout ingest bgp DATA_DIR/archives` reads the cache too, never a transfer in progress.
+    auto described = DescribeInputs({rig.cache.string()}).value();
+    EXPECT_EQ(described.size(), 4u);
+    for (const auto& f : described) EXPECT_EQ(f.path.extension(), ".gz") << f.path;
     EXPECT_EQ(p2.ingest.files_written, 1u);
     EXPECT_GT(Fingerprint(*rig.store).first, after1.first);
   }

@@ -21,10 +21,12 @@ constexpr size_t kMaxProblemTexts = 20;
 
 bool LooksLikeMrt(const fs::path& p) {
   std::string name = p.filename().string();
-  if (name.empty() || name[0] == '.' ||
-      (name.size() >= 5 && name.substr(name.size() - 5) == ".part")) {
-    return false;
-  }
+  auto ends = [&](std::string_view tail) {
+    return name.size() >= tail.size() &&
+           name.compare(name.size() - tail.size(), tail.size(), tail) == 0;
+  };
+  // Transfers in progress (fetch.h): NAME.part and its NAME.part.meta.
+  if (name.empty() || name[0] == '.' || ends(".part") || ends(".part.meta")) return false;
   for (const char* s : {"updates", "bview", "rib"}) {
     if (name.find(s) != std::string::npos) return true;
   }
