@@ -14,6 +14,8 @@
 #include "blackout/base/log.h"
 #include "blackout/darknet/live.h"
 #include "blackout/geo/geodb.h"
+#include "blackout/ooni/events.h"
+#include "blackout/ooni/ingest.h"
 #include "blackout/probe/records.h"
 #include "blackout/probe/signal.h"
 #include "blackout/report/provenance.h"
@@ -101,7 +103,7 @@ Result<ServiceConfig> ParseServiceConfig(std::string_view text, std::string_view
       {"store", {"url"}},
       {"scenario", {"enabled", "file"}},
       {"sources",
-       {"bgp", "bmp", "probe_records", "logs", "poll_seconds", "bgp_full_feed_v4", "darknet",
+       {"bgp", "bmp", "probe_records", "logs", "ooni", "poll_seconds", "bgp_full_feed_v4", "darknet",
         "darknet_bpf", "bgp_backfill_days", "bgp_disk_budget_mb"}},
       {"geo", {"enabled", "dir"}},
       {"detect", {"config"}},
@@ -157,6 +159,8 @@ Result<ServiceConfig> ParseServiceConfig(std::string_view text, std::string_view
         BLACKOUT_ASSIGN_OR_RETURN(c.probe_records, Strings(val, origin, full));
       } else if (full == "sources.logs") {
         BLACKOUT_ASSIGN_OR_RETURN(c.logs, Strings(val, origin, full));
+      } else if (full == "sources.ooni") {
+        BLACKOUT_ASSIGN_OR_RETURN(c.ooni, Strings(val, origin, full));
       } else if (full == "sources.bmp") {
         BLACKOUT_ASSIGN_OR_RETURN(c.bmp, Strings(val, origin, full));
       } else if (full == "sources.darknet") {
@@ -209,6 +213,7 @@ Result<ServiceConfig> ParseServiceConfig(std::string_view text, std::string_view
   }
   if (!simulate_set)
     c.simulate = c.bgp.empty() && c.probe_records.empty() && c.logs.empty() && c.bmp.empty() &&
+                 c.ooni.empty() &&
                  c.darknet.empty();
   return c;
 }
@@ -227,7 +232,7 @@ struct Service::Impl {
   std::optional<sim::Scenario> scenario;
   std::unique_ptr<server::ApiServer> api;
   std::atomic<bool> pass_requested{false};
-  std::vector<std::string> bgp, probe_records, logs;
+  std::vector<std::string> bgp, probe_records, logs, ooni;
   bool detect_needed = true;
   std::vector<std::string> darknet_inputs;
   traffic::Attributor darknet_attribute;             // live captures use it: outlives `darknet`
@@ -338,6 +343,7 @@ Status Service::Prepare() {
 #endif
   impl_->probe_records = config_.probe_records;
   impl_->logs = config_.logs;
+  impl_->ooni = config_.ooni;
   impl_->darknet_inputs = config_.darknet;
 #ifdef BLACKOUT_HAVE_BMP
   if (!config_.bmp.empty()) {
@@ -379,6 +385,7 @@ Status Service::Prepare() {
     impl_->bgp.push_back((dir / "bgp").string());
     impl_->probe_records.push_back((dir / "probe" / (scenario.vantage + ".records")).string());
     impl_->logs.push_back((dir / "logs" / scenario.log_name).string());
+    if (fs::exists(dir / "ooni", ec)) impl_->ooni.push_back((dir / "ooni").string());
     impl_->scenario = std::move(scenario);
   } else if (auto saved = impl_->store->GetState(kNoticeKey); saved.ok()) {
     notice_ = *saved;
@@ -454,6 +461,44 @@ Result<bool> IngestBgp(const std::vector<std::string>& local, bgp::ArchiveFollow
 }
 #endif
 
+// OONI measurement files and folders -> the app-blocking series (docs/ooni.md). Returns whether
+// anything was written.
+bool IngestOoni(const std::vector<std::string>& inputs, store::Store& st, PassReport* report) {
+  bool changed = false;
+  for (const std::string& input : inputs) {
+    std::error_code ec;
+    if (!fs::exists(input, ec)) continue;
+    auto files = ooni::ListMeasurementFiles({input});
+    if (!files.ok()) {
+      report->problems.push_back(files.status().ToString());
+      continue;
+    }
+    for (const std::string& f : *files) {
+      auto r = ooni::IngestFile(f, st);
+      if (!r.ok()) {
+        report->problems.push_back(r.status().ToString());
+        continue;
+      }
+      for (const Status& p : r->read.problems) report->problems.push_back(p.ToString());
+      if (r->unchanged) continue;
+      ++report->ooni_files;
+      report->ooni_measurements += r->read.measurements;
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+// The app-blocking events from the stored OONI series.
+void OoniEvents(store::Store& st, PassReport* report) {
+  auto r = ooni::DetectAppBlocking(st);
+  if (!r.ok()) {
+    report->problems.push_back(r.status().ToString());
+    return;
+  }
+  report->ooni_events = r->events;
+}
+
 }  // namespace
 
 Result<PassReport> Service::IngestPass() {
@@ -523,6 +568,7 @@ Result<PassReport> Service::IngestPass() {
       changed = true;
     }
   }
+  changed |= IngestOoni(impl_->ooni, st, &report);
 
   if (!impl_->darknet_inputs.empty()) {
     if (!impl_->darknet) {
@@ -568,6 +614,8 @@ Result<PassReport> Service::IngestPass() {
   report.skipped.push_back("detection (module not in this build)");
   const detect::DetectConfig* expected_config = nullptr;
 #endif
+  // After detection, which rewrites the events of the entities it judges.
+  if (!impl_->ooni.empty()) OoniEvents(st, &report);
 
   NameLookup names = [this](const std::string& entity) -> std::string {
     if (impl_->scenario) {

@@ -37,6 +37,7 @@ struct ServiceConfig {
   std::vector<std::string> bgp;
   std::vector<std::string> probe_records;  // prober record files (docs/probe.md)
   std::vector<std::string> logs;           // access logs (combined log format)
+  std::vector<std::string> ooni;           // OONI measurement files or folders (docs/ooni.md)
   std::vector<std::string> bmp;            // BMP station listen addresses, HOST:PORT (docs/bmp.md)
   // Telescope captures (docs/darknet.md): pcap/pcapng files, folders, "if:NAME" interfaces, and
   // the BPF filter applied to every one of them ("" = none).
@@ -71,6 +72,7 @@ struct PassReport {
   size_t bgp_fetched = 0;  // archive files downloaded this pass
   size_t probe_files = 0, probe_points = 0;
   size_t log_files = 0, log_points = 0, log_malformed = 0;
+  size_t ooni_files = 0, ooni_measurements = 0, ooni_events = 0;
   size_t darknet_files = 0, darknet_points = 0;
   size_t entities_detected = 0, alerts = 0, events = 0;
   std::vector<std::string> problems;  // input problems (reported, the rest ingested)
