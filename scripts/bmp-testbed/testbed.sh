@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A BMP testbed with real daemons in network namespaces (docs/bmp.md, "Live testbed").
 #
-#   testbed.sh start DIR PORT   namespaces bo-r-ID (FRR bgpd, AS65000, with its bmp module) and
+#   testbed.sh start DIR PORT [frr|gobgp]
+#                               namespaces bo-r-ID (FRR bgpd with its bmp module, or gobgpd;
+#                               AS65000) and
 #                               bo-s-ID (a BIRD 2 speaker, AS65001, peering with bgpd); a veth
 #                               from the calling namespace (198.19.9.1/30) to bgpd (198.19.9.2)
 #                               carries bgpd's BMP session to a station listening on PORT there.
@@ -11,7 +13,8 @@
 #   testbed.sh stop DIR         stop the daemons and delete the namespaces; safe to run twice.
 #
 # Only 198.18.0.0/15: links 198.19.8.0/30 (bgpd-speaker) and 198.19.9.0/30 (station-bgpd);
-# prefixes from 198.18.0.0/16. Needs root, iproute2, bird2 and frr (scripts/deps/bmp.apt).
+# prefixes from 198.18.0.0/16. Needs root, iproute2, bird2 and frr or gobgpd
+# (scripts/deps/bmp.apt).
 set -euo pipefail
 
 cmd=${1:?usage: testbed.sh start|set|stop DIR ...}
@@ -25,7 +28,7 @@ ns_s="bo-s-$id"
 host_if="bob$id"
 
 start() {
-  local port=${1:?PORT}
+  local port=${1:?PORT} speaker=${2:-frr}
   ip netns add "$ns_r"
   ip netns add "$ns_s"
   ip -n "$ns_r" link set lo up
@@ -47,7 +50,28 @@ start() {
   ip link set "$host_if" up
   ip -n "$ns_r" link set rh up
 
-  cat >"$dir/bgpd.conf" <<CONF
+  if [ "$speaker" = gobgp ]; then
+    cat >"$dir/gobgpd.toml" <<CONF
+[global.config]
+  as = 65000
+  router-id = "198.19.8.1"
+[[neighbors]]
+  [neighbors.config]
+    neighbor-address = "198.19.8.2"
+    peer-as = 65001
+  [neighbors.timers.config]
+    connect-retry = 1
+[[bmp-servers]]
+  [bmp-servers.config]
+    address = "198.19.9.1"
+    port = $port
+    route-monitoring-policy = "all"
+CONF
+    ip netns exec "$ns_r" gobgpd -f "$dir/gobgpd.toml" -t toml --api-hosts 127.0.0.1:50051 \
+      --pprof-disable >"$dir/gobgpd.log" 2>&1 &
+    echo $! >"$dir/gobgpd.pid"
+  else
+    cat >"$dir/bgpd.conf" <<CONF
 log file $dir/bgpd.log
 router bgp 65000
  bgp router-id 198.19.8.1
@@ -63,8 +87,9 @@ router bgp 65000
  exit
 exit
 CONF
-  ip netns exec "$ns_r" /usr/lib/frr/bgpd -d -M bmp -Z -S -n -p 179 -P 0 -f "$dir/bgpd.conf" \
-    -i "$dir/bgpd.pid" --vty_socket "$dir" --log "file:$dir/bgpd.log"
+    ip netns exec "$ns_r" /usr/lib/frr/bgpd -d -M bmp -Z -S -n -p 179 -P 0 -f "$dir/bgpd.conf" \
+      -i "$dir/bgpd.pid" --vty_socket "$dir" --log "file:$dir/bgpd.log"
+  fi
 
   [ -f "$dir/routes.conf" ] || : >"$dir/routes.conf"
   cat >"$dir/bird.conf" <<CONF
@@ -101,7 +126,7 @@ set_routes() {
 }
 
 stop() {
-  for pidfile in "$dir/bird.pid" "$dir/bgpd.pid"; do
+  for pidfile in "$dir/bird.pid" "$dir/bgpd.pid" "$dir/gobgpd.pid"; do
     if [ -f "$pidfile" ]; then
       kill "$(cat "$pidfile")" 2>/dev/null || true
       rm -f "$pidfile"
@@ -114,7 +139,7 @@ stop() {
 }
 
 case "$cmd" in
-  start) start "${3:-}" ;;
+  start) start "${3:-}" "${4:-frr}" ;;
   set) shift 2; set_routes "$@" ;;
   stop) stop ;;
   *) echo "unknown command $cmd" >&2; exit 2 ;;

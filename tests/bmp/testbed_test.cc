@@ -1,8 +1,8 @@
-// End to end with real BGP software: FRR's bgpd with its bmp module exports its BGP session with a
-// BIRD speaker (scripts/bmp-testbed/) to a Station in this process. The speaker announces and
-// withdraws prefixes of 198.18.0.0/16: the station's view must follow, the withdrawal must reach
-// the view (and the live bin's value) within 10 s, and the re-announcement must come back. Needs
-// root, iproute2, bird2 and frr.
+// End to end with real BGP software: FRR's bgpd with its bmp module, and gobgpd, export their BGP
+// session with a BIRD speaker (scripts/bmp-testbed/) to a Station in this process. The speaker
+// announces and withdraws prefixes of 198.18.0.0/16: the station's view must follow, the withdrawal
+// must reach the view (and the live bin's value) within 10 s, and the re-announcement must come
+// back. Needs root, iproute2, bird2 and frr.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -21,9 +21,10 @@ using Clock = std::chrono::steady_clock;
 
 class Testbed {
  public:
-  Testbed(std::filesystem::path dir, int port) : dir_(std::move(dir)) {
+  Testbed(std::filesystem::path dir, int port, const std::string& speaker) : dir_(std::move(dir)) {
     script_ = (blackout::testing::SourceDir() / "scripts/bmp-testbed/testbed.sh").string();
-    auto r = RunCommand(script_ + " start '" + dir_.string() + "' " + std::to_string(port));
+    auto r = RunCommand(script_ + " start '" + dir_.string() + "' " + std::to_string(port) + " " +
+                        speaker);
     started_ = r.exit_code == 0;
     EXPECT_TRUE(started_) << r.out << r.err;
   }
@@ -76,14 +77,17 @@ uint64_t Blocks(bgp::LiveView& live, const std::string& entity) {
   return it == v4.end() ? 0 : it->second[0];
 }
 
-TEST(BmpTestbedTest, FrrBmpFollowsAnnouncementsAndWithdrawalsWithin10Seconds) {
+// FRR's bgpd and gobgpd, each exporting its session with the BIRD speaker.
+class BmpTestbedTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(BmpTestbedTest, StationFollowsAnnouncementsAndWithdrawalsWithin10Seconds) {
   blackout::testing::TempDir tmp;
   bgp::LiveView live(bgp::ViewOptions{.full_feed_v4 = 1, .full_feed_v6 = 1});
   StationOptions options;
   options.listen = {"0.0.0.0:0"};
   Station station(options, &live);
   ASSERT_TRUE(station.Start().ok());
-  Testbed tb(tmp / "tb", station.ports().at(0));
+  Testbed tb(tmp / "tb", station.ports().at(0), GetParam());
   ASSERT_TRUE(tb.started());
 
   tb.Set("198.18.0.0/22 198.18.8.0/24");
@@ -95,14 +99,15 @@ TEST(BmpTestbedTest, FrrBmpFollowsAnnouncementsAndWithdrawalsWithin10Seconds) {
   auto t0 = Clock::now();
   tb.Set("198.18.0.0/22");  // withdraw 198.18.8.0/24
   const double withdraw = SecondsUntil([&] { return SpeakerPrefixes(live) == 1; }, 10, t0);
-  std::printf("withdraw at the speaker -> gone from the station's view: %.3f s\n", withdraw);
+  std::printf("%s: withdraw at the speaker -> gone from the station's view: %.3f s\n",
+              GetParam().c_str(), withdraw);
   EXPECT_GE(withdraw, 0) << "withdrawal not seen within 10 s";
   EXPECT_EQ(Blocks(live, "asn/65001"), 4u);
 
   t0 = Clock::now();
   tb.Set("198.18.0.0/22 198.18.8.0/24");
   const double back = SecondsUntil([&] { return SpeakerPrefixes(live) == 2; }, 10, t0);
-  std::printf("re-announcement -> back in the view: %.3f s\n", back);
+  std::printf("%s: re-announcement -> back in the view: %.3f s\n", GetParam().c_str(), back);
   EXPECT_GE(back, 0);
   EXPECT_EQ(Blocks(live, "asn/65001"), 5u);
 
@@ -112,6 +117,8 @@ TEST(BmpTestbedTest, FrrBmpFollowsAnnouncementsAndWithdrawalsWithin10Seconds) {
   EXPECT_GE(station.stats().closed_disconnect, 1u);
   station.Stop();
 }
+
+INSTANTIATE_TEST_SUITE_P(Speakers, BmpTestbedTest, ::testing::Values("frr", "gobgp"));
 
 }  // namespace
 }  // namespace blackout::bmp
