@@ -340,5 +340,43 @@ TEST(FollowTest, ErrorsNameTheUrlAndWhatHappensNext) {
   EXPECT_NE(r.err.find("routeviews:route-views2"), std::string::npos) << r.err;
 }
 
+TEST(FollowTest, StartsAtTheLatestPublishedRibAndTakesTheNewOneLate) {
+  if (!fs::exists(kReal)) GTEST_SKIP() << "no real MRT data at " << kReal;
+  Rig rig;
+  const std::string d = "rrc04/2021.01/";
+  Publish(rig.served, d + "bview.20210101.0000.gz", Real("0455"));
+  Publish(rig.served, d + "updates.20210101.0800.gz", Real("0500"));
+  ArchiveServer server(rig.served, rig.tmp.path());
+  auto src = ParseArchiveSource("ris:rrc04 base=" + server.url()).value();
+  ArchiveFollower follower({src}, rig.Options());  // backfill 0: the latest RIB
+  // 08:10: the 08:00 RIB is not published yet, so the latest RIB is 00:00's.
+  rig.now = T("2021-01-01T08:10:00Z");
+  BgpPass p1 = rig.Pass(follower);
+  EXPECT_EQ(p1.follow.fetched, 1u);  // 08:00's update file
+  BgpPass p2 = rig.Pass(follower);
+  EXPECT_TRUE(rig.Ingested("bgp:rrc04/bview.20210101.0000.gz"));
+  EXPECT_EQ(p2.follow.fetched, 1u);
+  // The 08:00 RIB arrives late: fetched and ingested, and the bins are taken from it on.
+  Publish(rig.served, d + "bview.20210101.0800.gz", Real("0505"));
+  BgpPass p3 = rig.Pass(follower);
+  EXPECT_EQ(p3.follow.fetched, 1u);
+  EXPECT_TRUE(rig.Ingested("bgp:rrc04/bview.20210101.0800.gz"));
+  EXPECT_EQ(p3.ingest.files_written, 1u);
+
+  // A source's backfill_days=1 starts at the RIB at or before a day earlier.
+  auto day = ParseArchiveSource("ris:rrc04 backfill_days=1 base=" + server.url()).value();
+  TempDir other;
+  FollowOptions o = rig.Options();
+  o.cache_dir = other / "cache";
+  ArchiveFollower back({day}, o);
+  rig.now = T("2021-01-02T05:10:00Z");
+  std::string before = server.log();
+  FollowReport r = back.Poll([](const std::string&) { return false; });
+  std::string log = server.log().substr(before.size());
+  EXPECT_EQ(Count(log, "GET /rrc04/2021.01/bview.20210101.0000.gz - -> 200"), 1u) << log;
+  EXPECT_EQ(Count(log, "bview.20201231"), 0u) << log;
+  EXPECT_GE(r.fetched, 3u);
+}
+
 }  // namespace
 }  // namespace blackout::bgp
