@@ -33,8 +33,9 @@ void Source::Handle(std::string_view text) {
   ++stats_.messages;
   if (!m.ok()) {
     ++stats_.problems;
-    stats_.last_problem = "connection " + std::to_string(connection_) + " message " +
-                          std::to_string(in_connection_) + ": " + m.status().message();
+    stats_.last_problem =
+        (connection_ == 0 ? "" : "connection " + std::to_string(connection_) + " ") + "message " +
+        std::to_string(in_connection_) + ": " + m.status().message();
     log::Warn("ris-live: skipped ", stats_.last_problem);
     return;
   }

@@ -33,6 +33,9 @@
 #include "blackout/bgp/live.h"
 #include "blackout/bmp/station.h"
 #endif
+#ifdef BLACKOUT_HAVE_RISLIVE
+#include "blackout/service/ris_live.h"
+#endif
 #ifdef BLACKOUT_HAVE_DETECT
 #include "blackout/detect/config.h"
 #include "blackout/detect/detector.h"
@@ -104,7 +107,7 @@ Result<ServiceConfig> ParseServiceConfig(std::string_view text, std::string_view
       {"scenario", {"enabled", "file"}},
       {"sources",
        {"bgp", "bmp", "probe_records", "logs", "ooni", "poll_seconds", "bgp_full_feed_v4", "darknet",
-        "darknet_bpf", "bgp_backfill_days", "bgp_disk_budget_mb"}},
+        "darknet_bpf", "bgp_backfill_days", "bgp_disk_budget_mb", "ris_live"}},
       {"geo", {"enabled", "dir"}},
       {"detect", {"config"}},
       {"server", {"listen", "token", "web_root", "threads"}},
@@ -163,6 +166,13 @@ Result<ServiceConfig> ParseServiceConfig(std::string_view text, std::string_view
         BLACKOUT_ASSIGN_OR_RETURN(c.ooni, Strings(val, origin, full));
       } else if (full == "sources.bmp") {
         BLACKOUT_ASSIGN_OR_RETURN(c.bmp, Strings(val, origin, full));
+      } else if (full == "sources.ris_live") {
+#ifdef BLACKOUT_HAVE_RISLIVE
+        Status st = ParseRisLiveSource(val, &c.ris_live_url, &c.ris_live_filters);
+        if (!st.ok()) return ConfigError(origin, st.message());
+#else
+        return ConfigError(origin, "sources.ris_live: RIS Live is not in this build");
+#endif
       } else if (full == "sources.darknet") {
         BLACKOUT_ASSIGN_OR_RETURN(c.darknet, Strings(val, origin, full));
       } else if (full == "sources.darknet_bpf") {
@@ -214,7 +224,7 @@ Result<ServiceConfig> ParseServiceConfig(std::string_view text, std::string_view
   if (!simulate_set)
     c.simulate = c.bgp.empty() && c.probe_records.empty() && c.logs.empty() && c.bmp.empty() &&
                  c.ooni.empty() &&
-                 c.darknet.empty();
+                 c.darknet.empty() && c.ris_live_url.empty();
   return c;
 }
 
@@ -242,6 +252,9 @@ struct Service::Impl {
   std::unique_ptr<bgp::GeoDbBlocks> live_blocks;
   std::unique_ptr<bgp::LiveView> live;
   std::unique_ptr<bmp::Station> bmp;
+#endif
+#ifdef BLACKOUT_HAVE_RISLIVE
+  std::unique_ptr<RisLiveFeed> ris_live;  // sources.ris_live into `live`; stopped before it goes
 #endif
   const std::atomic<bool>* stop = nullptr;
 #ifdef BLACKOUT_HAVE_BGP
@@ -346,16 +359,24 @@ Status Service::Prepare() {
   impl_->ooni = config_.ooni;
   impl_->darknet_inputs = config_.darknet;
 #ifdef BLACKOUT_HAVE_BMP
-  if (!config_.bmp.empty()) {
+  if (!config_.bmp.empty() || !config_.ris_live_url.empty()) {
     bgp::ViewOptions vo;
     if (config_.bgp_full_feed_v4 > 0)
       vo.full_feed_v4 = static_cast<uint64_t>(config_.bgp_full_feed_v4);
     if (impl_->geo) impl_->live_blocks = std::make_unique<bgp::GeoDbBlocks>(*impl_->geo);
     impl_->live = std::make_unique<bgp::LiveView>(vo, impl_->live_blocks.get());
-    bmp::StationOptions so;
-    so.listen = config_.bmp;
-    impl_->bmp = std::make_unique<bmp::Station>(so, impl_->live.get());
-    BLACKOUT_RETURN_IF_ERROR(impl_->bmp->Start());
+    if (!config_.bmp.empty()) {
+      bmp::StationOptions so;
+      so.listen = config_.bmp;
+      impl_->bmp = std::make_unique<bmp::Station>(so, impl_->live.get());
+      BLACKOUT_RETURN_IF_ERROR(impl_->bmp->Start());
+    }
+#ifdef BLACKOUT_HAVE_RISLIVE
+    if (!config_.ris_live_url.empty()) {
+      impl_->ris_live = std::make_unique<RisLiveFeed>(config_.ris_live_url,
+                                                      config_.ris_live_filters, *impl_->live);
+    }
+#endif
   }
 #endif
   if (config_.simulate) {
@@ -707,6 +728,18 @@ void Service::RunUntil(const std::atomic<bool>& stop,
       m.SetGauge("blackout_bmp_sessions_refused", "BMP sessions refused (limit).",
                  double(s.sessions_refused));
     }
+#ifdef BLACKOUT_HAVE_RISLIVE
+    if (impl_->api && impl_->ris_live) {
+      const rislive::SourceStats s = impl_->ris_live->stats();
+      server::Metrics& m = impl_->api->metrics();
+      m.SetGauge("blackout_rislive_connected", "RIS Live connected (1) or not (0).",
+                 s.connected ? 1.0 : 0.0);
+      m.SetGauge("blackout_rislive_messages", "RIS Live messages received.", double(s.messages));
+      m.SetGauge("blackout_rislive_problems", "RIS Live messages skipped as malformed.",
+                 double(s.problems));
+      m.SetGauge("blackout_rislive_gaps", "RIS Live connections lost (gaps).", double(s.gaps));
+    }
+#endif
   };
 #endif
   while (!stop) {
@@ -734,6 +767,9 @@ void Service::RunUntil(const std::atomic<bool>& stop,
 void Service::StopServer() {
 #ifdef BLACKOUT_HAVE_BMP
   if (impl_ && impl_->bmp) impl_->bmp->Stop();
+#endif
+#ifdef BLACKOUT_HAVE_RISLIVE
+  if (impl_) impl_->ris_live.reset();
 #endif
   if (impl_ && impl_->api) impl_->api->Stop();
 }

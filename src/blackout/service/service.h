@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,6 +40,10 @@ struct ServiceConfig {
   std::vector<std::string> logs;           // access logs (combined log format)
   std::vector<std::string> ooni;           // OONI measurement files or folders (docs/ooni.md)
   std::vector<std::string> bmp;            // BMP station listen addresses, HOST:PORT (docs/bmp.md)
+  // RIS Live (docs/rislive.md): sources.ris_live = { url, filters }; "" = off. Filters by RIS
+  // Live's names (host, prefix, moreSpecific, ...), booleans as "true"/"false".
+  std::string ris_live_url;
+  std::map<std::string, std::string> ris_live_filters;
   // Telescope captures (docs/darknet.md): pcap/pcapng files, folders, "if:NAME" interfaces, and
   // the BPF filter applied to every one of them ("" = none).
   std::vector<std::string> darknet;
