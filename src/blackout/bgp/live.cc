@@ -29,9 +29,15 @@ LiveView::LiveView(ViewOptions options, const BlockGeo* geo, int64_t step)
 
 void LiveView::Apply(std::string_view collector, std::span<const mrt::Element> elements) {
   std::lock_guard lock(mu_);
+  // Elements of one message share their peer: look it up once per run of equal peers.
+  const mrt::Element* last = nullptr;
+  uint32_t peer = 0;
   for (const mrt::Element& e : elements) {
     if (e.local) continue;
-    const uint32_t peer = view_.Peer(collector, e.peer_ip, e.peer_as);
+    if (last == nullptr || last->peer_as != e.peer_as || !(last->peer_ip == e.peer_ip)) {
+      peer = view_.Peer(collector, e.peer_ip, e.peer_as);
+      last = &e;
+    }
     switch (e.type) {
       case mrt::ElementType::kRibEntry:
       case mrt::ElementType::kAnnounce:
