@@ -9,6 +9,7 @@
 #include <set>
 
 #include "blackout/sim/mrt_writer.h"
+#include "blackout/sim/ooni.h"
 
 namespace blackout::sim {
 namespace {
@@ -527,6 +528,7 @@ Result<SimulationOutput> Simulate(const Scenario& s, const fs::path& outdir) {
   BLACKOUT_RETURN_IF_ERROR(WriteBgp(s, outdir, out));
   BLACKOUT_RETURN_IF_ERROR(WriteProbe(s, outdir, out));
   BLACKOUT_RETURN_IF_ERROR(WriteLogs(s, outdir, out));
+  BLACKOUT_RETURN_IF_ERROR(WriteOoni(s, outdir).status());  // OONI measurements (sim/ooni.h)
   out.truth = outdir / "truth.json";
   {
     std::ofstream f(out.truth, std::ios::binary | std::ios::trunc);
