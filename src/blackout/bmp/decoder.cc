@@ -240,7 +240,16 @@ void Decoder::RouteMonitoring(std::span<const uint8_t> rest, Message* out) {
   }
   std::vector<std::string> bgp_problems;
   if (!updates_.Decode(rest, h.as4(), add_path, proto, &elements_, &bgp_problems)) {
-    for (auto& p : bgp_problems) Problem("Route Monitoring: " + p);
+    // Some routers (FRR 8.0's Loc-RIB) send 2-octet AS_PATHs under a 4-octet A flag: when the
+    // 4-octet reading fails and the 2-octet one is sound, keep that one (and say so).
+    std::vector<std::string> as2_problems;
+    if (h.as4() && updates_.Decode(rest, false, add_path, proto, &elements_, &as2_problems)) {
+      Problem("Route Monitoring: " + bgp_problems.front() +
+              "; decoded with 2-octet AS numbers (the A flag says 4)");
+    } else {
+      if (h.as4()) (void)updates_.Decode(rest, true, add_path, proto, &elements_, nullptr);
+      for (auto& p : bgp_problems) Problem("Route Monitoring: " + p);
+    }
   }
   out->elements = std::span<const mrt::Element>(elements_.data(), elements_.size());
 }

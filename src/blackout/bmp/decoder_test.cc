@@ -82,6 +82,35 @@ TEST(BmpDecoderTest, RouteMonitoringGivesMrtElements) {
   EXPECT_EQ(PeerTable(m.peer), "post");
 }
 
+// FRR 8.0 (pmacct's 205 capture) sends Loc-RIB routes with 2-octet AS_PATHs although Loc-RIB
+// paths are 4-octet (RFC 9069): decoded as 2-octet, origin kept, the problem reported.
+TEST(BmpDecoderTest, Frr80LocRibTwoOctetAsPathUnderFourOctetFlag) {
+  std::vector<uint8_t> b = Start(MessageType::kRouteMonitoring, false);
+  b[6] = static_cast<uint8_t>(PeerType::kLocRib);
+  std::vector<uint8_t> u(16, 0xFF);
+  Put16(u, 0);
+  u.push_back(2);
+  Put16(u, 0);                                                            // no withdrawals
+  const std::vector<uint8_t> attrs = {0x40, 1, 1, 0,                      // ORIGIN
+                                      0x50, 2, 0, 4,   2, 1, 0xFD, 0xE8,  // AS_PATH 65000, 2-octet
+                                      0x40, 3, 4, 192, 0, 2, 1};
+  Put16(u, static_cast<uint16_t>(attrs.size()));
+  u.insert(u.end(), attrs.begin(), attrs.end());
+  for (uint8_t x : {24, 198, 18, 0}) u.push_back(x);
+  u[16] = static_cast<uint8_t>(u.size() >> 8);
+  u[17] = static_cast<uint8_t>(u.size());
+  b.insert(b.end(), u.begin(), u.end());
+  Finish(b);
+  Decoder d;
+  Message m;
+  std::vector<std::string> problems;
+  EXPECT_FALSE(d.Decode(b, &m, &problems));
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("2-octet"), std::string::npos) << problems[0];
+  ASSERT_EQ(m.elements.size(), 1u);
+  EXPECT_EQ(m.elements[0].attrs->as_path.OriginAs(), 65000u);
+}
+
 TEST(BmpDecoderTest, FramingRejectsWhatCannotBeBmp) {
   const uint8_t http[] = {'G', 'E', 'T', ' ', '/', ' '};
   EXPECT_EQ(FrameLength(http).status().code(), StatusCode::kDataLoss);
