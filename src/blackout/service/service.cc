@@ -406,6 +406,7 @@ Status Service::Prepare() {
     impl_->bgp.push_back((dir / "bgp").string());
     impl_->probe_records.push_back((dir / "probe" / (scenario.vantage + ".records")).string());
     impl_->logs.push_back((dir / "logs" / scenario.log_name).string());
+    impl_->darknet_inputs.push_back((dir / "darknet").string());
     if (fs::exists(dir / "ooni", ec)) impl_->ooni.push_back((dir / "ooni").string());
     impl_->scenario = std::move(scenario);
   } else if (auto saved = impl_->store->GetState(kNoticeKey); saved.ok()) {

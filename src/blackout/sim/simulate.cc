@@ -10,6 +10,7 @@
 
 #include "blackout/sim/mrt_writer.h"
 #include "blackout/sim/ooni.h"
+#include "blackout/sim/telescope.h"
 
 namespace blackout::sim {
 namespace {
@@ -528,6 +529,7 @@ Result<SimulationOutput> Simulate(const Scenario& s, const fs::path& outdir) {
   BLACKOUT_RETURN_IF_ERROR(WriteBgp(s, outdir, out));
   BLACKOUT_RETURN_IF_ERROR(WriteProbe(s, outdir, out));
   BLACKOUT_RETURN_IF_ERROR(WriteLogs(s, outdir, out));
+  BLACKOUT_RETURN_IF_ERROR(WriteTelescope(s, outdir, &out.telescope, &out.telescope_packets));
   BLACKOUT_RETURN_IF_ERROR(WriteOoni(s, outdir).status());  // OONI measurements (sim/ooni.h)
   out.truth = outdir / "truth.json";
   {
@@ -553,6 +555,8 @@ Result<SimulationOutput> Simulate(const Scenario& s, const fs::path& outdir) {
             {"probe_rounds", out.probe_rounds},
             {"access_log", fs::relative(out.access_log, outdir).string()},
             {"log_lines", out.log_lines},
+            {"telescope", fs::relative(out.telescope, outdir).string()},
+            {"telescope_packets", out.telescope_packets},
             {"truth", "truth.json"}};
   std::ofstream f(out.manifest, std::ios::binary | std::ios::trunc);
   f << m.dump(2) << '\n';

@@ -36,6 +36,8 @@ struct SimulationOutput {
   uint64_t bgp_messages = 0;
   uint64_t probe_rounds = 0;
   uint64_t log_lines = 0;
+  std::filesystem::path telescope;  // darknet/telescope.pcap.gz (telescope.h)
+  uint64_t telescope_packets = 0;
 };
 
 // Writes everything under `outdir` (created if missing; existing files are overwritten).
