@@ -102,10 +102,7 @@ std::vector<InputFile> ArchiveFollower::Cached() const {
   return out;
 }
 
-FollowReport ArchiveFollower::Poll(const LedgerLookup& ingested) {
-  FollowReport report;
-  const UnixSeconds now = Now();
-  std::atomic<bool> full{false};
+std::vector<bool> ArchiveFollower::SetWindows(UnixSeconds now) {
   std::vector<bool> fresh(sources_.size(), false);
   for (size_t i = 0; i < sources_.size(); ++i) {
     const ArchiveSource& s = sources_[i];
@@ -121,17 +118,14 @@ FollowReport ArchiveFollower::Poll(const LedgerLookup& ingested) {
       start_[i] = std::max(start_[i], BinStart(now - keep, period));
     }
   }
-  // While the cache is at its budget and holds files not yet ingested, the ingest and the trim come
-  // first: fetching more would only grow it.
-  const uint64_t used = CacheBytes();
-  bool unconsumed = false;
-  for (const InputFile& f : Cached()) unconsumed |= !ingested(f.ledger_key);
-  if (used >= options_.disk_budget_bytes && unconsumed) {
-    report.budget_paused = true;
-    log::Info("bgp archives: cache at its disk budget (", used,
-              " bytes); fetching resumes after the cached files are ingested and trimmed");
-    return report;
-  }
+  return fresh;
+}
+
+std::vector<ArchiveFetch> ArchiveFollower::FetchDue(UnixSeconds now,
+                                                    const std::vector<UnixSeconds>& until,
+                                                    uint64_t used, const LedgerLookup& ingested,
+                                                    FollowReport* report) {
+  std::atomic<bool> full{false};
   ArchiveFetchRequest req;
   req.sources = sources_;
   req.dir = options_.cache_dir;
@@ -141,7 +135,7 @@ FollowReport ArchiveFollower::Poll(const LedgerLookup& ingested) {
   size_t wanted = 0;
   req.want = [&](const ArchiveSource& s, const ArchiveFile& f) {
     size_t i = static_cast<size_t>(&s - req.sources.data());
-    if (f.time < start_[i]) return false;
+    if (f.time < start_[i] || f.time >= until[i]) return false;
     int64_t period = f.kind == ArchiveFileKind::kRib ? 0 : s.updates_period;
     if (f.time + period > now) return false;  // not complete yet on the collector
     if (given_up_.count(f.url)) return false;
@@ -169,15 +163,16 @@ FollowReport ArchiveFollower::Poll(const LedgerLookup& ingested) {
                 " bytes) this poll; last: ", o.job.url);
     }
   });
+  size_t missing = 0;
   std::string first_missing;
   for (const ArchiveFetch& r : results) {
     const FetchOutcome& o = r.outcome;
     const ArchiveSource& s = sources_[r.source];
     if (o.attempts == 0) continue;  // not started: the budget was reached
     if (o.status.ok()) {
-      ++report.fetched;
-      report.resumed += o.resumed ? 1 : 0;
-      report.bytes += o.bytes;
+      ++report->fetched;
+      report->resumed += o.resumed ? 1 : 0;
+      report->bytes += o.bytes;
       waits_.erase(r.file.url);
       continue;
     }
@@ -187,29 +182,35 @@ FollowReport ArchiveFollower::Poll(const LedgerLookup& ingested) {
       if (late > options_.missing_after_s) {
         given_up_.insert(r.file.url);
         waits_.erase(r.file.url);
-        if (report.missing++ == 0)
+        if (missing++ == 0) {
           first_missing = r.file.url + " (404 " + Hours(late) + " after its period ended)";
+        }
       } else {
-        ++report.waiting;
+        ++report->waiting;
         if (waits_[r.file.url]++ == 0) {
           log::Debug("bgp archives: not yet published: ", r.file.url, " (asked again next poll)");
         }
       }
       continue;
     }
-    ++report.failed;
-    report.problems.push_back(
+    ++report->failed;
+    report->problems.push_back(
         "bgp archives: " + r.file.url + ": " + o.status.ToString() + " after " +
         std::to_string(o.attempts) +
         " attempts; kept as .part and resumed on the next poll (check the network or the URL)");
   }
-  if (report.missing > 0) {
-    log::Warn("bgp archives: ", report.missing,
+  if (missing > 0) {
+    report->missing += missing;
+    log::Warn("bgp archives: ", missing,
               " files given up as missing (archive gaps; the view goes on without them), first: ",
               first_missing);
   }
-  // The start is a RIB. When it is not published yet on the first poll, or missing for good, the
-  // one before it is the latest RIB (the later one is still asked for: it arrives as a late file).
+  return results;
+}
+
+bool ArchiveFollower::MoveStarts(const std::vector<ArchiveFetch>& results,
+                                 const std::vector<bool>& fresh) {
+  bool moved = false;
   for (size_t i = 0; i < sources_.size(); ++i) {
     const ArchiveSource& s = sources_[i];
     if (s.rib_period <= 0) continue;
@@ -221,9 +222,37 @@ FollowReport ArchiveFollower::Poll(const LedgerLookup& ingested) {
     if ((given_up_.count(rib[0].url) || (fresh[i] && absent)) && moves_[i] < 4) {
       ++moves_[i];
       start_[i] -= s.rib_period;
+      moved = true;
       log::Info("bgp archives: ", s.collector, ": RIB ", rib[0].url,
                 " missing; following from the RIB before it");
     }
+  }
+  return moved;
+}
+
+FollowReport ArchiveFollower::Poll(const LedgerLookup& ingested) {
+  FollowReport report;
+  const UnixSeconds now = Now();
+  std::vector<bool> fresh = SetWindows(now);
+  // While the cache is at its budget and holds files not yet ingested, the ingest and the trim come
+  // first: fetching more would only grow it.
+  const uint64_t used = CacheBytes();
+  bool unconsumed = false;
+  for (const InputFile& f : Cached()) unconsumed |= !ingested(f.ledger_key);
+  if (used >= options_.disk_budget_bytes && unconsumed) {
+    report.budget_paused = true;
+    log::Info("bgp archives: cache at its disk budget (", used,
+              " bytes); fetching resumes after the cached files are ingested and trimmed");
+    return report;
+  }
+  std::vector<UnixSeconds> until(sources_.size(), std::numeric_limits<UnixSeconds>::max());
+  auto results = FetchDue(now, until, used, ingested, &report);
+  // The start is a RIB. When it is not published yet on the first poll, or missing for good, the
+  // one before it is the latest RIB: what lies between is fetched in this same poll (the later RIB
+  // is still asked for on the next ones: it arrives as a late file).
+  std::vector<UnixSeconds> before = start_;
+  if (MoveStarts(results, fresh)) {
+    FetchDue(now, before, CacheBytes(), ingested, &report);
   }
   return report;
 }

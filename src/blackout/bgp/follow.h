@@ -108,6 +108,14 @@ class ArchiveFollower {
 
  private:
   UnixSeconds Now() const;
+  // Sets each source's window start; returns which sources got theirs this time.
+  std::vector<bool> SetWindows(UnixSeconds now);
+  // Fetches the due files of each source i in [start_[i], until[i]); tallies into `report`.
+  std::vector<ArchiveFetch> FetchDue(UnixSeconds now, const std::vector<UnixSeconds>& until,
+                                     uint64_t used, const LedgerLookup& ingested,
+                                     FollowReport* report);
+  // Moves a start back to the RIB before it when its RIB is missing; whether any moved.
+  bool MoveStarts(const std::vector<ArchiveFetch>& results, const std::vector<bool>& fresh);
   // Complete cached files of every source (from the window start on), as ingest inputs.
   std::vector<InputFile> Cached() const;
 
