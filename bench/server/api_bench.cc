@@ -37,21 +37,26 @@ MemoryData& Data() {
     for (Series& s : list) m->PutSeries(std::move(s));
     std::vector<Event> events;
     for (int i = 0; i < 40; ++i) {
-      events.push_back({"asn", std::to_string(64500 + i), "ping-slash24", kFrom + 86400 * (i % 30),
-                        kFrom + 86400 * (i % 30) + 7200, 100.0 + i, 0.1, "packets-filtered"});
+      Event e;
+      e.entity = "asn/" + std::to_string(64500 + i);
+      e.signals = {"probe"};
+      e.start = kFrom + 86400 * (i % 30);
+      e.end = e.start + 7200;
+      e.score = 100.0 + i;
+      e.depth = 0.1;
+      e.technique = store::Technique::kPacketsFiltered;
+      events.push_back(std::move(e));
     }
     Event national;
-    national.entity_type = "country";
-    national.entity_code = "KZ";
-    national.datasource = "ping-slash24";
+    national.entity = "country/KZ";
     national.start = kFrom + 86400 * 5 + 37800;
     national.end = kFrom + 86400 * 11 + 8100;
     national.score = 5000;
     national.depth = 0.05;
-    national.technique = national.method = "packets-filtered";
+    national.technique = store::Technique::kPacketsFiltered;
     national.signals = {"probe"};
     for (int i = 0; i < 10; ++i) national.related.push_back("asn/" + std::to_string(64500 + i));
-    national.phases = {{"near-total-blackout", national.start, national.end, 0.05}};
+    national.phases = {{store::Phase::kNearTotalBlackout, national.start, national.end, 0.05}};
     events.push_back(national);
     m->ReplaceEvents(events);
     return m;

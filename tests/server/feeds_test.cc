@@ -15,14 +15,14 @@ namespace {
 
 constexpr UnixSeconds kFrom = 1641254400;  // 2022-01-04T00:00Z
 
-Event MakeEvent(std::string type, std::string code, std::string datasource, UnixSeconds start,
+// An event as the store holds it (end 0 = ongoing).
+Event MakeEvent(std::string entity, std::vector<std::string> signals, UnixSeconds start,
                 UnixSeconds end, double depth) {
   Event e;
-  e.entity_type = std::move(type);
-  e.entity_code = std::move(code);
-  e.datasource = std::move(datasource);
+  e.entity = std::move(entity);
+  e.signals = std::move(signals);
   e.start = start;
-  e.end = end;
+  if (end) e.end = end;
   e.depth = depth;
   e.score = 10;
   return e;
@@ -33,13 +33,12 @@ class FeedsTest : public ::testing::TestWithParam<bool> {
   void SetUp() override {
     data_.ReplaceEntities({{"country", "KZ", "Kazakhstan", {}, {}},
                            {"asn", "9198", "JSC Kazakhtelecom", {"country/KZ"}, {}}});
-    Event kz = MakeEvent("country", "KZ", "ping-slash24,traffic", kFrom + 3600, kFrom + 7200, 0.05);
-    kz.signals = {"probe", "traffic"};
-    kz.technique = "packets-filtered";
+    Event kz = MakeEvent("country/KZ", {"probe", "traffic"}, kFrom + 3600, kFrom + 7200, 0.05);
+    kz.technique = store::Technique::kPacketsFiltered;
     // The latest phase starts after the newest event's start: <updated> must follow it.
-    kz.phases = {{"near-total-blackout", kFrom + 3600, kFrom + 5400, 0.05},
-                 {"partial-recovery", kFrom + 5400, kFrom + 7200, 0.5}};
-    Event as = MakeEvent("asn", "9198", "bgp", kFrom + 4000, 0, 0.4);  // ongoing
+    kz.phases = {{store::Phase::kNearTotalBlackout, kFrom + 3600, kFrom + 5400, 0.05},
+                 {store::Phase::kPartialRecovery, kFrom + 5400, kFrom + 7200, 0.5}};
+    Event as = MakeEvent("asn/9198", {"bgp"}, kFrom + 4000, 0, 0.4);  // ongoing
     data_.ReplaceEvents({kz, as});
     report::Provenance p;
     p.simulation = GetParam();

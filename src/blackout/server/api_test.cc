@@ -17,30 +17,28 @@ using json = nlohmann::json;
 
 constexpr UnixSeconds kFrom = 1641254400;  // 2022-01-04T00:00Z
 
-Event MakeEvent(std::string type, std::string code, std::string datasource, UnixSeconds start,
-                UnixSeconds end, double score, double depth, std::string method) {
+// An event as the store holds it (end 0 = ongoing).
+Event MakeEvent(std::string type, std::string code, std::string signal, UnixSeconds start,
+                UnixSeconds end, double score, double depth, store::Technique technique) {
   Event e;
-  e.entity_type = std::move(type);
-  e.entity_code = std::move(code);
-  e.datasource = std::move(datasource);
+  e.entity = type + "/" + code;
+  e.signals = {std::move(signal)};
   e.start = start;
-  e.end = end;
+  if (end) e.end = end;
   e.score = score;
   e.depth = depth;
-  e.method = std::move(method);
+  e.technique = technique;
   return e;
 }
 
 // The Kazakhstan event as the snapshot fills it from the store: phases, technique, carriers.
 Event KzEvent() {
-  Event e = MakeEvent("country", "KZ", "ping-slash24", kFrom + 3600, kFrom + 7200, 120, 0.05,
-                      "packets-filtered");
+  Event e = MakeEvent("country", "KZ", "probe", kFrom + 3600, kFrom + 7200, 120, 0.05,
+                      store::Technique::kPacketsFiltered);
   e.id = "country/KZ@test";
-  e.technique = "packets-filtered";
-  e.signals = {"probe"};
   e.related = {"region/KZ-75", "asn/9198"};
-  e.phases = {{"near-total-blackout", kFrom + 3600, kFrom + 5400, 0.05},
-              {"partial-recovery", kFrom + 5400, kFrom + 7200, 0.5}};
+  e.phases = {{store::Phase::kNearTotalBlackout, kFrom + 3600, kFrom + 5400, 0.05},
+              {store::Phase::kPartialRecovery, kFrom + 5400, kFrom + 7200, 0.5}};
   return e;
 }
 
@@ -55,10 +53,11 @@ void Fill(MemoryData& d) {
   s.datasource = "ping-slash24";
   d.PutSeries(s);
   d.ReplaceAlerts({{"country", "KZ", "ping-slash24", kFrom + 3600, "critical", "< 0.8", 50, 1000}});
-  d.ReplaceEvents(
-      {KzEvent(),
-       MakeEvent("asn", "9198", "bgp", kFrom + 3600, kFrom + 9000, 30, 0.4, "withdrawal"),
-       MakeEvent("country", "UZ", "bgp", kFrom + 100, kFrom + 400, 1, 0.9, "")});
+  d.ReplaceEvents({KzEvent(),
+                   MakeEvent("asn", "9198", "bgp", kFrom + 3600, kFrom + 9000, 30, 0.4,
+                             store::Technique::kRoutesWithdrawn),
+                   MakeEvent("country", "UZ", "bgp", kFrom + 100, kFrom + 400, 1, 0.9,
+                             store::Technique::kUnknown)});
 }
 
 class ApiTest : public ::testing::Test {
@@ -190,7 +189,7 @@ TEST_F(ApiTest, OutagesSummaryEventsAlerts) {
   ASSERT_EQ(j["data"].size(), 1u);
   EXPECT_EQ(j["data"][0]["location"], "asn/9198");
   EXPECT_EQ(j["data"][0]["duration"], 5400);
-  EXPECT_EQ(j["data"][0]["method"], "withdrawal");
+  EXPECT_EQ(j["data"][0]["method"], "routes-withdrawn");
   j = GetJson("/api/v2/outages/alerts?from=2022-01-04&until=2022-01-05", 200);
   ASSERT_EQ(j["data"].size(), 1u);
   EXPECT_EQ(j["data"][0]["level"], "critical");
@@ -233,14 +232,14 @@ TEST_F(ApiTest, EventsCarryIdPhasesTechniqueAndRelated) {
   EXPECT_EQ(e["depthText"], "connectivity fell by 95%, to 5% of its usual level");
   EXPECT_EQ(e["durationText"], "1 hour");
   EXPECT_EQ(e["timeZone"], "Asia/Almaty");
-  // An event without them: derived id, no technique, empty lists.
+  // An event without them: derived id, technique unknown (as the detector writes it), empty lists.
   j = GetJson(
       "/api/v2/outages/events?from=2022-01-04&until=2022-01-05&entityType=country"
       "&entityCode=UZ",
       200);
   ASSERT_EQ(j["data"].size(), 1u);
   EXPECT_EQ(j["data"][0]["id"], "country/UZ@" + std::to_string(kFrom + 100));
-  EXPECT_TRUE(j["data"][0]["technique"].is_null());
+  EXPECT_EQ(j["data"][0]["technique"], "unknown");
   EXPECT_TRUE(j["data"][0]["phases"].empty());
   // The feeds carry them too.
   json feed = GetJson("/feeds/events.json", 200);
@@ -262,7 +261,8 @@ TEST_F(ApiTest, EventsCarryIdPhasesTechniqueAndRelated) {
 }
 
 TEST_F(ApiTest, UnknownDepthIsNullNotZero) {
-  Event e = MakeEvent("country", "UZ", "bgp", kFrom + 100, kFrom + 400, 1, NAN, "");
+  Event e = MakeEvent("country", "UZ", "bgp", kFrom + 100, kFrom + 400, 1, NAN,
+                      store::Technique::kUnknown);
   data_.ReplaceEvents({e});
   json j = GetJson("/api/v2/outages/events?from=2022-01-04&until=2022-01-05", 200);
   ASSERT_EQ(j["data"].size(), 1u);

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <mutex>
 
+#include "blackout/store/entity_ref.h"
 #include "blackout/store/signals.h"
 
 namespace blackout::server {
@@ -200,11 +201,24 @@ std::vector<Event> MemoryData::Events(const OutageQuery& q) const {
   std::shared_lock lock(mu_);
   for (const Event& e : events_) {
     if (e.start >= q.until) break;
-    UnixSeconds end = e.end == 0 ? q.until : e.end;
+    UnixSeconds end = e.end.value_or(q.until);
     if (end <= q.from) continue;
-    if (q.datasource && e.datasource.find(*q.datasource) == std::string::npos) continue;
-    if (!Matches(q, e.entity_type, e.entity_code)) continue;
+    if (q.datasource && std::none_of(e.signals.begin(), e.signals.end(), [&](const std::string& s) {
+          return store::IodaDatasource(s) == *q.datasource;
+        })) {
+      continue;
+    }
+    const store::EntityRef ref = store::EntityRef::FromCanonical(e.entity);
+    if (!Matches(q, ref.type(), ref.code())) continue;
     out.push_back(e);
+  }
+  return out;
+}
+
+std::string EventDatasources(const Event& e) {
+  std::string out;
+  for (const std::string& signal : e.signals) {
+    out += (out.empty() ? "" : ",") + store::IodaDatasource(signal);
   }
   return out;
 }

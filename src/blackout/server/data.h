@@ -18,6 +18,7 @@
 
 #include "blackout/base/time.h"
 #include "blackout/report/provenance.h"
+#include "blackout/store/types.h"
 
 namespace blackout::server {
 
@@ -77,36 +78,13 @@ struct Alert {
   double history_value = 0;  // the baseline the value was compared with
 };
 
-// One phase of an event (store::EventPhase with the phase named as a string).
-struct EventPhase {
-  std::string phase;  // "reduced-connectivity", "near-total-blackout", "partial-recovery", ...
-  UnixSeconds start = 0;
-  UnixSeconds end = 0;  // 0 while ongoing
-  double depth = NAN;   // lowest level within the phase as a fraction of the baseline; NaN unknown
-};
+// A disruption, as the detector wrote it to the store: one event model from the detector to the
+// API (store/types.h). The API's IODA fields are derived from it when rendered (json_views.h).
+using Event = store::Event;
+using EventPhase = store::EventPhase;
 
-// A disruption: from the first critical alert to recovery (end == 0 while ongoing).
-struct Event {
-  std::string entity_type;
-  std::string entity_code;
-  std::string datasource;  // the signal(s) that showed it, e.g. "bgp,ping-slash24"
-  UnixSeconds start = 0;
-  UnixSeconds end = 0;
-  double score = 0;    // IODA-style severity score (larger = worse)
-  double depth = 0;    // lowest level reached, as a fraction of the baseline (0..1); NaN unknown
-  std::string method;  // the technique inferred, if any ("filtering", "withdrawal", "throttling")
-  // What the store knows beyond IODA's shape (store::Event); empty when not known.
-  std::string id;                    // stable event id ("" = derived as TYPE/CODE@START)
-  std::vector<EventPhase> phases;    // in time order
-  std::string technique;             // "packets-filtered", "routes-withdrawn", "throttling", ...
-  std::vector<std::string> related;  // entities that carry it ("region/KZ-ALA", "asn/9198")
-  std::vector<std::string> signals;  // store signal names ("bgp", "probe", "traffic")
-
-  // id, or "TYPE/CODE@START" when id is empty (store::Event::EffectiveId's rule).
-  std::string EffectiveId() const {
-    return id.empty() ? entity_type + "/" + entity_code + "@" + std::to_string(start) : id;
-  }
-};
+// IODA's `datasource` of an event: its signals' datasources, comma-separated ("bgp,ping-slash24").
+std::string EventDatasources(const Event& e);
 
 // Filters shared by alert/event/summary queries. Unset fields match everything.
 struct OutageQuery {

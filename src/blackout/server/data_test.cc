@@ -75,9 +75,18 @@ TEST(MemoryDataTest, EventsOverlapAndRelatedFilters) {
   d.ReplaceEntities({{"country", "KZ", "Kazakhstan", {}, {}},
                      {"asn", "9198", "Kazakhtelecom", {"country/KZ"}, {}},
                      {"country", "UZ", "Uzbekistan", {}, {}}});
-  d.ReplaceEvents({{"asn", "9198", "bgp", 100, 200, 5, 0.1, ""},
-                   {"country", "KZ", "ping-slash24", 150, 0, 9, 0.05, ""},
-                   {"country", "UZ", "bgp", 10, 20, 1, 0.5, ""}});
+  auto event = [](std::string entity, std::string signal, UnixSeconds start,
+                  std::optional<UnixSeconds> end) {
+    Event e;
+    e.entity = std::move(entity);
+    e.signals = {std::move(signal)};
+    e.start = start;
+    e.end = end;
+    return e;
+  };
+  d.ReplaceEvents({event("asn/9198", "bgp", 100, 200),
+                   event("country/KZ", "probe", 150, std::nullopt),
+                   event("country/UZ", "bgp", 10, 20)});
   OutageQuery q;
   q.from = 0;
   q.until = 1000;
@@ -87,12 +96,16 @@ TEST(MemoryDataTest, EventsOverlapAndRelatedFilters) {
   q.from = 250;  // the ongoing KZ event still overlaps
   auto e = d.Events(q);
   ASSERT_EQ(e.size(), 1u);
-  EXPECT_EQ(e[0].entity_code, "KZ");
+  EXPECT_EQ(e[0].entity, "country/KZ");
   q = {};
   q.from = 0;
   q.until = 1000;
   q.datasource = "bgp";
   EXPECT_EQ(d.Events(q).size(), 2u);
+  q.datasource = "ping-slash24";  // the API's name of the probe signal
+  EXPECT_EQ(d.Events(q).size(), 1u);
+  q.datasource = "ping";  // a datasource is matched whole, not as a substring
+  EXPECT_EQ(d.Events(q).size(), 0u);
   EXPECT_EQ(d.SearchEntities("kaz", "", "", "", 10).size(), 2u);
   EXPECT_EQ(d.SearchEntities("", "asn", "", "", 10).size(), 1u);
   EXPECT_EQ(d.SearchEntities("", "", "country/KZ", "", 10).size(), 2u);

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "blackout/report/report.h"
+#include "blackout/store/entity_ref.h"
 
 namespace blackout::server {
 
@@ -27,52 +28,21 @@ json NumberOrNull(double v) { return std::isfinite(v) ? json(v) : json(nullptr);
 // "near-total-blackout, partial-recovery"
 std::string PhaseList(const Event& e) {
   std::string out;
-  for (const EventPhase& p : e.phases) out += (out.empty() ? "" : ", ") + p.phase;
+  for (const EventPhase& p : e.phases) {
+    out += (out.empty() ? "" : ", ") + std::string(store::PhaseName(p.phase));
+  }
   return out;
 }
 
 json PhasesJson(const Event& e) {
   json out = json::array();
   for (const EventPhase& p : e.phases) {
-    out.push_back({{"phase", p.phase},
+    out.push_back({{"phase", store::PhaseName(p.phase)},
                    {"start", p.start},
-                   {"end", p.end ? json(p.end) : json(nullptr)},
+                   {"end", p.end ? json(*p.end) : json(nullptr)},
                    {"depth", NumberOrNull(p.depth)}});
   }
   return out;
-}
-
-store::Event ToStoreEvent(const Event& e) {
-  store::Event x;
-  x.id = e.EffectiveId();
-  x.entity = e.entity_type + "/" + e.entity_code;
-  x.start = e.start;
-  if (e.end) x.end = e.end;
-  x.depth = e.depth;
-  x.score = e.score;
-  x.signals = e.signals;
-  if (x.signals.empty()) {
-    std::string_view ds = e.datasource;
-    while (!ds.empty()) {
-      auto comma = ds.find(',');
-      x.signals.push_back(store::CanonicalSignal(ds.substr(0, comma)));
-      ds = comma == std::string_view::npos ? std::string_view() : ds.substr(comma + 1);
-    }
-  }
-  for (const EventPhase& p : e.phases) {
-    auto phase = store::ParsePhase(p.phase);
-    if (!phase.ok()) continue;
-    store::EventPhase q;
-    q.phase = *phase;
-    q.start = p.start;
-    if (p.end) q.end = p.end;
-    q.depth = p.depth;
-    x.phases.push_back(q);
-  }
-  auto technique = store::ParseTechnique(e.technique.empty() ? e.method : e.technique);
-  x.technique = technique.ok() ? *technique : store::Technique::kUnknown;
-  x.related = e.related;
-  return x;
 }
 
 store::Series ToStoreSeries(const Series& s) {
@@ -86,29 +56,32 @@ store::Series ToStoreSeries(const Series& s) {
 }
 
 json EventJson(const DataView& data, const Event& e, UnixSeconds until) {
-  UnixSeconds end = e.end == 0 ? until : e.end;
+  const UnixSeconds end = e.end.value_or(until);
+  const store::EntityRef where = store::EntityRef::FromCanonical(e.entity);
+  const json entity = EntityRef(data, where.type(), where.code());
   // The shared wording (report/wording.h): the same rounding and durations as the report.
-  const std::string name = EntityRef(data, e.entity_type, e.entity_code)["name"];
-  const store::Event se = ToStoreEvent(e);
-  const std::optional<std::string> zone = report::TimeZoneOf(se.entity, name);
-  return json{{"location", e.entity_type + "/" + e.entity_code},
-              {"location_name", EntityRef(data, e.entity_type, e.entity_code)["name"]},
-              {"entity", EntityRef(data, e.entity_type, e.entity_code)},
+  const std::string name = entity["name"];
+  const std::optional<std::string> zone = report::TimeZoneOf(e.entity, name);
+  const bool known = e.technique != store::Technique::kUnknown;
+  return json{{"location", e.entity},
+              {"location_name", name},
+              {"entity", entity},
               {"start", e.start},
               {"duration", end - e.start},
               {"uncertainty", nullptr},
-              {"status", e.end == 0 ? 1 : 0},
+              {"status", e.end ? 0 : 1},
               {"fraction", NumberOrNull(e.depth)},
               {"score", NumberOrNull(e.score)},
-              {"datasource", e.datasource},
-              {"method", e.method},
+              {"datasource", EventDatasources(e)},
+              // IODA's method field names how the disruption was made, when known.
+              {"method", known ? std::string(store::TechniqueName(e.technique)) : ""},
               {"overlaps_with", json::array()},
               {"id", e.EffectiveId()},
               {"phases", PhasesJson(e)},
-              {"technique", e.technique.empty() ? json(nullptr) : json(e.technique)},
+              {"technique", store::TechniqueName(e.technique)},
               {"related", e.related},
               {"signals", e.signals},
-              {"headline", report::Headline(se, name, zone, until)},
+              {"headline", report::Headline(e, name, zone, until)},
               {"depthText", report::DepthPhrase(e.depth)},
               {"durationText", report::FormatDuration(end - e.start)},
               {"timeZone", zone ? json(*zone) : json(nullptr)}};

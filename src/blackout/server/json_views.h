@@ -21,8 +21,6 @@ nlohmann::json NumberOrNull(double v);
 std::string PhaseList(const Event& e);
 nlohmann::json PhasesJson(const Event& e);
 
-// The API's read model back in the store's types, for the report library.
-store::Event ToStoreEvent(const Event& e);
 store::Series ToStoreSeries(const Series& s);
 
 // One event as /api/v2/outages/events answers it (and the report route lists it); an ongoing

@@ -25,14 +25,12 @@ void Fill(MemoryData& d, report::Provenance p) {
   s.datasource = "ping-slash24";
   d.PutSeries(s);
   Event e;
-  e.entity_type = "country";
-  e.entity_code = "KZ";
-  e.datasource = "ping-slash24";
+  e.entity = "country/KZ";
   e.start = kFrom + 3600;
   e.end = kFrom + 7200;
   e.depth = 0.05;
   e.score = 10;
-  e.technique = "packets-filtered";
+  e.technique = store::Technique::kPacketsFiltered;
   e.signals = {"probe"};
   d.ReplaceEvents({e});
   d.ReplaceProvenance(std::move(p));

@@ -10,6 +10,8 @@
 #include "blackout/server/json_views.h"
 #include "blackout/server/params.h"
 #include "blackout/server/routes.h"
+#include "blackout/store/entity_ref.h"
+#include "blackout/store/store.h"
 
 namespace blackout::server {
 namespace {
@@ -117,32 +119,16 @@ std::string EventsPage(const DataView& data, const OutageQuery& q, int64_t limit
 }
 
 // The entities with events in the query, by their summed score (highest first), with the sum per
-// datasource and the number of events.
+// datasource and the number of events: the store's one summary (store::SummarizeEventList).
 std::string SummaryPage(const DataView& data, const OutageQuery& q, int64_t limit, int64_t page) {
-  struct Row {
-    std::string type, code;
-    std::map<std::string, double> scores;
-    double overall = 0;
-    int count = 0;
-  };
-  std::map<std::string, Row> rows;
-  for (const Event& e : data.Events(q)) {
-    Row& r = rows[e.entity_type + "/" + e.entity_code];
-    r.type = e.entity_type;
-    r.code = e.entity_code;
-    r.scores[e.datasource] += e.score;
-    r.overall += e.score;
-    ++r.count;
-  }
-  std::vector<const Row*> sorted;
-  for (const auto& [k, r] : rows) sorted.push_back(&r);
-  std::stable_sort(sorted.begin(), sorted.end(),
-                   [](const Row* a, const Row* b) { return a->overall > b->overall; });
-  return PageJson(sorted, limit, page, [&](const Row* r) {
-    json scores = {{"overall", r->overall}};
-    for (const auto& [ds, s] : r->scores) scores[ds] = s;
-    return json{
-        {"scores", scores}, {"event_cnt", r->count}, {"entity", EntityRef(data, r->type, r->code)}};
+  const std::vector<store::EventSummary> rows = store::SummarizeEventList(data.Events(q));
+  return PageJson(rows, limit, page, [&](const store::EventSummary& r) {
+    json scores = {{"overall", r.total_score}};
+    for (const auto& [signal, s] : r.signal_scores) scores[store::IodaDatasource(signal)] = s;
+    const store::EntityRef where = store::EntityRef::FromCanonical(r.entity);
+    return json{{"scores", scores},
+                {"event_cnt", r.events},
+                {"entity", EntityRef(data, where.type(), where.code())}};
   });
 }
 

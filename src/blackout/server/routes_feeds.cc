@@ -8,6 +8,7 @@
 #include "blackout/report/report.h"
 #include "blackout/server/json_views.h"
 #include "blackout/server/routes.h"
+#include "blackout/store/entity_ref.h"
 
 namespace blackout::server {
 namespace {
@@ -28,10 +29,8 @@ std::vector<Event> RecentEvents(const DataView& data) {
 
 // Readable words for the signals (never the internal datasource names).
 std::string SignalWords(const Event& e) {
-  std::vector<std::string> signals = e.signals;
-  if (signals.empty()) signals = ToStoreEvent(e).signals;
   std::string out;
-  for (const std::string& s : signals) {
+  for (const std::string& s : e.signals) {
     const std::string word = s == "bgp"       ? "BGP routes"
                              : s == "probe"   ? "active probing"
                              : s == "darknet" ? "telescope traffic"
@@ -44,12 +43,13 @@ std::string SignalWords(const Event& e) {
 
 // "Kazakhstan (country/KZ)"; an ASN as "the network of JSC Kazakhtelecom (AS9198)".
 std::string Where(const DataView& data, const Event& e) {
-  const std::string name = EntityRef(data, e.entity_type, e.entity_code)["name"];
-  if (e.entity_type == "asn") {
-    return "the network of " + (name == e.entity_code ? std::string() : name + " ") + "(AS" +
-           e.entity_code + ")";
+  const store::EntityRef where = store::EntityRef::FromCanonical(e.entity);
+  const std::string name = EntityRef(data, where.type(), where.code())["name"];
+  if (where.type() == "asn") {
+    return "the network of " + (name == where.code() ? std::string() : name + " ") + "(AS" +
+           where.code() + ")";
   }
-  return name + " (" + e.entity_type + "/" + e.entity_code + ")";
+  return name + " (" + e.entity + ")";
 }
 
 std::string EventTitle(const RouteContext& ctx, const Event& e) {
@@ -63,39 +63,39 @@ std::string EventTitle(const RouteContext& ctx, const Event& e) {
 }
 
 std::string EventId(const Event& e) {
-  return "blackout:event:" + e.entity_type + "/" + e.entity_code + "/" + e.datasource + "/" +
-         std::to_string(e.start);
+  return "blackout:event:" + e.entity + "/" + EventDatasources(e) + "/" + std::to_string(e.start);
 }
 
 // The last time the event changed: its end, or the start of its latest phase.
 UnixSeconds EventUpdated(const Event& e) {
-  UnixSeconds t = std::max(e.start, e.end);
-  for (const EventPhase& p : e.phases) t = std::max({t, p.start, p.end});
+  UnixSeconds t = std::max(e.start, e.end.value_or(0));
+  for (const EventPhase& p : e.phases) t = std::max({t, p.start, p.end.value_or(0)});
   return t;
 }
 
 // The window the links show: a day either side of the event.
 std::string EventWindow(const Event& e) {
   return "from=" + std::to_string(e.start - 86400) +
-         "&until=" + std::to_string((e.end ? e.end : e.start) + 86400);
+         "&until=" + std::to_string(e.end.value_or(e.start) + 86400);
 }
 
 // The dashboard's entity page and the report's Markdown, absolute.
 std::string EntityPage(const std::string& base, const Event& e) {
-  return base + "/?entity=" + e.entity_type + "/" + e.entity_code + "&" + EventWindow(e);
+  return base + "/?entity=" + e.entity + "&" + EventWindow(e);
 }
 
 std::string ReportMd(const std::string& base, const Event& e) {
-  return base + "/api/v2/reports/" + e.entity_type + "/" + e.entity_code + "/report.md?" +
-         EventWindow(e);
+  return base + "/api/v2/reports/" + e.entity + "/report.md?" + EventWindow(e);
 }
 
 std::string Summary(const RouteContext& ctx, const Event& e) {
-  const store::Event se = ToStoreEvent(e);
-  const std::string name = EntityRef(ctx.data, e.entity_type, e.entity_code)["name"];
-  std::string text = report::Headline(se, name, report::TimeZoneOf(se.entity, name),
-                                      e.end ? e.end : ctx.options.now());
-  if (!e.technique.empty() && e.technique != "unknown") text += " Technique: " + e.technique + ".";
+  const store::EntityRef where = store::EntityRef::FromCanonical(e.entity);
+  const std::string name = EntityRef(ctx.data, where.type(), where.code())["name"];
+  std::string text = report::Headline(e, name, report::TimeZoneOf(e.entity, name),
+                                      e.end.value_or(ctx.options.now()));
+  if (e.technique != store::Technique::kUnknown) {
+    text += " Technique: " + std::string(store::TechniqueName(e.technique)) + ".";
+  }
   if (!e.phases.empty()) text += " Phases: " + PhaseList(e) + ".";
   return text + " " + ctx.provenance()->Attribution();
 }
@@ -113,13 +113,12 @@ void ServeJsonFeed(const RouteContext& ctx, const httplib::Request& req, httplib
                      {"date_modified", FormatIso8601(EventUpdated(e))},
                      // JSON Feed extension (underscore-prefixed keys are reserved for publishers).
                      {"_blackout",
-                      {{"location", e.entity_type + "/" + e.entity_code},
+                      {{"location", e.entity},
                        {"eventId", e.EffectiveId()},
-                       {"technique", e.technique.empty() ? json(nullptr) : json(e.technique)},
+                       {"technique", store::TechniqueName(e.technique)},
                        {"phases", PhasesJson(e)},
                        {"related", e.related},
-                       {"report", base + "/api/v2/reports/" + e.entity_type + "/" + e.entity_code +
-                                      "?" + EventWindow(e)}}}});
+                       {"report", base + "/api/v2/reports/" + e.entity + "?" + EventWindow(e)}}}});
   }
   const bool sim = ctx.provenance()->simulation;
   json feed = {{"version", "https://jsonfeed.org/version/1.1"},

@@ -135,8 +135,7 @@ std::shared_ptr<const RenderedReport> Render(const RouteContext& ctx, const Repo
   q.from = r.range.from;
   q.until = r.range.until;
   const std::vector<Event> events = ctx.data.Events(q);
-  std::vector<store::Event> store_events;
-  for (const Event& e : events) store_events.push_back(ToStoreEvent(e));
+  std::vector<store::Event> store_events = events;
   std::vector<store::Series> store_series;
   // The detector's expected values the dashboard draws, so the report's chart shows the same.
   std::vector<store::ExpectedSeries> store_expected;

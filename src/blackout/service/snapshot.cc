@@ -159,37 +159,9 @@ Result<SnapshotStats> LoadSnapshot(store::Store& store, const NameLookup& names,
   }
   stats.alerts = api_alerts.size();
   data->ReplaceAlerts(std::move(api_alerts));
-  std::vector<Event> api_events;
-  for (const store::Event& e : events.items) {
-    auto [type, code] = Split(e.entity);
-    Event x;
-    x.entity_type = type;
-    x.entity_code = code;
-    std::string ds;
-    for (const std::string& sig : e.signals) {
-      if (!ds.empty()) ds += ",";
-      ds += store::IodaDatasource(sig);
-    }
-    x.datasource = ds;
-    x.start = e.start;
-    x.end = e.end.value_or(0);
-    x.score = e.score;
-    x.depth = e.depth;  // NaN when the detector could not say (served as null)
-    x.method = e.technique == store::Technique::kUnknown
-                   ? std::string()
-                   : std::string(store::TechniqueName(e.technique));
-    x.id = e.EffectiveId();
-    x.technique = std::string(store::TechniqueName(e.technique));
-    x.related = e.related;
-    x.signals = e.signals;
-    for (const store::EventPhase& p : e.phases) {
-      x.phases.push_back(
-          {std::string(store::PhaseName(p.phase)), p.start, p.end.value_or(0), p.depth});
-    }
-    api_events.push_back(std::move(x));
-  }
-  stats.events = api_events.size();
-  data->ReplaceEvents(std::move(api_events));
+  // The API serves the store's events as they are (one event model, server/data.h).
+  stats.events = events.items.size();
+  data->ReplaceEvents(std::move(events.items));
   // Where the data come from: the scenario's notice and the ingest ledger (docs/report.md).
   BLACKOUT_ASSIGN_OR_RETURN(auto provenance, report::ReadProvenance(store));
   data->ReplaceProvenance(std::move(provenance));

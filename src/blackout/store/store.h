@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -161,11 +162,17 @@ struct EventSummary {
   std::string entity;
   int64_t events = 0;
   double total_score = 0;
-  double min_depth = kMissing;
+  // Per signal (canonical name): the summed scores of the events that signal showed.
+  std::map<std::string, double> signal_scores;
+  double min_depth = kMissing;  // the lowest known depth (kMissing when none is known)
   UnixSeconds first_start = 0;
   UnixSeconds last_end = 0;  // end of the latest-ending event; 0 if one is ongoing
   bool ongoing = false;
 };
+
+// The one summary of events, for every store and for the API's in-memory read model: per entity,
+// ordered by total score (highest first), then entity.
+std::vector<EventSummary> SummarizeEventList(std::span<const Event> events);
 
 struct IngestQuery {
   std::string input_prefix;  // inputs starting with this ("" = all)
@@ -222,8 +229,8 @@ class Store {
   virtual Result<Page<Event>> QueryEvents(const EventQuery& q) = 0;
   // kNotFound if absent.
   virtual Result<Event> GetEvent(std::string_view id) = 0;
-  // Ignores q.limit/offset; ordered by total_score descending, then entity.
-  virtual Result<std::vector<EventSummary>> SummarizeEvents(const EventQuery& q) = 0;
+  // Every event matching `q` (limit/offset ignored) through SummarizeEventList.
+  Result<std::vector<EventSummary>> SummarizeEvents(EventQuery q);
 
   // --- ledger and state
   // The ledger entry for `input`, or kNotFound.

@@ -383,25 +383,6 @@ class ClickHouseStore final : public Store {
     return EventFromRow(rows[0]);
   }
 
-  Result<std::vector<EventSummary>> SummarizeEvents(const EventQuery& q) override {
-    BLACKOUT_ASSIGN_OR_RETURN(
-        Rows rows, Select("SELECT entity, count(), sum(score), min(depth), min(ev_start), "
-                          "max(ev_end), max(has_end = 0)" +
-                          EventFrom(q) + " GROUP BY entity ORDER BY sum(score) DESC, entity"));
-    std::vector<EventSummary> out;
-    for (auto& r : rows) {
-      EventSummary& s = out.emplace_back();
-      s.entity = std::move(r[0]);
-      s.events = ToI64(r[1]);
-      s.total_score = ToF64(r[2]);
-      s.min_depth = ToF64(r[3]);
-      s.first_start = ToI64(r[4]);
-      s.ongoing = ToI64(r[6]) != 0;
-      s.last_end = s.ongoing ? 0 : ToI64(r[5]);
-    }
-    return out;
-  }
-
   Result<IngestRecord> GetIngest(std::string_view input) override {
     BLACKOUT_ASSIGN_OR_RETURN(Rows rows, Select(IngestSelect() + " WHERE input = " + Quote(input)));
     if (rows.empty()) return NotFound("input '" + std::string(input) + "' is not in the ledger");

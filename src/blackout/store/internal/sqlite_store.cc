@@ -308,32 +308,6 @@ Result<Event> SqliteStore::GetEvent(std::string_view id) {
   return NotFound("no event '" + std::string(id) + "'");
 }
 
-Result<std::vector<EventSummary>> SqliteStore::SummarizeEvents(const EventQuery& eq) {
-  BLACKOUT_ASSIGN_OR_RETURN(Reader r, Acquire());
-  Where w = EventWhere(eq);
-  Stmt q;
-  BLACKOUT_RETURN_IF_ERROR(q.Prepare(
-      r.db,
-      "SELECT entity, count(*), total(score), min(depth), min(start), max(coalesce(end, 0)), "
-      "max(end IS NULL) FROM events e" +
-          w.sql + " GROUP BY entity ORDER BY total(score) DESC, entity"));
-  BindEvent(q, eq, w);
-  std::vector<EventSummary> out;
-  Status st;
-  while (q.Step(&st)) {
-    EventSummary& s = out.emplace_back();
-    s.entity = q.Text(0);
-    s.events = q.Int(1);
-    s.total_score = q.Real(2);
-    s.min_depth = q.Real(3);
-    s.first_start = q.Int(4);
-    s.ongoing = q.Int(6) != 0;
-    s.last_end = s.ongoing ? 0 : q.Int(5);
-  }
-  BLACKOUT_RETURN_IF_ERROR(st);
-  return out;
-}
-
 Result<IngestRecord> SqliteStore::GetIngest(std::string_view input) {
   BLACKOUT_ASSIGN_OR_RETURN(Reader r, Acquire());
   Stmt q;

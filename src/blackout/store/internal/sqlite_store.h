@@ -52,7 +52,6 @@ class SqliteStore final : public Store {
   Result<Page<Alert>> QueryAlerts(const AlertQuery& aq) override;
   Result<Page<Event>> QueryEvents(const EventQuery& eq) override;
   Result<Event> GetEvent(std::string_view id) override;
-  Result<std::vector<EventSummary>> SummarizeEvents(const EventQuery& eq) override;
   Result<IngestRecord> GetIngest(std::string_view input) override;
   Result<std::vector<IngestRecord>> ListIngests(const IngestQuery& iq) override;
   Result<std::string> GetState(std::string_view key) override;
