@@ -20,5 +20,22 @@ TEST(TextTest, EditDistance) {
   EXPECT_EQ(EditDistance("same", "same"), 0u);
 }
 
+TEST(TextTest, LineReaderNumbersLinesAndDropsCarriageReturns) {
+  LineReader r("a\r\n\nlast");
+  std::string_view line;
+  uint64_t n = 0;
+  ASSERT_TRUE(r.Next(&line, &n));
+  EXPECT_EQ(line, "a");
+  EXPECT_EQ(n, 1u);
+  ASSERT_TRUE(r.Next(&line, &n));
+  EXPECT_EQ(line, "");
+  ASSERT_TRUE(r.Next(&line, &n));
+  EXPECT_EQ(line, "last");
+  EXPECT_EQ(n, 3u);
+  EXPECT_FALSE(r.Next(&line, &n));
+  LineReader empty("");
+  EXPECT_FALSE(empty.Next(&line, &n));
+}
+
 }  // namespace
 }  // namespace blackout

@@ -55,26 +55,6 @@ std::vector<std::string_view> SplitCsv(std::string_view line, std::vector<std::s
   return out;
 }
 
-// Iterates lines with 1-based numbers.
-class Lines {
- public:
-  explicit Lines(std::string_view text) : text_(text) {}
-  bool Next(std::string_view* line, uint64_t* number) {
-    if (pos_ >= text_.size()) return false;
-    size_t nl = text_.find('\n', pos_);
-    size_t end = nl == std::string_view::npos ? text_.size() : nl;
-    *line = text_.substr(pos_, end - pos_);
-    pos_ = end + 1;
-    *number = ++line_;
-    return true;
-  }
-
- private:
-  std::string_view text_;
-  size_t pos_ = 0;
-  uint64_t line_ = 0;
-};
-
 }  // namespace
 
 bool ParseSeriesTimestamp(std::string_view cell, UnixSeconds* t) {
@@ -191,7 +171,7 @@ Result<IodaCsvTable> ParseIodaCsvTable(std::string_view text, std::string_view f
     out.problems.emplace_back(StatusCode::kDataLoss, std::move(message),
                               Location{std::string(file), std::nullopt, std::nullopt, line});
   };
-  Lines lines(text);
+  LineReader lines(text);
   std::string_view line;
   uint64_t n = 0;
   while (lines.Next(&line, &n) && Trim(line).empty()) {

@@ -40,27 +40,6 @@ std::vector<std::string_view> SplitCsv(std::string_view line) {
   }
 }
 
-// Iterates lines with 1-based numbers.
-class Lines {
- public:
-  explicit Lines(std::string_view text) : text_(text) {}
-  bool Next(std::string_view* line, uint64_t* number) {
-    if (pos_ >= text_.size()) return false;
-    size_t nl = text_.find('\n', pos_);
-    size_t end = nl == std::string_view::npos ? text_.size() : nl;
-    *line = text_.substr(pos_, end - pos_);
-    if (!line->empty() && line->back() == '\r') line->remove_suffix(1);
-    pos_ = end + 1;
-    *number = ++line_;
-    return true;
-  }
-
- private:
-  std::string_view text_;
-  size_t pos_ = 0;
-  uint64_t line_ = 0;
-};
-
 // A value cell: empty = missing; otherwise a finite number.
 bool ParseValue(std::string_view cell, double* v) {
   if (cell.empty()) {
@@ -131,7 +110,7 @@ Result<ParsedSeriesFile> ParseCsv(std::string_view text, const ImportOptions& op
   ParsedSeriesFile out;
   int64_t step = opt.step > 0 ? opt.step : kDefaultStepSeconds;
   std::set<SeriesKey> seen;
-  Lines lines(text);
+  LineReader lines(text);
   std::string_view line;
   uint64_t n = 0;
   bool first = true;
