@@ -338,6 +338,16 @@ TEST(FollowTest, ErrorsNameTheUrlAndWhatHappensNext) {
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   EXPECT_NE(r.err.find("sources.bgp"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("routeviews:route-views2"), std::string::npos) << r.err;
+  // Two sources of one collector would share ledger keys and cache files.
+  blackout::testing::WriteFile(
+      rig.tmp / "dup.toml",
+      "[sources]\nbgp = [\"ris:rrc04\", "
+      "\"https://m.example/rrc04/{YYYY}.{MM}/updates.{YYYYMMDD}.{HHMM}.gz\"]\n");
+  r = blackout::testing::RunCommand(blackout::testing::BlackoutBinary().string() +
+                                    " run --once --config '" + (rig.tmp / "dup.toml").string() +
+                                    "'");
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("collector=NAME"), std::string::npos) << r.err;
 }
 
 TEST(FollowTest, StartsAtTheLatestPublishedRibAndTakesTheNewOneLate) {

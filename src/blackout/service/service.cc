@@ -144,10 +144,15 @@ Result<ServiceConfig> ParseServiceConfig(std::string_view text, std::string_view
       } else if (full == "sources.bgp") {
         BLACKOUT_ASSIGN_OR_RETURN(c.bgp, Strings(val, origin, full));
 #ifdef BLACKOUT_HAVE_BGP
+        std::set<std::string> collectors;  // each archive source has its own ledger keys and cache
         for (const std::string& b : c.bgp) {
           if (!bgp::IsArchiveSpec(b)) continue;
           auto src = bgp::ParseArchiveSource(b);
           if (!src.ok()) return ConfigError(origin, full + ": " + src.status().message());
+          if (!collectors.insert(src->collector).second) {
+            return ConfigError(origin, full + ": two archive sources are collector '" +
+                                           src->collector + "' (give one collector=NAME)");
+          }
         }
 #endif
       } else if (full == "sources.bgp_backfill_days") {
