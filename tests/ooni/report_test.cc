@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "blackout/ooni/events.h"
+#include "blackout/report/wording.h"
 
 namespace blackout::ooni {
 namespace {
@@ -34,6 +35,11 @@ TEST(OoniReportTest, AppBlockingThenTheOutage) {
       << md;
   EXPECT_NE(md.find("## Application blocking (OONI)"), std::string::npos);
   EXPECT_NE(md.find("CC BY-NC-SA 4.0"), std::string::npos);
+  // The headline the API, feeds and report give an app-blocking event speaks of applications.
+  EXPECT_EQ(report::Headline(r->app_events[0], "Kazakhstan", std::nullopt, t0),
+            "Telegram and WhatsApp were found blocked (TCP/IP) by 15 of 16 OONI Probe "
+            "measurements in Kazakhstan from 4 January 2022 00:00 UTC to 5 January 2022 06:00 UTC "
+            "(OONI data, CC BY-NC-SA 4.0).");
 }
 
 }  // namespace

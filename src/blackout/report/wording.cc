@@ -15,6 +15,7 @@
 #include <sstream>
 #include <vector>
 
+#include "blackout/ooni/events.h"
 #include "blackout/store/entity_ref.h"
 
 namespace blackout::report {
@@ -212,6 +213,16 @@ std::string ScaleOf(std::string_view entity) {
 
 std::string Headline(const store::Event& e, std::string_view name, std::optional<std::string> zone,
                      UnixSeconds as_of) {
+  if (ooni::IsAppBlockingEvent(e) ||
+      std::find(e.signals.begin(), e.signals.end(), "app-blocking") != e.signals.end()) {
+    // Application blocking (OONI, docs/ooni.md) is no connectivity disruption: its own words.
+    std::string what = ooni::AppBlockingSentence(e);
+    if (what.empty()) what = "Applications were found blocked by OONI Probe measurements";
+    return what + (store::EntityTypeOf(e.entity) == "country" ? " in " : " on the network of ") +
+           std::string(name) + " from " + FormatLongTime(e.start) +
+           (e.end ? " to " + FormatLongTime(*e.end) : std::string(", ongoing")) +
+           " (OONI data, CC BY-NC-SA 4.0).";
+  }
   std::string when = FormatLongTime(e.start);           // "5 January 2022 10:45 UTC"
   const auto space = when.rfind(' ', when.size() - 5);  // before "HH:MM UTC"
   std::string out = ScaleOf(e.entity);
