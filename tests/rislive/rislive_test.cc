@@ -195,6 +195,27 @@ TEST(RisLiveClientTest, ReplayWithDroppedConnection) {
   }
 }
 
+TEST(RisLiveClientTest, OversizedMessageEndsTheConnectionNotTheClient) {
+  blackout::testing::TempDir dir;
+  WsServer server(dir, {kFiles[1]}, "--oversize-first 200000");
+  ASSERT_GT(server.port(), 0);
+  const uint64_t lines = server.expect()["lines"];
+  ClientOptions options;
+  options.url = "ws://127.0.0.1:" + std::to_string(server.port()) + "/";
+  options.max_message_bytes = 64 * 1024;  // bounded: the 200 kB message is refused unread
+  CountingSink sink;
+  SourceStats s = RunSource(options, sink, [&](const SourceStats& st) {
+    return st.messages >= lines + 2;  // both acknowledgements and every line of the 2nd connection
+  });
+  EXPECT_EQ(s.connections, 2u);
+  EXPECT_EQ(s.messages, lines + 2);
+  EXPECT_EQ(s.problems, 0u);
+  EXPECT_NE(s.last_disconnect.find("exceeded the locally configured limit"), std::string::npos)
+      << s.last_disconnect;
+  EXPECT_EQ(s.gaps, 1u);
+  EXPECT_EQ(sink.total(), 39u);
+}
+
 TEST(RisLiveClientTest, TlsWithTheTestsCertificate) {
   blackout::testing::TempDir dir;
   auto r = blackout::testing::RunCommand(

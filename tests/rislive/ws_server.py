@@ -5,7 +5,8 @@ recorded RIS Live streams (one JSON message per line, sent as is, malformed line
 Each connection must first send its ris_subscribe message; the server appends it to --subscribe-log
 (one line per connection), answers ris_subscribe_ok, then sends the next lines of the stream.
 --drop-after N cuts the first connection without a close frame after N lines (the client must
-reconnect; the second connection gets the rest). Before serving, the server writes --expect: an
+reconnect; the second connection gets the rest); --oversize-first N sends an N-byte message first
+on the first connection (a client with a smaller limit must drop it and reconnect). Before serving, the server writes --expect: an
 independent count, by Python's json module from the JSON fields (not the raw BGP bytes), of the
 elements per peer ("collector|peer|asn") and of the messages, malformed lines and ris_errors.
 With --cert/--key it serves wss:// (TLS). The chosen port goes to --port-file.
@@ -62,6 +63,8 @@ async def main():
     ap.add_argument("--subscribe-log", required=True)
     ap.add_argument("--expect", required=True)
     ap.add_argument("--drop-after", type=int, default=-1)
+    ap.add_argument("--oversize-first", type=int, default=0,
+                    help="first connection: send a text message of this many bytes first")
     ap.add_argument("--cert")
     ap.add_argument("--key")
     ap.add_argument("--lifetime", type=float, default=120)
@@ -83,9 +86,16 @@ async def main():
         with open(args.subscribe_log, "a") as fh:
             fh.write(sub.strip() + "\n")
         await ws.send(json.dumps({"type": "ris_subscribe_ok", "data": json.loads(sub)["data"]}))
+        if first and args.oversize_first > 0:
+            await ws.send("x" * args.oversize_first)
+            await ws.wait_closed()  # the client must refuse it and go; no line is spent here
+            return
         while state["next"] < len(lines):
             if first and 0 <= args.drop_after <= state["next"]:
-                ws.transport.abort()  # no close frame: the connection just dies
+                # Everything sent so far has arrived once the client answers a ping (frames are
+                # read in order); then the connection just dies, without a close frame.
+                await asyncio.wait_for(await ws.ping(), 10)
+                ws.transport.abort()
                 return
             await ws.send(lines[state["next"]])
             state["next"] += 1
