@@ -64,6 +64,11 @@ TEST(DarknetCliTest, RunIngestsSourcesDarknet) {
                  " --entity country/US --signal darknet");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("country/US,darknet,1622865300,"), std::string::npos) << r.out;
+  // The export says where its numbers come from: the ledger's telescope capture.
+  EXPECT_NE(
+      r.out.find("unique sources in network-telescope capture amp.TCP.reflection.SYNACK.pcap"),
+      std::string::npos)
+      << r.out;
 }
 
 }  // namespace

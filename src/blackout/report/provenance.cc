@@ -76,6 +76,8 @@ std::string Describe(const SourceUse& s, bool simulation, bool counts) {
     out = "active probing by blackout's prober from " + sim + named("vantage point");
   } else if (s.kind == "traffic") {
     out = "unique clients in " + sim + named("web-server log");
+  } else if (s.kind == "darknet") {
+    out = "unique sources in " + sim + named("network-telescope capture");
   } else {
     out = "imported series " + (list.empty() ? std::string("files") : list);
   }
@@ -138,6 +140,8 @@ std::string Provenance::ShortAttribution() const {
       parts.push_back(std::string(simulation ? "simulated " : "") + "blackout probing");
     } else if (s.kind == "traffic") {
       parts.push_back(std::string(simulation ? "simulated " : "") + "web-server logs");
+    } else if (s.kind == "darknet") {
+      parts.push_back(std::string(simulation ? "simulated " : "") + "network telescope");
     } else {
       parts.push_back("imported series");
     }
@@ -162,17 +166,20 @@ Result<Provenance> ReadProvenance(store::Store& st) {
     return g.status();
   }
   BLACKOUT_ASSIGN_OR_RETURN(auto ingests, st.ListIngests({}));
-  // kind -> (names, inputs), in the order bgp, probe, traffic, import.
+  // kind -> (names, inputs), in the order bgp, probe, traffic, darknet, import.
   std::map<std::string, std::pair<std::set<std::string>, int64_t>> kinds;
   for (const store::IngestRecord& r : ingests) {
     auto colon = r.input.find(':');
     if (colon == std::string::npos) continue;
     std::string kind = r.input.substr(0, colon);
     std::string rest = r.input.substr(colon + 1);
+    if (kind.rfind("darknet[", 0) == 0) kind = "darknet";  // "darknet[SOURCE]:PATH"
     auto& [names, count] = kinds[kind];
     ++count;
     if (kind == "bgp") {
       names.insert(rest.substr(0, rest.find('/')));  // "bgp:COLLECTOR/FILE"
+    } else if (kind == "darknet" && rest.rfind("if:", 0) == 0) {
+      names.insert(rest.substr(0, rest.rfind(':')));  // "darknet:if:NAME:BIN", one per bin
     } else if (kind != "probe") {
       names.insert(BaseName(rest));
     }
@@ -185,7 +192,7 @@ Result<Provenance> ReadProvenance(store::Store& st) {
       if (!info.key.source.empty()) kinds["probe"].first.insert(info.key.source);
     }
   }
-  for (const char* kind : {"bgp", "probe", "traffic", "import"}) {
+  for (const char* kind : {"bgp", "probe", "traffic", "darknet", "import"}) {
     auto it = kinds.find(kind);
     if (it == kinds.end()) continue;
     SourceUse s;

@@ -30,8 +30,8 @@ inline constexpr std::string_view kGeoStateKey = "service:geo";
 
 // One kind of source that was ingested.
 struct SourceUse {
-  std::string signal;              // the store signal it feeds: "bgp", "probe", "traffic", ""
-  std::string kind;                // "bgp", "probe", "traffic", "import" (the ledger's prefix)
+  std::string signal;  // the store signal it feeds: "bgp", "probe", "traffic", "darknet", ""
+  std::string kind;    // "bgp", "probe", "traffic", "darknet", "import" (the ledger's prefix)
   std::vector<std::string> names;  // collectors, vantage points, log files, imported files
   int64_t inputs = 0;              // files applied (ingest ledger entries)
 };

@@ -10,6 +10,7 @@
 #include "blackout/report/report.h"
 #include "blackout/server/params.h"
 #include "blackout/server/routes.h"
+#include "blackout/store/signals.h"
 
 namespace blackout::server {
 namespace {
@@ -142,6 +143,13 @@ std::string RenderCsv(const RouteContext& ctx, const SignalsQuery& q) {
   return out;
 }
 
+// What a value of the series counts, from the signal registry (for the telescope, that its counts
+// above 1,536 are HyperLogLog estimates and their error); "" for a signal the registry lacks.
+std::string Measures(const std::string& datasource) {
+  const store::SignalInfo* info = store::FindSignal(datasource);
+  return info ? std::string(info->measures) : std::string();
+}
+
 // Rendered by hand: a 30-day series has ~10^4 values per signal, and building a json tree for
 // them costs more than the rest of the request.
 std::string RenderJson(const RouteContext& ctx, const SignalsQuery& q, const Entity& entity) {
@@ -157,7 +165,8 @@ std::string RenderJson(const RouteContext& ctx, const SignalsQuery& q, const Ent
     out += "{\"entityType\":" + Dump(type) + ",\"entityCode\":" + Dump(code) +
            ",\"entityName\":" + Dump(entity.name) + ",\"entityFqid\":" + Dump(fqid) +
            ",\"datasource\":" + Dump(s.datasource) +
-           ",\"subtype\":\"\",\"from\":" + std::to_string(s.from) +
+           ",\"subtype\":\"\",\"measures\":" + Dump(Measures(s.datasource)) +
+           ",\"from\":" + std::to_string(s.from) +
            ",\"until\":" + std::to_string(s.from + s.step * static_cast<int64_t>(s.values.size())) +
            ",\"step\":" + std::to_string(s.step) + ",\"nativeStep\":" + std::to_string(raw.step) +
            ",\"values\":";

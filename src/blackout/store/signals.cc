@@ -11,15 +11,13 @@ namespace {
 // Google's traffic (IODA's gtr), so its datasource stays "traffic"; "gtr" is accepted on input
 // (IODA CSV imports) as the same kind of signal. The telescope is IODA's merit-nt (unique sources
 // per bin, src/blackout/darknet); its counts above 1,536 sources per entity and bin are HyperLogLog
-// estimates, and `measures` says so, with their error, wherever the API describes the signal.
+// estimates, and `measures` says so, with their error (the label stays the dashboard's).
 constexpr std::array<SignalInfo, 5> kSignals = {{
     {"traffic", "traffic", "gtr", "Web traffic",
      "Passive traffic (unique client addresses in web-server logs)", "Unique clients",
      "unique clients in web-server logs (not volume)", 300, SignalPlane::kActivity, "traffic"},
     {"darknet", "merit-nt", "telescope", "Darknet",
-     "Network telescope (unique source addresses reaching a darknet; above 1,536 a HyperLogLog "
-     "estimate, standard error 0.81%)",
-     "Unique sources",
+     "Network telescope (unique source addresses reaching a darknet)", "Unique sources",
      "unique sources seen by the network telescope (exact up to 1,536 per bin, then a "
      "HyperLogLog estimate, standard error 0.81%)",
      300, SignalPlane::kActivity, "darknet"},
