@@ -66,16 +66,19 @@ void PrintPass(const service::PassReport& r, bool json) {
   if (json) {
     std::printf(
         "{\"bgp_files\":%zu,\"bgp_bins\":%zu,\"probe_files\":%zu,\"probe_points\":%zu,"
-        "\"log_files\":%zu,\"log_points\":%zu,\"log_malformed\":%zu,\"entities\":%zu,"
-        "\"alerts\":%zu,\"events\":%zu,\"seconds\":%.2f}\n",
+        "\"log_files\":%zu,\"log_points\":%zu,\"log_malformed\":%zu,\"darknet_files\":%zu,"
+        "\"darknet_points\":%zu,\"entities\":%zu,\"alerts\":%zu,\"events\":%zu,\"seconds\":%.2f}\n",
         r.bgp_files, r.bgp_bins, r.probe_files, r.probe_points, r.log_files, r.log_points,
-        r.log_malformed, r.entities_detected, r.alerts, r.events, r.seconds);
+        r.log_malformed, r.darknet_files, r.darknet_points, r.entities_detected, r.alerts, r.events,
+        r.seconds);
   } else {
     std::printf(
         "ingested: %zu MRT files (%zu bins), %zu probe files (%zu points), %zu logs (%zu points, "
-        "%zu malformed lines); detection over %zu entities: %zu alerts, %zu events (%.1f s)\n",
+        "%zu malformed lines), %zu telescope captures (%zu points); detection over %zu entities: "
+        "%zu alerts, %zu events (%.1f s)\n",
         r.bgp_files, r.bgp_bins, r.probe_files, r.probe_points, r.log_files, r.log_points,
-        r.log_malformed, r.entities_detected, r.alerts, r.events, r.seconds);
+        r.log_malformed, r.darknet_files, r.darknet_points, r.entities_detected, r.alerts, r.events,
+        r.seconds);
   }
   for (const auto& s : r.skipped) std::printf("not run: %s\n", s.c_str());
   size_t shown = 0;
@@ -178,7 +181,9 @@ int RunService(const ServiceArgs& a, Context& ctx, bool serve_only) {
     return pass->problems.empty() ? kExitOk : kExitInputProblems;
   }
   service.RunUntil(stop, [&](const service::PassReport& r) {
-    if (!ctx.quiet && (r.bgp_files || r.probe_files || r.log_files)) PrintPass(r, ctx.json);
+    if (!ctx.quiet && (r.bgp_files || r.probe_files || r.log_files || r.darknet_points)) {
+      PrintPass(r, ctx.json);
+    }
   });
   std::printf("stopped\n");
   return kExitOk;
