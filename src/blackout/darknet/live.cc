@@ -1,5 +1,6 @@
 #include "blackout/darknet/live.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "blackout/base/log.h"
@@ -52,6 +53,10 @@ void LiveCapture::Run() {
     }
     if (!*more) continue;  // timeout
     std::lock_guard<std::mutex> lock(mu_);
+    if (BinStart(packet.time, options_.step) <= written_through_) {
+      ++late_;
+      continue;
+    }
     counter_.AddPacket(packet.time, link, packet.bytes);
   }
 }
@@ -90,6 +95,7 @@ Result<size_t> LiveCapture::Flush(store::Store& store, UnixSeconds now, bool all
     points += AddBinsToBatch(counter_, {b}, options_.source, batch);
     BLACKOUT_RETURN_IF_ERROR(store.Apply(batch).status());
     counter_.TakeBin(b);
+    written_through_ = std::max(written_through_, b);
   }
   return points;
 }
@@ -97,6 +103,11 @@ Result<size_t> LiveCapture::Flush(store::Store& store, UnixSeconds now, bool all
 PacketStats LiveCapture::stats() const {
   std::lock_guard<std::mutex> lock(mu_);
   return counter_.stats();
+}
+
+uint64_t LiveCapture::late_packets() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return late_;
 }
 
 uint64_t LiveCapture::kernel_drops() const { return source_ ? source_->kernel_drops() : 0; }

@@ -36,6 +36,9 @@ class LiveCapture {
   std::map<UnixSeconds, std::map<std::string, EntityBin>> TakeCounts(UnixSeconds now, bool all);
 
   PacketStats stats() const;
+  // Packets that arrived for a bin already written (later than the grace period): not counted, so
+  // a written bin is never replaced by its stragglers alone.
+  uint64_t late_packets() const;
   uint64_t kernel_drops() const;
   const std::string& interface() const { return interface_; }
 
@@ -47,7 +50,9 @@ class LiveCapture {
   DarknetOptions options_;
   LiveOptions live_;
   mutable std::mutex mu_;
-  TelescopeCounter counter_;  // guarded by mu_
+  TelescopeCounter counter_;          // guarded by mu_
+  UnixSeconds written_through_ = -1;  // the last bin written; guarded by mu_
+  uint64_t late_ = 0;                 // guarded by mu_
   std::unique_ptr<PacketSource> source_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
