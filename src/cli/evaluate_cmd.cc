@@ -12,6 +12,7 @@
 #include "blackout/detect/evaluate.h"
 #include "blackout/detect/ioda_csv.h"
 #include "blackout/detect/synthetic.h"
+#include "blackout/ooni/events.h"
 #include "blackout/sim/score.h"
 #include "blackout/store/store.h"
 #include "cli/command.h"
@@ -101,6 +102,8 @@ int RunEvaluateTruth(const EvaluateOptions& o, const Context& ctx) {
     log::Error("evaluate: ", events.status().ToString());
     return kExitFailure;
   }
+  // Application blocking (OONI) is no connectivity detection: not scored against the outages.
+  std::erase_if(events->items, [](const store::Event& e) { return ooni::IsAppBlockingEvent(e); });
   sim::Score score = sim::ScoreDetections(*truth, events->items, so);
   std::string out = ctx.json ? sim::ScoreJson(score) + "\n" : sim::ScoreTable(score);
   std::fwrite(out.data(), 1, out.size(), stdout);
