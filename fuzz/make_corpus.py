@@ -188,7 +188,7 @@ def text_seeds(data_dir, out):
 
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     names = ("ioda_csv", "series_io", "detect_config", "scenario", "truth", "archive", "ip",
-             "time", "params", "service_config")
+             "time", "params", "service_config", "archive_source")
     dirs = {k: os.path.join(out, k) for k in names}
     for d in dirs.values():
         os.makedirs(d, exist_ok=True)
@@ -278,6 +278,17 @@ def text_seeds(data_dir, out):
                        ("route-views.sydney", "1609459200", "1609470000", "file:///tmp/a"),
                        ("route-views6", "2021-02-28T23:50Z", "2021-03-01T00:10Z", "")):
         put(dirs["archive"], f"{c}\n{f}\n{u}\n{b}".encode())
+
+    # Archive sources (sources.bgp): "source\nfrom".
+    for src, f in (("ris:rrc00", "2021-01-01T00:00:00Z"),
+                   ("routeviews:route-views2 base=http://127.0.0.1:8000/m/", "2021-01-01"),
+                   ("routeviews:route-views.sydney backfill_days=2", "1609459200"),
+                   ("https://m/rrc04/{YYYY}.{MM}/updates.{YYYYMMDD}.{HHMM}.gz", "2021-02-28T23:50Z"),
+                   ("http://m/route-views.amsix/bgpdata/{YYYY}.{MM}/UPDATES/updates.{YYYYMMDD}."
+                    "{HHMM}.bz2", "2021-01-01T05:00Z"),
+                   ("https://m/{YYYY}/{MM}/{DD}/x-{YYYY}{MM}{DD}-{HH}{mm}.mrt collector=mine "
+                    "period=600 rib=https://m/r/{YYYYMMDD}.{HHMM} rib_period=3600", "2021-01-01")):
+        put(dirs["archive_source"], f"{src}\n{f}".encode())
 
     # API parameters: option byte (bit0 from, bit1 until, bit2 integer), "from\nuntil\nint\nname".
     for o, body in ((7, "2022-01-04T00:00:00Z\n2022-01-06T00:00:00Z\n500\nKZ"),
