@@ -18,13 +18,9 @@ Result<IngestSummary> IngestToStore(const std::vector<InputFile>& files,
   std::vector<bool> known(files.size(), false);
   size_t n_known = 0;
   for (size_t i = 0; i < files.size(); ++i) {
-    auto rec = st.GetIngest(files[i].ledger_key);
-    if (!rec.ok()) {
-      if (rec.status().code() != StatusCode::kNotFound) return rec.status();
-      continue;
-    }
-    auto hash = store::HashFile(files[i].path.string());
-    if (hash.ok() && rec->content_hash == *hash) {
+    // A file that cannot be read is not known: its ingest reports why.
+    auto check = st.CheckFile(files[i].ledger_key, files[i].path.string());
+    if (check.ok() && check->unchanged) {
       known[i] = true;
       ++n_known;
     }

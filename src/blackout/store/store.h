@@ -235,6 +235,14 @@ class Store {
   // --- ledger and state
   // The ledger entry for `input`, or kNotFound.
   virtual Result<IngestRecord> GetIngest(std::string_view input) = 0;
+  // The ledger's question before a file is ingested under `input`: its content hash (to record with
+  // the batch), and whether the ledger already holds `input` with that hash (nothing to do then).
+  // Errors: the file's (HashFile) and the store's other than kNotFound.
+  struct FileCheck {
+    std::string hash;
+    bool unchanged = false;
+  };
+  Result<FileCheck> CheckFile(std::string_view input, const std::string& path);
   virtual Result<std::vector<IngestRecord>> ListIngests(const IngestQuery& q) = 0;
   // The value set by WriteBatch::SetState, or kNotFound.
   virtual Result<std::string> GetState(std::string_view key) = 0;

@@ -83,12 +83,12 @@ Result<TrafficSummary> IngestLog(const std::string& path, const Attributor& attr
   TrafficSummary summary;
   std::error_code ec;
   std::string key = "traffic:" + std::filesystem::absolute(path, ec).string();
-  BLACKOUT_ASSIGN_OR_RETURN(std::string hash, store::HashFile(path));
-  auto existing = store.GetIngest(key);
-  if (existing.ok() && existing->content_hash == hash) {
+  BLACKOUT_ASSIGN_OR_RETURN(store::Store::FileCheck check, store.CheckFile(key, path));
+  if (check.unchanged) {
     summary.unchanged = true;
     return summary;
   }
+  const std::string& hash = check.hash;
   BLACKOUT_ASSIGN_OR_RETURN(TrafficCounts counts, CountLog(path, attribute, options, &summary));
   store::WriteBatch batch;
   batch.SetInput(key, hash,

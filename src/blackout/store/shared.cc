@@ -1,4 +1,5 @@
-// The one summary of events (store.h: SummarizeEventList, Store::SummarizeEvents).
+// What the stores share above their backends (store.h): the one summary of events
+// (SummarizeEventList, Store::SummarizeEvents) and the ledger check of a file (Store::CheckFile).
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -46,6 +47,18 @@ Result<std::vector<EventSummary>> Store::SummarizeEvents(EventQuery q) {
   q.offset = 0;
   BLACKOUT_ASSIGN_OR_RETURN(Page<Event> page, QueryEvents(q));
   return SummarizeEventList(page.items);
+}
+
+Result<Store::FileCheck> Store::CheckFile(std::string_view input, const std::string& path) {
+  FileCheck check;
+  BLACKOUT_ASSIGN_OR_RETURN(check.hash, HashFile(path));
+  auto existing = GetIngest(input);
+  if (existing.ok()) {
+    check.unchanged = existing->content_hash == check.hash;
+  } else if (existing.status().code() != StatusCode::kNotFound) {
+    return existing.status();
+  }
+  return check;
 }
 
 }  // namespace blackout::store
