@@ -16,11 +16,13 @@
 #include <vector>
 
 #include "blackout/bgp/ingest.h"
+#include "blackout/bgp/live.h"
 #include "blackout/bgp/view.h"
 #include "blackout/mrt/reader.h"
 #include "blackout/rislive/internal/raw.h"
 #include "blackout/rislive/parser.h"
 #include "blackout/rislive/source.h"
+#include "blackout/store/store.h"
 #include "blackout/testing/testing.h"
 #include "ws_server.h"
 
@@ -116,6 +118,14 @@ class CountingSink : public Sink {
     std::lock_guard lock(mu_);
     gaps_.emplace_back(what);
   }
+  void GapEnded(std::string_view) override {
+    std::lock_guard lock(mu_);
+    ++ended_;
+  }
+  int ended() {
+    std::lock_guard lock(mu_);
+    return ended_;
+  }
   uint64_t total() {
     std::lock_guard lock(mu_);
     return total_;
@@ -134,6 +144,7 @@ class CountingSink : public Sink {
   std::map<std::string, uint64_t> per_peer_;
   uint64_t total_ = 0;
   std::vector<std::string> gaps_;
+  int ended_ = 0;
 };
 
 // Runs a Source against `url` until `done` holds (or 60 s pass), then stops it.
@@ -182,6 +193,7 @@ TEST(RisLiveClientTest, ReplayWithDroppedConnection) {
   EXPECT_EQ(sink.per_peer(), want);
   ASSERT_EQ(sink.gaps().size(), 1u);
   EXPECT_NE(sink.gaps()[0].find("connection 1 lost after"), std::string::npos) << sink.gaps()[0];
+  EXPECT_EQ(sink.ended(), 1);  // the second connection ended the gap
   // Both subscriptions carried the filters (and asked for raw messages).
   auto subs = server.subscriptions();
   ASSERT_EQ(subs.size(), 2u);
@@ -253,6 +265,39 @@ TEST(RisLiveClientTest, TlsWithTheTestsCertificate) {
   EXPECT_EQ(u.messages, 0u);
   EXPECT_GE(u.disconnects, 2u);
   EXPECT_EQ(none.total(), 0u);
+}
+
+// docs/rislive.md "Gaps": the live view's bins from a source's Gap() to its GapEnded() are
+// marked, closed and provisional, and the store learns the latest marked bin.
+TEST(RisLiveGapTest, BinsDuringAGapAreMarked) {
+  bgp::LiveView view(bgp::ViewOptions{.full_feed_v4 = 1}, nullptr, 300);
+  const UnixSeconds t0 = 1700000100;  // inside the bin starting at 1700000100 - 100
+  auto bins = view.Advance(t0);
+  ASSERT_EQ(bins.size(), 1u);
+  EXPECT_FALSE(bins[0].gap);
+  view.Gap("ris-live: connection 1 lost");
+  bins = view.Advance(t0 + 10);
+  ASSERT_EQ(bins.size(), 1u);
+  EXPECT_TRUE(bins[0].provisional && bins[0].gap);
+  bins = view.Advance(t0 + 300);  // the gap's bin closes, the next opens inside the gap
+  ASSERT_EQ(bins.size(), 2u);
+  EXPECT_TRUE(bins[0].gap && !bins[0].provisional);
+  EXPECT_TRUE(bins[1].gap && bins[1].provisional);
+  view.GapEnded("ris-live: connection 2");
+  bins = view.Advance(t0 + 600);  // the bin the gap ended in is marked; the next is not
+  ASSERT_EQ(bins.size(), 2u);
+  EXPECT_TRUE(bins[0].gap);
+  EXPECT_FALSE(bins[1].gap);
+  EXPECT_EQ(view.stats().gaps, 1u);
+  store::WriteBatch batch;
+  bgp::AddLiveBins(bins, 300, &batch);
+  blackout::testing::TempDir dir;
+  auto st = store::OpenStore("sqlite:" + (dir / "s.db").string());
+  ASSERT_TRUE(st.ok());
+  ASSERT_TRUE((*st)->Apply(batch).ok());
+  auto gap_bin = (*st)->GetState(bgp::kLiveGapKey);
+  ASSERT_TRUE(gap_bin.ok());
+  EXPECT_EQ(*gap_bin, std::to_string(bins[0].bin));
 }
 
 // docs/rislive.md "One view, no double counts": the archive names a RIS peer by its collector's

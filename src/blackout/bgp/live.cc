@@ -73,7 +73,15 @@ void LiveView::PeerDown(std::string_view collector, const IpAddress& ip, uint32_
 void LiveView::Gap(std::string_view what) {
   std::lock_guard lock(mu_);
   ++counts_.gaps;
+  ++open_gaps_;
+  gap_in_bin_ = true;
   log::Warn("live BGP gap: ", what);
+}
+
+void LiveView::GapEnded(std::string_view what) {
+  std::lock_guard lock(mu_);
+  if (open_gaps_ > 0) --open_gaps_;
+  log::Info("live BGP gap ended: ", what);
 }
 
 std::vector<LiveBin> LiveView::Advance(UnixSeconds now) {
@@ -85,12 +93,13 @@ std::vector<LiveBin> LiveView::Advance(UnixSeconds now) {
     // in between, and the view is the last state known for each of them.
     Visibility closed = view_.Compute();
     for (UnixSeconds b = open_bin_; b < bin; b += step_) {
-      out.push_back(LiveBin{b, false, closed});
+      out.push_back(LiveBin{b, false, closed, gap_in_bin_ || open_gaps_ > 0});
       if (out.size() > 288) break;  // a clock jump: at most a day of bins
     }
+    gap_in_bin_ = open_gaps_ > 0;
   }
   open_bin_ = bin;
-  out.push_back(LiveBin{bin, true, view_.Compute()});
+  out.push_back(LiveBin{bin, true, view_.Compute(), gap_in_bin_ || open_gaps_ > 0});
   return out;
 }
 
@@ -124,6 +133,7 @@ void AddLiveBins(std::span<const LiveBin> bins, int64_t step, store::WriteBatch*
       }
     }
     if (b.provisional) batch->SetState(std::string(kLiveProvisionalKey), std::to_string(b.bin));
+    if (b.gap) batch->SetState(std::string(kLiveGapKey), std::to_string(b.bin));
   }
 }
 

@@ -45,11 +45,16 @@ namespace blackout::bgp {
 
 // Store state key holding the start (decimal Unix seconds) of the provisional live bin.
 inline constexpr std::string_view kLiveProvisionalKey = "bgp:live:provisional_bin";
+// Store state key holding the start of the latest live bin marked `gap` (LiveBin::gap).
+inline constexpr std::string_view kLiveGapKey = "bgp:live:gap_bin";
 
 struct LiveBin {
   UnixSeconds bin = 0;  // bin start
   bool provisional = false;
   Visibility visibility;
+  // A source missed updates during this bin: a Gap() was reported in it, or a gap was open (from
+  // Gap() to GapEnded()) for part of it. Its value may be stale (docs/rislive.md).
+  bool gap = false;
 };
 
 struct LiveStats {
@@ -69,8 +74,12 @@ class LiveView {
   void Apply(std::string_view collector, std::span<const mrt::Element> elements);
   // Every route of the peer is gone (no-op for a peer never seen).
   void PeerDown(std::string_view collector, const IpAddress& ip, uint32_t asn);
-  // A source may have missed updates; `what` says which source and why.
+  // A source may have missed updates; `what` says which source and why. The gap stays open, and
+  // every bin it overlaps is marked `gap`, until the source calls GapEnded().
   void Gap(std::string_view what);
+  // The source that reported a gap receives updates again (RIS Live reconnected). What it missed
+  // stays missed until re-announced or a RIB repairs it.
+  void GapEnded(std::string_view what);
 
   // See the header comment. REQUIRES: now is not before the previous call's.
   std::vector<LiveBin> Advance(UnixSeconds now);
@@ -87,6 +96,8 @@ class LiveView {
   int64_t step_;
   UnixSeconds open_bin_ = -1;  // start of the bin in progress, -1 before the first Advance
   LiveStats counts_;
+  int open_gaps_ = 0;
+  bool gap_in_bin_ = false;        // a gap was reported or open during the bin in progress
   std::vector<uint32_t> origins_;  // scratch
 };
 

@@ -61,13 +61,17 @@ void Source::Handle(std::string_view text) {
 }
 
 void Source::Connected(uint64_t connection) {
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   connection_ = connection;
   in_connection_ = 0;
   delivered_ = false;
   stats_.connections = connection;
   stats_.connected = true;
   log::Info("ris-live: connected to ", options_.url, " (connection ", connection, ")");
+  if (!in_gap_) return;
+  in_gap_ = false;
+  lock.unlock();
+  sink_.GapEnded("ris-live " + options_.url + ": connection " + std::to_string(connection));
 }
 
 void Source::Disconnected(const Status& why, std::chrono::milliseconds retry_in) {
@@ -79,6 +83,7 @@ void Source::Disconnected(const Status& why, std::chrono::milliseconds retry_in)
     stats_.connected = false;
     stats_.last_disconnect = why.message();
     if (was_connected) {
+      in_gap_ = true;
       ++stats_.gaps;
       what = "ris-live " + options_.url + ": connection " + std::to_string(connection_) +
              " lost after " + std::to_string(in_connection_) + " messages (" + why.message() +

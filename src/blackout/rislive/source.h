@@ -28,8 +28,10 @@ class Sink {
   virtual ~Sink() = default;
   // One message's elements (all from one peer of `collector`), applied at once.
   virtual void Apply(std::string_view collector, std::span<const mrt::Element> elements) = 0;
-  // Updates may have been missed; `what` says where and why.
+  // Updates may have been missed from now on; `what` says where and why.
   virtual void Gap(std::string_view what) = 0;
+  // Messages arrive again after a Gap() (a new connection); what was missed stays missed.
+  virtual void GapEnded(std::string_view what) { (void)what; }
 };
 
 struct SourceStats {
@@ -70,6 +72,7 @@ class Source {
   SourceStats stats_;
   uint64_t connection_ = 0, in_connection_ = 0;  // messages on the current connection
   bool delivered_ = false;                       // the current connection delivered a message
+  bool in_gap_ = false;                          // a connection was lost and no new one made yet
 };
 
 }  // namespace blackout::rislive

@@ -44,6 +44,7 @@ class RisLiveFeed {
       view_.Apply(collector, elements);
     }
     void Gap(std::string_view what) override { view_.Gap(what); }
+    void GapEnded(std::string_view what) override { view_.GapEnded(what); }
 
    private:
     bgp::LiveView& view_;
