@@ -134,12 +134,12 @@ Result<FileSummary> IngestFile(const std::string& path, const Attributor& attrib
   const std::string key =
       (options.source.empty() ? "darknet:" : "darknet[" + options.source + "]:") +
       fs::absolute(path, ec).lexically_normal().string();
-  BLACKOUT_ASSIGN_OR_RETURN(std::string hash, store::HashFile(path));
-  auto existing = store.GetIngest(key);
-  if (existing.ok() && existing->content_hash == hash) {
+  BLACKOUT_ASSIGN_OR_RETURN(store::Store::FileCheck check, store.CheckFile(key, path));
+  if (check.unchanged) {
     summary.unchanged = true;
     return summary;
   }
+  const std::string& hash = check.hash;
   CounterOptions co;
   co.step = options.step;
   co.filter = options.filter;
