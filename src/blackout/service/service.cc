@@ -644,21 +644,7 @@ Result<PassReport> Service::IngestPass() {
   // After detection, which rewrites the events of the entities it judges.
   if (!impl_->ooni.empty()) OoniEvents(st, &report);
 
-  NameLookup names = [this](const std::string& entity) -> std::string {
-    if (impl_->scenario) {
-      std::string n = impl_->scenario->EntityName(entity);
-      if (!n.empty()) return n;
-    }
-    if (impl_->geo) {
-      auto id = geo::ParseEntity(entity);
-      if (id.ok()) return impl_->geo->Name(*id);
-    }
-    return "";
-  };
-  BLACKOUT_RETURN_IF_ERROR(
-      LoadSnapshot(
-          st, names, &data_, [this](const std::string& e) { return ParentsOf(e); }, expected_config)
-          .status());
+  BLACKOUT_RETURN_IF_ERROR(ReloadSnapshot(expected_config));
   report.seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
   if (impl_->api) {
     server::Metrics& m = impl_->api->metrics();
@@ -676,6 +662,24 @@ Result<PassReport> Service::IngestPass() {
                                        .count()));
   }
   return report;
+}
+
+Status Service::ReloadSnapshot(const detect::DetectConfig* expected_config) {
+  NameLookup names = [this](const std::string& entity) -> std::string {
+    if (impl_->scenario) {
+      std::string n = impl_->scenario->EntityName(entity);
+      if (!n.empty()) return n;
+    }
+    if (impl_->geo) {
+      auto id = geo::ParseEntity(entity);
+      if (id.ok()) return impl_->geo->Name(*id);
+    }
+    return "";
+  };
+  return LoadSnapshot(
+             *impl_->store, names, &data_, [this](const std::string& e) { return ParentsOf(e); },
+             expected_config)
+      .status();
 }
 
 Status Service::StartServer() {
@@ -717,8 +721,26 @@ void Service::RunUntil(const std::atomic<bool>& stop,
     if (auto r = impl_->store->Apply(b); !r.ok()) {
       log::Error("live BGP bins not written: ", r.status().ToString());
     }
-    if (bins.size() > 1) impl_->detect_needed = true;
-    impl_->pass_requested = true;
+    if (bins.size() > 1) {
+      // A bin closed: a whole pass (detection over it, then the snapshot).
+      impl_->detect_needed = true;
+      impl_->pass_requested = true;
+    } else {
+      // Only the provisional bin moved: reload the snapshot alone (a pass would re-check every
+      // archive file against the ledger every tick).
+#ifdef BLACKOUT_HAVE_DETECT
+      detect::DetectConfig dc = detect::DefaultConfig();
+      if (!config_.detect_config.empty()) {
+        if (auto loaded = detect::LoadConfig(config_.detect_config); loaded.ok()) dc = *loaded;
+      }
+      const detect::DetectConfig* expected_config = &dc;
+#else
+      const detect::DetectConfig* expected_config = nullptr;
+#endif
+      if (Status st = ReloadSnapshot(expected_config); !st.ok()) {
+        log::Error("snapshot reload after a live tick failed: ", st.ToString());
+      }
+    }
     if (impl_->api && impl_->bmp) {
       const bmp::StationStats s = impl_->bmp->stats();
       server::Metrics& m = impl_->api->metrics();

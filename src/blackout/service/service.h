@@ -22,6 +22,10 @@
 #include "blackout/server/api.h"
 #include "blackout/server/data.h"
 
+namespace blackout::detect {
+struct DetectConfig;
+}
+
 namespace blackout::service {
 
 struct ServiceConfig {
@@ -116,6 +120,11 @@ class Service {
   std::vector<std::string> ParentsOf(const std::string& entity) const;
 
  private:
+  // Loads the API's read model from the store: the end of every pass, and alone after a live tick
+  // that closed no bin. `expected_config`: the detector's config for the expected values (may be
+  // null: none).
+  Status ReloadSnapshot(const detect::DetectConfig* expected_config);
+
   struct Impl;
   ServiceConfig config_;
   std::string notice_;
