@@ -8,6 +8,7 @@
 #include <optional>
 #include <regex>
 
+#include "blackout/bgp/live.h"
 #include "blackout/mrt/reader.h"
 #include "blackout/store/types.h"
 
@@ -69,21 +70,6 @@ UnixSeconds FirstRecordTime(const fs::path& p) {
   if (!r.ok()) return 0;
   auto rec = (*r)->Next();
   return rec.ok() && *rec != nullptr ? (*rec)->time : 0;
-}
-
-// Origin AS set of a path: the last hop of a final AS_SEQUENCE, or every member of a final AS_SET.
-void Origins(const mrt::AsPath& path, std::vector<uint32_t>* out) {
-  out->clear();
-  if (path.segments.empty()) return;
-  size_t start = 0;
-  for (size_t i = 0; i + 1 < path.segments.size(); ++i) start += path.segments[i].count;
-  const auto& last = path.segments.back();
-  if (last.count == 0 || start + last.count > path.asns.size()) return;
-  if (last.type == mrt::SegmentType::kAsSet) {
-    out->assign(path.asns.begin() + start, path.asns.begin() + start + last.count);
-  } else if (last.type == mrt::SegmentType::kAsSequence) {
-    out->push_back(path.asns[start + last.count - 1]);
-  }
 }
 
 // One collector's files read one after the other.
@@ -278,7 +264,7 @@ Status IngestFiles(const std::vector<InputFile>& files, const IngestOptions& opt
         case mrt::ElementType::kRibEntry:
         case mrt::ElementType::kAnnounce:
           if (e.attrs != nullptr) {
-            Origins(e.attrs->as_path, &origins);
+            PathOrigins(e.attrs->as_path, &origins);
           } else {
             origins.clear();
           }
