@@ -127,6 +127,18 @@ TEST(BmpStationTest, ManyRoutersAtOnceBesideMisbehavingClients) {
   SendAll(fds[0], streams[0].bytes);
   ASSERT_TRUE(WaitFor([&] { return PeerCounts(live) == PeerCounts(reference); }))
       << "the flapped router's peers do not hold what they held before";
+  // The same router connects again while its old connection still looks open (a half-open TCP
+  // session): the old session is closed as replaced before the new one's routes count, so the old
+  // one's end cannot drop them.
+  const int old_fd = fds[1];
+  fds[1] = Connect(port);
+  SendAll(fds[1], streams[1].bytes);
+  ASSERT_TRUE(WaitFor([&] { return station.stats().closed_replaced == 1; }));
+  ASSERT_TRUE(WaitFor([&] { return PeerCounts(live) == PeerCounts(reference); }));
+  close(old_fd);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(PeerCounts(live), PeerCounts(reference));
+
   for (int fd : fds) close(fd);
   for (int fd : {garbage, oversized, stall}) close(fd);
   station.Stop();

@@ -157,5 +157,45 @@ TEST(BmpSessionTest, PeerDownWithdrawsAndPreAndPostAreDistinctPeers) {
   EXPECT_EQ(held(), (std::vector<uint64_t>{0, 0}));
 }
 
+std::vector<uint8_t> Initiation(const std::string& sys_name) {
+  std::vector<uint8_t> b = {kBmpVersion, 0, 0,
+                            0,           0, static_cast<uint8_t>(MessageType::kInitiation)};
+  Put16(b, kInfoSysName);
+  Put16(b, static_cast<uint16_t>(sys_name.size()));
+  b.insert(b.end(), sys_name.begin(), sys_name.end());
+  Finish(b);
+  return b;
+}
+
+// The peer identity rule (docs/bmp.md): a router is its sysName, so the same router reconnecting
+// from another address finds its peers again and counts nothing twice; another router's table of
+// the same neighbour is another peer.
+TEST(BmpSessionTest, RouterIsItsSysNameAcrossAddresses) {
+  bgp::LiveView live;
+  const auto route = RouteMonitoring(true);
+  {
+    Session first("192.0.2.254", &live);
+    ASSERT_TRUE(first.Feed(Initiation("edge-1")).ok());
+    ASSERT_TRUE(first.Feed(route).ok());
+    EXPECT_EQ(first.router(), "edge-1");
+    Session again("2001:db8::254", &live);  // the same router, reconnected elsewhere
+    ASSERT_TRUE(again.Feed(Initiation("edge-1")).ok());
+    ASSERT_TRUE(again.Feed(route).ok());
+    Session other("198.51.100.1", &live);
+    ASSERT_TRUE(other.Feed(Initiation("edge-2")).ok());
+    ASSERT_TRUE(other.Feed(route).ok());
+    live.With([](bgp::RoutingView& v) {
+      ASSERT_EQ(v.peers().size(), 2u);
+      EXPECT_EQ(v.peers()[0].collector, "bmp:edge-1/post");
+      EXPECT_EQ(v.peers()[0].v4_prefixes, 1u);
+      EXPECT_EQ(v.peers()[1].collector, "bmp:edge-2/post");
+    });
+  }
+  // Every session closed: nothing held.
+  live.With([](bgp::RoutingView& v) {
+    for (const auto& p : v.peers()) EXPECT_EQ(p.v4_prefixes, 0u) << p.collector;
+  });
+}
+
 }  // namespace
 }  // namespace blackout::bmp

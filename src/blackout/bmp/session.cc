@@ -97,6 +97,7 @@ void Session::Handle(std::span<const uint8_t> message) {
       }
       log::Info("BMP session from ", address_, ": router ", router_,
                 msg_.sys_descr.empty() ? "" : " (" + msg_.sys_descr + ")");
+      if (on_router_) on_router_(*this);
       return;
     case MessageType::kTermination:
       terminated_ = true;

@@ -12,6 +12,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -44,10 +45,14 @@ class Session {
   Status Feed(std::span<const uint8_t> bytes);
   // The connection ended: every peer this session reported goes down in the view. Idempotent.
   void Close();
+  // Called when an Initiation names the router, before the session's next message is handled
+  // (the station closes an older session of the same router there: see station.h).
+  void set_on_router(std::function<void(Session&)> f) { on_router_ = std::move(f); }
 
   // Bytes of a message received in part (the stall check looks at it).
   size_t buffered() const { return buf_.size() - start_; }
   const std::string& router() const { return router_; }
+  const std::string& address() const { return address_; }
   const SessionStats& stats() const { return stats_; }
   const std::vector<std::string>& problem_texts() const { return problem_texts_; }
   bool terminated() const { return terminated_; }
@@ -75,6 +80,7 @@ class Session {
   std::unordered_map<std::string, PeerRef> peers_;  // collector|address|AS -> the peer
   std::string collector_, key_;                     // scratch
   bool closed_ = false, terminated_ = false;
+  std::function<void(Session&)> on_router_;
 };
 
 }  // namespace blackout::bmp

@@ -20,7 +20,7 @@ using SteadyClock = std::chrono::steady_clock;
 
 struct Station::Counters {
   std::atomic<uint64_t> accepted{0}, open{0}, refused{0};
-  std::atomic<uint64_t> garbage{0}, stalled{0}, disconnect{0}, terminated{0};
+  std::atomic<uint64_t> garbage{0}, stalled{0}, disconnect{0}, terminated{0}, replaced{0};
   std::atomic<uint64_t> bytes{0}, messages{0}, route_monitoring{0}, elements{0}, problems{0};
   std::atomic<uint64_t> peer_ups{0}, peer_downs{0}, mirroring{0};
 };
@@ -122,6 +122,7 @@ StationStats Station::stats() const {
   s.closed_stalled = c.stalled;
   s.closed_disconnect = c.disconnect;
   s.closed_terminated = c.terminated;
+  s.closed_replaced = c.replaced;
   s.bytes = c.bytes;
   s.messages = c.messages;
   s.route_monitoring = c.route_monitoring;
@@ -153,6 +154,7 @@ void Station::Accept(int listener) {
   c->fd = fd;
   c->address = host;
   c->session = std::make_unique<Session>(host, view_);
+  c->session->set_on_router([this](Session& s) { Replace(s); });
   ++counters_->accepted;
   ++counters_->open;
   log::Info("BMP session from ", host, " port ", serv, " accepted");
@@ -169,6 +171,17 @@ void Station::CloseConn(Conn& c, std::atomic<uint64_t>& reason, const std::strin
   counters_->peer_downs += c.session->stats().peers_down - c.reported.peers_down;
   close(c.fd);
   c.fd = -1;
+}
+
+void Station::Replace(const Session& session) {
+  for (auto& other : conns_) {
+    if (other->fd < 0 || other->session.get() == &session ||
+        other->session->router() != session.router()) {
+      continue;
+    }
+    CloseConn(*other, counters_->replaced,
+              "replaced by a new session of the same router from " + session.address());
+  }
 }
 
 bool Station::Read(Conn& c) {

@@ -6,8 +6,11 @@
 // most kMaxMessageBytes), each gets at most `read_chunk` bytes per round so a flooding router
 // is slowed by TCP back-pressure instead of starving the others, and a session is closed with a
 // log line and a counted reason when it sends garbage (not BMP v3), stalls inside a message,
-// or disconnects. A closed session's peers go down in the view. Thread-safety: Start/Stop from
-// one thread; stats() from any thread.
+// or disconnects. A closed session's peers go down in the view. A router has one session: when an
+// Initiation names a router that an older open session already serves (it reconnected before the
+// old connection was seen dead), the older session is closed first (`closed_replaced`), so its
+// end cannot drop the routes the new session announces. Thread-safety: Start/Stop from one
+// thread; stats() from any thread.
 #pragma once
 
 #include <atomic>
@@ -23,6 +26,8 @@
 
 namespace blackout::bmp {
 
+class Session;
+
 struct StationOptions {
   std::vector<std::string> listen = {"0.0.0.0:11019"};  // HOST:PORT, [V6]:PORT; port 0 = any
   size_t max_sessions = 256;
@@ -36,6 +41,7 @@ struct StationOptions {
 struct StationStats {
   uint64_t sessions_accepted = 0, sessions_open = 0, sessions_refused = 0;
   uint64_t closed_garbage = 0, closed_stalled = 0, closed_disconnect = 0, closed_terminated = 0;
+  uint64_t closed_replaced = 0;
   uint64_t bytes = 0, messages = 0, route_monitoring = 0, elements = 0, problems = 0;
   uint64_t peer_ups = 0, peer_downs = 0, mirroring_skipped = 0;
 };
@@ -66,6 +72,8 @@ class Station {
   // Returns false when the connection was closed.
   bool Read(Conn& c);
   void CloseConn(Conn& c, std::atomic<uint64_t>& reason, const std::string& why);
+  // Closes the other open sessions of `session`'s router.
+  void Replace(const Session& session);
 
   StationOptions options_;
   bgp::LiveView* view_;
