@@ -80,6 +80,12 @@ void PrintPass(const service::PassReport& r, bool json) {
         r.log_malformed, r.darknet_files, r.darknet_points, r.entities_detected, r.alerts, r.events,
         r.seconds);
   }
+  if (!json && (r.ooni_files || r.ooni_events)) {
+    std::printf(
+        "ooni: %zu files (%zu measurements), %zu app-blocking events (OONI data, CC "
+        "BY-NC-SA 4.0)\n",
+        r.ooni_files, r.ooni_measurements, r.ooni_events);
+  }
   for (const auto& s : r.skipped) std::printf("not run: %s\n", s.c_str());
   size_t shown = 0;
   for (const auto& p : r.problems) {
