@@ -755,6 +755,8 @@ void Service::RunUntil(const std::atomic<bool>& stop,
                  double(s.closed_disconnect));
       m.SetGauge("blackout_bmp_sessions_refused", "BMP sessions refused (limit).",
                  double(s.sessions_refused));
+      m.SetGauge("blackout_bmp_closed_replaced", "BMP sessions closed: the router reconnected.",
+                 double(s.closed_replaced));
     }
 #ifdef BLACKOUT_HAVE_RISLIVE
     if (impl_->api && impl_->ris_live) {
