@@ -16,6 +16,11 @@ const pad = (n) => String(n).padStart(2, '0');
 
 // x-axis labels in the day-month order and 24-hour clock used in outage reports ("5 Jan",
 // "12:00"), in UTC or the chosen zone; the year under the first label.
+// A live source's current bin (provisional) and a bin a gap in a live feed overlapped.
+const PROVISIONAL_FILL = 'rgba(60, 110, 220, 0.14)';
+const PROVISIONAL_EDGE = 'rgba(60, 110, 220, 0.8)';
+const LIVE_GAP_FILL = 'rgba(220, 120, 20, 0.16)';
+
 function timeLabels(zone) {
   return (u, splits, axisIdx, space, incr) => splits.map((t, i) => {
     const {Y, M, D, h, m} = zoneParts(t, zone);
@@ -113,7 +118,10 @@ export function align(allSeries, events) {
     } else {
       base = {...rollingBaseline(times, v, 86400, inEvent), source: 'display'};
     }
-    return {datasource: s.datasource, values: v, levels, base};
+    // Live sources (docs/api.md): the bin still filling (provisional) and the latest bin a gap in a
+    // live feed overlapped, as times; null when the series has none.
+    return {datasource: s.datasource, values: v, levels, base,
+            provisional: s.provisionalFrom ?? null, gap: s.liveGapBin ?? null};
   });
   // Crop to the measured stretch: from the first to the last bin where any signal has a value.
   const has = (k) => rows.some((r) => r.values[k] != null && r.levels?.[k] !== 0);
@@ -199,7 +207,7 @@ function hatch(ctx) {
 }
 
 // Draws, under the lines, the events (amber, a bar on top) and the row's no-data runs (hatched).
-function shader(times, step, noData, events, small) {
+function shader(times, step, noData, events, small, row = null) {
   return (u) => {
     const ctx = u.ctx;
     ctx.save();
@@ -214,6 +222,20 @@ function shader(times, step, noData, events, small) {
       ctx.fillRect(x0, u.bbox.top, x1 - x0, u.bbox.height);
       ctx.fillStyle = EVENT_BAR;
       ctx.fillRect(x0, u.bbox.top, x1 - x0, small ? Math.ceil(bar / 2) : bar);
+    }
+    // A live source's marks: the provisional bin tinted blue and edged with dashes, a gap's bin
+    // tinted orange.
+    for (const [t, fill] of [[row?.gap, LIVE_GAP_FILL], [row?.provisional, PROVISIONAL_FILL]]) {
+      if (t == null || t + step <= times[0] || t >= last) continue;
+      const x0 = x(Math.max(t, times[0])), x1 = x(Math.min(t + step, last));
+      ctx.fillStyle = fill;
+      ctx.fillRect(x0, u.bbox.top, Math.max(2, x1 - x0), u.bbox.height);
+      if (fill === PROVISIONAL_FILL) {
+        ctx.setLineDash([4, 3]);
+        ctx.strokeStyle = PROVISIONAL_EDGE;
+        ctx.strokeRect(x0, u.bbox.top, Math.max(2, x1 - x0), u.bbox.height);
+        ctx.setLineDash([]);
+      }
     }
     // No data last, over any event shading: a bin without measurements is no data, whatever
     // the event around it.
@@ -321,7 +343,8 @@ export function drawChart(container, aligned, events, {normalized = true, zone =
       if (i == null) return (valueText.textContent = '');
       const v = data[valueIdx][i];
       valueText.textContent = ` ${fmtTime(times[i], zone)}: ` +
-          (r.noData[i] ? 'no data' : v == null ? '–' : normalized ? `${Math.round(v)}% of expected` : `${fmtValue(v)} ${unit}`);
+          (r.noData[i] ? 'no data' : v == null ? '–' : normalized ? `${Math.round(v)}% of expected` : `${fmtValue(v)} ${unit}`) +
+          (r.provisional != null && times[i] >= r.provisional ? ' (provisional: the live bin is still filling)' : '');
     };
     const opts = {
       width: widthOf(container), height: panelHeight,
@@ -333,7 +356,7 @@ export function drawChart(container, aligned, events, {normalized = true, zone =
       cursor: {sync: {key: syncKey}, drag: {x: true, y: false}},
       tzDate: (ts) => new Date(ts * 1000),
       hooks: {
-        drawClear: [shader(times, step, r.noData, events, false)],
+        drawClear: [shader(times, step, r.noData, events, false, r)],
         setCursor: [showValue],
         ready: [() => ready++],
         setScale: [(u, key) => {
@@ -367,7 +390,11 @@ function chartKey(aligned, normalized) {
   return el('div', {class: 'chart-key small', id: 'chart-key'},
       el('span', {}, el('span', {class: 'key-box', style: `background:${EVENT_FILL};border-top:3px solid ${EVENT_BAR}`}), ' detected disruption'),
       el('span', {}, el('span', {class: 'key-box nodata'}), anyNoData ? ' no data (nothing measured)' : ' no data (none in this window)'),
-      normalized ? el('span', {}, el('span', {class: 'key-box', style: 'background:#9995'}), " expected range (tinted in the signal's colour)") : null);
+      normalized ? el('span', {}, el('span', {class: 'key-box', style: 'background:#9995'}), " expected range (tinted in the signal's colour)") : null,
+      aligned.rows.some((r) => r.provisional != null)
+        ? el('span', {}, el('span', {class: 'key-box', style: `background:${PROVISIONAL_FILL};outline:1px dashed ${PROVISIONAL_EDGE}`}), ' provisional (a live feed\'s current bin, still filling)') : null,
+      aligned.rows.some((r) => r.gap != null)
+        ? el('span', {}, el('span', {class: 'key-box', style: `background:${LIVE_GAP_FILL}`}), ' gap in a live feed (peers\' state may lag)') : null);
 }
 
 // One PNG of every panel, stacked, with a title line (and the notice, e.g. SIMULATION, first).

@@ -444,6 +444,48 @@ test('a signal without the detector\'s values falls back to the display baseline
   }
 });
 
+// Issue 17: a live source's current bin is provisional, and the chart says so (a tinted, dashed
+// bin, the key, and the hover text); the API carries it as provisionalFrom.
+test('a live feed\'s provisional bin is marked on the chart and in the key', async () => {
+  await page.setViewportSize({width: 1280, height: 900});
+  const inFlight = new Set();
+  const marked = [];  // the page may ask more than once (other windows, steps)
+  await page.route('**/api/v2/signals/raw/**', (route) => {
+    const handled = (async () => {
+      try {
+        const response = await route.fetch();
+        const body = await response.json();
+        for (const s of body.data?.[0] || []) {
+          assert.ok('provisionalFrom' in s && 'liveGapBin' in s, 'the API states the live marks');
+          if (s.datasource === 'bgp' && s.values?.length) {
+            s.provisionalFrom = s.from + (s.values.length - 1) * s.step;
+            marked.push(s.provisionalFrom);
+          }
+        }
+        await route.fulfill({response, json: body});
+      } catch (e) {
+        if (!/already handled|closed|disposed/i.test(String(e))) throw e;
+      }
+    })();
+    inFlight.add(handled);
+    return handled.finally(() => inFlight.delete(handled));
+  });
+  try {
+    await page.goto(`${base}/?entity=country/KZ&from=2022-01-03&until=2022-01-13`);
+    await page.waitForSelector('#chart canvas');
+    assert.ok(marked.length, 'a bgp series was answered');
+    const rows = await page.evaluate(() => document.getElementById('chart').blackoutChart.rows
+        .map((r) => ({ds: r.datasource, provisional: r.provisional})));
+    assert.ok(marked.includes(rows.find((r) => r.ds === 'bgp')?.provisional),
+              `${JSON.stringify(rows)} vs ${JSON.stringify(marked)}`);
+    assert.ok(rows.filter((r) => r.ds !== 'bgp').every((r) => r.provisional == null), JSON.stringify(rows));
+    assert.match(await page.locator('#chart-key').innerText(), /provisional/);
+  } finally {
+    await Promise.allSettled([...inFlight]);
+    await page.unroute('**/api/v2/signals/raw/**');
+  }
+});
+
 const apiData = async (path) => page.evaluate(async (p) => (await (await fetch(p)).json()), path);
 
 // Issue 16: each event is shown with the API's quotable headline, and its times in UTC and in the

@@ -260,6 +260,33 @@ TEST_F(ApiTest, EventsCarryIdPhasesTechniqueAndRelated) {
       << r->body;
 }
 
+// A live source's marks (docs/api.md): the provisional bin and a gap's bin, as the start of the
+// answered bin that holds them, null where the series has none or they fall outside the answer.
+TEST_F(ApiTest, LiveMarksAreStatedPerSeries) {
+  Series s{"country", "KZ", "bgp", kFrom, 300, std::vector<double>(12, 100.0)};
+  s.provisional_bin = kFrom + 11 * 300;
+  s.gap_bin = kFrom + 3 * 300;
+  data_.PutSeries(s);
+  json j = GetJson("/api/v2/signals/raw/country/KZ?from=" + std::to_string(kFrom) +
+                       "&until=" + std::to_string(kFrom + 3600) + "&datasource=bgp",
+                   200);
+  ASSERT_EQ(j["data"][0].size(), 1u);
+  EXPECT_EQ(j["data"][0][0]["provisionalFrom"], kFrom + 11 * 300);
+  EXPECT_EQ(j["data"][0][0]["liveGapBin"], kFrom + 3 * 300);
+  // Downsampled to 2 points of 30 minutes: the marks name the bins that hold them.
+  j = GetJson("/api/v2/signals/raw/country/KZ?from=" + std::to_string(kFrom) +
+                  "&until=" + std::to_string(kFrom + 3600) + "&datasource=bgp&maxPoints=2",
+              200);
+  EXPECT_EQ(j["data"][0][0]["provisionalFrom"], kFrom + 1800);
+  EXPECT_EQ(j["data"][0][0]["liveGapBin"], kFrom);
+  // Outside the answered window: null.
+  j = GetJson("/api/v2/signals/raw/country/KZ?from=" + std::to_string(kFrom) +
+                  "&until=" + std::to_string(kFrom + 900) + "&datasource=bgp",
+              200);
+  EXPECT_TRUE(j["data"][0][0]["provisionalFrom"].is_null());
+  EXPECT_TRUE(j["data"][0][0]["liveGapBin"].is_null());
+}
+
 TEST_F(ApiTest, UnknownDepthIsNullNotZero) {
   Event e = MakeEvent("country", "UZ", "bgp", kFrom + 100, kFrom + 400, 1, NAN,
                       store::Technique::kUnknown);

@@ -148,6 +148,8 @@ std::vector<Series> MemoryData::GetSeries(std::string_view type, std::string_vie
     cut.entity_code = s.entity_code;
     cut.datasource = s.datasource;
     cut.step = s.step;
+    cut.provisional_bin = s.provisional_bin;
+    cut.gap_bin = s.gap_bin;
     UnixSeconds first = std::max(from, s.from);
     first = s.from + (first - s.from + s.step - 1) / s.step * s.step;
     cut.from = first;

@@ -51,6 +51,11 @@ struct Series {
   std::vector<double> expected;
   std::vector<double> lower;
   std::vector<uint8_t> level;
+  // Live sources (BMP, RIS Live): the bin starting here is the current one, still filling, and its
+  // value provisional (0 = none in this series); the latest bin a live source's gap overlapped,
+  // when its peers' state may lag (0 = none).
+  UnixSeconds provisional_bin = 0;
+  UnixSeconds gap_bin = 0;
 
   bool has_expected() const {
     return !values.empty() && expected.size() == values.size() && lower.size() == values.size() &&

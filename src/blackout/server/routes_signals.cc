@@ -150,6 +150,13 @@ std::string Measures(const std::string& datasource) {
   return info ? std::string(info->measures) : std::string();
 }
 
+// A live source's mark (Series::provisional_bin, gap_bin) when it falls in the answered bins: the
+// start of the (downsampled) bin holding it; null otherwise.
+std::string LiveMark(UnixSeconds bin, const Series& s) {
+  if (bin <= 0 || bin < s.from || bin >= s.until() || s.step <= 0) return "null";
+  return std::to_string(s.from + (bin - s.from) / s.step * s.step);
+}
+
 // Rendered by hand: a 30-day series has ~10^4 values per signal, and building a json tree for
 // them costs more than the rest of the request.
 std::string RenderJson(const RouteContext& ctx, const SignalsQuery& q, const Entity& entity) {
@@ -169,7 +176,8 @@ std::string RenderJson(const RouteContext& ctx, const SignalsQuery& q, const Ent
            ",\"from\":" + std::to_string(s.from) +
            ",\"until\":" + std::to_string(s.from + s.step * static_cast<int64_t>(s.values.size())) +
            ",\"step\":" + std::to_string(s.step) + ",\"nativeStep\":" + std::to_string(raw.step) +
-           ",\"values\":";
+           ",\"provisionalFrom\":" + LiveMark(raw.provisional_bin, s) +
+           ",\"liveGapBin\":" + LiveMark(raw.gap_bin, s) + ",\"values\":";
     AppendArray(out, s.values);
     if (q.with_expected) {
       // null: the detector does not judge this signal (the client draws its own baseline).

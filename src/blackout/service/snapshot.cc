@@ -9,6 +9,10 @@
 #include "blackout/store/entity_ref.h"
 #include "blackout/store/store.h"
 
+#ifdef BLACKOUT_HAVE_BGP
+#include "blackout/bgp/live.h"
+#endif
+
 #ifdef BLACKOUT_HAVE_DETECT
 #include "blackout/detect/config.h"
 #include "blackout/detect/expected.h"
@@ -120,6 +124,21 @@ Result<SnapshotStats> LoadSnapshot(store::Store& store, const NameLookup& names,
   // Grouped by entity (the store returns an entity's series together, but not necessarily in
   // entity order), so that each entity's expected values are computed on its own grid.
   std::map<std::string, std::vector<Series>> by_entity;
+  // A live source's marks (bgp/live.h): its current, provisional bin and the latest bin a gap
+  // overlapped, both of the bgp signal.
+  auto live_mark = [&store](std::string_view key) -> UnixSeconds {
+    auto v = store.GetState(key);
+    if (!v.ok()) return 0;
+    auto t = ParseTime(*v);
+    return t.ok() ? *t : 0;
+  };
+#ifdef BLACKOUT_HAVE_BGP
+  const UnixSeconds provisional = live_mark(bgp::kLiveProvisionalKey);
+  const UnixSeconds gap = live_mark(bgp::kLiveGapKey);
+#else
+  const UnixSeconds provisional = 0, gap = 0;
+  (void)live_mark;
+#endif
   for (store::Series& s : series) {
     auto [type, code] = Split(s.key.entity);
     if (type != "country" && type != "region" && type != "asn") continue;
@@ -129,6 +148,10 @@ Result<SnapshotStats> LoadSnapshot(store::Store& store, const NameLookup& names,
     out.datasource = store::IodaDatasource(s.key.signal);
     out.from = s.from;
     out.step = s.step;
+    if (s.key.signal == store::kSignalBgp) {
+      out.provisional_bin = provisional;
+      out.gap_bin = gap;
+    }
     out.values = std::move(s.values);
     by_entity[s.key.entity].push_back(std::move(out));
   }
