@@ -271,7 +271,10 @@ std::string AppBlockingSentence(const store::Event& e) {
   std::vector<std::string> names, methods;
   int64_t blocked = 0, measured = 0;
   for (const AppBlocking::App& a : info->apps) {
-    names.push_back(AppLabel(a.app));
+    // An app blocked, let through, then blocked again within one event is one app.
+    if (std::find(names.begin(), names.end(), AppLabel(a.app)) == names.end()) {
+      names.push_back(AppLabel(a.app));
+    }
     for (const std::string& m : a.methods) {
       if (m != "unspecified" && std::find(methods.begin(), methods.end(), m) == methods.end()) {
         methods.push_back(m);

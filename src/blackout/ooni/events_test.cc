@@ -63,7 +63,8 @@ TEST(EventsTest, OverlappingAppsMakeOneEventThatNamesThemAndTheirMethods) {
   AppRun a{"telegram", kT0, kT0 + 10 * kH, 6, 6, 0.6, {Method::kTcpIp}};
   AppRun b{"whatsapp", kT0 + 5 * kH, kT0 + 20 * kH, 4, 5, 0.4, {Method::kTcpIp, Method::kHttp}};
   AppRun far{"signal", kT0 + 10 * 86400, kT0 + 10 * 86400 + kH, 2, 2, 0.3, {Method::kTls}};
-  auto events = EventsFromRuns("country/KZ", {b, far, a}, o);
+  AppRun again{"telegram", kT0 + 12 * kH, kT0 + 14 * kH, 2, 2, 0.3, {Method::kTcpIp}};
+  auto events = EventsFromRuns("country/KZ", {b, far, a, again}, o);
   ASSERT_EQ(events.size(), 2u);
   const store::Event& e = events[0];
   EXPECT_EQ(e.id, "ooni:country/KZ@" + std::to_string(kT0));
@@ -71,11 +72,11 @@ TEST(EventsTest, OverlappingAppsMakeOneEventThatNamesThemAndTheirMethods) {
   EXPECT_EQ(*e.end, kT0 + 20 * kH);
   EXPECT_TRUE(IsAppBlockingEvent(e));
   EXPECT_EQ(AppBlockingSentence(e),
-            "Telegram and WhatsApp were found blocked (TCP/IP and HTTP) by 10 of 11 OONI Probe "
+            "Telegram and WhatsApp were found blocked (TCP/IP and HTTP) by 12 of 13 OONI Probe "
             "measurements");
   auto info = ReadAppBlocking(e);
   ASSERT_TRUE(info.ok());
-  ASSERT_EQ(info->apps.size(), 2u);
+  ASSERT_EQ(info->apps.size(), 3u);  // telegram's two runs are kept apart in extra
   EXPECT_EQ(info->apps[1].methods, (std::vector<std::string>{"TCP/IP", "HTTP"}));
 }
 

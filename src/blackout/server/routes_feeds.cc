@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "blackout/ooni/events.h"
 #include "blackout/report/report.h"
 #include "blackout/server/json_views.h"
 #include "blackout/server/routes.h"
@@ -93,8 +94,15 @@ std::string Summary(const RouteContext& ctx, const Event& e) {
   const std::string name = EntityRef(ctx.data, where.type(), where.code())["name"];
   std::string text = report::Headline(e, name, report::TimeZoneOf(e.entity, name),
                                       e.end.value_or(ctx.options.now()));
-  if (e.technique != store::Technique::kUnknown) {
-    text += " Technique: " + std::string(store::TechniqueName(e.technique)) + ".";
+  // Application blocking (OONI) that preceded an outage of the entity reads first (docs/ooni.md).
+  OutageQuery same;
+  same.entity_type = std::string(where.type());
+  same.entity_code = std::string(where.code());
+  same.until = std::numeric_limits<int64_t>::max() / 2;
+  const std::vector<Event> entity_events = ctx.data.Events(same);
+  const auto before = ooni::AppBlockingBefore(e, entity_events);
+  if (e.technique != store::Technique::kUnknown || !before.empty()) {
+    text += " Technique: " + ooni::TechniqueSequence(e, before) + ".";
   }
   if (!e.phases.empty()) text += " Phases: " + PhaseList(e) + ".";
   return text + " " + ctx.provenance()->Attribution();
