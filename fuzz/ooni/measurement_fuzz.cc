@@ -55,7 +55,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ReadStats stats;
   size_t lines = 1;
   for (char c : text) lines += c == '\n';
-  ReadJsonLines(text, "fuzz", [](const Measurement& x) { CheckMeasurement(x); }, &stats);
+  ReadJsonLines(
+      text, "fuzz", [](const Measurement& x) { CheckMeasurement(x); }, &stats);
   for (const blackout::Status& p : stats.problems) {
     Check(p.where().line.has_value() && *p.where().line >= 1 && *p.where().line <= lines);
   }

@@ -63,21 +63,19 @@ Result<IngestSummary> IngestFile(const std::string& path, store::Store& store,
   IngestSummary summary;
   std::error_code ec;
   std::string input = "ooni:" + std::filesystem::absolute(path, ec).string();
-  BLACKOUT_ASSIGN_OR_RETURN(std::string hash, store::HashFile(path));
-  auto existing = store.GetIngest(input);
-  if (existing.ok() && existing->content_hash == hash) {
+  BLACKOUT_ASSIGN_OR_RETURN(store::Store::FileCheck check, store.CheckFile(input, path));
+  if (check.unchanged) {
     summary.unchanged = true;
     return summary;
   }
+  const std::string& hash = check.hash;
   BLACKOUT_ASSIGN_OR_RETURN(CellMap cells, CountFile(path, options, &summary));
   CellMap delta = cells;
-  if (existing.ok()) {
-    auto old_text = store.GetState(StateKey(input));
-    if (old_text.ok()) {
-      BLACKOUT_ASSIGN_OR_RETURN(CellMap old_cells, ParseCells(*old_text));
-      for (const auto& [k, c] : old_cells) delta[k] -= c;
-      summary.replaced = true;
-    }
+  // A changed file first takes back what its earlier version added (kept under its state key).
+  if (auto old_text = store.GetState(StateKey(input)); old_text.ok()) {
+    BLACKOUT_ASSIGN_OR_RETURN(CellMap old_cells, ParseCells(*old_text));
+    for (const auto& [k, c] : old_cells) delta[k] -= c;
+    summary.replaced = true;
   }
   SeriesValues values = ToSeriesValues(delta);
   BLACKOUT_ASSIGN_OR_RETURN(auto current, ReadCurrent(store, values, options.step));

@@ -106,8 +106,8 @@ Result<ServiceConfig> ParseServiceConfig(std::string_view text, std::string_view
       {"store", {"url"}},
       {"scenario", {"enabled", "file"}},
       {"sources",
-       {"bgp", "bmp", "probe_records", "logs", "ooni", "poll_seconds", "bgp_full_feed_v4", "darknet",
-        "darknet_bpf", "bgp_backfill_days", "bgp_disk_budget_mb", "ris_live"}},
+       {"bgp", "bmp", "probe_records", "logs", "ooni", "poll_seconds", "bgp_full_feed_v4",
+        "darknet", "darknet_bpf", "bgp_backfill_days", "bgp_disk_budget_mb", "ris_live"}},
       {"geo", {"enabled", "dir"}},
       {"detect", {"config"}},
       {"server", {"listen", "token", "web_root", "threads"}},
@@ -228,8 +228,7 @@ Result<ServiceConfig> ParseServiceConfig(std::string_view text, std::string_view
   }
   if (!simulate_set)
     c.simulate = c.bgp.empty() && c.probe_records.empty() && c.logs.empty() && c.bmp.empty() &&
-                 c.ooni.empty() &&
-                 c.darknet.empty() && c.ris_live_url.empty();
+                 c.ooni.empty() && c.darknet.empty() && c.ris_live_url.empty();
   return c;
 }
 
@@ -427,9 +426,9 @@ Result<size_t> IngestProbeRecords(store::Store& st, const std::string& path,
                                   std::vector<std::string>* problems) {
   std::error_code ec;
   std::string key = "probe:" + fs::absolute(path, ec).string();
-  BLACKOUT_ASSIGN_OR_RETURN(std::string hash, store::HashFile(path));
-  auto existing = st.GetIngest(key);
-  if (existing.ok() && existing->content_hash == hash) return size_t{0};
+  BLACKOUT_ASSIGN_OR_RETURN(store::Store::FileCheck check, st.CheckFile(key, path));
+  if (check.unchanged) return size_t{0};
+  const std::string& hash = check.hash;
   std::ifstream in(path, std::ios::binary);
   std::ostringstream ss;
   ss << in.rdbuf();
