@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "blackout/base/input.h"
+#include "blackout/base/text.h"
 #include "blackout/ooni/decode.h"
 
 namespace blackout::ooni {
@@ -124,17 +125,15 @@ bool Gunzip(const std::string& path, std::string* out) {
   return true;
 }
 
-// Every line of `text` (which has kJsonPadding bytes after its end), decoded in place.
-void Lines(Decoder& decoder, std::string_view text, const std::string& path,
+// Every non-blank line of `text`, decoded: in place when `padded` (kJsonPadding bytes follow the
+// text's end), else from a copy.
+void Lines(Decoder& decoder, std::string_view text, bool padded, const std::string& path,
            const MeasurementSink& sink, ReadStats* stats) {
   Measurement m;
+  LineReader lines(text);
+  std::string_view line;
   uint64_t line_no = 0;
-  while (!text.empty()) {
-    size_t nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  while (lines.Next(&line, &line_no)) {
     if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
     if (line.size() > kMaxMeasurementBytes) {
       ++stats->malformed;
@@ -143,7 +142,7 @@ void Lines(Decoder& decoder, std::string_view text, const std::string& path,
                         .WithLocation(Location{path, {}, {}, line_no}));
       continue;
     }
-    Record(decoder, line, true, path, line_no, &m, sink, stats);
+    Record(decoder, line, padded, path, line_no, &m, sink, stats);
   }
 }
 
@@ -156,17 +155,7 @@ void ReadStats::Report(Status st) {
 void ReadJsonLines(std::string_view bytes, const std::string& name, const MeasurementSink& sink,
                    ReadStats* stats) {
   Decoder decoder;
-  Measurement m;
-  uint64_t line_no = 0;
-  while (!bytes.empty()) {
-    size_t nl = bytes.find('\n');
-    std::string_view line = bytes.substr(0, nl);
-    bytes.remove_prefix(nl == std::string_view::npos ? bytes.size() : nl + 1);
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
-    Record(decoder, line, false, name, line_no, &m, sink, stats);
-  }
+  Lines(decoder, bytes, false, name, sink, stats);
 }
 
 Status ReadMeasurements(const std::string& path, const MeasurementSink& sink, ReadStats* stats) {
@@ -177,7 +166,7 @@ Status ReadMeasurements(const std::string& path, const MeasurementSink& sink, Re
       Decoder decoder;
       const size_t n = text.size() - kJsonPadding;
       stats->bytes += n;
-      Lines(decoder, std::string_view(text.data(), n), path, sink, stats);
+      Lines(decoder, std::string_view(text.data(), n), true, path, sink, stats);
       return Status::Ok();
     }
   }

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "blackout/base/text.h"
+
 namespace blackout::ooni {
 namespace {
 
@@ -80,12 +82,10 @@ std::string SerializeCells(const CellMap& cells) {
 
 Result<CellMap> ParseCells(std::string_view text) {
   CellMap out;
-  size_t line_no = 0;
-  while (!text.empty()) {
-    size_t nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
-    ++line_no;
+  LineReader lines(text);
+  std::string_view line;
+  uint64_t line_no = 0;
+  while (lines.Next(&line, &line_no)) {
     std::vector<std::string_view> f;
     while (!line.empty()) {
       size_t sp = line.find(' ');
