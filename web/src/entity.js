@@ -176,13 +176,18 @@ function twoTimes(t, zone, entityZone) {
   return [el('span', {class: 'utc'}, fmtTime(t, zone)), other ? el('span', {class: 'localtime'}, other) : null];
 }
 
-// The quotable headlines (the API's, worded like the report and the feeds), then the table.
+// The quotable headlines (the API's, worded like the report and the feeds), then the table of
+// connectivity events, then a row per application OONI found blocked (application blocking is no
+// measurement of connectivity: it is never in the connectivity table).
 function eventsSection(events, zone, aligned, name) {
-  if (!events.length) {
+  const apps = events.filter((e) => e.applications?.length);
+  const connectivity = events.filter((e) => !e.applications?.length);
+  if (!connectivity.length) {
+    const blocking = apps.length ? appBlockingSection(apps, zone) : null;
     // "No disruption" only where something was measured.
-    if (!aligned) return el('p', {class: 'muted', id: 'no-events'}, `No measurements of ${name} in this window: nothing can be said about disruptions.`);
+    if (!aligned) return el('div', {}, el('p', {class: 'muted', id: 'no-events'}, `No measurements of ${name} in this window: nothing can be said about disruptions.`), blocking);
     const measured = aligned.rows.map((r) => label(r.datasource)).join(', ');
-    return el('p', {class: 'muted', id: 'no-events'}, `No disruption detected in the measured stretch of this window (${measured}).`);
+    return el('div', {}, el('p', {class: 'muted', id: 'no-events'}, `No disruption of connectivity detected in the measured stretch of this window (${measured}).`), blocking);
   }
   const headlines = el('ol', {class: 'headlines', id: 'headlines'}, ...events.map((e, i) => el('li', {class: 'headline'},
       el('blockquote', {}, e.headline || `Disruption from ${fmtTime(e.start)}: connectivity fell ${fmtLevel(e.fraction)}.`),
@@ -190,7 +195,35 @@ function eventsSection(events, zone, aligned, name) {
          e.timeZone ? [' = ', el('span', {class: 'localtime'}, fmtClock(e.start, e.timeZone))] : null,
          e.end ? ['; ended ', fmtTime(e.end, null), e.timeZone ? [' = ', fmtClock(e.end, e.timeZone)] : null] : '; ongoing',
          ' · ', el('a', {href: `#${rowId(e, i)}`}, 'details')))));
-  return el('div', {}, headlines, eventsTable(events, zone));
+  return el('div', {}, headlines, eventsTable(connectivity, zone), apps.length ? appBlockingSection(apps, zone) : null);
+}
+
+const APP_NAMES = {telegram: 'Telegram', signal: 'Signal', whatsapp: 'WhatsApp', facebook_messenger: 'Facebook Messenger',
+                   tor: 'Tor', psiphon: 'Psiphon', riseupvpn: 'RiseupVPN'};
+const appName = (a) => APP_NAMES[a] || String(a).replace(/_/g, ' ');
+
+// A row per application and stretch OONI Probe measurements found it blocked, with OONI's
+// attribution and licence.
+function appBlockingSection(events, zone) {
+  const rows = events.flatMap((e) => e.applications.map((a) => ({...a, timeZone: e.timeZone})))
+      .sort((x, y) => (x.from - y.from) || String(x.app).localeCompare(String(y.app)));
+  const attribution = events.find((e) => e.attribution)?.attribution ||
+      'OONI Probe measurements (Open Observatory of Network Interference), CC BY-NC-SA 4.0';
+  const cols = ['Application', 'Blocked from', 'Until', 'How', 'Measurements'];
+  const td = (k, attrs, ...c) => el('td', {'data-label': cols[k], ...attrs}, ...c);
+  return el('section', {id: 'app-blocking'},
+      el('h3', {}, 'Application blocking (OONI)'),
+      el('div', {class: 'table-scroll'}, el('table', {class: 'events apps', id: 'apps-table'},
+          el('caption', {class: 'sr-only'}, 'Applications OONI Probe measurements found blocked: when, how, and on how many measurements'),
+          el('thead', {}, el('tr', {}, ...cols.map((t) => el('th', {scope: 'col'}, t)))),
+          el('tbody', {}, ...rows.map((a) => el('tr', {class: 'app-row', 'data-app': a.app},
+              td(0, {}, appName(a.app)),
+              td(1, {class: 'time'}, Number.isFinite(a.from) ? twoTimes(a.from, zone, a.timeZone) : '?'),
+              td(2, {class: 'time'}, Number.isFinite(a.until) ? twoTimes(a.until, zone, a.timeZone) : 'ongoing'),
+              td(3, {}, (a.methods || []).join(', ') || 'not stated'),
+              td(4, {class: 'num'}, `${a.blocked ?? '?'} of ${a.measurements ?? '?'} blocked`)))))),
+      el('p', {class: 'small muted', id: 'apps-attribution'},
+         `Source: ${attribution}. An application counts as blocked where its measurements say so beyond chance; this is no measurement of connectivity.`));
 }
 
 const rowId = (e, i) => `event-${String(e.id ?? i).replace(/[^A-Za-z0-9_-]/g, '')}`;

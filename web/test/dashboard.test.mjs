@@ -211,7 +211,9 @@ test('the events table shows each event\'s phases with times, and its technique'
   await page.goto(`${base}/?entity=country/KZ&from=2022-01-03&until=2022-01-13`);
   await page.waitForSelector('#events-table');
   const events = await page.evaluate(async () => (await (await fetch(
-      '/api/v2/outages/events?entityType=country&entityCode=KZ&from=2022-01-03&until=2022-01-13')).json()).data);
+      '/api/v2/outages/events?entityType=country&entityCode=KZ&from=2022-01-03&until=2022-01-13')).json()).data
+      // Application blocking (OONI) has its own table (the test below).
+      .filter((e) => !e.applications?.length));
   const rows = page.locator('#events-table tbody tr');
   assert.equal(await rows.count(), events.length);
   // The scenario's shutdown is measured in phases and with a technique (filtering: routes stayed).
@@ -487,6 +489,29 @@ test('a live feed\'s provisional bin is marked on the chart and in the key', asy
 });
 
 const apiData = async (path) => page.evaluate(async (p) => (await (await fetch(p)).json()), path);
+
+// Issue 19: the entity page has a row per application OONI found blocked, with OONI's attribution
+// and licence, apart from the connectivity events (the simulated scenario's OONI measurements find
+// the messaging apps blocked on 2-4 January 2022, before the cut).
+test('the KZ page lists each app OONI found blocked, apart from connectivity, with OONI credited', async () => {
+  await page.setViewportSize({width: 1280, height: 900});
+  await page.goto(`${base}/?entity=country/KZ&from=2022-01-01&until=2022-01-13`);
+  await page.waitForSelector('#apps-table');
+  const apps = await page.locator('#apps-table tr.app-row').evaluateAll((rows) => rows.map((r) => r.dataset.app));
+  for (const app of ['telegram', 'signal', 'whatsapp']) assert.ok(apps.includes(app), JSON.stringify(apps));
+  const first = await page.locator('#apps-table tr.app-row').first().innerText();
+  assert.match(first, /January 2022|2022-01-0[1-5]/);
+  assert.match(first, /of \d+ blocked/);
+  assert.match(await page.locator('#apps-attribution').innerText(), /OONI.*CC BY-NC-SA 4\.0/);
+  // Application blocking is not a connectivity event: none in the connectivity table.
+  const techniques = await page.locator('#events-table tbody tr').allInnerTexts();
+  assert.ok(techniques.length >= 1);
+  const api = await apiData('/api/v2/outages/events?entityType=country&entityCode=KZ&from=2022-01-01&until=2022-01-13');
+  const appEvents = api.data.filter((e) => e.applications?.length);
+  assert.ok(appEvents.length >= 1, 'the API names the applications of an app-blocking event');
+  assert.equal(techniques.length, api.data.length - appEvents.length);
+});
+
 
 // Issue 16: each event is shown with the API's quotable headline, and its times in UTC and in the
 // entity's local time as of the event's date (Intl.DateTimeFormat with the API's timeZone),

@@ -55,6 +55,32 @@ store::Series ToStoreSeries(const Series& s) {
   return x;
 }
 
+namespace {
+
+// Application blocking (OONI, ooni/events.h): the applications an event names, from its extra
+// ({"apps": [{app, methods, blocked, measurements, from, until, ...}], "attribution": ...}); an
+// empty list for connectivity events.
+json Applications(const Event& e, json* attribution) {
+  json out = json::array();
+  if (e.extra.empty()) return out;
+  const json extra = json::parse(e.extra, nullptr, false);
+  if (!extra.is_object() || !extra.contains("apps") || !extra["apps"].is_array()) return out;
+  for (const json& a : extra["apps"]) {
+    if (!a.is_object() || !a.contains("app")) continue;
+    json row = json::object();
+    for (const char* key : {"app", "methods", "blocked", "measurements", "from", "until"}) {
+      if (a.contains(key)) row[key] = a[key];
+    }
+    out.push_back(std::move(row));
+  }
+  if (extra.contains("attribution") && extra["attribution"].is_string()) {
+    *attribution = extra["attribution"];
+  }
+  return out;
+}
+
+}  // namespace
+
 json EventJson(const DataView& data, const Event& e, UnixSeconds until) {
   const UnixSeconds end = e.end.value_or(until);
   const store::EntityRef where = store::EntityRef::FromCanonical(e.entity);
@@ -63,6 +89,8 @@ json EventJson(const DataView& data, const Event& e, UnixSeconds until) {
   const std::string name = entity["name"];
   const std::optional<std::string> zone = report::TimeZoneOf(e.entity, name);
   const bool known = e.technique != store::Technique::kUnknown;
+  json attribution = nullptr;
+  json applications = Applications(e, &attribution);
   return json{{"location", e.entity},
               {"location_name", name},
               {"entity", entity},
@@ -81,6 +109,8 @@ json EventJson(const DataView& data, const Event& e, UnixSeconds until) {
               {"technique", store::TechniqueName(e.technique)},
               {"related", e.related},
               {"signals", e.signals},
+              {"applications", std::move(applications)},
+              {"attribution", std::move(attribution)},
               {"headline", report::Headline(e, name, zone, until)},
               {"depthText", report::DepthPhrase(e.depth)},
               {"durationText", report::FormatDuration(end - e.start)},
