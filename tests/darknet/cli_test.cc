@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
 
 #include "blackout/testing/testing.h"
 
@@ -69,6 +71,47 @@ TEST(DarknetCliTest, RunIngestsSourcesDarknet) {
       r.out.find("unique sources in network-telescope capture amp.TCP.reflection.SYNACK.pcap"),
       std::string::npos)
       << r.out;
+}
+
+// With BGP sources, `run` gives the telescope's unrouted-source rule the view's prefixes
+// (docs/darknet.md): sources outside every announced prefix are dropped, so a real RIB (RIS rrc00,
+// July 2002) leaves fewer unique sources than the same capture read with no routing view.
+TEST(DarknetCliTest, RunDropsUnroutedSourcesWithABgpView) {
+  auto run = [](bool with_bgp, std::string* log) {
+    testing::TempDir dir;
+    std::string config = "[data]\ndir = \"" + (dir / "data").string() +
+                         "\"\n[sources]\ndarknet = [\"" +
+                         Capture("amp.TCP.reflection.SYNACK.pcap") + "\"]\n";
+    if (with_bgp) {
+      config += "bgp = [\"" +
+                testing::DataFile("mrt/bgpdump/test_data/bview.20020722.2337.gz").string() +
+                "\"]\n";
+    }
+    testing::WriteFile(dir / "run.toml", config + "[server]\nlisten = \"127.0.0.1:0\"\n");
+    auto r = RunCommand(BlackoutBinary().string() + " run --once --config " +
+                        (dir / "run.toml").string());
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    *log = r.out + r.err;
+    r = RunCommand(BlackoutBinary().string() +
+                   " export series --store sqlite:" + (dir / "data" / "blackout.db").string() +
+                   " --entity country/US --signal darknet");
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    double sum = 0;
+    std::istringstream lines(r.out);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind("country/US,darknet,", 0) != 0) continue;
+      const std::string value = line.substr(line.rfind(',') + 1);
+      if (!value.empty()) sum += std::stod(value);
+    }
+    return sum;
+  };
+  std::string plain_log, bgp_log;
+  const double plain = run(false, &plain_log);
+  const double routed = run(true, &bgp_log);
+  EXPECT_GT(plain, 0) << plain_log;
+  EXPECT_LT(routed, plain) << bgp_log;
+  EXPECT_NE(bgp_log.find("unrouted-source rule on"), std::string::npos) << bgp_log;
+  EXPECT_EQ(plain_log.find("unrouted-source rule on"), std::string::npos) << plain_log;
 }
 
 }  // namespace

@@ -283,6 +283,7 @@ Status IngestFiles(const std::vector<InputFile>& files, const IngestOptions& opt
     while (st.TakePendingDone(done)) live[best] = st.Advance(done);
   }
   if (bin) emit(*bin, last_file);
+  if (options.routed != nullptr) *options.routed = view.RoutedPrefixes();
   return Status::Ok();
 }
 

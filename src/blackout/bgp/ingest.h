@@ -57,6 +57,10 @@ struct IngestOptions {
   // When set and it becomes true, reading stops within a few thousand elements and IngestFiles
   // returns kUnavailable "cancelled" (bins not yet reported are dropped).
   const std::atomic<bool>* cancel = nullptr;
+  // When set: filled, once every file is read, with the prefixes the view then carries
+  // (RoutingView::RoutedPrefixes), e.g. for the telescope's unrouted-source rule. Left untouched
+  // when nothing was read (every file already in the ledger).
+  std::vector<Prefix>* routed = nullptr;
 };
 
 struct IngestCallbacks {

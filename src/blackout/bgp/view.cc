@@ -213,6 +213,26 @@ bool RoutingView::Has(uint32_t peer, const Prefix& prefix) const {
   return node >= 0 && peer < peers_.size() && TestBit(static_cast<uint32_t>(node), peer);
 }
 
+std::vector<Prefix> RoutingView::RoutedPrefixes() const {
+  std::vector<Prefix> out;
+  for (const auto& [k, node] : dict_) {
+    const uint64_t* row = &bits_[size_t(node) * words_];
+    if (std::all_of(row, row + words_, [](uint64_t w) { return w == 0; })) continue;
+    const uint8_t len = static_cast<uint8_t>(k.len_fam & 0xff);
+    if ((k.len_fam & 0x100) == 0) {
+      out.emplace_back(IpAddress::V4(static_cast<uint32_t>(k.hi)), len);
+      continue;
+    }
+    std::array<uint8_t, 16> bytes;
+    for (int i = 0; i < 8; ++i) {
+      bytes[i] = static_cast<uint8_t>(k.hi >> (56 - 8 * i));
+      bytes[8 + i] = static_cast<uint8_t>(k.lo >> (56 - 8 * i));
+    }
+    out.emplace_back(IpAddress::FromBytes(Family::kIPv6, bytes), len);
+  }
+  return out;
+}
+
 void RoutingView::MergePending() {
   if (pending_.empty()) return;
   auto less = [this](uint32_t a, uint32_t b) {

@@ -107,6 +107,9 @@ class RoutingView {
   size_t MemoryBytes() const;
   // Whether `peer` currently carries `prefix` (any path).
   bool Has(uint32_t peer, const Prefix& prefix) const;
+  // Every prefix some peer carries now (masked), in no particular order: the routed address space,
+  // e.g. for a telescope's unrouted-source rule (darknet/filter.h).
+  std::vector<Prefix> RoutedPrefixes() const;
 
  private:
   struct Node {

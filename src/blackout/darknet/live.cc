@@ -117,6 +117,11 @@ DarknetSources::DarknetSources(std::vector<std::string> inputs, DarknetOptions o
 
 DarknetSources::~DarknetSources() = default;
 
+void DarknetSources::SetRouted(std::shared_ptr<const RoutedSpace> routed) {
+  routed_ = std::move(routed);
+  options_.filter.routed = routed_.get();
+}
+
 Result<DarknetSources::Report> DarknetSources::Poll(const Attributor& attribute,
                                                     store::Store& store, UnixSeconds now,
                                                     const std::atomic<bool>* cancel) {
@@ -137,6 +142,7 @@ Result<DarknetSources::Report> DarknetSources::Poll(const Attributor& attribute,
     std::error_code ec;
     if (std::filesystem::exists(in, ec)) files.push_back(in);
   }
+  if (!started_) live_routed_ = routed_;
   started_ = true;
   for (auto& live : live_) {
     BLACKOUT_ASSIGN_OR_RETURN(size_t points, live->Flush(store, now));

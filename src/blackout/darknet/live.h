@@ -76,11 +76,18 @@ class DarknetSources {
   Result<Report> Poll(const Attributor& attribute, store::Store& store, UnixSeconds now,
                       const std::atomic<bool>* cancel = nullptr);
 
+  // The routed address space for the unrouted-source rule (e.g. the BGP view's prefixes after a
+  // pass): files read from the next poll on use it; live captures take the one set before they
+  // start (the first poll) and keep it.
+  void SetRouted(std::shared_ptr<const RoutedSpace> routed);
+
  private:
   std::vector<std::string> inputs_;
   DarknetOptions options_;
   std::vector<std::unique_ptr<LiveCapture>> live_;
   bool started_ = false;
+  std::shared_ptr<const RoutedSpace> routed_;       // what options_.filter.routed points to
+  std::shared_ptr<const RoutedSpace> live_routed_;  // what the live captures' options point to
 };
 
 }  // namespace blackout::darknet

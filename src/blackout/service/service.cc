@@ -251,6 +251,10 @@ struct Service::Impl {
   std::vector<std::string> darknet_inputs;
   traffic::Attributor darknet_attribute;             // live captures use it: outlives `darknet`
   std::unique_ptr<darknet::DarknetSources> darknet;  // made at the first pass
+  // The BGP view's prefixes after the last pass that read BGP files, for the telescope's
+  // unrouted-source rule (docs/darknet.md); empty until then, and with a simulated scenario.
+  std::vector<Prefix> routed;
+  bool routed_changed = false;
 #ifdef BLACKOUT_HAVE_BMP
   // Live sources (sources.bmp): one view, written as bins every few seconds (bgp/live.h).
   std::unique_ptr<bgp::GeoDbBlocks> live_blocks;
@@ -540,9 +544,17 @@ Result<PassReport> Service::IngestPass() {
     if (full_feed < 0 && impl_->scenario) full_feed = 1;
     if (full_feed > 0) opts.view.full_feed_v4 = static_cast<uint64_t>(full_feed);
     opts.cancel = impl_->stop;
+    // The telescope's unrouted-source rule takes the real view's prefixes (a scenario's view holds
+    // only its own networks: every background source would be "unrouted").
+    std::vector<Prefix> routed;
+    if (!impl_->darknet_inputs.empty() && !impl_->scenario) opts.routed = &routed;
     BLACKOUT_ASSIGN_OR_RETURN(bool bgp_changed, IngestBgp(impl_->bgp, impl_->follower.get(), opts,
                                                           impl_->geo.get(), st, &report));
     changed |= bgp_changed;
+    if (!routed.empty()) {
+      impl_->routed = std::move(routed);
+      impl_->routed_changed = true;
+    }
   }
 #else
   if (!impl_->bgp.empty()) report.skipped.push_back("bgp ingest (module not in this build)");
@@ -602,6 +614,12 @@ Result<PassReport> Service::IngestPass() {
       o.bpf = config_.darknet_bpf;
       impl_->darknet_attribute = attribute;  // live captures keep using it
       impl_->darknet = std::make_unique<darknet::DarknetSources>(impl_->darknet_inputs, o);
+    }
+    if (impl_->routed_changed) {
+      impl_->darknet->SetRouted(std::make_shared<const darknet::RoutedSpace>(
+          darknet::RoutedSpace::FromPrefixes(impl_->routed)));
+      impl_->routed_changed = false;
+      log::Info("darknet: unrouted-source rule on, ", impl_->routed.size(), " routed prefixes");
     }
     BLACKOUT_ASSIGN_OR_RETURN(auto d, impl_->darknet->Poll(impl_->darknet_attribute, st,
                                                            std::time(nullptr), impl_->stop));
