@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 namespace blackout::bgp {
 namespace {
 
@@ -106,6 +110,26 @@ TEST(RoutingViewTest, AddPathAsSetIpv6AndLongPrefixes) {
   EXPECT_FALSE(view.Has(a, P("198.18.1.0/24")));
   EXPECT_EQ(SignalName(Family::kIPv4, 2), "bgp");
   EXPECT_EQ(SignalName(Family::kIPv6, 0), "bgp6-1peer");
+}
+
+// The routed space (the telescope's unrouted-source rule): every prefix some peer carries now,
+// masked; a prefix every peer withdrew, or whose only peer went down, is not in it.
+TEST(RoutingViewTest, RoutedPrefixesAreWhatSomePeerCarries) {
+  RoutingView view;
+  const uint32_t a = view.Peer("rrc00", IpAddress::Parse("192.0.2.1").value(), 64500);
+  const uint32_t b = view.Peer("rrc00", IpAddress::Parse("192.0.2.2").value(), 64501);
+  const std::vector<uint32_t> origin = {64510};
+  view.Announce(a, P("198.18.0.0/16"), origin);
+  view.Announce(b, P("198.19.7.9/24"), origin);  // host bits: reported masked
+  view.Announce(a, P("2001:db8:1::/48"), origin);
+  view.Announce(a, P("203.0.113.0/24"), origin);
+  view.Withdraw(a, P("203.0.113.0/24"));
+  std::vector<std::string> got;
+  for (const Prefix& p : view.RoutedPrefixes()) got.push_back(p.ToString());
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<std::string>{"198.18.0.0/16", "198.19.7.0/24", "2001:db8:1::/48"}));
+  view.PeerDown(b);
+  EXPECT_EQ(view.RoutedPrefixes().size(), 2u);
 }
 
 TEST(RoutingViewTest, ManyPeersGrowBitsets) {
