@@ -59,6 +59,45 @@ struct ApiServer::Impl {
   std::shared_ptr<const std::string> provenance_json;
 };
 
+// CORS (ServerOptions::cors_origins): the Access-Control-Allow-Origin a read answer carries, if
+// the request's Origin may read it. Returns whether it was allowed.
+bool ApiServer::AllowOrigin(const httplib::Request& req, httplib::Response& res) const {
+  const std::vector<std::string>& allowed = options_.cors_origins;
+  if (allowed.empty()) return false;
+  if (std::find(allowed.begin(), allowed.end(), "*") != allowed.end()) {
+    res.set_header("Access-Control-Allow-Origin", "*");
+    return true;
+  }
+  const std::string origin = req.get_header_value("Origin");
+  res.set_header("Vary", "Origin");
+  if (origin.empty() || std::find(allowed.begin(), allowed.end(), origin) == allowed.end()) {
+    return false;
+  }
+  res.set_header("Access-Control-Allow-Origin", origin);
+  return true;
+}
+
+// A CORS preflight: allowed for reads (GET, HEAD) of any route but the state-changing ones, with
+// the headers IODA's dashboard sends (x-requested-with, Content-Type: application/json); a
+// preflight for anything else gets 403 and no Access-Control-Allow-* header, so browsers send
+// nothing.
+void ApiServer::AnswerPreflight(const httplib::Request& req, httplib::Response& res) const {
+  const std::string method = req.get_header_value("Access-Control-Request-Method");
+  const bool read = method.empty() || method == "GET" || method == "HEAD";
+  const bool admin = req.path.rfind("/api/v2/admin/", 0) == 0;
+  if (!read || admin || !AllowOrigin(req, res)) {
+    res.status = 403;
+    res.headers.erase("Access-Control-Allow-Origin");
+    return;
+  }
+  res.status = 204;
+  res.set_header("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
+  const std::string asked = req.get_header_value("Access-Control-Request-Headers");
+  res.set_header("Access-Control-Allow-Headers",
+                 asked.empty() ? "Accept, Content-Type, X-Requested-With" : asked);
+  res.set_header("Access-Control-Max-Age", "86400");
+}
+
 ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions actions)
     : data_(data),
       options_(std::move(options)),
@@ -75,10 +114,18 @@ ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions action
   http.set_write_timeout(5, 0);
   http.set_payload_max_length(1 << 20);
 
-  http.set_pre_routing_handler([this](const httplib::Request&, httplib::Response&) {
+  http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     t_request_start = Clock::now();
     SetRequestProvenance(ProvenanceJson());
+    if (req.method == "OPTIONS") {
+      AnswerPreflight(req, res);
+      return httplib::Server::HandlerResponse::Handled;
+    }
     return httplib::Server::HandlerResponse::Unhandled;
+  });
+  http.set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (req.method != "GET" && req.method != "HEAD") return;
+    AllowOrigin(req, res);
   });
   http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
     double secs = std::chrono::duration<double>(Clock::now() - t_request_start).count();

@@ -21,7 +21,8 @@
 
 namespace httplib {
 struct Request;
-}
+struct Response;
+}  // namespace httplib
 
 namespace blackout::server {
 
@@ -40,6 +41,11 @@ struct ServerOptions {
   std::string public_url;
   // Clock for the default time range ("now"); injectable for tests.
   std::function<int64_t()> now;
+  // Browser origins allowed to read the API across origins (CORS, as IODA's read API allows any):
+  // "*" = any origin; otherwise the listed origins ("https://dashboard.example.org"), echoed back
+  // with Vary: Origin; empty = no CORS headers. Reads only (GET, HEAD and their preflights): the
+  // state-changing endpoints never answer a cross-origin preflight and stay token-protected.
+  std::vector<std::string> cors_origins = {"*"};
 };
 
 // A user note on an entity and time range (state-changing: needs the token).
@@ -84,6 +90,9 @@ class ApiServer {
   struct Impl;
   // "http://host:port" for absolute links in the feeds (ServerOptions::public_url, else Host).
   std::string BaseUrl(const httplib::Request& req) const;
+  // CORS (ServerOptions::cors_origins): the allow header of a read answer; a preflight's answer.
+  bool AllowOrigin(const httplib::Request& req, httplib::Response& res) const;
+  void AnswerPreflight(const httplib::Request& req, httplib::Response& res) const;
   // {"simulation", "notice", "sources"} as JSON, for the envelope's metadata.
   std::shared_ptr<const std::string> ProvenanceJson() const;
   const DataView& data_;

@@ -287,6 +287,66 @@ TEST_F(ApiTest, LiveMarksAreStatedPerSeries) {
   EXPECT_TRUE(j["data"][0][0]["liveGapBin"].is_null());
 }
 
+// CORS (issue 20): IODA's dashboard preflights every call (x-requested-with, Content-Type:
+// application/json); reads are open to any origin by default, writes never to another origin.
+TEST_F(ApiTest, ReadsAreOpenAcrossOriginsWritesAreNot) {
+  httplib::Client c("127.0.0.1", server_->port());
+  httplib::Headers origin = {{"Origin", "https://ioda.example.org"}};
+  auto r = c.Get("/api/v2/outages/events?from=2022-01-04&until=2022-01-05", origin);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->get_header_value("Access-Control-Allow-Origin"), "*");
+  httplib::Headers preflight = {
+      {"Origin", "https://ioda.example.org"},
+      {"Access-Control-Request-Method", "GET"},
+      {"Access-Control-Request-Headers", "x-requested-with,content-type"}};
+  r = c.Options("/api/v2/signals/raw/country/KZ?from=2022-01-04&until=2022-01-05", preflight);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 204);
+  EXPECT_EQ(r->get_header_value("Access-Control-Allow-Origin"), "*");
+  EXPECT_NE(r->get_header_value("Access-Control-Allow-Headers").find("x-requested-with"),
+            std::string::npos);
+  EXPECT_NE(r->get_header_value("Access-Control-Allow-Methods").find("GET"), std::string::npos);
+  // A write's preflight is refused: the browser sends nothing.
+  preflight = {{"Origin", "https://ioda.example.org"}, {"Access-Control-Request-Method", "POST"}};
+  for (const char* path : {"/api/v2/admin/reingest", "/api/v2/annotations"}) {
+    r = c.Options(path, preflight);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 403) << path;
+    EXPECT_FALSE(r->has_header("Access-Control-Allow-Origin")) << path;
+  }
+  r = c.Post("/api/v2/admin/reingest", origin, "", "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->has_header("Access-Control-Allow-Origin"));
+}
+
+// A list of origins: only those are echoed (with Vary: Origin); an empty list turns CORS off.
+TEST(ApiCorsTest, ListedOriginsOnlyAndOff) {
+  MemoryData data;
+  Fill(data);
+  for (const bool listed : {true, false}) {
+    ServerOptions o;
+    o.port = 0;
+    o.cors_origins =
+        listed ? std::vector<std::string>{"https://a.example"} : std::vector<std::string>{};
+    ApiServer server(data, o);
+    ASSERT_TRUE(server.Start().ok());
+    httplib::Client c("127.0.0.1", server.port());
+    auto r = c.Get("/api/v2/datasources", {{"Origin", "https://a.example"}});
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->get_header_value("Access-Control-Allow-Origin"),
+              listed ? "https://a.example" : "");
+    r = c.Get("/api/v2/datasources", {{"Origin", "https://b.example"}});
+    ASSERT_TRUE(r);
+    EXPECT_FALSE(r->has_header("Access-Control-Allow-Origin"));
+    r = c.Options("/api/v2/datasources",
+                  {{"Origin", "https://b.example"}, {"Access-Control-Request-Method", "GET"}});
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 403);
+    server.Stop();
+  }
+}
+
 TEST_F(ApiTest, UnknownDepthIsNullNotZero) {
   Event e = MakeEvent("country", "UZ", "bgp", kFrom + 100, kFrom + 400, 1, NAN,
                       store::Technique::kUnknown);

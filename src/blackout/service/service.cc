@@ -110,7 +110,7 @@ Result<ServiceConfig> ParseServiceConfig(std::string_view text, std::string_view
         "darknet", "darknet_bpf", "bgp_backfill_days", "bgp_disk_budget_mb", "ris_live"}},
       {"geo", {"enabled", "dir"}},
       {"detect", {"config"}},
-      {"server", {"listen", "token", "web_root", "threads"}},
+      {"server", {"listen", "token", "web_root", "threads", "cors_origins"}},
   };
   for (const auto& [k, v] : root) {
     std::string table(k.str());
@@ -223,6 +223,8 @@ Result<ServiceConfig> ParseServiceConfig(std::string_view text, std::string_view
         auto i = val.value<int64_t>();
         if (!i || *i < 1 || *i > 256) return ConfigError(origin, full + " must be 1..256");
         c.threads = static_cast<int>(*i);
+      } else if (full == "server.cors_origins") {
+        BLACKOUT_ASSIGN_OR_RETURN(c.cors_origins, Strings(val, origin, full));
       }
     }
   }
@@ -705,6 +707,7 @@ Status Service::StartServer() {
   o.port = config_.port;
   o.token = config_.token;
   o.threads = config_.threads;
+  o.cors_origins = config_.cors_origins;
   o.notice = notice_;
   if (!config_.web_root.empty()) {
     o.web_root = config_.web_root;

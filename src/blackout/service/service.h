@@ -70,6 +70,9 @@ struct ServiceConfig {
   std::string token;
   std::string web_root;  // "" = web/dist of the source tree, if present
   int threads = 16;
+  // Browser origins allowed to read the API (CORS): ["*"] = any (IODA's read API allows any);
+  // [] = none. Writes are never opened to other origins.
+  std::vector<std::string> cors_origins = {"*"};
 };
 
 // Parses the TOML config (unknown keys are errors, so typos do not pass silently).
