@@ -141,7 +141,20 @@ TEST_F(ApiTest, BadInputIs400UnknownEntityIs404) {
   GetJson(base + "?from=abc", 400);
   GetJson(base + "?from=2022-01-04&until=2022-01-05&maxPoints=-1", 400);
   GetJson(base + "?from=2022-01-04&until=2022-01-05&maxPoints=ten", 400);
-  GetJson(base + "?datasource=nope", 400);
+  GetJson(base + "?datasource=no%20such", 400);  // malformed
+  // A datasource this observatory does not serve is an empty answer, as IODA gives (issue 20).
+  EXPECT_TRUE(GetJson(base + "?from=2022-01-04&until=2022-01-05&datasource=ping-slash24-loss",
+                      200)["data"][0]
+                  .empty());
+  // maxPoints=null (IODA's dashboard): every point.
+  EXPECT_EQ(GetJson(base + "?from=2022-01-04&until=2022-01-05&maxPoints=null&datasource=bgp",
+                    200)["data"][0][0]["values"]
+                .size(),
+            288u);
+  // /datasources/ and /datasources/{ds}.
+  EXPECT_EQ(GetJson("/api/v2/datasources/", 200)["data"].size(), DefaultDatasources().size());
+  EXPECT_EQ(GetJson("/api/v2/datasources/bgp", 200)["data"]["datasource"], "bgp");
+  GetJson("/api/v2/datasources/ping-slash24-loss", 404);
   GetJson("/api/v2/signals/raw/planet/KZ", 400);
   json j = GetJson("/api/v2/signals/raw/country/ZZ", 404);
   EXPECT_NE(j["error"].get<std::string>().find("country/ZZ"), std::string::npos);

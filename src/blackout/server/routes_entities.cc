@@ -52,6 +52,21 @@ void ServeDatasources(const RouteContext& ctx, const httplib::Request& req,
   res.set_content(Envelope("datasources", req, Dump(out), ""), "application/json");
 }
 
+// /api/v2/datasources/{ds}: one datasource as IODA answers it; 404 when not served.
+void ServeDatasource(const RouteContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  const std::string name = req.matches[1];
+  for (const Datasource& d : ctx.data.Datasources()) {
+    if (d.name != name) continue;
+    const json out = {{"datasource", d.name},
+                      {"name", d.description},
+                      {"units", d.units},
+                      {"nativeStep", d.native_step}};
+    res.set_content(Envelope("datasources", req, Dump(out), ""), "application/json");
+    return;
+  }
+  SendError(req, res, 404, "datasources", "no datasource '" + name + "' (see /api/v2/datasources)");
+}
+
 void ServeMeta(const RouteContext& ctx, const httplib::Request& req, httplib::Response& res) {
   auto prov = ctx.provenance();
   json out = {{"notice", ctx.options.notice.empty() ? prov->notice : ctx.options.notice},
@@ -72,9 +87,13 @@ void RegisterEntityRoutes(httplib::Server& http, const RouteContext& ctx) {
              copy.params.emplace("entityType", req.matches[1]);
              ServeEntities(ctx, copy, res);
            });
-  http.Get("/api/v2/datasources", [ctx](const httplib::Request& req, httplib::Response& res) {
+  http.Get("/api/v2/datasources/?", [ctx](const httplib::Request& req, httplib::Response& res) {
     ServeDatasources(ctx, req, res);
   });
+  http.Get(R"(/api/v2/datasources/([a-z0-9-]{1,32}))",
+           [ctx](const httplib::Request& req, httplib::Response& res) {
+             ServeDatasource(ctx, req, res);
+           });
   http.Get("/api/v2/meta", [ctx](const httplib::Request& req, httplib::Response& res) {
     ServeMeta(ctx, req, res);
   });

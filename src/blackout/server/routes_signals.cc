@@ -214,15 +214,17 @@ void ServeSignals(const RouteContext& ctx, const httplib::Request& req, httplib:
   if (!IsEntityCode(code)) return SendError(req, res, 400, "signals", "entityCode is malformed");
   auto range = ParseRange(Param(req, "from"), Param(req, "until"), ctx.options.now());
   if (!range.ok()) return SendError(req, res, 400, "signals", range.status().message());
-  auto max_points = ParseInt("maxPoints", Param(req, "maxPoints"), kMaxPoints, 1, kMaxPoints);
+  // IODA's dashboard sends maxPoints=null when it wants every point.
+  std::optional<std::string> max_param = Param(req, "maxPoints");
+  if (max_param && (*max_param == "null" || max_param->empty())) max_param.reset();
+  auto max_points = ParseInt("maxPoints", max_param, kMaxPoints, 1, kMaxPoints);
   if (!max_points.ok()) return SendError(req, res, 400, "signals", max_points.status().message());
   q.datasource = Param(req, "datasource").value_or("");
-  if (!q.datasource.empty()) {
-    auto all = ctx.data.Datasources();
-    if (std::none_of(all.begin(), all.end(),
-                     [&](const Datasource& d) { return d.name == q.datasource; })) {
-      return SendError(req, res, 400, "signals", "unknown datasource");
-    }
+  // A well-formed datasource this observatory does not serve (IODA's ping-slash24-loss,
+  // upstream-delay-*, ...) is an empty answer, as IODA gives for a datasource without data; a
+  // malformed name is an error.
+  if (!q.datasource.empty() && !IsDatasourceName(q.datasource)) {
+    return SendError(req, res, 400, "signals", "datasource is malformed");
   }
   auto entity = ctx.data.FindEntity(type, code);
   if (!entity) return SendError(req, res, 404, "signals", "unknown entity " + type + "/" + code);
