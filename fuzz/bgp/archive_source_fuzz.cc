@@ -15,21 +15,8 @@
 #include "blackout/base/time.h"
 #include "blackout/bgp/archive.h"
 
-namespace {
-
 using blackout::fuzz::NextLine;
-
-bool SafeRelative(std::string_view path) {
-  while (true) {
-    size_t slash = path.find('/');
-    std::string_view part = path.substr(0, slash);
-    if (part.empty() || part == "." || part == "..") return false;
-    if (slash == std::string_view::npos) return true;
-    path.remove_prefix(slash + 1);
-  }
-}
-
-}  // namespace
+using blackout::fuzz::SafeRelative;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace blackout::bgp;

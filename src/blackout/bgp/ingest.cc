@@ -8,7 +8,6 @@
 #include <optional>
 #include <regex>
 
-#include "blackout/bgp/live.h"
 #include "blackout/mrt/reader.h"
 #include "blackout/store/types.h"
 

@@ -10,20 +10,6 @@ constexpr uint8_t kEstablished = 6;  // RFC 4271 §8.2.2 FSM state
 
 }  // namespace
 
-void PathOrigins(const mrt::AsPath& path, std::vector<uint32_t>* out) {
-  out->clear();
-  if (path.segments.empty()) return;
-  size_t start = 0;
-  for (size_t i = 0; i + 1 < path.segments.size(); ++i) start += path.segments[i].count;
-  const auto& last = path.segments.back();
-  if (last.count == 0 || start + last.count > path.asns.size()) return;
-  if (last.type == mrt::SegmentType::kAsSet) {
-    out->assign(path.asns.begin() + start, path.asns.begin() + start + last.count);
-  } else if (last.type == mrt::SegmentType::kAsSequence) {
-    out->push_back(path.asns[start + last.count - 1]);
-  }
-}
-
 LiveView::LiveView(ViewOptions options, const BlockGeo* geo, int64_t step)
     : view_(options, geo), step_(step > 0 ? step : kDefaultStepSeconds) {}
 

@@ -106,8 +106,4 @@ class LiveView {
 // bin's start when one is among `bins`.
 void AddLiveBins(std::span<const LiveBin> bins, int64_t step, store::WriteBatch* batch);
 
-// Origin AS set of a path: the last hop of a final AS_SEQUENCE, or every member of a final AS_SET
-// (empty otherwise). The rule the archive ingest uses.
-void PathOrigins(const mrt::AsPath& path, std::vector<uint32_t>* out);
-
 }  // namespace blackout::bgp

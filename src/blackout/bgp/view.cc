@@ -213,6 +213,20 @@ bool RoutingView::Has(uint32_t peer, const Prefix& prefix) const {
   return node >= 0 && peer < peers_.size() && TestBit(static_cast<uint32_t>(node), peer);
 }
 
+void PathOrigins(const mrt::AsPath& path, std::vector<uint32_t>* out) {
+  out->clear();
+  if (path.segments.empty()) return;
+  size_t start = 0;
+  for (size_t i = 0; i + 1 < path.segments.size(); ++i) start += path.segments[i].count;
+  const auto& last = path.segments.back();
+  if (last.count == 0 || start + last.count > path.asns.size()) return;
+  if (last.type == mrt::SegmentType::kAsSet) {
+    out->assign(path.asns.begin() + start, path.asns.begin() + start + last.count);
+  } else if (last.type == mrt::SegmentType::kAsSequence) {
+    out->push_back(path.asns[start + last.count - 1]);
+  }
+}
+
 std::vector<Prefix> RoutingView::RoutedPrefixes() const {
   std::vector<Prefix> out;
   for (const auto& [k, node] : dict_) {

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "blackout/base/ip.h"
+#include "blackout/mrt/attributes.h"
 
 namespace blackout::bgp {
 
@@ -78,6 +79,10 @@ struct PeerInfo {
   uint32_t asn = 0;
   uint64_t v4_prefixes = 0, v6_prefixes = 0;
 };
+
+// Origin AS set of a path: the last hop of a final AS_SEQUENCE, or every member of a final AS_SET
+// (empty otherwise). The origins every source gives Announce (archives, BMP, RIS Live).
+void PathOrigins(const mrt::AsPath& path, std::vector<uint32_t>* out);
 
 class RoutingView {
  public:

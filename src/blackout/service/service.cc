@@ -22,6 +22,7 @@
 #include "blackout/service/snapshot.h"
 #include "blackout/sim/scenario.h"
 #include "blackout/sim/simulate.h"
+#include "blackout/store/entity_ref.h"
 #include "blackout/store/store.h"
 #include "blackout/traffic/ingest.h"
 #ifdef BLACKOUT_HAVE_BGP
@@ -293,9 +294,8 @@ std::vector<std::string> Service::ParentsOf(const std::string& entity) const {
   auto add = [&](std::string p) {
     if (p != entity && std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
   };
-  if (entity.rfind("region/", 0) == 0) {
-    auto dash = entity.find('-');
-    if (dash != std::string::npos && dash > 7) add("country/" + entity.substr(7, dash - 7));
+  if (auto country = store::EntityRef::FromCanonical(entity).CountryOfRegion()) {
+    add(country->ToString());
   }
   bool in_scenario = false;
   if (impl_->scenario && entity.rfind("asn/", 0) == 0) {
