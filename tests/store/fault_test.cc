@@ -327,7 +327,7 @@ TEST(SqliteSchema, NewerDatabaseIsRefusedAndOlderIsMigrated) {
   {
     auto store = OpenStore("sqlite:" + path);
     ASSERT_TRUE(store.ok());
-    EXPECT_EQ((*store)->SchemaVersion().value_or(0), 3);
+    EXPECT_EQ((*store)->SchemaVersion().value_or(0), 4);
   }
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
@@ -368,7 +368,7 @@ TEST(SqliteSchema, NewerDatabaseIsRefusedAndOlderIsMigrated) {
   sqlite3_close(db);
   auto migrated = OpenStore("sqlite:" + old_path);
   ASSERT_TRUE(migrated.ok()) << migrated.status().ToString();
-  EXPECT_EQ((*migrated)->SchemaVersion().value_or(0), 3);
+  EXPECT_EQ((*migrated)->SchemaVersion().value_or(0), 4);
   auto related = (*migrated)->QueryEvents(EventQuery{.related_to = "asn/9198"});
   ASSERT_TRUE(related.ok()) << related.status().ToString();
   ASSERT_EQ(related->items.size(), 1u);

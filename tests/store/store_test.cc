@@ -481,6 +481,41 @@ TEST_P(StoreTest, ReadersSeeWholeBatchesWhileAWriterWrites) {
   EXPECT_EQ(s->present(), static_cast<size_t>(kBatches * kPerBatch));
 }
 
+// Records (issue 22: subscriptions, the webhook queue, annotations): put replaces, list by kind
+// and key prefix in key order, delete removes; another handle sees the same.
+TEST_P(StoreTest, RecordsReplaceListByPrefixAndDelete) {
+  std::vector<Record> recs = {{"subscription", "s2", 10, "{\"b\":1}"},
+                              {"subscription", "s1", 11, "{\"a\":1}"},
+                              {"webhook-queue", "s1/x", 12, "q%_"}};
+  ASSERT_TRUE(store()->PutRecords(recs).ok());
+  Record again{"subscription", "s1", 20, "{\"a\":2}"};
+  ASSERT_TRUE(store()->PutRecords(std::span<const Record>(&again, 1)).ok());
+  auto subs = store()->ListRecords("subscription");
+  ASSERT_TRUE(subs.ok()) << subs.status().ToString();
+  ASSERT_EQ(subs->size(), 2u);
+  EXPECT_EQ((*subs)[0].key, "s1");
+  EXPECT_EQ((*subs)[0].time, 20);
+  EXPECT_EQ((*subs)[0].value, "{\"a\":2}");
+  EXPECT_EQ((*subs)[1].key, "s2");
+  auto prefixed = store()->ListRecords("subscription", "s2");
+  ASSERT_TRUE(prefixed.ok());
+  EXPECT_EQ(prefixed->size(), 1u);
+  std::vector<std::string> gone = {"s2"};
+  ASSERT_TRUE(store()->DeleteRecords("subscription", gone).ok());
+  auto reopened = ts_.Reopen();
+  ASSERT_TRUE(reopened.ok());
+  auto left = (*reopened)->ListRecords("subscription");
+  ASSERT_TRUE(left.ok());
+  ASSERT_EQ(left->size(), 1u);
+  EXPECT_EQ((*left)[0].key, "s1");
+  auto queue = (*reopened)->ListRecords("webhook-queue");
+  ASSERT_TRUE(queue.ok());
+  ASSERT_EQ(queue->size(), 1u);
+  EXPECT_EQ((*queue)[0].value, "q%_");
+  Record bad{"", "k", 0, ""};
+  EXPECT_FALSE(store()->PutRecords(std::span<const Record>(&bad, 1)).ok());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values("sqlite", "clickhouse"),
                          [](const auto& info) { return info.param; });
 

@@ -180,6 +180,16 @@ struct IngestQuery {
   int64_t limit = 0;  // <= 0: no limit
 };
 
+// A small document kept by the store (Store::PutRecords): `kind` names the collection
+// ("subscription", "webhook-queue", "annotation", ...), `key` is unique within it, `time` is the
+// writer's (e.g. when a queued delivery is due), `value` is opaque (JSON by convention).
+struct Record {
+  std::string kind;
+  std::string key;
+  UnixSeconds time = 0;
+  std::string value;
+};
+
 // ---------------------------------------------------------------------------------------------
 // The store
 
@@ -246,6 +256,15 @@ class Store {
   virtual Result<std::vector<IngestRecord>> ListIngests(const IngestQuery& q) = 0;
   // The value set by WriteBatch::SetState, or kNotFound.
   virtual Result<std::string> GetState(std::string_view key) = 0;
+
+  // --- records: small keyed documents beside the data (webhook subscriptions and their delivery
+  // queue, curated annotations; records.h). Unique on (kind, key): putting a record again
+  // replaces it. Each call is atomic on SQLite; on ClickHouse per row (docs/store.md).
+  virtual Status PutRecords(std::span<const Record> records) = 0;
+  virtual Status DeleteRecords(std::string_view kind, std::span<const std::string> keys) = 0;
+  // The records of `kind` whose key starts with `key_prefix`, ordered by key.
+  virtual Result<std::vector<Record>> ListRecords(std::string_view kind,
+                                                  std::string_view key_prefix = "") = 0;
 };
 
 // Opens (creating and migrating if needed) the store named by `url`. Errors: kInvalidArgument for

@@ -14,6 +14,7 @@
 
 #include "blackout/store/internal/backends.h"
 #include "blackout/store/internal/clickhouse_http.h"
+#include "blackout/store/internal/clickhouse_records.h"
 #include "blackout/store/internal/codec.h"
 
 namespace blackout::store::internal {
@@ -397,6 +398,22 @@ class ClickHouseStore final : public Store {
     std::vector<IngestRecord> out;
     for (auto& r : rows) out.push_back(IngestFromRow(r));
     return out;
+  }
+
+  // Records: clickhouse_records.cc.
+  Status PutRecords(std::span<const Record> records) override {
+    if (options_.read_only) return Status(StatusCode::kPermissionDenied, "read-only store");
+    std::lock_guard lock(write_mu_);
+    return ClickHousePutRecords(http_, db_, records, NextVersion());
+  }
+  Status DeleteRecords(std::string_view kind, std::span<const std::string> keys) override {
+    if (options_.read_only) return Status(StatusCode::kPermissionDenied, "read-only store");
+    std::lock_guard lock(write_mu_);
+    return ClickHouseDeleteRecords(http_, db_, kind, keys, NextVersion());
+  }
+  Result<std::vector<Record>> ListRecords(std::string_view kind,
+                                          std::string_view key_prefix) override {
+    return ClickHouseListRecords(http_, db_, kind, key_prefix);
   }
 
   Result<std::string> GetState(std::string_view key) override {

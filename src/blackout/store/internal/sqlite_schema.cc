@@ -50,6 +50,14 @@ constexpr const char* kV3 = R"sql(
 CREATE INDEX series_latest ON series(entity, signal, source, step, last_time, last_value);
 )sql";
 
+// Version 4: small keyed documents (Store::PutRecords): webhook subscriptions, their delivery
+// queue and log, curated annotations.
+constexpr const char* kV4 = R"sql(
+CREATE TABLE records(
+  kind TEXT NOT NULL, key TEXT NOT NULL, time INTEGER NOT NULL, value TEXT NOT NULL,
+  PRIMARY KEY(kind, key)) WITHOUT ROWID;
+)sql";
+
 }  // namespace
 
 const char* SchemaMigration(int version) {
@@ -60,6 +68,8 @@ const char* SchemaMigration(int version) {
       return kV2;
     case 3:
       return kV3;
+    case 4:
+      return kV4;
     default:
       return "SELECT 1";
   }

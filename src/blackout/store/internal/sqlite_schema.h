@@ -10,7 +10,7 @@ struct sqlite3;
 
 namespace blackout::store::internal {
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // REQUIRES: 1 <= version <= kSchemaVersion. The SQL of one migration (several statements).
 const char* SchemaMigration(int version);

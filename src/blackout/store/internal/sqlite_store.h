@@ -55,6 +55,11 @@ class SqliteStore final : public Store {
   Result<IngestRecord> GetIngest(std::string_view input) override;
   Result<std::vector<IngestRecord>> ListIngests(const IngestQuery& iq) override;
   Result<std::string> GetState(std::string_view key) override;
+  // sqlite_records.cc (table `records`, schema version 4).
+  Status PutRecords(std::span<const Record> records) override;
+  Status DeleteRecords(std::string_view kind, std::span<const std::string> keys) override;
+  Result<std::vector<Record>> ListRecords(std::string_view kind,
+                                          std::string_view key_prefix) override;
 
  private:
   struct SeriesRef {
