@@ -34,4 +34,10 @@ for f in "$corpus" "$small"; do
   for _ in $(seq "${REPEAT:-3}"); do zcat "$f" | python3 bench/ooni/extract.py; done | sort -t= -k2 -n | tail -1
   /usr/bin/time -f "zcat alone: cpu %U+%S s, wall %e s (the python pipeline's other process)" \
     zcat "$f" >/dev/null
+  # The floor for any reader of this file on one core: ISA-L's own igzip, inflate alone.
+  for _ in $(seq "${REPEAT:-3}"); do
+    /usr/bin/time -f "%U %S" igzip -dc "$f" 2>&1 >/dev/null | tail -1
+  done | awk -v n="$(zcat "$f" | wc -l)" '{ t = $1 + $2; if (best == "" || t < best) best = t }
+    END { printf "igzip -dc alone (inflate, no parsing): cpu %.3f s = %.0f measurements/s\n", best, n / best }'
+
 done
