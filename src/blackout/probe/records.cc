@@ -179,4 +179,91 @@ Result<Records> ParseRecords(std::string_view text, std::string_view name) {
   return all;
 }
 
+BlockList MakeBlockList(std::string_view vantage, std::span<const uint32_t> bases,
+                        std::span<const uint32_t> group,
+                        const std::vector<std::vector<std::string>>& groups) {
+  BlockList list{std::string(vantage), {}};
+  for (size_t i = 0; i < bases.size(); ++i) {
+    if (!list.runs.empty()) {
+      BlockRun& last = list.runs.back();
+      if (last.first + (last.count << 8) == bases[i] && group[i] == group[i - 1]) {
+        ++last.count;
+        continue;
+      }
+    }
+    list.runs.push_back({bases[i], 1, groups[group[i]]});
+  }
+  return list;
+}
+
+std::string FormatBlockList(const BlockList& list) {
+  std::string out(kBlocksHeader);
+  out += '\n';
+  for (const BlockRun& r : list.runs) {
+    out += "BLOCKS\t" + list.vantage + "\t";
+    AppendBlock(out, r.first);
+    out += "\t" + std::to_string(r.count) + "\t";
+    if (r.entities.empty()) out += '-';
+    for (size_t i = 0; i < r.entities.size(); ++i) {
+      if (i) out += ',';
+      out += r.entities[i];
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+Result<BlockList> ParseBlockList(std::string_view text, std::string_view name) {
+  BlockList list;
+  uint64_t line_no = 0;
+  auto fail = [&](std::string what) {
+    return Status(StatusCode::kDataLoss, "probe block list: " + what,
+                  {.file = std::string(name), .line = line_no});
+  };
+  uint64_t next_free = 0;  // first base after the previous run
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    if (nl == std::string_view::npos) return fail("last line has no newline");
+    std::string_view line = text.substr(0, nl);
+    text.remove_prefix(nl + 1);
+    ++line_no;
+    if (line_no == 1) {
+      if (line != kBlocksHeader)
+        return fail("first line must be '" + std::string(kBlocksHeader) + "'");
+      continue;
+    }
+    if (!line.empty() && line[0] == '#') continue;
+    auto f = SplitTabs(line);
+    if (f.size() != 5 || f[0] != "BLOCKS") return fail("expected BLOCKS with 5 fields");
+    if (!ValidateVantage(f[1]).ok()) return fail("bad vantage name");
+    if (list.vantage.empty()) {
+      list.vantage = std::string(f[1]);
+    } else if (f[1] != list.vantage) {
+      return fail("BLOCKS of two vantage points");
+    }
+    BlockRun r;
+    if (!Block(f[2], &r.first)) return fail("bad block");
+    if (!Num(f[3], &r.count) || r.count == 0) return fail("bad count");
+    if (uint64_t{r.first} + (uint64_t{r.count} << 8) > (uint64_t{1} << 32))
+      return fail("run past 255.255.255.0/24");
+    if (r.first < next_free) return fail("runs not sorted or overlapping");
+    next_free = uint64_t{r.first} + (uint64_t{r.count} << 8);
+    if (f[4] != "-") {
+      std::string_view rest = f[4];
+      for (;;) {
+        size_t c = rest.find(',');
+        std::string_view e = rest.substr(0, c);
+        if (Status s = store::ValidateEntity(e); !s.ok()) return fail(s.message());
+        r.entities.emplace_back(e);
+        if (c == std::string_view::npos) break;
+        rest.remove_prefix(c + 1);
+      }
+    }
+    list.runs.push_back(std::move(r));
+  }
+  if (line_no == 0) return fail("empty (no header)");
+  if (list.vantage.empty()) return fail("no BLOCKS line");
+  return list;
+}
+
 }  // namespace blackout::probe
