@@ -70,7 +70,7 @@ Result<int64_t> ParseInt(std::string_view name, const std::optional<std::string>
 }
 
 bool IsEntityType(std::string_view type) {
-  return type == "country" || type == "region" || type == "asn";
+  return type == "country" || type == "region" || type == "asn" || type == "geoasn";
 }
 
 bool IsEntityCode(std::string_view code) {

@@ -32,7 +32,7 @@ Result<TimeRange> ParseRange(const std::optional<std::string>& from,
 Result<int64_t> ParseInt(std::string_view name, const std::optional<std::string>& text,
                          int64_t fallback, int64_t min, int64_t max);
 
-// Entity types the API knows.
+// Entity types the API knows: country, region, asn, geoasn (a country-ASN pair, "KZ-9198").
 bool IsEntityType(std::string_view type);
 // Codes: 1..64 characters of [A-Za-z0-9._-].
 bool IsEntityCode(std::string_view code);

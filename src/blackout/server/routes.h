@@ -44,6 +44,9 @@ void RegisterEventRoutes(httplib::Server& http, const RouteContext& ctx);
 void RegisterReportRoutes(httplib::Server& http, const RouteContext& ctx);
 // GET /api/v2/entities/query[/TYPE], /api/v2/datasources, /api/v2/meta.
 void RegisterEntityRoutes(httplib::Server& http, const RouteContext& ctx);
+// GET /api/v2/topo/{country,region} (and under /ioda/v2): IODA's gzipped TopoJSON maps, made from
+// the dashboard's built maps. Called by RegisterEntityRoutes.
+void RegisterTopoRoutes(httplib::Server& http, const RouteContext& ctx);
 // GET /feeds/events.json (JSON Feed 1.1) and /feeds/events.atom.
 void RegisterFeedRoutes(httplib::Server& http, const RouteContext& ctx);
 // The state-changing endpoints (bearer token): POST /api/v2/admin/reingest and

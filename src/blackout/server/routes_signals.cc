@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "blackout/report/report.h"
+#include "blackout/server/ioda.h"
 #include "blackout/server/params.h"
 #include "blackout/server/routes.h"
 #include "blackout/store/signals.h"
@@ -92,11 +93,12 @@ struct SignalsQuery {
   TimeRange range;
   int64_t max_points = 0;
   bool with_expected = false;
+  bool ioda = false;  // under /ioda/v2: region codes as their numeric aliases
   // Every input of the answer but the data: the render cache's key.
   std::string Key(const std::string& format) const {
     return "signals\n" + type + "/" + code + "\n" + datasource + "\n" + std::to_string(range.from) +
            "\n" + std::to_string(range.until) + "\n" + std::to_string(max_points) + "\n" + format +
-           (with_expected ? "\ne" : "\n");
+           (with_expected ? "\ne" : "\n") + (ioda ? "i" : "");
   }
 };
 
@@ -159,12 +161,13 @@ std::string LiveMark(UnixSeconds bin, const Series& s) {
 
 // Rendered by hand: a 30-day series has ~10^4 values per signal, and building a json tree for
 // them costs more than the rest of the request.
+// One entity's series as the inner array of IODA's [[...], [...]] (one per entity asked for).
 std::string RenderJson(const RouteContext& ctx, const SignalsQuery& q, const Entity& entity) {
   const std::string& type = q.type;
-  const std::string& code = q.code;
-  auto series = ctx.data.GetSeries(type, code, q.datasource, q.range.from, q.range.until);
-  std::string fqid = entity.attrs.count("fqid") ? entity.attrs.at("fqid") : type + "." + code;
-  std::string out = "[[";
+  const std::string code = ClientCode(q.ioda, type, q.code);
+  auto series = ctx.data.GetSeries(type, q.code, q.datasource, q.range.from, q.range.until);
+  const std::string fqid = IodaAttrs(ctx.data, entity)["fqid"];
+  std::string out = "[";
   for (size_t k = 0; k < series.size(); ++k) {
     const Series& raw = series[k];
     Series s = Downsample(raw, q.max_points);
@@ -198,20 +201,29 @@ std::string RenderJson(const RouteContext& ctx, const SignalsQuery& q, const Ent
     }
     out += "}";
   }
-  out += "]]";
+  out += "]";
   return out;
 }
 
+// /signals/raw/TYPE/CODES and /signals/events/TYPE/CODES (the same series: blackout has no
+// separate event-time signals). CODES may list entities ("KZ,UA"), each answered as one inner
+// array; a region by its ISO code or its numeric alias.
 void ServeSignals(const RouteContext& ctx, const httplib::Request& req, httplib::Response& res) {
   SignalsQuery q;
-  q.type = req.matches[1];
-  q.code = req.matches[2];
+  q.ioda = IsIodaRequest(req);
+  q.type = req.matches[2];
   const std::string& type = q.type;
-  const std::string& code = q.code;
   if (!IsEntityType(type)) {
-    return SendError(req, res, 400, "signals", "entityType must be country, region or asn");
+    return SendError(req, res, 400, "signals", "entityType must be country, region, asn or geoasn");
   }
-  if (!IsEntityCode(code)) return SendError(req, res, 400, "signals", "entityCode is malformed");
+  std::vector<std::string> codes;
+  for (const std::string& c : SplitList(std::string(req.matches[3]))) {
+    if (!IsEntityCode(c)) return SendError(req, res, 400, "signals", "entityCode is malformed");
+    codes.push_back(CanonicalCode(type, c));
+  }
+  if (codes.empty() || codes.size() > 100) {
+    return SendError(req, res, 400, "signals", "entityCode is malformed");
+  }
   auto range = ParseRange(Param(req, "from"), Param(req, "until"), ctx.options.now());
   if (!range.ok()) return SendError(req, res, 400, "signals", range.status().message());
   // IODA's dashboard sends maxPoints=null when it wants every point.
@@ -226,8 +238,15 @@ void ServeSignals(const RouteContext& ctx, const httplib::Request& req, httplib:
   if (!q.datasource.empty() && !IsDatasourceName(q.datasource)) {
     return SendError(req, res, 400, "signals", "datasource is malformed");
   }
-  auto entity = ctx.data.FindEntity(type, code);
-  if (!entity) return SendError(req, res, 404, "signals", "unknown entity " + type + "/" + code);
+  std::vector<Entity> entities;
+  for (const std::string& code : codes) {
+    if (auto e = ctx.data.FindEntity(type, code)) entities.push_back(std::move(*e));
+  }
+  // One unknown entity is a 404 in blackout's API; IODA answers an empty list, and lists skip
+  // the unknown ones in both.
+  if (entities.empty() && codes.size() == 1 && !q.ioda) {
+    return SendError(req, res, 404, "signals", "unknown entity " + type + "/" + codes[0]);
+  }
   std::string format = Param(req, "format").value_or("json");
   if (format != "json" && format != "csv") {
     return SendError(req, res, 400, "signals", "format must be json or csv");
@@ -239,6 +258,11 @@ void ServeSignals(const RouteContext& ctx, const httplib::Request& req, httplib:
   q.with_expected = *with_expected;
   // The answer depends only on the query and the data: cached per data generation.
   if (format == "csv") {
+    if (entities.size() != 1) {
+      return SendError(req, res, 400, "signals", "format=csv takes one known entity");
+    }
+    q.code = entities[0].code;
+    const std::string& code = q.code;
     std::string csv = ctx.cache.Get(q.Key(format), [&] { return RenderCsv(ctx, q); });
     res.set_header("Content-Disposition",
                    "attachment; filename=\"" +
@@ -248,7 +272,13 @@ void ServeSignals(const RouteContext& ctx, const httplib::Request& req, httplib:
     SetBody(req, res, csv, "text/csv; charset=utf-8");
     return;
   }
-  std::string list = ctx.cache.Get(q.Key(format), [&] { return RenderJson(ctx, q, *entity); });
+  std::string list = "[";
+  for (const Entity& e : entities) {
+    q.code = e.code;
+    if (list.size() > 1) list += ",";
+    list += ctx.cache.Get(q.Key(format), [&] { return RenderJson(ctx, q, e); });
+  }
+  list += "]";
   SetBody(req, res, Envelope("signals", req, list, ""), "application/json");
 }
 
@@ -256,7 +286,7 @@ void ServeSignals(const RouteContext& ctx, const httplib::Request& req, httplib:
 
 void RegisterSignalRoutes(httplib::Server& http, const RouteContext& ctx) {
   http.Get(
-      R"(/api/v2/signals/raw/([^/]+)/([^/]+))",
+      R"(/(?:api|ioda)/v2/signals/(raw|events)/([^/]+)/([^/]+?)/?)",
       [ctx](const httplib::Request& req, httplib::Response& res) { ServeSignals(ctx, req, res); });
 }
 

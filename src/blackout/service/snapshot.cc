@@ -28,6 +28,12 @@ std::pair<std::string, std::string> Split(const std::string& entity) {
   return {ref.type(), ref.code()};
 }
 
+// The entity types the API serves; geoasn (a country-ASN pair, IODA's) when the geo data made
+// its series (docs/api.md, "IODA clients").
+bool IsServedType(const std::string& type) {
+  return type == "country" || type == "region" || type == "asn" || type == "geoasn";
+}
+
 }  // namespace
 
 #ifdef BLACKOUT_HAVE_DETECT
@@ -75,7 +81,7 @@ Result<SnapshotStats> LoadSnapshot(store::Store& store, const NameLookup& names,
   std::map<std::string, Entity> entities;
   auto ensure = [&](const std::string& key) -> Entity* {
     auto [type, code] = Split(key);
-    if (type != "country" && type != "region" && type != "asn") return nullptr;
+    if (!IsServedType(type)) return nullptr;
     auto it = entities.find(key);
     if (it != entities.end()) return &it->second;
     Entity e;
@@ -85,7 +91,7 @@ Result<SnapshotStats> LoadSnapshot(store::Store& store, const NameLookup& names,
     if (e.name.empty()) e.name = type == "asn" ? "AS" + code : code;
     if (parents) {
       e.related = parents(key);
-    } else if (type == "region" && code.size() > 3 && code[2] == '-') {
+    } else if ((type == "region" || type == "geoasn") && code.size() > 3 && code[2] == '-') {
       e.related.push_back("country/" + code.substr(0, 2));
     }
     return &entities.emplace(key, std::move(e)).first->second;
@@ -141,7 +147,7 @@ Result<SnapshotStats> LoadSnapshot(store::Store& store, const NameLookup& names,
 #endif
   for (store::Series& s : series) {
     auto [type, code] = Split(s.key.entity);
-    if (type != "country" && type != "region" && type != "asn") continue;
+    if (!IsServedType(type)) continue;
     Series out;
     out.entity_type = type;
     out.entity_code = code;

@@ -1,0 +1,202 @@
+#include "blackout/server/ioda.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <map>
+
+#include "blackout/geo/continents.h"
+#include "blackout/geo/entity.h"
+#include "blackout/server/json_views.h"
+#include "blackout/store/entity_ref.h"
+#include "blackout/store/types.h"
+
+namespace blackout::server {
+
+using json = nlohmann::json;
+
+bool IsIodaRequest(const httplib::Request& req) { return req.path.rfind("/ioda/", 0) == 0; }
+
+std::string RegionAlias(std::string_view iso) {
+  const geo::RegionCode r = geo::MakeRegionCode(iso);
+  return r ? std::to_string(r) : std::string();
+}
+
+std::optional<std::string> RegionFromAlias(std::string_view text) {
+  uint32_t v = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
+  const std::string iso = geo::RegionString(v);
+  // Only the numbers MakeRegionCode makes: the round trip must give the same number back.
+  if (iso.empty() || geo::MakeRegionCode(iso) != v) return std::nullopt;
+  return iso;
+}
+
+std::string CanonicalCode(std::string_view type, std::string_view code) {
+  if (type == "region") {
+    if (auto iso = RegionFromAlias(code)) return *iso;
+  }
+  return std::string(code);
+}
+
+std::string ClientCode(bool ioda, std::string_view type, std::string_view code) {
+  if (ioda && type == "region") {
+    std::string alias = RegionAlias(code);
+    if (!alias.empty()) return alias;
+  }
+  return std::string(code);
+}
+
+std::vector<std::string> SplitList(std::string_view list) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t comma = list.find(',', start);
+    if (comma == std::string_view::npos) comma = list.size();
+    if (comma > start) out.emplace_back(list.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+namespace {
+
+// The country an entity lies in: its own code, a region's or geoasn's prefix, else the first
+// country it is related to (an ASN's main country).
+std::string CountryOf(const Entity& e) {
+  if (e.type == "country") return e.code;
+  if ((e.type == "region" || e.type == "geoasn") && e.code.size() > 3 && e.code[2] == '-') {
+    return e.code.substr(0, 2);
+  }
+  for (const std::string& r : e.related) {
+    const store::EntityRef ref = store::EntityRef::FromCanonical(r);
+    if (ref.type() == "country") return std::string(ref.code());
+  }
+  return "";
+}
+
+// IODA's geographic path of a country: geo.<provider>.<continent>.<country>.
+std::string GeoPath(const std::string& country) {
+  std::string continent(geo::ContinentOf(country));
+  if (continent.empty()) continent = "??";
+  return "geo.blackout." + continent + "." + country;
+}
+
+}  // namespace
+
+json IodaAttrs(const DataView& data, const Entity& e) {
+  json attrs = json::object();
+  for (const auto& [k, v] : e.attrs) attrs[k] = v;
+  const std::string country = CountryOf(e);
+  std::string fqid;
+  if (e.type == "country") {
+    fqid = GeoPath(e.code);
+  } else if (e.type == "region") {
+    fqid = GeoPath(country) + "." + RegionAlias(e.code);
+  } else if (e.type == "asn") {
+    fqid = "asn." + e.code;
+    attrs["org"] = e.name;
+  } else if (e.type == "geoasn") {
+    const std::string asn = e.code.size() > 3 ? e.code.substr(3) : e.code;
+    fqid = GeoPath(country) + ".asn." + asn;
+    attrs["org"] = e.name;
+  }
+  if (!attrs.contains("fqid")) attrs["fqid"] = fqid;
+  if (!country.empty()) {
+    attrs["country_code"] = country;
+    auto c = data.FindEntity("country", country);
+    attrs["country_name"] = c ? c->name : country;
+  }
+  if (!attrs.contains("ip_count")) attrs["ip_count"] = nullptr;
+  if (e.type == "region") attrs["iso_3166_2"] = e.code;
+  return attrs;
+}
+
+json ClientEntityJson(const DataView& data, const Entity& e, bool ioda) {
+  return {{"code", ClientCode(ioda, e.type, e.code)},
+          {"name", e.name},
+          {"type", e.type},
+          {"attrs", IodaAttrs(data, e)}};
+}
+
+json ClientEntityRef(const DataView& data, const std::string& type, const std::string& code,
+                     bool ioda) {
+  auto e = data.FindEntity(type, code);
+  if (e) return ClientEntityJson(data, *e, ioda);
+  Entity unknown;
+  unknown.type = type;
+  unknown.code = code;
+  unknown.name = code;
+  return ClientEntityJson(data, unknown, ioda);
+}
+
+std::string IodaMethod(std::string_view datasource) {
+  return datasource == "bgp" ? "median" : "seasonal";
+}
+
+double IodaScore(const Event& e) { return std::isfinite(e.score) ? 100.0 * e.score : 0.0; }
+
+json IodaSourceScores(const Event& e) {
+  json out = json::object();
+  const double score = IodaScore(e);
+  for (const std::string& signal : e.signals) {
+    const std::string ds = store::IodaDatasource(signal);
+    out[ds + "." + IodaMethod(ds)] = score;
+  }
+  if (out.empty()) out["overall"] = score;
+  return out;
+}
+
+double IodaOverallScore(const Event& e) {
+  const double score = IodaScore(e);
+  if (e.signals.empty()) return score;
+  double product = 1;
+  for (size_t i = 0; i < e.signals.size(); ++i) product *= score;
+  return product;
+}
+
+std::vector<Alert> LevelChanges(const std::vector<Alert>& bad, UnixSeconds until,
+                                const std::vector<Datasource>& datasources) {
+  auto step_of = [&](const std::string& ds) -> int64_t {
+    for (const Datasource& d : datasources) {
+      if (d.name == ds && d.native_step > 0) return d.native_step;
+    }
+    return kDefaultStepSeconds;
+  };
+  // Per series, in time order (the input's order within each series is kept).
+  std::map<std::string, std::vector<const Alert*>> series;
+  for (const Alert& a : bad) {
+    series[a.entity_type + "/" + a.entity_code + "\n" + a.datasource].push_back(&a);
+  }
+  std::vector<Alert> out;
+  for (const auto& [key, list] : series) {
+    const int64_t step = step_of(list.front()->datasource);
+    const Alert* prev = nullptr;
+    for (const Alert* a : list) {
+      const bool contiguous = prev && a->time - prev->time <= step;
+      if (prev && !contiguous) {
+        Alert normal = *prev;
+        normal.time = prev->time + step;
+        normal.level = "normal";
+        normal.condition = "recovered";
+        normal.value = NAN;  // the value the series came back with is not in the alert store
+        out.push_back(std::move(normal));
+      }
+      if (!contiguous || a->level != prev->level) out.push_back(*a);
+      prev = a;
+    }
+    if (prev && prev->time + step < until) {
+      Alert normal = *prev;
+      normal.time = prev->time + step;
+      normal.level = "normal";
+      normal.condition = "recovered";
+      normal.value = NAN;
+      out.push_back(std::move(normal));
+    }
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Alert& a, const Alert& b) { return a.time < b.time; });
+  return out;
+}
+
+}  // namespace blackout::server
