@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "blackout/server/api.h"
@@ -39,7 +40,14 @@ class FeedsTest : public ::testing::TestWithParam<bool> {
     kz.phases = {{store::Phase::kNearTotalBlackout, kFrom + 3600, kFrom + 5400, 0.05},
                  {store::Phase::kPartialRecovery, kFrom + 5400, kFrom + 7200, 0.5}};
     Event as = MakeEvent("asn/9198", {"bgp"}, kFrom + 4000, 0, 0.4);  // ongoing
-    data_.ReplaceEvents({kz, as});
+    // Application blocking (OONI) that ended: "now unblocked" in the per-entity feeds.
+    Event app =
+        MakeEvent("asn/9198", {"app-blocking"}, kFrom - 86400, kFrom - 3600, store::kMissing);
+    app.id = "ooni:asn/9198@1641168000";
+    app.method = "ooni-wilson";
+    app.extra = R"({"apps":[{"app":"telegram","methods":["DNS"],"blocked":9,"measurements":10,)"
+                R"("lower_bound":0.6,"from":1641168000,"until":1641250800}]})";
+    data_.ReplaceEvents({app, kz, as});
     report::Provenance p;
     p.simulation = GetParam();
     p.notice = GetParam() ? "SIMULATION: test & <scenario>" : "";
@@ -99,6 +107,57 @@ TEST_P(FeedsTest, TitlesAreReadable) {
       r->body.find("<generator>blackout</generator>\n<updated>2022-01-04T02:00:00Z</updated>"),
       std::string::npos)
       << r->body;
+}
+
+// Per-entity feeds (issue 22): one entry per change, valid for the same parser.
+TEST_P(FeedsTest, EntityAtomIsValidForFeedparser) { Check("/feeds/country/KZ.atom", "atom"); }
+TEST_P(FeedsTest, EntityJsonFeedIsValidJsonFeed11) { Check("/feeds/country/KZ.json", "json"); }
+TEST_P(FeedsTest, EntityWithRelatedIsValid) {
+  Check("/feeds/country/KZ.atom?include=related", "atom");
+  Check("/feeds/country/KZ.json?include=related", "json");
+}
+
+TEST_P(FeedsTest, EntityFeedHasStartPhaseAndEndEntriesWithStableIds) {
+  httplib::Client c("127.0.0.1", server_->port());
+  auto r = c.Get("/feeds/country/KZ.json");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  auto feed = nlohmann::json::parse(r->body);
+  ASSERT_EQ(feed["items"].size(), 3u) << r->body;
+  // Newest first: the end, the partial recovery, the start.
+  EXPECT_EQ(feed["items"][0]["id"], "blackout:notice:country/KZ@1641258000/end@1641261600");
+  EXPECT_EQ(feed["items"][1]["_blackout"]["phase"], "partial-recovery");
+  EXPECT_EQ(feed["items"][1]["date_modified"], "2022-01-04T01:30:00Z");
+  EXPECT_EQ(feed["items"][2]["_blackout"]["notice"], "start");
+  const std::string prefix = GetParam() ? "SIMULATION: " : "";
+  EXPECT_EQ(feed["items"][1]["title"],
+            prefix +
+                "Partial recovery in Kazakhstan (country/KZ) at 4 January 2022 01:30 UTC "
+                "(active probing, web clients)");
+  EXPECT_EQ(feed["feed_url"],
+            "http://127.0.0.1:" + std::to_string(server_->port()) + "/feeds/country/KZ.json");
+  // Stable: the same ids on every read.
+  auto again = nlohmann::json::parse(c.Get("/feeds/country/KZ.json")->body);
+  EXPECT_EQ(again["items"], feed["items"]);
+  // With everything under it: the ASN's start, its app blocking found and "now unblocked".
+  auto rel = nlohmann::json::parse(c.Get("/feeds/country/KZ.json?include=related")->body);
+  ASSERT_EQ(rel["items"].size(), 6u) << rel.dump();
+  bool unblocked = false;
+  for (const auto& i : rel["items"]) {
+    if (i["_blackout"]["notice"] == "unblocked") {
+      unblocked = true;
+      EXPECT_EQ(i["title"], prefix +
+                                "Now unblocked in the network of JSC Kazakhtelecom (AS9198) at 3 "
+                                "January 2022 23:00 UTC (app-blocking)");
+      EXPECT_NE(i["content_text"].get<std::string>().find("Telegram"), std::string::npos);
+    }
+  }
+  EXPECT_TRUE(unblocked);
+  auto atom = c.Get("/feeds/asn/9198.atom");
+  ASSERT_TRUE(atom);
+  EXPECT_NE(atom->body.find("<category term=\"unblocked\"/>"), std::string::npos) << atom->body;
+  EXPECT_EQ(c.Get("/feeds/country/ZZ.atom")->status, 404);
+  EXPECT_EQ(c.Get("/feeds/country/KZ.atom?include=everything")->status, 400);
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, FeedsTest, ::testing::Values(false, true),
