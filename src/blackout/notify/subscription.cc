@@ -146,6 +146,23 @@ Result<std::vector<Subscription>> ListSubscriptions(store::Store& store) {
   return out;
 }
 
+Result<std::string> AddSubscriptionFromJson(store::Store& store, std::string_view body,
+                                            UnixSeconds now) {
+  BLACKOUT_ASSIGN_OR_RETURN(Subscription s, SubscriptionFromJson(body));
+  s.id = NewSubscriptionId();
+  s.created = now;
+  BLACKOUT_RETURN_IF_ERROR(Validate(s));
+  BLACKOUT_RETURN_IF_ERROR(SaveSubscription(store, s));
+  return SubscriptionJson(s, false);
+}
+
+Result<std::string> ListSubscriptionsJson(store::Store& store) {
+  BLACKOUT_ASSIGN_OR_RETURN(auto subs, ListSubscriptions(store));
+  std::string out = "[";
+  for (size_t i = 0; i < subs.size(); ++i) out += (i ? "," : "") + SubscriptionJson(subs[i], false);
+  return out + "]";
+}
+
 std::vector<std::string> DefaultParents(const std::string& entity) {
   auto ref = store::EntityRef::FromCanonical(entity);
   if (auto c = ref.CountryOfRegion()) return {c->ToString()};

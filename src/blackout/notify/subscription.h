@@ -7,7 +7,8 @@
 //
 // SubscriptionIndex matches one detection pass's notices against many subscriptions: indexed by
 // entity, so a notice looks only at the subscriptions of its entity and parents plus those without
-// entities (docs/notify.md; bench/notify). Thread-safety: values; an index is immutable once built.
+// entities (docs/notify.md; bench/notify). Thread-safety: values; an index's Match is called
+// from one thread at a time (it caches entities' parents).
 #pragma once
 
 #include <cstdint>
@@ -56,6 +57,13 @@ Status SaveSubscription(store::Store& store, const Subscription& s);
 // kNotFound when there is none with that id.
 Status RemoveSubscription(store::Store& store, const std::string& id);
 Result<std::vector<Subscription>> ListSubscriptions(store::Store& store);
+
+// The write API's and the CLI's operations, JSON in and out (secrets never out):
+// a new subscription from a JSON body (id and creation time chosen here, validated, saved),
+// answered in its shown form; the list as a JSON array of shown forms.
+Result<std::string> AddSubscriptionFromJson(store::Store& store, std::string_view body,
+                                            UnixSeconds now);
+Result<std::string> ListSubscriptionsJson(store::Store& store);
 
 // The entities an entity belongs to ("region/KZ-ALA" -> {"country/KZ"}).
 using ParentsFn = std::function<std::vector<std::string>(const std::string& entity)>;

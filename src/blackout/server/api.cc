@@ -163,6 +163,7 @@ ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions action
   RegisterEntityRoutes(http, ctx);
   RegisterFeedRoutes(http, ctx);
   RegisterAnnotationRoutes(http, ctx);
+  RegisterSubscriptionRoutes(http, ctx);
   RegisterStaticRoutes(http, ctx);
 }
 
@@ -245,7 +246,14 @@ std::shared_ptr<const std::string> ApiServer::ProvenanceJson() const {
 
 std::vector<Annotation> ApiServer::Annotations() const {
   std::lock_guard lock(annotations_mu_);
-  return annotations_;
+  std::vector<Annotation> all = annotations_;
+  all.insert(all.end(), curated_.begin(), curated_.end());
+  return all;
+}
+
+void ApiServer::ReplaceCurated(std::vector<Annotation> curated) {
+  std::lock_guard lock(annotations_mu_);
+  curated_ = std::move(curated);
 }
 
 }  // namespace blackout::server

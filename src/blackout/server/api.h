@@ -48,18 +48,34 @@ struct ServerOptions {
   std::vector<std::string> cors_origins = {"*"};
 };
 
-// A user note on an entity and time range (state-changing: needs the token).
+// A note on an entity and time range: a user's (POST /api/v2/annotations, needs the token), or a
+// curated list's record (`blackout import annotations`, curated/curated.h: source set).
 struct Annotation {
   std::string entity_type;
   std::string entity_code;
   int64_t from = 0;
   int64_t until = 0;
   std::string text;
+  // Curated records only ("" for a user's note).
+  std::string source;  // "keepiton", "ioda-investigated", "radar"
+  std::string id;      // unique within the source
+  std::string kind;    // "shutdown", "outage", ...
+  std::string cause;
+  std::string area;
+  std::string link;
+  bool whole_days = false;  // dates only: [from, until) are UTC midnights
+  bool open_end = false;    // no end recorded: `until` is a day after `from`
 };
 
 // What the state-changing endpoints do. Unset = 501 Not Implemented (after authentication).
 struct Actions {
   std::function<Status()> reingest;  // POST /api/v2/admin/reingest
+  // Webhook subscriptions (/api/v2/admin/subscriptions, notify/subscription.h): add takes the JSON
+  // body and answers the stored subscription as JSON, its secret never included; list answers a
+  // JSON array; remove answers kNotFound for an unknown id. kInvalidArgument -> 400.
+  std::function<Result<std::string>(const std::string& body)> add_subscription;
+  std::function<Result<std::string>()> list_subscriptions;
+  std::function<Status(const std::string& id)> remove_subscription;
 };
 
 class ApiServer {
@@ -81,7 +97,10 @@ class ApiServer {
   void Stop();
 
   Metrics& metrics() { return metrics_; }
+  // The users' notes and the curated records.
   std::vector<Annotation> Annotations() const;
+  // Replaces the curated records (the service, after each pass, from the store).
+  void ReplaceCurated(std::vector<Annotation> curated);
   // Where the served data come from: the data's provenance, marked as a simulation also when
   // ServerOptions::notice says so (the rule /api/v2/meta uses). Cached per data generation.
   std::shared_ptr<const report::Provenance> CurrentProvenance() const;
@@ -104,6 +123,7 @@ class ApiServer {
   std::thread thread_;
   mutable std::mutex annotations_mu_;
   std::vector<Annotation> annotations_;
+  std::vector<Annotation> curated_;  // guarded by annotations_mu_
 };
 
 }  // namespace blackout::server

@@ -62,13 +62,43 @@ void ServeAddAnnotation(const RouteContext& ctx, const httplib::Request& req,
 
 void ServeAnnotations(const RouteContext& ctx, const httplib::Request& req,
                       httplib::Response& res) {
+  // ?entity=TYPE/CODE and ?from=&until= (overlap) narrow the list; ?source= picks one list.
+  const std::string entity = req.has_param("entity") ? req.get_param_value("entity") : "";
+  const std::string source = req.has_param("source") ? req.get_param_value("source") : "";
+  if (!entity.empty() && !IsEntityRef(entity)) {
+    return SendError(req, res, 400, "annotations", "entity must be TYPE/CODE");
+  }
+  int64_t from = INT64_MIN, until = INT64_MAX;
+  if (req.has_param("from") || req.has_param("until")) {
+    auto range = ParseRange(
+        req.has_param("from") ? std::optional(req.get_param_value("from")) : std::nullopt,
+        req.has_param("until") ? std::optional(req.get_param_value("until")) : std::nullopt,
+        ctx.options.now());
+    if (!range.ok()) return SendError(req, res, 400, "annotations", range.status().message());
+    from = range->from;
+    until = range->until;
+  }
   json out = json::array();
   for (const Annotation& a : ctx.annotations()) {
-    out.push_back({{"entityType", a.entity_type},
-                   {"entityCode", a.entity_code},
-                   {"from", a.from},
-                   {"until", a.until},
-                   {"text", a.text}});
+    if (!entity.empty() && a.entity_type + "/" + a.entity_code != entity) continue;
+    if (!source.empty() && a.source != source) continue;
+    if (a.from >= until || a.until <= from) continue;
+    json j = {{"entityType", a.entity_type},
+              {"entityCode", a.entity_code},
+              {"from", a.from},
+              {"until", a.until},
+              {"text", a.text}};
+    if (!a.source.empty()) {
+      j.update({{"source", a.source},
+                {"id", a.id},
+                {"kind", a.kind},
+                {"cause", a.cause},
+                {"area", a.area},
+                {"link", a.link},
+                {"wholeDays", a.whole_days},
+                {"openEnd", a.open_end}});
+    }
+    out.push_back(std::move(j));
   }
   SetBody(req, res, Envelope("annotations", req, Dump(out), ""), "application/json");
 }
