@@ -5,6 +5,7 @@
 
 #include <atomic>
 
+#include "clickhouse_cluster.h"
 #include "clickhouse_server.h"
 
 namespace blackout::store::testing {
@@ -21,6 +22,17 @@ std::string FreshStoreUrl(const std::string& backend, const blackout::testing::T
     static std::atomic<int> counter{0};
     return "clickhouse:" + server->http_base() + "/blackout_test_" + std::to_string(::getpid()) +
            "_" + std::to_string(counter++);
+  }
+  if (backend == "clickhouse_cluster") {
+    std::string error;
+    ClickHouseCluster* cluster = ClickHouseCluster::Shared(&error);
+    if (!cluster) {
+      ADD_FAILURE() << "ClickHouse cluster tests need ZooKeeper and clickhouse-server: " << error;
+      return "";
+    }
+    static std::atomic<int> counter{0};
+    return cluster->Url("blackout_ctest_" + std::to_string(::getpid()) + "_" +
+                        std::to_string(counter++));
   }
   ADD_FAILURE() << "unknown backend " << backend;
   return "";

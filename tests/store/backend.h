@@ -1,5 +1,6 @@
-// Opens a fresh, empty store of a named backend for one test: "sqlite" (a file in a temp dir) or
-// "clickhouse" (a new database on the shared test server). The same suites run on both.
+// Opens a fresh, empty store of a named backend for one test: "sqlite" (a file in a temp dir),
+// "clickhouse" (a new database on the shared test server) or "clickhouse_cluster" (a new database
+// on the shared 2 x 2 test cluster). The same suites run on all of them.
 #pragma once
 
 #include <memory>

@@ -516,7 +516,8 @@ TEST_P(StoreTest, RecordsReplaceListByPrefixAndDelete) {
   EXPECT_FALSE(store()->PutRecords(std::span<const Record>(&bad, 1)).ok());
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values("sqlite", "clickhouse"),
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest,
+                         ::testing::Values("sqlite", "clickhouse", "clickhouse_cluster"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

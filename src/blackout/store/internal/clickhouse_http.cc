@@ -36,6 +36,16 @@ Status FromServer(long http, const std::string& body) {
       return Status(StatusCode::kIoError, text);
     case 202:  // TOO_MANY_SIMULTANEOUS_QUERIES
     case 159:  // TIMEOUT_EXCEEDED
+    // A cluster node that cannot reach a replica or ZooKeeper: another node may (HttpClient::Run
+    // tries the next host on kUnavailable).
+    case 32:   // ATTEMPT_TO_READ_AFTER_EOF (a replica died mid-query)
+    case 209:  // SOCKET_TIMEOUT
+    case 210:  // NETWORK_ERROR
+    case 225:  // NO_ZOOKEEPER
+    case 242:  // TABLE_IS_READ_ONLY (replica without its ZooKeeper session)
+    case 279:  // ALL_CONNECTION_TRIES_FAILED
+    case 319:  // UNKNOWN_STATUS_OF_INSERT
+    case 999:  // KEEPER_EXCEPTION
       return Status(StatusCode::kUnavailable, text);
     default:
       return Status(StatusCode::kInternal, text);
@@ -49,9 +59,35 @@ struct CurlInit {
 }  // namespace
 
 HttpClient::HttpClient(std::string base, int timeout_ms)
-    : base_(std::move(base)), timeout_ms_(timeout_ms) {
+    : HttpClient(std::vector<std::string>{std::move(base)}, timeout_ms, "") {}
+
+HttpClient::HttpClient(std::vector<std::string> bases, int timeout_ms, std::string settings)
+    : bases_(std::move(bases)), settings_(std::move(settings)), timeout_ms_(timeout_ms) {
   static CurlInit init;
-  while (!base_.empty() && base_.back() == '/') base_.pop_back();
+  for (std::string& b : bases_) {
+    while (!b.empty() && b.back() == '/') b.pop_back();
+  }
+}
+
+// Every statement blackout sends is safe to send twice (writes replace by key, docs/store.md), so
+// a statement whose fate is unknown (timeout, connection lost) may go to the next host.
+Result<std::string> HttpClient::Run(std::string_view sql, std::string_view data, bool has_data) {
+  size_t n = bases_.size();
+  size_t start = preferred_.load(std::memory_order_relaxed) % n;
+  Status last;
+  for (size_t k = 0; k < n; ++k) {
+    size_t i = (start + k) % n;
+    Result<std::string> r = RunOn(bases_[i], sql, data, has_data);
+    if (r.ok() || r.status().code() != StatusCode::kUnavailable) {
+      if (k > 0) preferred_.store(i, std::memory_order_relaxed);
+      return r;
+    }
+    last = r.status();
+  }
+  if (n == 1) return last;
+  return Status(
+      StatusCode::kUnavailable,
+      "none of the " + std::to_string(n) + " ClickHouse hosts answered; last: " + last.message());
 }
 
 HttpClient::~HttpClient() {
@@ -79,14 +115,16 @@ void HttpClient::Give(void* c) {
   }
 }
 
-Result<std::string> HttpClient::Run(std::string_view sql, std::string_view data, bool has_data) {
+Result<std::string> HttpClient::RunOn(const std::string& base, std::string_view sql,
+                                      std::string_view data, bool has_data) {
   CURL* c = static_cast<CURL*>(Take());
   if (!c) return Internal("curl_easy_init failed");
   curl_easy_reset(c);
   // Batches name many series in one statement; lift the 256 KiB default query size.
   std::string url =
-      base_ +
+      base +
       "/?max_query_size=268435456&max_ast_elements=100000000&max_expanded_ast_elements=100000000";
+  if (!settings_.empty()) url += "&" + settings_;
   std::string body;
   if (has_data) {
     char* q = curl_easy_escape(c, sql.data(), static_cast<int>(sql.size()));
@@ -113,7 +151,7 @@ Result<std::string> HttpClient::Run(std::string_view sql, std::string_view data,
   curl_slist_free_all(headers);
   Give(c);
   if (rc != CURLE_OK) {
-    return Unavailable("ClickHouse at " + base_ + " is unreachable: " + curl_easy_strerror(rc));
+    return Unavailable("ClickHouse at " + base + " is unreachable: " + curl_easy_strerror(rc));
   }
   if (http != 200) return FromServer(http, body);
   return body;

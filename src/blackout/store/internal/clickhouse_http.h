@@ -2,8 +2,12 @@
 // (bulk data for INSERT ... FORMAT RowBinary), and get the response text. Also the RowBinary
 // encoder and TabSeparated decoder the ClickHouse backend uses. Internal.
 // Thread-safety: HttpClient is safe to share (one curl handle per call, connections pooled).
+// With several hosts (replicas of a cluster, docs/store.md) a statement that cannot reach its host,
+// or that the host cannot complete for a reason another host may not share (a replica or ZooKeeper
+// unreachable from it), is sent to the next host; the host that answered is tried first next time.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -20,6 +24,9 @@ class HttpClient {
  public:
   // `base` is "http://HOST:PORT" (no path).
   HttpClient(std::string base, int timeout_ms);
+  // Several hosts, tried in turn; `settings` ("name=value&...", may be empty) go with every
+  // statement. REQUIRES: !bases.empty().
+  HttpClient(std::vector<std::string> bases, int timeout_ms, std::string settings);
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
@@ -29,13 +36,19 @@ class HttpClient {
   // mapped to codes (see the .cc) with its message.
   Result<std::string> Run(std::string_view sql, std::string_view data = {}, bool has_data = false);
 
-  const std::string& base() const { return base_; }
+  // The first host.
+  const std::string& base() const { return bases_.front(); }
+  const std::vector<std::string>& bases() const { return bases_; }
 
  private:
+  Result<std::string> RunOn(const std::string& base, std::string_view sql, std::string_view data,
+                            bool has_data);
   void* Take();  // a CURL* from the pool or a new one
   void Give(void* curl);
 
-  std::string base_;
+  std::vector<std::string> bases_;
+  std::string settings_;
+  std::atomic<size_t> preferred_{0};  // index into bases_ of the host that answered last
   int timeout_ms_;
   std::mutex mu_;
   std::vector<void*> pool_;

@@ -15,12 +15,11 @@
 #include "blackout/store/internal/backends.h"
 #include "blackout/store/internal/clickhouse_http.h"
 #include "blackout/store/internal/clickhouse_records.h"
+#include "blackout/store/internal/clickhouse_schema.h"
 #include "blackout/store/internal/codec.h"
 
 namespace blackout::store::internal {
 namespace {
-
-constexpr int kClickHouseSchemaVersion = 2;
 
 using Rows = std::vector<std::vector<std::string>>;
 
@@ -47,8 +46,13 @@ std::string InList(const std::vector<std::string>& v) {
 
 class ClickHouseStore final : public Store {
  public:
-  ClickHouseStore(std::string base, std::string db, OpenOptions options)
-      : http_(std::move(base), options.timeout_ms), db_(std::move(db)), options_(options) {}
+  ClickHouseStore(ClickHouseTarget target, OpenOptions options)
+      : http_(std::move(target.bases), options.timeout_ms,
+              target.cluster.empty() ? "" : std::string(kClusterSettings)),
+        db_(std::move(target.db)),
+        cluster_(std::move(target.cluster)),
+        url_(std::move(target.url)),
+        options_(options) {}
 
   Status Init() {
     if (options_.read_only) {
@@ -57,6 +61,7 @@ class ClickHouseStore final : public Store {
       if (v > kClickHouseSchemaVersion) return NewerSchema(v);
       return Status::Ok();
     }
+    if (!cluster_.empty()) return InitCluster();
     if (options_.create) {
       BLACKOUT_RETURN_IF_ERROR(Run("CREATE DATABASE IF NOT EXISTS " + db_).status());
     }
@@ -70,7 +75,7 @@ class ClickHouseStore final : public Store {
     return Status::Ok();
   }
 
-  std::string url() const override { return "clickhouse:" + http_.base() + "/" + db_; }
+  std::string url() const override { return url_; }
 
   Result<int> SchemaVersion() override { return ReadVersion(); }
 
@@ -480,34 +485,38 @@ class ClickHouseStore final : public Store {
   }
 
   std::vector<std::string> V1() const {
-    const std::string rmt = " ENGINE = ReplacingMergeTree(version) ";
-    return {
-        "CREATE TABLE IF NOT EXISTS " + T("schema_version") +
-            " (version UInt32, applied Int64) ENGINE = MergeTree() ORDER BY version",
-        "CREATE TABLE IF NOT EXISTS " + T("series") +
-            " (entity String, signal String, source String, step Int64, version UInt64)" + rmt +
-            "ORDER BY (entity, signal, source)",
-        // Partitions of 30 days keep parts small and let old months be dropped whole.
-        "CREATE TABLE IF NOT EXISTS " + T("points") +
-            " (entity String, signal String, source String, t Int64, v Float64, version UInt64)" +
-            rmt + "PARTITION BY intDiv(t, 2592000) ORDER BY (entity, signal, source, t)",
-        "CREATE TABLE IF NOT EXISTS " + T("alerts") +
-            " (entity String, signal String, source String, method String, t Int64, step Int64, "
-            "level UInt8, value Float64, expected Float64, condition String, extra String, "
-            "deleted UInt8, version UInt64)" +
-            rmt + "ORDER BY (entity, signal, source, method, t)",
-        "CREATE TABLE IF NOT EXISTS " + T("events") +
-            " (id String, entity String, ev_start Int64, ev_end Int64, has_end UInt8, depth "
-            "Float64, score Float64, signals String, phases String, technique String, related "
-            "String, method String, extra String, deleted UInt8, version UInt64)" +
-            rmt + "ORDER BY id",
-        "CREATE TABLE IF NOT EXISTS " + T("ingest") +
-            " (input String, hash String, state UInt8, detail String, applied_at Int64, points "
-            "Int64, applications Int64, version UInt64)" +
-            rmt + "ORDER BY input",
-        "CREATE TABLE IF NOT EXISTS " + T("state") + " (key String, value String, version UInt64)" +
-            rmt + "ORDER BY key",
-    };
+    std::vector<std::string> out;
+    for (const ClickHouseTable& t : ClickHouseTables()) {
+      std::string engine =
+          t.engine_args.empty() ? "MergeTree()" : "ReplacingMergeTree(" + t.engine_args + ")";
+      out.push_back("CREATE TABLE IF NOT EXISTS " + T(t.name) + " " +
+                    (t.name == "series" ? std::string(SeriesColumnsV1()) : t.columns) +
+                    " ENGINE = " + engine +
+                    (t.partition_by.empty() ? "" : " PARTITION BY " + t.partition_by) +
+                    " ORDER BY " + t.order_by);
+    }
+    return out;
+  }
+
+  // A cluster is created at the current version, ON CLUSTER (clickhouse_schema.h); an existing
+  // one is only checked. Opened by several ingest nodes at once, the IF NOT EXISTS statements
+  // are no-ops after the first.
+  Status InitCluster() {
+    BLACKOUT_ASSIGN_OR_RETURN(int v, ReadVersion());
+    if (v > kClickHouseSchemaVersion) return NewerSchema(v);
+    if (v == kClickHouseSchemaVersion) return Status::Ok();
+    if (v > 0) {
+      return Status(StatusCode::kUnimplemented,
+                    "ClickHouse cluster database " + db_ + " has schema version " +
+                        std::to_string(v) + "; a cluster's schema is created at version " +
+                        std::to_string(kClickHouseSchemaVersion) +
+                        " and not migrated: export and re-import it (docs/scale-out.md)");
+    }
+    if (!options_.create) return NotFound("no blackout store in ClickHouse database " + db_);
+    for (const std::string& sql : ClusterSchema(db_, cluster_)) {
+      BLACKOUT_RETURN_IF_ERROR(Run(sql).status());
+    }
+    return SetVersion(kClickHouseSchemaVersion);
   }
 
   // Steps of the series matching `filter`.
@@ -757,6 +766,8 @@ class ClickHouseStore final : public Store {
 
   HttpClient http_;
   std::string db_;
+  std::string cluster_;  // "" for a single server
+  std::string url_;
   OpenOptions options_;
   std::mutex write_mu_;
   uint64_t last_version_ = 0;  // guarded by write_mu_
@@ -768,23 +779,8 @@ class ClickHouseStore final : public Store {
 
 Result<std::unique_ptr<Store>> OpenClickHouse(const std::string& http_url,
                                               const OpenOptions& options) {
-  // http://HOST:PORT/DB
-  size_t scheme = http_url.find("://");
-  size_t slash = http_url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
-  if (scheme == std::string::npos || slash == std::string::npos || slash + 1 >= http_url.size()) {
-    return InvalidArgument("ClickHouse store URL must be clickhouse:http://HOST:PORT/DB, got '" +
-                           http_url + "'");
-  }
-  std::string base = http_url.substr(0, slash);
-  std::string db = http_url.substr(slash + 1);
-  while (!db.empty() && db.back() == '/') db.pop_back();
-  for (char c : db) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) {
-      return InvalidArgument("ClickHouse database name must be [A-Za-z0-9_]: '" + db + "'");
-    }
-  }
-  if (db.empty()) return InvalidArgument("ClickHouse store URL needs a database name");
-  auto store = std::make_unique<ClickHouseStore>(base, db, options);
+  BLACKOUT_ASSIGN_OR_RETURN(ClickHouseTarget target, ParseClickHouseUrl(http_url));
+  auto store = std::make_unique<ClickHouseStore>(std::move(target), options);
   BLACKOUT_RETURN_IF_ERROR(store->Init());
   return std::unique_ptr<Store>(std::move(store));
 }
