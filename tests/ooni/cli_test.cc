@@ -89,6 +89,39 @@ TEST(OoniCliTest, BadInputIsReportedWithFileAndLineAndSkipped) {
   EXPECT_EQ(r.exit_code, 2) << r.err;
 }
 
+TEST(OoniCliTest, StandardInputIsImportedOncePerContent) {
+  blackout::testing::TempDir dir;
+  const std::string line =
+      R"({"test_name":"telegram","probe_cc":"KZ","probe_asn":"AS9198",)"
+      R"("measurement_start_time":"2022-01-04 10:00:00","test_keys":{"telegram_tcp_blocking":true}})";
+  blackout::testing::WriteFile(dir / "a.jsonl", line + "\n" + line + "\n{\"test_name\":\n");
+  blackout::testing::WriteFile(dir / "b.jsonl", line + "\n");
+  const std::string store = " --store sqlite:" + (dir / "s.db").string();
+  auto import = [&](const std::string& file, bool gz) {
+    std::string cat = gz ? "gzip -c '" : "cat '";
+    return RunCommand(cat + (dir / file).string() + "' | " + Blackout() +
+                      " --json import ooni - --no-events" + store);
+  };
+  auto r = import("a.jsonl", true);    // gzip on stdin is recognised by its magic
+  ASSERT_EQ(r.exit_code, 1) << r.err;  // one damaged line: partial
+  json j = json::parse(r.out);
+  EXPECT_EQ(j["measurements"], 2);
+  EXPECT_EQ(j["damaged"], 1);
+  EXPECT_EQ(j["problems"][0]["file"], "-");
+  EXPECT_EQ(j["problems"][0]["line"], 3);
+  r = import("a.jsonl", true);  // the same bytes again: nothing added
+  j = json::parse(r.out);
+  EXPECT_EQ(j["unchanged_files"], 1) << r.out;
+  r = import("b.jsonl", false);  // another stream adds its measurement
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["unchanged_files"], 0);
+  // Three blocked measurements in the hour, not five: the repeated stream was not counted again.
+  r = RunCommand(Blackout() +
+                 " export series --entity country/KZ --signal app-blocking --source ''" + store);
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("country/KZ,app-blocking,1641290400,3"), std::string::npos) << r.out;
+}
+
 TEST(OoniCliTest, FetchesFromTheApiRetriesAndImports) {
   blackout::testing::TempDir dir;
   ApiServer server(blackout::testing::DataFile("ooni/ooni-backend"), dir.path(), "--fail-first 1");

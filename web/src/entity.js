@@ -166,7 +166,14 @@ function technique(e) {
   const t = e.technique || e.method;
   if (!t) return '–';
   const [text, why] = TECHNIQUES[t] || [String(t), null];
-  return el('span', {class: `technique t-${String(t).replace(/[^a-z-]/g, '')}`, title: why}, text);
+  const own = el('span', {class: `technique t-${String(t).replace(/[^a-z-]/g, '')}`, title: why}, text);
+  // Application blocking (OONI) that preceded the outage reads first (API: techniqueSequence).
+  if (Array.isArray(e.precededBy) && e.precededBy.length) {
+    return el('span', {}, el('span', {class: 'technique t-app-blocking',
+      title: 'OONI Probe measurements found applications blocked before this outage'}, 'app blocking'),
+    ', then ', own);
+  }
+  return own;
 }
 
 // A time in the shown zone, and under it the same instant in the entity's own zone (or in UTC

@@ -234,7 +234,9 @@ test('the events table shows each event\'s phases with times, and its technique'
       if (end) assert.ok(phasesCell.includes(`${utc(p.start)} – ${end}`), `phase span ${end} missing: ${phasesCell}`);
       else assert.match(phasesCell, /ongoing/);
     }
-    if (e.technique) assert.equal(techCell, e.technique.replace(/-/g, ' '));
+    // Application blocking that preceded the outage (API: precededBy) reads first.
+    const first = e.precededBy?.length ? 'app blocking, then ' : '';
+    if (e.technique) assert.equal(techCell, first + e.technique.replace(/-/g, ' '));
   }
   // The nation-wide event of 5 January is filtering, and its first phase starts that day.
   const main = withPhases.find((e) => e.start <= Date.parse('2022-01-05T12:00:00Z') / 1000 &&
@@ -242,6 +244,9 @@ test('the events table shows each event\'s phases with times, and its technique'
   assert.ok(main, 'no event with phases spans 5-7 January');
   const vocabulary = ['reduced-connectivity', 'near-total-blackout', 'partial-recovery', 'total-recovery'];
   for (const p of main.phases) assert.ok(vocabulary.includes(p.phase), `unknown phase ${p.phase}`);
+  // OONI found the messaging apps blocked from 2 January: the shutdown's technique says so first.
+  assert.match(main.techniqueSequence, /^app-blocking, then /);
+  assert.ok(main.precededBy.length >= 1);
   await page.locator('#events-table').screenshot({path: join(artifacts, 'kz-events.png')});
 });
 

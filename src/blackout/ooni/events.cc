@@ -252,6 +252,28 @@ std::string TechniqueSequence(const store::Event& outage,
   return "app-blocking, then " + technique;
 }
 
+void JoinAppBlocking(std::vector<store::Event>* events, int64_t lead) {
+  std::map<std::string, std::vector<store::Event>> apps_of;  // entity -> its app-blocking events
+  for (const store::Event& e : *events) {
+    if (IsAppBlockingEvent(e)) apps_of[e.entity].push_back(e);
+  }
+  if (apps_of.empty()) return;
+  for (store::Event& e : *events) {
+    if (IsAppBlockingEvent(e)) continue;
+    auto it = apps_of.find(e.entity);
+    if (it == apps_of.end()) continue;
+    const auto before = AppBlockingBefore(e, it->second, lead);
+    if (before.empty()) continue;
+    json extra = e.extra.empty() ? json::object() : json::parse(e.extra, nullptr, false);
+    if (!extra.is_object()) extra = json::object();
+    extra["techniqueSequence"] = TechniqueSequence(e, before);
+    json ids = json::array();
+    for (const store::Event* b : before) ids.push_back(b->EffectiveId());
+    extra["precededBy"] = std::move(ids);
+    e.extra = extra.dump();
+  }
+}
+
 std::string AppLabel(std::string_view app) {
   if (app == "telegram") return "Telegram";
   if (app == "signal") return "Signal";

@@ -102,6 +102,12 @@ std::vector<const store::Event*> AppBlockingBefore(const store::Event& outage,
 std::string TechniqueSequence(const store::Event& outage,
                               const std::vector<const store::Event*>& before);
 
+// For the read model: each connectivity event that app-blocking of its entity preceded (as
+// AppBlockingBefore) gains in its extra (a JSON object; other keys kept) "techniqueSequence"
+// ("app-blocking, then packets-filtered") and "precededBy" (the app-blocking events' ids, in
+// time order). Events with nothing before them are left as they are. O(events) per entity.
+void JoinAppBlocking(std::vector<store::Event>* events, int64_t lead = 3 * 86400);
+
 // "Telegram and WhatsApp were found blocked (TCP/IP, HTTP) by OONI Probe measurements" for
 // reports and feeds; "" when the event carries no applications.
 std::string AppBlockingSentence(const store::Event& e);

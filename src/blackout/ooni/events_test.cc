@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "blackout/ooni/ingest.h"
 #include "blackout/store/store.h"
 #include "blackout/testing/testing.h"
@@ -100,6 +102,34 @@ TEST(EventsTest, TheTechniqueReadsAppBlockingThenTheOutagesOwn) {
   outage.start = kT0 + 30 * kH + 4 * 86400;  // long after: unrelated
   EXPECT_TRUE(AppBlockingBefore(outage, all).empty());
   EXPECT_EQ(TechniqueSequence(outage, {}), "packets-filtered");
+}
+
+TEST(EventsTest, JoinAppBlockingMarksOnlyTheOutagesItPreceded) {
+  store::Event app;
+  app.entity = "country/KZ";
+  app.start = kT0;
+  app.end = kT0 + 30 * kH;
+  app.method = std::string(kEventMethod);
+  app.id = "ooni:country/KZ@1";
+  store::Event outage;
+  outage.entity = "country/KZ";
+  outage.start = kT0 + 34 * kH;
+  outage.technique = store::Technique::kPacketsFiltered;
+  outage.extra = R"({"endReason":"recovered"})";
+  store::Event elsewhere = outage;
+  elsewhere.entity = "country/UZ";
+  elsewhere.extra.clear();
+  store::Event long_after = outage;
+  long_after.start = app.end.value() + 4 * 86400;
+  std::vector<store::Event> all = {outage, app, elsewhere, long_after};
+  JoinAppBlocking(&all);
+  const nlohmann::json j = nlohmann::json::parse(all[0].extra);
+  EXPECT_EQ(j["techniqueSequence"], "app-blocking, then packets-filtered");
+  EXPECT_EQ(j["precededBy"], nlohmann::json::array({"ooni:country/KZ@1"}));
+  EXPECT_EQ(j["endReason"], "recovered");  // other keys kept
+  EXPECT_EQ(all[1].extra, app.extra);      // the app-blocking event itself untouched
+  EXPECT_TRUE(all[2].extra.empty());       // another country's outage
+  EXPECT_EQ(all[3].extra, outage.extra);   // too long after
 }
 
 TEST(EventsTest, FromFilesToStoredEvents) {

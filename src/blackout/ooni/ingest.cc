@@ -1,6 +1,12 @@
 #include "blackout/ooni/ingest.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -58,11 +64,12 @@ Result<CellMap> CountFile(const std::string& path, const IngestOptions& options,
   return cells;
 }
 
-Result<IngestSummary> IngestFile(const std::string& path, store::Store& store,
-                                 const IngestOptions& options) {
+namespace {
+
+// IngestFile with the ledger's name for the input given.
+Result<IngestSummary> IngestAs(const std::string& path, const std::string& input,
+                               store::Store& store, const IngestOptions& options) {
   IngestSummary summary;
-  std::error_code ec;
-  std::string input = "ooni:" + std::filesystem::absolute(path, ec).string();
   BLACKOUT_ASSIGN_OR_RETURN(store::Store::FileCheck check, store.CheckFile(input, path));
   if (check.unchanged) {
     summary.unchanged = true;
@@ -93,6 +100,63 @@ Result<IngestSummary> IngestFile(const std::string& path, store::Store& store,
   }
   BLACKOUT_ASSIGN_OR_RETURN(auto outcome, store.Apply(batch));
   summary.unchanged = outcome == store::ApplyOutcome::kAlreadyApplied;
+  return summary;
+}
+
+// Standard input copied to a temporary file (removed with this object), so that it can be hashed
+// for the ledger and read like any file.
+class StdinSpool {
+ public:
+  ~StdinSpool() {
+    std::error_code ec;
+    if (!path_.empty()) std::filesystem::remove(path_, ec);
+  }
+  Status Fill() {
+    std::error_code ec;
+    path_ = (std::filesystem::temp_directory_path(ec) /
+             ("blackout-ooni-stdin-" + std::to_string(::getpid()) + ".jsonl"))
+                .string();
+    std::ofstream out(path_, std::ios::binary | std::ios::trunc);
+    if (!out) return IoError(path_ + ": cannot create the spool for standard input");
+    std::string buf(1 << 20, '\0');
+    for (;;) {
+      ssize_t k = ::read(STDIN_FILENO, buf.data(), buf.size());
+      if (k < 0 && errno == EINTR) continue;
+      if (k < 0) return IoError(std::string("standard input: ") + std::strerror(errno));
+      if (k == 0) break;
+      out.write(buf.data(), k);
+      if (!out) return IoError(path_ + ": write failed (disk full?)");
+    }
+    out.close();
+    if (!out) return IoError(path_ + ": write failed (disk full?)");
+    return Status::Ok();
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace
+
+Result<IngestSummary> IngestFile(const std::string& path, store::Store& store,
+                                 const IngestOptions& options) {
+  if (path != "-") {
+    std::error_code ec;
+    return IngestAs(path, "ooni:" + std::filesystem::absolute(path, ec).string(), store, options);
+  }
+  // Standard input: what identifies it in the ledger is its content, so the same stream piped
+  // twice is counted once and a different one is added.
+  StdinSpool spool;
+  BLACKOUT_RETURN_IF_ERROR(spool.Fill());
+  BLACKOUT_ASSIGN_OR_RETURN(std::string hash, store::HashFile(spool.path()));
+  BLACKOUT_ASSIGN_OR_RETURN(IngestSummary summary,
+                            IngestAs(spool.path(), "ooni:stdin:" + hash, store, options));
+  for (Status& p : summary.read.problems) {  // name the input as the user gave it
+    Location where = p.where();
+    where.file = "-";
+    p = p.WithLocation(where);
+  }
   return summary;
 }
 

@@ -57,6 +57,14 @@ store::Series ToStoreSeries(const Series& s) {
 
 namespace {
 
+// One key of the event's extra (a JSON object), or `fallback` when it has none.
+json ExtraField(const Event& e, const char* key, json fallback) {
+  if (e.extra.empty() || e.extra.find(key) == std::string::npos) return fallback;
+  json extra = json::parse(e.extra, nullptr, false);
+  if (!extra.is_object() || !extra.contains(key)) return fallback;
+  return extra[key];
+}
+
 // Application blocking (OONI, ooni/events.h): the applications an event names, from its extra
 // ({"apps": [{app, methods, blocked, measurements, from, until, ...}], "attribution": ...}); an
 // empty list for connectivity events.
@@ -107,6 +115,10 @@ json EventJson(const DataView& data, const Event& e, UnixSeconds until) {
               {"id", e.EffectiveId()},
               {"phases", PhasesJson(e)},
               {"technique", store::TechniqueName(e.technique)},
+              // App blocking that preceded it (ooni::JoinAppBlocking, in the snapshot).
+              {"techniqueSequence", ExtraField(e, "techniqueSequence",
+                                               std::string(store::TechniqueName(e.technique)))},
+              {"precededBy", ExtraField(e, "precededBy", json::array())},
               {"related", e.related},
               {"signals", e.signals},
               {"applications", std::move(applications)},

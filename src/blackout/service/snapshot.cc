@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "blackout/ooni/events.h"
 #include "blackout/report/provenance.h"
 #include "blackout/store/entity_ref.h"
 #include "blackout/store/store.h"
@@ -190,6 +191,8 @@ Result<SnapshotStats> LoadSnapshot(store::Store& store, const NameLookup& names,
   data->ReplaceAlerts(std::move(api_alerts));
   // The API serves the store's events as they are (one event model, server/data.h).
   stats.events = events.items.size();
+  // A connectivity event that app blocking preceded says so (ooni/events.h; docs/ooni.md).
+  ooni::JoinAppBlocking(&events.items);
   data->ReplaceEvents(std::move(events.items));
   // Where the data come from: the scenario's notice and the ingest ledger (docs/report.md).
   BLACKOUT_ASSIGN_OR_RETURN(auto provenance, report::ReadProvenance(store));
