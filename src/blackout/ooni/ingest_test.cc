@@ -27,6 +27,21 @@ double At(store::Store& s, const char* entity, std::string_view signal, const ch
   return series->values[0];
 }
 
+TEST(IngestTest, UnknownCountryAndNetworkCountOnlyForWhatIsKnown) {
+  Measurement m;
+  m.probe_cc = "KZ";
+  m.probe_asn = 9198;
+  EXPECT_EQ(EntitiesOf(m, {}),
+            (std::vector<std::string>{"country/KZ", "asn/9198", "geoasn/KZ-9198"}));
+  m.probe_cc = "ZZ";  // OONI's unknown country
+  EXPECT_EQ(EntitiesOf(m, {}), (std::vector<std::string>{"asn/9198"}));
+  m.probe_cc = "KZ";
+  m.probe_asn = 0;  // AS0: unknown network
+  EXPECT_EQ(EntitiesOf(m, {}), (std::vector<std::string>{"country/KZ"}));
+  m.probe_cc = "ZZ";
+  EXPECT_TRUE(EntitiesOf(m, {}).empty());
+}
+
 TEST(IngestTest, FilesAddUpInTheSameBinsAndReingestIsANoOp) {
   testing::TempDir dir;
   auto store = store::OpenStore("sqlite:" + (dir / "s.db").string());

@@ -44,11 +44,14 @@ Cell& Cell::operator-=(const Cell& o) {
 
 std::vector<std::string> EntitiesOf(const Measurement& m, const EntityOptions& options) {
   std::vector<std::string> out;
-  out.push_back("country/" + m.probe_cc);
+  // OONI writes "ZZ" and "AS0" when the probe could not (or chose not to) tell its country or
+  // network: such a measurement counts for what is known only.
+  const bool country = m.probe_cc != "ZZ";
+  if (country) out.push_back("country/" + m.probe_cc);
   if (m.probe_asn != 0) {
     std::string asn = std::to_string(m.probe_asn);
     if (options.asn) out.push_back("asn/" + asn);
-    if (options.geoasn) out.push_back("geoasn/" + m.probe_cc + "-" + asn);
+    if (options.geoasn && country) out.push_back("geoasn/" + m.probe_cc + "-" + asn);
   }
   return out;
 }
