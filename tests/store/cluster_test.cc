@@ -2,7 +2,7 @@
 // started once for the binary): the schema is replicated behind distributed tables on every node,
 // the ledger holds when a batch is retried through another replica, and ingest nodes writing while
 // a replica is SIGKILLed and restarted lose nothing and count nothing twice, while reads answer
-// throughout. See docs/scale-out.md.
+// throughout (the store reads, and the snapshot the API serves). See docs/scale-out.md.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -13,6 +13,8 @@
 #include <mutex>
 #include <thread>
 
+#include "blackout/server/data.h"
+#include "blackout/service/snapshot.h"
 #include "blackout/store/internal/clickhouse_schema.h"
 #include "blackout/store/store.h"
 #include "clickhouse_cluster.h"
@@ -78,6 +80,25 @@ WriteBatch Round(int node, int round, int series, int bins) {
   return b;
 }
 
+// What the API serves is a snapshot loaded from the store (service/snapshot.h): load it and look
+// at the preloaded entity's series and event as the API would. "" when right, else what is wrong.
+std::string ReadLikeTheApi(Store& store) {
+  server::MemoryData data;
+  auto stats = service::LoadSnapshot(store, {}, &data);
+  if (!stats.ok()) return "snapshot: " + stats.status().ToString();
+  auto series = data.GetSeries("asn", "65410", "ping-slash24", 0, kT0 + 86400);
+  if (series.size() != 1 || series[0].values.size() != 12 ||
+      series[0].values[5] != 9e6 + 10 * 1e4 + 5) {
+    return "snapshot: wrong series";
+  }
+  server::OutageQuery q;
+  q.entity_type = "asn";
+  q.entity_code = "65410";
+  q.until = kT0 + 86400;
+  if (data.Events(q).size() != 1) return "snapshot: wrong events";
+  return "";
+}
+
 TEST(ClickHouseCluster, SchemaIsReplicatedOnEveryNodeAndTheLedgerHoldsThroughAnotherReplica) {
   ClickHouseCluster* c = Cluster();
   ASSERT_NE(c, nullptr);
@@ -136,6 +157,14 @@ TEST(ClickHouseCluster, IngestNodesWriteThroughAReplicaKillAndEveryPointIsThereO
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     WriteBatch pre = Round(9, 0, 20, 12);
     pre.SetInput("preload", "preload");
+    Event e;
+    e.entity = "asn/65410";
+    e.start = kT0 + 3 * 300;
+    e.end = kT0 + 6 * 300;
+    e.depth = 0.4;
+    e.method = "combined";
+    e.signals = {"probe"};
+    pre.AddEvent(e);
     ASSERT_TRUE((*s)->Apply(pre).ok());
     ASSERT_EQ(c->SyncReplicas(db).ToString(), "OK");
   }
@@ -165,6 +194,8 @@ TEST(ClickHouseCluster, IngestNodesWriteThroughAReplicaKillAndEveryPointIsThereO
         why = l.status().ToString();
       } else if (l->size() != 1 || (*l)[0].value != 9e6 + 3 * 1e4 + 11) {
         why = "wrong latest";
+      } else {
+        why = ReadLikeTheApi(**s);
       }
       std::lock_guard lock(mu);
       if (!why.empty()) read_failures.push_back(why);
