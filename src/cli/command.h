@@ -56,6 +56,7 @@ void RegisterRisLiveCommands(CLI::App& app, Context& ctx);  // ris-live (blackou
 void RegisterOoniCommands(CLI::App& app, Context& ctx);     // import ooni, fetch ooni
 void RegisterDarknetCommands(CLI::App& app, Context& ctx);  // ingest darknet
 void RegisterBmpCommands(CLI::App& app, Context& ctx);      // bmp read, bmp listen
+void RegisterNotifyCommands(CLI::App& app, Context& ctx);   // subscribe, import annotations
 
 // Adds --store URL (default kDefaultStore) to a subcommand.
 inline CLI::Option* AddStoreOption(CLI::App* sub, std::string* store) {

@@ -8,6 +8,7 @@
 
 #include "blackout/base/log.h"
 #include "blackout/base/time.h"
+#include "blackout/curated/agreement.h"
 #include "blackout/detect/config.h"
 #include "blackout/detect/evaluate.h"
 #include "blackout/detect/ioda_csv.h"
@@ -22,6 +23,8 @@ namespace blackout::cli {
 
 namespace {
 
+void Print(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
+
 struct EvaluateOptions {
   std::string truth;
   std::string store;
@@ -35,7 +38,48 @@ struct EvaluateOptions {
   std::string config;
   bool families = false;
   int seeds = 5;
+  bool annotations = false;
 };
+
+// --annotations: the store's events against the curated lists imported into it (issue 22).
+int RunEvaluateAnnotations(const EvaluateOptions& o, const Context& ctx) {
+  auto st = OpenExistingStore(o.store, /*read_only=*/true);
+  if (!st.ok()) {
+    log::Error("evaluate: ", st.status().ToString());
+    return kExitFailure;
+  }
+  auto outages = curated::LoadOutages(**st);
+  auto series = (*st)->ListSeries(store::SeriesFilter{});
+  store::EventQuery q;
+  q.limit = 0;
+  auto events = (*st)->QueryEvents(q);
+  for (const Status& s : {outages.status(), series.status(), events.status()}) {
+    if (!s.ok()) {
+      log::Error("evaluate: ", s.ToString());
+      return kExitFailure;
+    }
+  }
+  if (outages->empty()) {
+    log::Error("evaluate: no curated outages in ", o.store,
+               ": import a list first (blackout import annotations FILE --format ...)");
+    return kExitUsage;
+  }
+  // Where the store has data: per entity, from its first to past its last stored bin.
+  curated::Coverage coverage;
+  for (const store::SeriesInfo& s : *series) {
+    auto [it, fresh] = coverage.try_emplace(s.key.entity, s.first, s.last + s.step);
+    if (!fresh) {
+      it->second.first = std::min(it->second.first, s.first);
+      it->second.second = std::max(it->second.second, s.last + s.step);
+    }
+  }
+  std::erase_if(events->items, [](const store::Event& e) { return ooni::IsAppBlockingEvent(e); });
+  UnixSeconds now = 0;
+  for (const auto& [entity, span] : coverage) now = std::max(now, span.second);
+  const curated::Agreement a = curated::Compare(*outages, events->items, coverage, now);
+  Print(ctx.json ? curated::AgreementJson(a) + "\n" : curated::AgreementTable(a));
+  return kExitOk;
+}
 
 // --families: the combined detector and IODA's rule at its best on the synthetic families.
 int RunEvaluateFamilies(const EvaluateOptions& o, const Context& ctx) {
@@ -111,14 +155,15 @@ int RunEvaluateTruth(const EvaluateOptions& o, const Context& ctx) {
 }
 
 int RunEvaluate(const EvaluateOptions& o, const Context& ctx) {
-  const int modes = !o.truth.empty() + !o.series.empty() + o.families;
+  const int modes = !o.truth.empty() + !o.series.empty() + o.families + o.annotations;
   if (modes != 1) {
     log::Error(
         "evaluate: give exactly one of --series (labelled IODA CSV), --truth (a scenario's "
-        "truth.json) or --families (the synthetic families)");
+        "truth.json), --families (the synthetic families) or --annotations (curated lists)");
     return kExitUsage;
   }
   if (o.families) return RunEvaluateFamilies(o, ctx);
+  if (o.annotations) return RunEvaluateAnnotations(o, ctx);
   if (!o.truth.empty()) return RunEvaluateTruth(o, ctx);
   if (o.labels.empty()) {
     log::Error("evaluate: --series needs --labels");
@@ -184,6 +229,10 @@ void RegisterEvaluateCommands(CLI::App& app, Context& ctx) {
                "history, gaps inside outages ...");
   ev->add_option("--seeds", eo->seeds, "With --families: cases per family (seeds 1..N)")
       ->capture_default_str();
+  ev->add_flag("--annotations", eo->annotations,
+               "Compare the events in --store with the curated outage lists imported into it "
+               "(blackout import annotations): found, missed, and events without a curated "
+               "record, where the store has data");
   ev->callback([eo, &ctx] { ctx.exit_code = RunEvaluate(*eo, ctx); });
 }
 

@@ -20,6 +20,7 @@
 #include "blackout/probe/signal.h"
 #include "blackout/report/provenance.h"
 #include "blackout/service/snapshot.h"
+#include "blackout/service/webhooks.h"
 #include "blackout/sim/scenario.h"
 #include "blackout/sim/simulate.h"
 #include "blackout/store/entity_ref.h"
@@ -248,6 +249,8 @@ struct Service::Impl {
   std::unique_ptr<geo::GeoDb> geo;
   std::optional<sim::Scenario> scenario;
   std::unique_ptr<server::ApiServer> api;
+  // Webhooks and curated annotations (docs/notify.md); made with the API, stopped before it.
+  std::unique_ptr<Webhooks> webhooks;
   std::atomic<bool> pass_requested{false};
   std::vector<std::string> bgp, probe_records, logs, ooni;
   bool detect_needed = true;
@@ -664,6 +667,8 @@ Result<PassReport> Service::IngestPass() {
   if (!impl_->ooni.empty()) OoniEvents(st, &report);
 
   BLACKOUT_RETURN_IF_ERROR(ReloadSnapshot(expected_config));
+  // Matching and queueing only: delivery runs on the webhooks' own threads.
+  if (impl_->webhooks) impl_->webhooks->AfterPass(data_, impl_->api.get());
   report.seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
   if (impl_->api) {
     server::Metrics& m = impl_->api->metrics();
@@ -719,8 +724,18 @@ Status Service::StartServer() {
     impl_->pass_requested = true;
     return Status::Ok();
   };
+  impl_->webhooks = std::make_unique<Webhooks>(
+      *impl_->store, [this](const std::string& e) { return ParentsOf(e); });
+  impl_->webhooks->FillActions(actions);
   impl_->api = std::make_unique<server::ApiServer>(data_, o, actions);
-  return impl_->api->Start();
+  BLACKOUT_RETURN_IF_ERROR(impl_->api->Start());
+  impl_->webhooks->RefreshCurated(data_, *impl_->api);
+  // `blackout serve` runs no detection: nothing to notify of.
+  if (config_.run_detection) {
+    BLACKOUT_RETURN_IF_ERROR(impl_->webhooks->Start("http://" + config_.host + ":" +
+                                                    std::to_string(impl_->api->port())));
+  }
+  return Status::Ok();
 }
 
 void Service::RunUntil(const std::atomic<bool>& stop,
@@ -821,6 +836,7 @@ void Service::StopServer() {
 #ifdef BLACKOUT_HAVE_RISLIVE
   if (impl_) impl_->ris_live.reset();
 #endif
+  if (impl_ && impl_->webhooks) impl_->webhooks->Stop();
   if (impl_ && impl_->api) impl_->api->Stop();
 }
 
