@@ -17,6 +17,7 @@
 #include "blackout/probe/raw_socket.h"
 #include "blackout/probe/records.h"
 #include "blackout/probe/signal.h"
+#include "blackout/probe/spool.h"
 #include "cli/command.h"
 
 namespace blackout::cli {
@@ -206,7 +207,51 @@ struct RunArgs {
   bool geo = false;
   std::string geo_dir;
   std::string store;
+  // Reporting to the observatory (docs/probe.md, "Reporting to the observatory").
+  std::string report_to;
+  std::string token_file;
+  std::string spool;
+  double drain_seconds = 30;
+  double retry_max_seconds = 60;
 };
+
+// A vantage point's link to the observatory: every round goes to the spool, the uploader sends it.
+struct Reporter {
+  std::unique_ptr<probe::Spool> spool;
+  std::unique_ptr<probe::Transport> transport;
+  std::unique_ptr<probe::Uploader> uploader;
+};
+
+Result<std::unique_ptr<Reporter>> StartReporting(const RunArgs& a,
+                                                 const std::vector<probe::HitlistEntry>& blocks,
+                                                 const probe::EntityMapper* mapper) {
+  if (a.token_file.empty()) return InvalidArgument("--report-to needs --token-file");
+  std::ifstream in(a.token_file);
+  if (!in) return NotFound("cannot read token file " + a.token_file);
+  std::string token;
+  std::getline(in, token);
+  while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
+  if (token.empty()) return InvalidArgument("token file " + a.token_file + " is empty");
+  std::vector<uint32_t> bases, group(blocks.size(), 0);
+  for (const probe::HitlistEntry& e : blocks) bases.push_back(e.base);
+  std::vector<std::vector<std::string>> groups;
+  if (mapper != nullptr) {
+    mapper->Attribute(bases, group, groups);
+  } else {
+    groups.push_back({});
+  }
+  auto r = std::make_unique<Reporter>();
+  BLACKOUT_ASSIGN_OR_RETURN(
+      r->spool, probe::Spool::Open(a.spool.empty() ? "blackout-spool-" + a.vantage : a.spool));
+  r->transport = probe::MakeHttpTransport(a.report_to, token);
+  probe::UploaderOptions uo;
+  uo.max_backoff_ms = std::max<int64_t>(uo.min_backoff_ms, int64_t(a.retry_max_seconds * 1000));
+  r->uploader = std::make_unique<probe::Uploader>(
+      *r->spool, *r->transport,
+      probe::FormatBlockList(probe::MakeBlockList(a.vantage, bases, group, groups)), uo);
+  r->uploader->Start();
+  return r;
+}
 
 void Run(const RunArgs& a, Context& ctx) {
   if (Status st = probe::ValidateVantage(a.vantage); !st.ok()) return Fail(ctx, "run", st);
@@ -262,6 +307,13 @@ void Run(const RunArgs& a, Context& ctx) {
     std::cout << probe::kRecordsHeader << "\n";
   }
 
+  std::unique_ptr<Reporter> reporter;
+  if (!a.report_to.empty()) {
+    auto r = StartReporting(a, sel.blocks, mapper.get());
+    if (!r.ok()) return Fail(ctx, "run", r.status());
+    reporter = std::move(r).value();
+  }
+
   probe::RealClock clock;
   auto raw = probe::RawSocketIo::Open(clock);
   if (!raw.ok()) return Fail(ctx, "run", raw.status());
@@ -287,8 +339,14 @@ void Run(const RunArgs& a, Context& ctx) {
       if (r.status().code() == StatusCode::kUnavailable && g_stop.load()) break;
       return Fail(ctx, "run", r.status());
     }
-    *out << probe::FormatRound(*r, a.vantage);
+    const std::string round_text = probe::FormatRound(*r, a.vantage);
+    *out << round_text;
     out->flush();
+    if (reporter) {
+      auto seq = reporter->spool->Append(std::string(probe::kRecordsHeader) + "\n" + round_text);
+      if (!seq.ok()) return Fail(ctx, "run", seq.status());
+      reporter->uploader->Notify();
+    }
     if (store) {
       if (Status st = probe::WriteProbeSignal(*store, *r, a.vantage); !st.ok()) {
         return Fail(ctx, "run", st);
@@ -303,6 +361,14 @@ void Run(const RunArgs& a, Context& ctx) {
     sent += r->sent;
     matched += r->matched;
     ++done;
+  }
+  if (reporter) {
+    // What the observatory has not acknowledged yet stays in the spool for the next run.
+    if (!reporter->uploader->Drain(static_cast<int64_t>(a.drain_seconds * 1000))) {
+      log::Warn("probe run: ", reporter->spool->Pending().size(),
+                " rounds not yet reported; kept in ", reporter->spool->dir().string());
+    }
+    reporter->uploader->Stop();
   }
   if (ctx.json) {
     std::cerr << json{{"rounds", done}, {"sent", sent}, {"matched", matched}}.dump() << "\n";
@@ -354,6 +420,19 @@ void RegisterProbeCommands(CLI::App& app, Context& ctx) {
   run->add_option("--geo-dir", run_args->geo_dir, "Geo datasets folder (see `blackout geo`)");
   run->add_option("--store", run_args->store,
                   "Also write the per-entity counts as the `probe` signal to this store URL");
+  run->add_option("--report-to", run_args->report_to,
+                  "Send every round to this observatory (http://HOST:PORT), through the spool");
+  run->add_option("--token-file", run_args->token_file,
+                  "File holding the observatory's write-API bearer token");
+  run->add_option("--spool", run_args->spool,
+                  "Spool folder of rounds not yet acknowledged (default ./blackout-spool-VANTAGE)");
+  run->add_option("--drain-seconds", run_args->drain_seconds,
+                  "At exit, keep sending the spool this long")
+      ->capture_default_str();
+  run->add_option("--retry-max-seconds", run_args->retry_max_seconds,
+                  "Longest back-off between attempts to reach the observatory")
+      ->capture_default_str()
+      ->check(CLI::Range(0.5, 3600.0));
   AddSafety(run, run_args->safety);
   run->callback([run_args, &ctx] { Run(*run_args, ctx); });
 }

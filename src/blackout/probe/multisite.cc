@@ -18,6 +18,7 @@ struct Snapshot {
   int64_t step = 0;
   Sparse entries;
   VantageVerdict verdict;
+  size_t peers = 0;  // other vantage points with a round in the bin when it was last judged
 };
 
 struct Vantage {
@@ -225,7 +226,11 @@ Status MultiSiteJudge::Impl::Recompute(UnixSeconds from_bin) {
       ++group_all[block_group[i]];
     }
     prev.swap(out);
-    for (size_t k = 0; k < present.size(); ++k) present[k]->bins.at(bin).verdict = verdicts[k];
+    for (size_t k = 0; k < present.size(); ++k) {
+      Snapshot& snap = present[k]->bins.at(bin);
+      snap.verdict = verdicts[k];
+      snap.peers = present.size() - 1;
+    }
     std::vector<double> up(entities.size(), 0);
     std::vector<bool> has(entities.size(), false);
     for (size_t g = 0; g < groups.size(); ++g) {
@@ -361,7 +366,16 @@ std::vector<VantageHealth> MultiSiteJudge::Health() const {
       h.first_round = v.bins.begin()->first;
       h.last_round = v.bins.rbegin()->first;
       h.step = v.bins.rbegin()->second.step;
-      h.last = v.bins.rbegin()->second.verdict;
+      // The latest bin judged beside other vantage points: a round that arrived before the
+      // others' rounds of its bin had no witness yet.
+      auto latest = v.bins.rbegin();
+      for (auto it = v.bins.rbegin(); it != v.bins.rend(); ++it) {
+        if (it->second.peers > 0) {
+          latest = it;
+          break;
+        }
+      }
+      h.last = latest->second.verdict;
       h.healthy = h.last.healthy;
     }
     for (const auto& [bin, snap] : v.bins) {

@@ -41,12 +41,13 @@ struct UploadResult {
 
 struct VantageHealth {
   std::string vantage;
-  bool healthy = true;  // the verdict of its latest bin
+  // The verdict of its latest bin judged beside other vantage points (else of its latest bin).
+  bool healthy = true;
   uint64_t blocks = 0;  // blocks in its list
   uint64_t rounds = 0;  // rounds held (in memory)
   int64_t step = 0;
   UnixSeconds first_round = 0, last_round = 0;
-  VantageVerdict last;  // the latest bin's verdict
+  VantageVerdict last;  // that bin's verdict
   // Bins whose rounds were set aside, as [from, until) ranges.
   std::vector<std::pair<UnixSeconds, UnixSeconds>> set_aside;
 };

@@ -31,6 +31,7 @@ std::string RouteName(const std::string& path) {
       {"/api/v2/datasources", "datasources"},
       {"/api/v2/annotations", "annotations"},
       {"/api/v2/admin", "admin"},
+      {"/api/v2/probe/", "probe"},
       {"/api/v2/meta", "meta"},
       {"/api/", "api_other"},
       {"/feeds/", "feeds"},
@@ -163,7 +164,6 @@ ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions action
   RegisterEntityRoutes(http, ctx);
   RegisterFeedRoutes(http, ctx);
   RegisterAnnotationRoutes(http, ctx);
-  RegisterSubscriptionRoutes(http, ctx);
   RegisterSubscriptionRoutes(http, ctx);
   RegisterStaticRoutes(http, ctx);
 }

@@ -1,6 +1,8 @@
 // The state-changing endpoints, each behind the bearer token (ServerOptions::token):
-// POST /api/v2/admin/reingest (Actions::reingest) and POST /api/v2/annotations; and
-// GET /api/v2/annotations, which lists the notes (docs/api.md).
+// POST /api/v2/admin/reingest (Actions::reingest), POST /api/v2/admin/probe/upload
+// (Actions::probe_upload: vantage points reporting rounds) and POST /api/v2/annotations; and
+// GET /api/v2/annotations and /api/v2/probe/vantages, which list the notes and the vantage
+// points' health (docs/api.md).
 #include <httplib.h>
 
 #include <optional>
@@ -19,6 +21,28 @@ void ServeReingest(const RouteContext& ctx, const httplib::Request& req, httplib
   Status st = ctx.actions.reingest();
   if (!st.ok()) return SendError(req, res, 500, "admin", st.ToString());
   res.set_content(Envelope("admin", req, "{\"reingest\":\"done\"}", ""), "application/json");
+}
+
+void ServeProbeUpload(const RouteContext& ctx, const httplib::Request& req,
+                      httplib::Response& res) {
+  if (!Authorized(req, res, ctx.options.token)) return;
+  if (!ctx.actions.probe_upload)
+    return SendError(req, res, 501, "admin", "probe upload not available");
+  Result<std::string> r = ctx.actions.probe_upload(req.body);
+  if (!r.ok()) {
+    const StatusCode code = r.status().code();
+    const int status = code == StatusCode::kDataLoss || code == StatusCode::kInvalidArgument ? 400
+                       : code == StatusCode::kNotFound                                       ? 409
+                                                                                             : 500;
+    return SendError(req, res, status, "admin", r.status().ToString());
+  }
+  res.set_content(Envelope("admin", req, *r, ""), "application/json");
+}
+
+void ServeProbeVantages(const RouteContext& ctx, const httplib::Request& req,
+                        httplib::Response& res) {
+  const std::string data = ctx.actions.probe_vantages ? ctx.actions.probe_vantages() : "[]";
+  SetBody(req, res, Envelope("vantages", req, data, ""), "application/json");
 }
 
 void ServeAddAnnotation(const RouteContext& ctx, const httplib::Request& req,
@@ -108,6 +132,13 @@ void ServeAnnotations(const RouteContext& ctx, const httplib::Request& req,
 void RegisterAnnotationRoutes(httplib::Server& http, const RouteContext& ctx) {
   http.Post("/api/v2/admin/reingest", [ctx](const httplib::Request& req, httplib::Response& res) {
     ServeReingest(ctx, req, res);
+  });
+  http.Post("/api/v2/admin/probe/upload",
+            [ctx](const httplib::Request& req, httplib::Response& res) {
+              ServeProbeUpload(ctx, req, res);
+            });
+  http.Get("/api/v2/probe/vantages", [ctx](const httplib::Request& req, httplib::Response& res) {
+    ServeProbeVantages(ctx, req, res);
   });
   http.Post("/api/v2/annotations", [ctx](const httplib::Request& req, httplib::Response& res) {
     ServeAddAnnotation(ctx, req, res);
