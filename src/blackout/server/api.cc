@@ -34,6 +34,7 @@ std::string RouteName(const std::string& path) {
       {"/api/v2/probe/", "probe"},
       {"/api/v2/meta", "meta"},
       {"/api/", "api_other"},
+      {"/ioda/", "ioda"},  // IODA's clients (docs/api.md, "IODA clients")
       {"/feeds/", "feeds"},
       {"/healthz", "healthz"},
       {"/metrics", "metrics"},
@@ -164,7 +165,6 @@ ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions action
   RegisterEntityRoutes(http, ctx);
   RegisterFeedRoutes(http, ctx);
   RegisterAnnotationRoutes(http, ctx);
-  RegisterSubscriptionRoutes(http, ctx);
   RegisterSubscriptionRoutes(http, ctx);
   RegisterStaticRoutes(http, ctx);
 }

@@ -118,7 +118,7 @@ class StaticFiles {
 void ServeDashboard(const RouteContext& ctx, StaticFiles& files, const httplib::Request& req,
                     httplib::Response& res) {
   const std::string& path = req.path;
-  if (path.rfind("/api/", 0) == 0 || path == "/api") {
+  if (path.rfind("/api/", 0) == 0 || path == "/api" || path.rfind("/ioda/", 0) == 0) {
     return SendError(req, res, 404, "error", "no such endpoint");
   }
   bool bad = path.find("..") != std::string::npos || path.find('\\') != std::string::npos ||
