@@ -136,24 +136,52 @@ std::string IodaMethod(std::string_view datasource) {
 
 double IodaScore(const Event& e) { return std::isfinite(e.score) ? 100.0 * e.score : 0.0; }
 
-json IodaSourceScores(const Event& e) {
+json IodaSourceScores(const Event& e, const std::vector<Alert>& alerts,
+                      const std::vector<Datasource>& datasources) {
+  // Each datasource's bin: the detector judges on the entity's finest grid, so a coarse signal's
+  // alerts (probing's 660 s rounds) come every grid bin; the closest spacing of its alerts is the
+  // bin they stand for, the native step when there is only one.
+  std::map<std::string, int64_t> bin;
+  std::map<std::string, UnixSeconds> last;
+  for (const Alert& a : alerts) {
+    auto it = last.find(a.datasource);
+    if (it != last.end() && a.time > it->second) {
+      const int64_t gap = a.time - it->second;
+      auto b = bin.find(a.datasource);
+      if (b == bin.end() || gap < b->second) bin[a.datasource] = gap;
+    }
+    last[a.datasource] = a.time;
+  }
   json out = json::object();
+  for (const Alert& a : alerts) {
+    int64_t step = kDefaultStepSeconds;
+    for (const Datasource& d : datasources) {
+      if (d.name == a.datasource && d.native_step > 0) step = d.native_step;
+    }
+    if (auto b = bin.find(a.datasource); b != bin.end()) step = std::min(step, b->second);
+    const double top = std::max(a.history_value, a.value);
+    if (!std::isfinite(top) || top <= 0 || !std::isfinite(a.value)) continue;
+    const double drop = std::max(0.0, (a.history_value - a.value) / top) * 100.0;
+    const std::string key = a.datasource + "." + IodaMethod(a.datasource);
+    out[key] = out.value(key, 0.0) + drop * static_cast<double>(step) / 60.0;
+  }
   const double score = IodaScore(e);
   for (const std::string& signal : e.signals) {
     const std::string ds = store::IodaDatasource(signal);
-    out[ds + "." + IodaMethod(ds)] = score;
+    const std::string key = ds + "." + IodaMethod(ds);
+    if (!out.contains(key)) out[key] = score;
   }
   if (out.empty()) out["overall"] = score;
   return out;
 }
 
-double IodaOverallScore(const Event& e) {
-  const double score = IodaScore(e);
-  if (e.signals.empty()) return score;
+double IodaOverallScore(const json& source_scores) {
   double product = 1;
-  for (size_t i = 0; i < e.signals.size(); ++i) product *= score;
+  for (const auto& [k, v] : source_scores.items()) product *= v.get<double>();
   return product;
 }
+
+double IodaOverallScore(const Event& e) { return IodaOverallScore(IodaSourceScores(e)); }
 
 std::vector<Alert> LevelChanges(const std::vector<Alert>& bad, UnixSeconds until,
                                 const std::vector<Datasource>& datasources) {

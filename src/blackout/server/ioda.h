@@ -55,10 +55,17 @@ std::string IodaMethod(std::string_view datasource);
 // An event's score on IODA's scale: the drop in percent times minutes (blackout's score is the
 // drop as a fraction times minutes, so x100), per datasource that shows it.
 double IodaScore(const Event& e);
-// {"<datasource>.<method>": score} for the datasources that show the event.
-nlohmann::json IodaSourceScores(const Event& e);
+// {"<datasource>.<method>": score} for the datasources that show the event. With the event's bad
+// bins (`alerts`: the entity's warning and critical alerts within the event), a datasource's score
+// is IODA's own sum over them of the drop in percent, 100 * (expected - value) / max(expected,
+// value), times the minutes of its bin (the closest spacing of its alerts, at most its native step
+// from `datasources`); a datasource without alerts gets IodaScore(e). REQUIRES: `alerts` in time
+// order.
+nlohmann::json IodaSourceScores(const Event& e, const std::vector<Alert>& alerts = {},
+                                const std::vector<Datasource>& datasources = {});
 // IODA's overall score of one event: the product of its per-datasource scores (IODA multiplies the
 // largest score of each datasource of a merged event).
+double IodaOverallScore(const nlohmann::json& source_scores);
 double IodaOverallScore(const Event& e);
 
 // ---- Alerts ----

@@ -63,7 +63,22 @@ TEST(IodaTest, ScoresAreIodasScale) {
   EXPECT_DOUBLE_EQ(IodaOverallScore(e), 60000.0 * 60000.0);  // product over datasources
 }
 
-Alert Bad(UnixSeconds t, const char* level, const char* ds = "bgp") {
+Alert Bad(UnixSeconds t, const char* level, const char* ds = "bgp");
+
+TEST(IodaTest, SourceScoresFromTheBadBinsAsIodaSumsThem) {
+  Event e;
+  e.entity = "country/KZ";
+  e.score = 600;
+  e.signals = {"probe", "bgp"};
+  // Two 300 s bgp bins at 90% down (value 1 of 10): 2 x 90 x 5 minutes; probing has no alerts.
+  const std::vector<Datasource> ds = {{"bgp", "BGP", "", 300}};
+  const nlohmann::json per = IodaSourceScores(e, {Bad(0, "critical"), Bad(300, "critical")}, ds);
+  EXPECT_DOUBLE_EQ(per["bgp.median"].get<double>(), 900);
+  EXPECT_DOUBLE_EQ(per["ping-slash24.seasonal"].get<double>(), 60000);  // IodaScore(e)
+  EXPECT_DOUBLE_EQ(IodaOverallScore(per), 900.0 * 60000.0);
+}
+
+Alert Bad(UnixSeconds t, const char* level, const char* ds) {
   Alert a;
   a.entity_type = "country";
   a.entity_code = "KZ";

@@ -281,14 +281,38 @@ std::vector<Event> ClientEvents(const DataView& data, const OutageRequest& r) {
   return out;
 }
 
+// IODA's per-datasource scores of one event, from its bad bins (ioda.h), ignored methods left out.
+json EventSourceScores(const DataView& data, const Event& e, const OutageRequest& r,
+                       UnixSeconds until) {
+  const store::EntityRef where = store::EntityRef::FromCanonical(e.entity);
+  OutageQuery q;
+  q.entity_type = std::string(where.type());
+  q.entity_code = std::string(where.code());
+  q.from = e.start;
+  q.until = e.end.value_or(until);
+  std::vector<Alert> alerts;
+  for (Alert& a : data.Alerts(q)) {
+    const bool shown = std::any_of(e.signals.begin(), e.signals.end(), [&](const std::string& s) {
+      return store::IodaDatasource(s) == a.datasource;
+    });
+    if (shown && !Ignored(r, a.datasource, IodaMethod(a.datasource))) {
+      alerts.push_back(std::move(a));
+    }
+  }
+  return IodaSourceScores(e, alerts, data.Datasources());
+}
+
 // One event as the client reads it. blackout's own fields (EventJson) with IODA's scale beside
 // them; under /ioda/v2 `score` is IODA's and region codes are aliases; format=ioda gives IODA's
 // event objects ({entity, from, until, score, datasource, method[, alerts]}) with blackout's id.
 json ClientEventJson(const DataView& data, const Event& e, const OutageRequest& r) {
-  const double ioda_score = r.overall ? IodaOverallScore(e) : IodaScore(e);
   const store::EntityRef where = store::EntityRef::FromCanonical(e.entity);
   const std::string type(where.type()), code(where.code());
   const UnixSeconds until = r.queries.empty() ? r.until : r.queries.front().until;
+  const json per_source = EventSourceScores(data, e, r, until);
+  double largest = 0;
+  for (const auto& [k, v] : per_source.items()) largest = std::max(largest, v.get<double>());
+  const double ioda_score = r.overall ? IodaOverallScore(per_source) : largest;
   if (r.format == "ioda") {
     json out = {{"entity", ClientEntityRef(data, type, code, r.ioda)},
                 {"from", e.start},
@@ -319,7 +343,7 @@ json ClientEventJson(const DataView& data, const Event& e, const OutageRequest& 
   out["location"] = type + "/" + ClientCode(r.ioda, type, code);
   out["overlaps_window"] = e.start < r.from;
   out["iodaScore"] = ioda_score;
-  out["iodaScores"] = IodaSourceScores(e);
+  out["iodaScores"] = per_source;
   if (r.ioda) {
     out["score"] = ioda_score;
     out["blackoutScore"] = NumberOrNull(e.score);
@@ -351,9 +375,9 @@ std::string SummaryPage(const DataView& data, const OutageRequest& r) {
     row.entity = e.entity;
     ++row.events;
     row.score += e.score;
-    row.ioda_overall += IodaOverallScore(e);
+    const json per_source = EventSourceScores(data, e, r, r.until);
+    row.ioda_overall += IodaOverallScore(per_source);
     for (const std::string& s : e.signals) row.signals[store::IodaDatasource(s)] += e.score;
-    const json per_source = IodaSourceScores(e);
     for (const auto& [k, v] : per_source.items()) row.ioda[k] += v.get<double>();
   }
   std::vector<SummaryRow> list;
