@@ -58,6 +58,7 @@ void RegisterDarknetCommands(CLI::App& app, Context& ctx);  // ingest darknet
 void RegisterBmpCommands(CLI::App& app, Context& ctx);      // bmp read, bmp listen
 void RegisterNotifyCommands(CLI::App& app, Context& ctx);   // subscribe, import annotations
 void RegisterNotifyCommands(CLI::App& app, Context& ctx);   // subscribe, import annotations
+void RegisterNotifyCommands(CLI::App& app, Context& ctx);   // subscribe, import annotations
 
 // Adds --store URL (default kDefaultStore) to a subcommand.
 inline CLI::Option* AddStoreOption(CLI::App* sub, std::string* store) {

@@ -365,6 +365,20 @@ std::string ChartCaption(const Report& r) {
   return c;
 }
 
+// Others' records (curated lists): one sentence each, linked to the record's source.
+std::string CuratedSection(const Report& r, const ReportOptions& opt) {
+  if (!opt.curated || opt.curated->empty()) return "";
+  std::string md = "## What others recorded\n\n";
+  for (const curated::CuratedOutage& o : *opt.curated) {
+    md += "- " + curated::Sentence(o, r.name);
+    if (!o.link.empty() && o.link.find_first_of(" ()[]") == std::string::npos) {
+      md += " [Source](" + o.link + ")";
+    }
+    md += "\n";
+  }
+  return md + "\n";
+}
+
 std::string Markdown(const Report& r, const ReportOptions& opt) {
   std::string md = "# " + r.title + "\n\n";
   if (r.provenance.simulation) {
@@ -389,6 +403,7 @@ std::string Markdown(const Report& r, const ReportOptions& opt) {
     }
   }
   md += AppBlockingSection(r);
+  md += CuratedSection(r, opt);
   if (r.measured && (r.first_measured > r.from || r.last_measured < r.until)) {
     md += "Measurements cover " + FormatLongTime(r.measured_from()) + " – " +
           FormatLongTime(r.measured_until()) +
@@ -594,6 +609,11 @@ Result<Report> BuildReport(store::Store& st, std::string_view entity, UnixSecond
   // goes in, since together they set the detection grid.
   BLACKOUT_ASSIGN_OR_RETURN(auto series, st.ReadSeriesMany(f, 0, INT64_MAX));
   ReportOptions with_provenance = opt;
+  if (!with_provenance.curated) {
+    BLACKOUT_ASSIGN_OR_RETURN(auto all, curated::LoadOutages(st));
+    const std::vector<std::string> entities = {std::string(entity)};
+    with_provenance.curated = curated::Select(all, entities, from, until);
+  }
   if (!with_provenance.provenance) {
     BLACKOUT_ASSIGN_OR_RETURN(with_provenance.provenance, ReadProvenance(st));
   }

@@ -20,6 +20,7 @@
 
 #include "blackout/base/status.h"
 #include "blackout/base/time.h"
+#include "blackout/curated/curated.h"
 #include "blackout/detect/config.h"
 #include "blackout/detect/expected.h"
 #include "blackout/report/provenance.h"
@@ -53,6 +54,11 @@ struct ReportOptions {
   // For a country: its regions' coverage in the window. Unset: BuildReport reads it from the
   // store; ComposeReport then leaves the regions unmentioned.
   std::optional<RegionCoverage> regions;
+  // Others' records of outages of the entity in the window (curated lists, docs/annotations.md),
+  // stated beside the measured events ("Access Now's #KeepItOn list records a shutdown in
+  // Kazakhstan from 4 to 11 January 2022"). Unset: BuildReport reads them from the store;
+  // ComposeReport then states none.
+  std::optional<std::vector<curated::CuratedOutage>> curated;
 };
 
 // Which baseline a signal's percentages are of.

@@ -166,6 +166,7 @@ ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions action
   RegisterFeedRoutes(http, ctx);
   RegisterAnnotationRoutes(http, ctx);
   RegisterSubscriptionRoutes(http, ctx);
+  RegisterSubscriptionRoutes(http, ctx);
   RegisterStaticRoutes(http, ctx);
 }
 
