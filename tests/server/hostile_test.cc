@@ -32,6 +32,18 @@ const char* kRoutes[] = {
     "/api/v2/reports/country/KZ/chart.png",
     "/api/v2/reports/region/KZ-75/chart.png",
     "/api/v2/reports/country/ZZ",
+    // IODA's clients (issue 20): the same routes under /ioda/v2, lists, aliases and maps.
+    "/ioda/v2/signals/raw/country/KZ,ZZ,",
+    "/ioda/v2/signals/events/region/1264191254",
+    "/ioda/v2/signals/raw/geoasn/KZ-9198",
+    "/ioda/v2/outages/alerts/",
+    "/ioda/v2/outages/events/",
+    "/ioda/v2/outages/summary/",
+    "/ioda/v2/entities/query/",
+    "/api/v2/topo/country",
+    "/ioda/v2/topo/region",
+    "/ioda/v2/topo/county",
+    "/ioda/v2/nothing",
     "/feeds/events.json",
     "/feeds/events.atom",
     "/healthz",
@@ -39,9 +51,10 @@ const char* kRoutes[] = {
     "/",
     "/assets/x.js",
 };
-const char* kParams[] = {"from",       "until",     "datasource", "maxPoints", "entityType",
-                         "entityCode", "relatedTo", "limit",      "page",      "search",
-                         "format",     "width",     "height"};
+const char* kParams[] = {
+    "from",      "until",         "datasource",   "maxPoints", "entityType",    "entityCode",
+    "relatedTo", "limit",         "page",         "search",    "format",        "width",
+    "height",    "ignoreMethods", "extendWindow", "orderBy",   "includeAlerts", "overall"};
 const char* kHostile[] = {
     "",
     "0",
