@@ -2,8 +2,11 @@
 // core (target <= 1 s): a quiet bin (0.1% of blocks down somewhere) and a bin where one vantage
 // point lost its uplink (every block down there: the suspect and witness passes run). Beside it, in
 // the same run, a straightforward reference of the same rule (per block, branches, a std::set of
-// countries), as a first version would be written; the two must agree. docs/probe.md has the
-// figures.
+// countries), as a first version would be written; the two must agree. And the observatory's whole
+// path for one bin: MultiSiteJudge::Ingest of the three vantage points' rounds (parse, ledger and
+// per-vantage points, the bin judged again at each arrival: dense arrays filled from the sparse
+// rounds, combine, per-entity counts, the combined points written to SQLite). docs/probe.md has
+// the figures.
 #include <benchmark/benchmark.h>
 
 #include <random>
@@ -11,6 +14,9 @@
 #include <vector>
 
 #include "blackout/probe/combine.h"
+#include "blackout/probe/multisite.h"
+#include "blackout/probe/records.h"
+#include "blackout/testing/testing.h"
 
 namespace blackout::probe {
 namespace {
@@ -137,6 +143,67 @@ void BM_Reference(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * kBlocks * kVps);
 }
 BENCHMARK(BM_Reference)->Arg(-1)->Arg(2)->ArgName("failed_vp")->Unit(benchmark::kMillisecond);
+
+// 5M blocks from 1.0.0.0, ~250 "countries" (by /12) and ~20k "ASNs" (by /16); each round 0.1% of
+// the blocks change state (DOWN, then UP again the round after).
+void BM_JudgeBin(benchmark::State& state) {
+  testing::TempDir dir;
+  auto st = store::OpenStore("sqlite:" + (dir / "s.db").string());
+  if (!st.ok()) return state.SkipWithError(st.status().ToString().c_str());
+  MultiSiteJudge judge(**st);
+  std::vector<uint32_t> bases(kBlocks), group(kBlocks);
+  std::vector<std::vector<std::string>> groups;
+  for (size_t i = 0; i < kBlocks; ++i) {
+    bases[i] = (1u << 24) + (static_cast<uint32_t>(i) << 8);
+    group[i] = static_cast<uint32_t>(i >> 8);
+    if (group[i] == groups.size()) {
+      groups.push_back(
+          {"country/C" + std::to_string(i >> 12), "asn/" + std::to_string(i / 256 + 1)});
+    }
+  }
+  const std::vector<std::string> names = {"vp-1", "vp-2", "vp-3"};
+  for (const std::string& v : names) {
+    if (!judge.Ingest(FormatBlockList(MakeBlockList(v, bases, group, groups))).ok()) {
+      return state.SkipWithError("block list");
+    }
+  }
+  std::mt19937_64 rng(3);
+  std::vector<uint32_t> down_now;
+  int64_t index = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    RoundReport r;
+    r.index = index;
+    r.round_ns = 660 * kNanosPerSecond;
+    r.start_ns = (1'700'000'040 + 660 * index) * kNanosPerSecond;
+    std::vector<uint32_t> down_next;
+    for (size_t j = 0; j < kBlocks / 1000; ++j) down_next.push_back(bases[rng() % kBlocks]);
+    std::sort(down_next.begin(), down_next.end());
+    down_next.erase(std::unique(down_next.begin(), down_next.end()), down_next.end());
+    for (uint32_t b : down_now)
+      r.changes.push_back({b, BlockState::kDown, BlockState::kUp, 0.99, r.start_ns});
+    for (uint32_t b : down_next)
+      r.changes.push_back({b, BlockState::kUp, BlockState::kDown, 0.01, r.start_ns});
+    for (size_t g = 0; g < groups.size(); g += 64) r.counts.push_back({groups[g][1], 256, 256});
+    std::sort(r.counts.begin(), r.counts.end(),
+              [](auto& a, auto& b) { return a.entity < b.entity; });
+    r.eligible = kBlocks;
+    r.down = down_next.size();
+    r.up = kBlocks - r.down;
+    std::vector<std::string> bodies;
+    for (const std::string& v : names)
+      bodies.push_back(std::string(kRecordsHeader) + "\n" + FormatRound(r, v));
+    down_now = std::move(down_next);
+    ++index;
+    state.ResumeTiming();
+    for (const std::string& body : bodies) {
+      auto res = judge.Ingest(body);
+      if (!res.ok()) return state.SkipWithError(res.status().ToString().c_str());
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * kBlocks * kVps);
+}
+BENCHMARK(BM_JudgeBin)->Unit(benchmark::kMillisecond)->Iterations(4);
 
 }  // namespace
 }  // namespace blackout::probe

@@ -66,6 +66,9 @@ struct MultiSiteJudge::Impl {
   std::map<std::string, uint16_t> country_index;
   // Per bin: the combined states other than UP.
   std::map<UnixSeconds, Sparse> combined;
+  // Bins from here on wait to be judged again (late rounds; INT64_MAX = none).
+  UnixSeconds dirty_from = INT64_MAX;
+  UnixSeconds newest_bin = INT64_MIN;
 
   Impl(store::Store& s, JudgeOptions o) : store(s), options(o) {}
 
@@ -284,7 +287,9 @@ Status MultiSiteJudge::Restore() {
     if (records.rounds.size() != 1) continue;
     auto v = impl_->vantages.find(records.rounds[0].vantage);
     if (v == impl_->vantages.end()) continue;
-    from = std::min(from, impl_->ApplyRound(v->second, records));
+    const UnixSeconds bin = impl_->ApplyRound(v->second, records);
+    from = std::min(from, bin);
+    impl_->newest_bin = std::max(impl_->newest_bin, bin);
   }
   if (from != INT64_MAX) BLACKOUT_RETURN_IF_ERROR(impl_->Recompute(from));
   return Status::Ok();
@@ -350,8 +355,24 @@ Result<UploadResult> MultiSiteJudge::Ingest(std::string_view body) {
     return result;
   }
   const UnixSeconds bin = impl_->ApplyRound(v->second, records);
-  BLACKOUT_RETURN_IF_ERROR(impl_->Recompute(bin));
+  impl_->dirty_from = std::min(impl_->dirty_from, bin);
+  if (bin >= impl_->newest_bin) {
+    // A live round: its bin now, with whatever late rounds are waiting. A late round (a vantage
+    // point sending its spool) waits for the next live round or Flush, so a backlog of N rounds
+    // costs N bins judged, not N^2/2.
+    impl_->newest_bin = bin;
+    BLACKOUT_RETURN_IF_ERROR(impl_->Recompute(impl_->dirty_from));
+    impl_->dirty_from = INT64_MAX;
+  }
   return result;
+}
+
+Status MultiSiteJudge::Flush() {
+  std::lock_guard lock(impl_->mu);
+  if (impl_->dirty_from == INT64_MAX) return Status::Ok();
+  BLACKOUT_RETURN_IF_ERROR(impl_->Recompute(impl_->dirty_from));
+  impl_->dirty_from = INT64_MAX;
+  return Status::Ok();
 }
 
 std::vector<VantageHealth> MultiSiteJudge::Health() const {

@@ -4,7 +4,7 @@
 // vantage and round), writes the per-vantage `probe` series, and, per bin, combines the vantage
 // points' per-block states with CombineBlocks into the combined series (source "") that detection
 // and the API read. A round that arrives late (a vantage point that was cut off from the
-// observatory and sends its spool) re-judges its bin and every later one.
+// observatory and sends its spool) re-judges its bin and every later one (Flush).
 // Thread-safety: every public method is safe to call from several threads (one mutex).
 #pragma once
 
@@ -66,6 +66,12 @@ class MultiSiteJudge {
   // kDataLoss. An upload the ledger already holds with the same bytes: kDuplicate, nothing
   // written or counted again.
   Result<UploadResult> Ingest(std::string_view body);
+
+  // Judges the bins that late rounds changed and writes their combined points. Ingest does it
+  // with each live round (a round of the newest bin); a backlog sent after an outage waits for
+  // the next live round or for Flush (the service flushes before each pass's detection and
+  // before answering the vantage points' health).
+  Status Flush();
 
   std::vector<VantageHealth> Health() const;
 

@@ -158,6 +158,7 @@ TEST(Uploader, ThroughTheJudgeNoGapNoDoubleCount) {
   link.ack_lost = false;
   ASSERT_TRUE(up.SendPending().ok());
   EXPECT_TRUE((*s)->Pending().empty());
+  ASSERT_TRUE(judge.Flush().ok());
   auto series = (*st)->ReadSeries({"country/XA", "probe", ""}, 0, INT64_MAX);
   ASSERT_TRUE(series.ok());
   EXPECT_EQ(series->values, std::vector<double>(8, 1.0));
