@@ -23,8 +23,6 @@
 #include "blackout/report/provenance.h"
 #include "blackout/service/snapshot.h"
 #include "blackout/service/webhooks.h"
-#include "blackout/service/webhooks.h"
-#include "blackout/service/webhooks.h"
 #include "blackout/sim/scenario.h"
 #include "blackout/sim/simulate.h"
 #include "blackout/store/entity_ref.h"
@@ -544,6 +542,25 @@ void OoniEvents(store::Store& st, PassReport* report) {
   report->ooni_events = r->events;
 }
 
+// The prober's inputs: record files, and the rounds vantage points uploaded since the last pass
+// (the late ones judged now, before detection). Returns whether anything changed.
+Result<bool> IngestProbe(const std::vector<std::string>& files, std::atomic<bool>& uploaded,
+                         probe::MultiSiteJudge& judge, store::Store& st, PassReport* report) {
+  bool changed = uploaded.exchange(false);
+  if (changed) BLACKOUT_RETURN_IF_ERROR(judge.Flush());
+  for (const std::string& path : files) {
+    std::error_code ec;
+    if (!fs::exists(path, ec)) continue;
+    BLACKOUT_ASSIGN_OR_RETURN(size_t points, IngestProbeRecords(st, path, &report->problems));
+    if (points) {
+      ++report->probe_files;
+      report->probe_points += points;
+      changed = true;
+    }
+  }
+  return changed;
+}
+
 // GET /api/v2/probe/vantages: each vantage point's health and the bins set aside.
 std::string VantagesJson(const std::vector<probe::VantageHealth>& health) {
   nlohmann::json out = nlohmann::json::array();
@@ -575,7 +592,7 @@ Result<PassReport> Service::IngestPass() {
   auto started = SteadyClock::now();
   PassReport report;
   store::Store& st = *impl_->store;
-  bool changed = impl_->probe_uploaded.exchange(false);  // rounds uploaded
+  bool changed = false;
 
 #ifdef BLACKOUT_HAVE_BGP
   if (!impl_->bgp.empty() || impl_->follower) {
@@ -601,16 +618,10 @@ Result<PassReport> Service::IngestPass() {
 #endif
 
   if (Stopping()) return Unavailable("ingest cancelled");
-  for (const std::string& path : impl_->probe_records) {
-    std::error_code ec;
-    if (!fs::exists(path, ec)) continue;
-    BLACKOUT_ASSIGN_OR_RETURN(size_t points, IngestProbeRecords(st, path, &report.problems));
-    if (points) {
-      ++report.probe_files;
-      report.probe_points += points;
-      changed = true;
-    }
-  }
+  BLACKOUT_ASSIGN_OR_RETURN(
+      bool probe_changed,
+      IngestProbe(impl_->probe_records, impl_->probe_uploaded, *impl_->judge, st, &report));
+  changed |= probe_changed;
 
   traffic::Attributor attribute;
   if (impl_->geo) {
@@ -735,9 +746,20 @@ Status Service::ReloadSnapshot(const detect::DetectConfig* expected_config) {
     }
     return "";
   };
+  // IODA's attrs (docs/api.md, "IODA clients"): the IPv4 addresses the geo data gives an entity.
+  AttrsLookup attrs = [this](const std::string& entity) {
+    std::map<std::string, std::string> out;
+    if (!impl_->geo) return out;
+    auto id = geo::ParseEntity(entity);
+    if (!id.ok()) return out;
+    if (const geo::Entity* e = impl_->geo->Find(*id)) {
+      out["ip_count"] = std::to_string(e->ipv4_addresses);
+    }
+    return out;
+  };
   return LoadSnapshot(
              *impl_->store, names, &data_, [this](const std::string& e) { return ParentsOf(e); },
-             expected_config)
+             expected_config, attrs)
       .status();
 }
 
@@ -772,7 +794,10 @@ Status Service::StartServer() {
     if (r.kind == "round") j["round"] = r.round;
     return j.dump();
   };
-  actions.probe_vantages = [this] { return VantagesJson(impl_->judge->Health()); };
+  actions.probe_vantages = [this] {
+    if (Status st = impl_->judge->Flush(); !st.ok()) log::Error("probe judge: ", st.ToString());
+    return VantagesJson(impl_->judge->Health());
+  };
   impl_->webhooks = std::make_unique<Webhooks>(
       *impl_->store, [this](const std::string& e) { return ParentsOf(e); });
   impl_->webhooks->FillActions(actions);
