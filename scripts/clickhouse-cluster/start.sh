@@ -173,4 +173,12 @@ for node in "${nodes[@]}"; do
     exit 1
   fi
 done
+# A node whose ZooKeeper session failed at start-up runs without distributed DDL: check with one.
+first_http="$(grep "^HTTP_${nodes[0]}=" "$dir/cluster.env" | cut -d= -f2)"
+if ! out="$(curl -sf -m 30 "http://127.0.0.1:$first_http/?distributed_ddl_task_timeout=20" \
+    --data-binary "CREATE DATABASE IF NOT EXISTS cluster_ready ON CLUSTER $cluster" 2>&1)"; then
+  echo "distributed DDL does not work on this cluster: $out; see $dir/*/error.log" >&2
+  "$(dirname "$0")/stop.sh" "$dir"
+  exit 1
+fi
 echo "$url"

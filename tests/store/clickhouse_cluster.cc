@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,6 +54,9 @@ bool ZooKeeperServing(int port) {
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   a.sin_port = htons(static_cast<uint16_t>(port));
+  timeval timeout{1, 0};  // a server still starting may accept and not answer yet
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
   std::string answer;
   if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0 &&
       ::write(fd, "srvr", 4) == 4) {
@@ -130,6 +134,13 @@ std::string ClickHouseCluster::StartOnce(int shards, int replicas) {
   for (const std::string& n : nodes_) {
     if (std::string why = Launch(n); !why.empty()) return why;
   }
+  // A node whose ZooKeeper session failed at start-up runs without distributed DDL (18.16 then
+  // waits out every ON CLUSTER statement, or crashes on it): check with one, and start again.
+  auto [http, body] =
+      Post("http://127.0.0.1:" + std::to_string(http_port(nodes_[0])) +
+               "/?distributed_ddl_task_timeout=20",
+           "CREATE DATABASE IF NOT EXISTS harness_ready ON CLUSTER " + cluster_, 30000);
+  if (http != 200) return "distributed DDL does not work: " + body;
   return "";
 }
 
