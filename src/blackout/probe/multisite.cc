@@ -178,7 +178,8 @@ Status MultiSiteJudge::Impl::Recompute(UnixSeconds from_bin) {
   std::vector<uint8_t> prev(n, kCombinedUp), out(n);
   if (auto it = combined.lower_bound(from_bin); it != combined.begin()) {
     for (const auto& [base, state] : std::prev(it)->second) {
-      prev[std::lower_bound(all.begin(), all.end(), base) - all.begin()] = state;
+      const size_t i = std::lower_bound(all.begin(), all.end(), base) - all.begin();
+      if (i < n && all[i] == base) prev[i] = state;
     }
   }
   std::vector<std::string> entities;  // every entity, once
@@ -212,7 +213,8 @@ Status MultiSiteJudge::Impl::Recompute(UnixSeconds from_bin) {
       for (uint32_t i : v.global) codes[k][i] = kVpUp | kVpSeenUp;
       for (const auto& [base, code] : v.bins.at(bin).entries) {
         const size_t j = std::lower_bound(v.bases.begin(), v.bases.end(), base) - v.bases.begin();
-        codes[k][v.global[j]] = code;
+        // A block the vantage point's newer list no longer holds is left out.
+        if (j < v.bases.size() && v.bases[j] == base) codes[k][v.global[j]] = code;
       }
       spans.emplace_back(codes[k]);
     }
@@ -271,10 +273,18 @@ Status MultiSiteJudge::Restore() {
   store::IngestQuery q;
   q.input_prefix = "probe-blocks:";
   BLACKOUT_ASSIGN_OR_RETURN(auto lists, impl_->store.ListIngests(q));
+  // An upload that cannot be read back is reported and skipped: the observatory still starts.
+  auto skip = [](const store::IngestRecord& rec, const Status& st) {
+    log::Warn("probe judge: stored upload ", rec.input, " not replayed: ", st.ToString());
+  };
   for (const store::IngestRecord& rec : lists) {
-    BLACKOUT_ASSIGN_OR_RETURN(std::string body, impl_->store.GetState(rec.input));
-    BLACKOUT_ASSIGN_OR_RETURN(BlockList list, ParseBlockList(body, rec.input));
-    impl_->SetBlocks(list);
+    auto body = impl_->store.GetState(rec.input);
+    auto list = body.ok() ? ParseBlockList(*body, rec.input) : Result<BlockList>(body.status());
+    if (!list.ok()) {
+      skip(rec, list.status());
+      continue;
+    }
+    impl_->SetBlocks(*list);
   }
   q.input_prefix = "probe-round:";
   BLACKOUT_ASSIGN_OR_RETURN(auto rounds, impl_->store.ListIngests(q));
@@ -282,8 +292,13 @@ Status MultiSiteJudge::Restore() {
             [](const auto& a, const auto& b) { return a.input < b.input; });
   UnixSeconds from = INT64_MAX;
   for (const store::IngestRecord& rec : rounds) {
-    BLACKOUT_ASSIGN_OR_RETURN(std::string body, impl_->store.GetState(rec.input));
-    BLACKOUT_ASSIGN_OR_RETURN(Records records, ParseRecords(body, rec.input));
+    auto body = impl_->store.GetState(rec.input);
+    auto parsed = body.ok() ? ParseRecords(*body, rec.input) : Result<Records>(body.status());
+    if (!parsed.ok()) {
+      skip(rec, parsed.status());
+      continue;
+    }
+    const Records& records = *parsed;
     if (records.rounds.size() != 1) continue;
     auto v = impl_->vantages.find(records.rounds[0].vantage);
     if (v == impl_->vantages.end()) continue;

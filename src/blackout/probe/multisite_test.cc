@@ -259,6 +259,31 @@ TEST_F(Judge, RefusesRoundsWithoutABlockListAndMalformedBodies) {
   EXPECT_EQ(truncated.status().code(), StatusCode::kDataLoss);
 }
 
+TEST_F(Judge, ANewBlockListReplacesTheOldOne) {
+  FakeVantage a("vp-a");
+  Ingest(BlocksOf("vp-a"));
+  Ingest(a.Round({}));
+  Ingest(a.Round({20, 21}));  // two XC blocks down
+  // The vantage point restarts with a list without XC (blocks 18-21): held rounds naming blocks
+  // the new list lacks are judged without them.
+  std::vector<uint32_t> bases, group;
+  for (int x = 10; x < 18; ++x) {
+    bases.push_back(Base(x));
+    group.push_back(x < 14 ? 0 : 1);
+  }
+  EXPECT_EQ(Ingest(FormatBlockList(
+                MakeBlockList("vp-a", bases, group, {{"country/XA"}, {"country/XB"}}))),
+            UploadOutcome::kApplied);
+  FakeVantage restarted("vp-a");
+  for (int i = 0; i < 2; ++i) restarted.Round({});  // rounds 0-1 were sent by the first list
+  Ingest(restarted.Round({10}));
+  EXPECT_EQ(Series(*store_, "country/XA", ""), (std::vector<double>{4, 4, 3}));
+  EXPECT_EQ(Series(*store_, "country/XB", ""), (std::vector<double>{4, 4, 4}));
+  auto h = judge_->Health();
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0].blocks, 8u);
+}
+
 TEST(BlockList, RoundTripsAndRejectsOverlaps) {
   const std::string text = BlocksOf("vp-a");
   auto list = ParseBlockList(text);
