@@ -59,6 +59,7 @@ void RegisterBmpCommands(CLI::App& app, Context& ctx);      // bmp read, bmp lis
 void RegisterNotifyCommands(CLI::App& app, Context& ctx);   // subscribe, import annotations
 void RegisterNotifyCommands(CLI::App& app, Context& ctx);   // subscribe, import annotations
 void RegisterNotifyCommands(CLI::App& app, Context& ctx);   // subscribe, import annotations
+void RegisterNotifyCommands(CLI::App& app, Context& ctx);   // subscribe, import annotations
 
 // Adds --store URL (default kDefaultStore) to a subcommand.
 inline CLI::Option* AddStoreOption(CLI::App* sub, std::string* store) {

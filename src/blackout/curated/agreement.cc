@@ -39,14 +39,12 @@ Agreement Compare(std::span<const CuratedOutage> outages, std::span<const store:
                   const Coverage& coverage, UnixSeconds now, const AgreementOptions& options) {
   Agreement a;
   std::vector<bool> matched(events.size(), false);
-  std::vector<const CuratedOutage*> covered;
   for (const CuratedOutage& o : outages) {
     std::string entity;
     if (!Covered(o, coverage, &entity)) {
       ++a.outside_coverage;
       continue;
     }
-    covered.push_back(&o);
     Agreement::Found f{o, {}};
     for (size_t i = 0; i < events.size(); ++i) {
       if (Concerns(events[i], o) && Overlaps(events[i], o, now, options)) {
@@ -60,11 +58,11 @@ Agreement Compare(std::span<const CuratedOutage> outages, std::span<const store:
       a.found.push_back(std::move(f));
     }
   }
-  // Events the lists could have recorded: of a covered entity and inside the lists' time span.
+  // Events the lists could have recorded: inside the time the lists span (all their records).
   UnixSeconds first = INT64_MAX, last = INT64_MIN;
-  for (const CuratedOutage* o : covered) {
-    first = std::min(first, o->from);
-    last = std::max(last, o->EffectiveUntil());
+  for (const CuratedOutage& o : outages) {
+    first = std::min(first, o.from);
+    last = std::max(last, o.EffectiveUntil());
   }
   for (size_t i = 0; i < events.size(); ++i) {
     if (!matched[i] && events[i].start >= first && events[i].start < last) {

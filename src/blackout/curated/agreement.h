@@ -35,7 +35,7 @@ struct Agreement {
   };
   std::vector<Found> found;
   std::vector<CuratedOutage> missed;
-  std::vector<store::Event> unrecorded;  // in the lists' covered spans, overlapping no record
+  std::vector<store::Event> unrecorded;  // starting within the lists' span, overlapping no record
   size_t outside_coverage = 0;           // curated outages where the store has no data
   double recall() const {                // found / (found + missed); 0 when none is covered
     const size_t n = found.size() + missed.size();

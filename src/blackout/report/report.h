@@ -21,6 +21,7 @@
 #include "blackout/base/status.h"
 #include "blackout/base/time.h"
 #include "blackout/curated/curated.h"
+#include "blackout/curated/curated.h"
 #include "blackout/detect/config.h"
 #include "blackout/detect/expected.h"
 #include "blackout/report/provenance.h"

@@ -167,6 +167,7 @@ ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions action
   RegisterAnnotationRoutes(http, ctx);
   RegisterSubscriptionRoutes(http, ctx);
   RegisterSubscriptionRoutes(http, ctx);
+  RegisterSubscriptionRoutes(http, ctx);
   RegisterStaticRoutes(http, ctx);
 }
 
