@@ -225,30 +225,13 @@ Status ClickHouseCluster::SyncReplicas(const std::string& db) const {
 }
 
 void ClickHouseCluster::Stop() {
-  // The data is thrown away: nodes first, ZooKeeper last, a short grace period each.
-  std::vector<std::string> order = nodes_;
-  order.push_back("zk");
-  for (const std::string& n : order) {
-    auto it = pids_.find(n);
-    if (it == pids_.end()) continue;
-    ::kill(it->second, SIGTERM);
+  // The data is thrown away with the directory: no need for a clean shutdown.
+  for (const auto& [name, pid] : pids_) ::kill(pid, SIGKILL);
+  for (const auto& [name, pid] : pids_) {
+    int status = 0;
+    ::waitpid(pid, &status, 0);
   }
-  for (const std::string& n : order) {
-    auto it = pids_.find(n);
-    if (it == pids_.end()) continue;
-    bool gone = false;
-    for (int i = 0; i < 30 && !gone; ++i) {
-      int status = 0;
-      gone = ::waitpid(it->second, &status, WNOHANG) == it->second;
-      if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    if (!gone) {
-      ::kill(it->second, SIGKILL);
-      int status = 0;
-      ::waitpid(it->second, &status, 0);
-    }
-    pids_.erase(it);
-  }
+  pids_.clear();
 }
 
 ClickHouseCluster* ClickHouseCluster::Shared(std::string* error) {
