@@ -16,13 +16,15 @@ Result<std::unique_ptr<Store>> OpenStore(std::string_view url, const OpenOptions
   if (url.starts_with(kClickHouse)) {
     std::string rest(url.substr(kClickHouse.size()));
     if (!rest.starts_with("http://") && !rest.starts_with("https://")) {
-      return InvalidArgument("store URL must be clickhouse:http://HOST:PORT/DB, got '" +
-                             std::string(url) + "'");
+      return InvalidArgument(
+          "store URL must be clickhouse:http://HOST:PORT[,HOST:PORT...]/DB[?cluster=NAME], got '" +
+          std::string(url) + "'");
     }
     return internal::OpenClickHouse(rest, options);
   }
-  return InvalidArgument("unknown store URL '" + std::string(url) +
-                         "' (want sqlite:PATH or clickhouse:http://HOST:PORT/DB)");
+  return InvalidArgument(
+      "unknown store URL '" + std::string(url) +
+      "' (want sqlite:PATH or clickhouse:http://HOST:PORT[,HOST:PORT...]/DB[?cluster=NAME])");
 }
 
 }  // namespace blackout::store
