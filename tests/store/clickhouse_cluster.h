@@ -43,6 +43,8 @@ class ClickHouseCluster {
   // Starts a killed node again on its ports and data; "" once it answers, else why not.
   std::string Restart(const std::string& node);
   bool running(const std::string& node) const;
+  // Process ids of ZooKeeper ("zk") and the running nodes.
+  const std::map<std::string, pid_t>& pids() const { return pids_; }
 
   // Runs `sql` on one node directly (its local tables, system tables).
   Result<std::string> Query(const std::string& node, const std::string& sql) const;

@@ -23,6 +23,7 @@ class ClickHouseServer {
   std::string Start();
   void Stop();
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
   int http_port() const { return http_port_; }
   // "http://127.0.0.1:PORT"
   std::string http_base() const;
