@@ -76,6 +76,13 @@ class ApiTest : public ::testing::Test {
       ++reingests_;
       return Status::Ok();
     };
+    a.probe_upload = [this](std::string_view body) -> Result<std::string> {
+      uploads_.emplace_back(body);
+      if (body == "no block list") return NotFound("no block list from vp1");
+      if (body != "a round") return Status(StatusCode::kDataLoss, "not a round");
+      return std::string(R"({"kind":"round","vantage":"vp1","round":1700000000})");
+    };
+    a.probe_vantages = [] { return std::string(R"([{"vantage":"vp1","health":"unhealthy"}])"); };
     server_ = std::make_unique<ApiServer>(data_, o, a);
     ASSERT_TRUE(server_->Start().ok());
     client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
@@ -97,6 +104,7 @@ class ApiTest : public ::testing::Test {
   std::unique_ptr<ApiServer> server_;
   std::unique_ptr<httplib::Client> client_;
   int reingests_ = 0;
+  std::vector<std::string> uploads_;
 };
 
 TEST_F(ApiTest, SignalsInIodaShape) {
@@ -530,6 +538,26 @@ TEST_F(ApiTest, StateChangesNeedTheToken) {
   EXPECT_EQ(reingests_, 1);
   json j = GetJson("/api/v2/annotations", 200);
   EXPECT_EQ(j["data"].size(), 1u);
+}
+
+// The vantage points' write route (issue 21): the token first, then the service's answer; the
+// health list is open.
+TEST_F(ApiTest, ProbeUploadsNeedTheTokenAndMapTheServicesAnswers) {
+  auto r = client_->Post("/api/v2/admin/probe/upload", "a round", "text/plain");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 401);
+  EXPECT_TRUE(uploads_.empty());
+  httplib::Headers good = {{"Authorization", "Bearer s3cret"}};
+  r = client_->Post("/api/v2/admin/probe/upload", good, "a round", "text/plain");
+  EXPECT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(json::parse(r->body)["data"]["round"], 1700000000);
+  r = client_->Post("/api/v2/admin/probe/upload", good, "no block list", "text/plain");
+  EXPECT_EQ(r->status, 409) << r->body;
+  r = client_->Post("/api/v2/admin/probe/upload", good, "garbage", "text/plain");
+  EXPECT_EQ(r->status, 400) << r->body;
+  EXPECT_EQ(uploads_.size(), 3u);
+  json v = GetJson("/api/v2/probe/vantages", 200);
+  EXPECT_EQ(v["data"][0]["health"], "unhealthy");
 }
 
 TEST_F(ApiTest, HealthMetricsFeeds) {
