@@ -4,9 +4,12 @@
 #include "blackout/probe/spool.h"
 
 #include <gtest/gtest.h>
+#include <httplib.h>
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
+#include <thread>
 
 #include "blackout/probe/multisite.h"
 #include "blackout/probe/records.h"
@@ -185,6 +188,48 @@ TEST(Uploader, TheThreadDrainsTheSpool) {
   up.Stop();
   EXPECT_EQ(t.sent, (std::vector<std::string>{"BLOCKS\n", "r1\n", "r2\n", "r3\n"}));
   EXPECT_EQ(up.stats().sent, 4u);
+}
+
+// The HTTP transport against a loopback server: status codes mapped as Uploader expects, the
+// token sent, and an answer that does not name the round sent is no acknowledgement (the bug of
+// the first version: over a kept-alive connection, the late answer to a request that had timed
+// out was read as the answer to the next one, and that round was dropped from the spool unsent).
+TEST(HttpTransport, MapsAnswersAndAcceptsOnlyTheAcknowledgementOfItsRound) {
+  httplib::Server server;
+  int status = 200;
+  std::string answer, token;
+  server.Post("/api/v2/admin/probe/upload",
+              [&](const httplib::Request& req, httplib::Response& res) {
+                token = req.get_header_value("Authorization");
+                res.status = status;
+                res.set_content(answer, "application/json");
+              });
+  const int port = server.bind_to_any_port("127.0.0.1");
+  ASSERT_GT(port, 0);
+  std::thread serving([&] { server.listen_after_bind(); });
+  while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  auto t = MakeHttpTransport("http://127.0.0.1:" + std::to_string(port), "tok", 2000);
+  RoundReport r;
+  r.start_ns = 1'700'000'020LL * kNanosPerSecond;
+  r.round_ns = 20 * kNanosPerSecond;
+  const std::string round = std::string(kRecordsHeader) + "\n" + FormatRound(r, "vp-1");
+  answer = R"({"data":{"kind":"round","round":1700000000}})";  // another round's
+  EXPECT_EQ(t->Post(round).code(), StatusCode::kUnavailable);
+  answer = R"({"data":{"kind":"round","round":1700000020}})";
+  EXPECT_TRUE(t->Post(round).ok());
+  EXPECT_EQ(token, "Bearer tok");
+  EXPECT_TRUE(t->Post("#blackout-probe-blocks v1\n").ok());  // a block list names no round
+  status = 409;
+  EXPECT_EQ(t->Post(round).code(), StatusCode::kNotFound);
+  status = 400;
+  EXPECT_EQ(t->Post(round).code(), StatusCode::kDataLoss);
+  status = 401;
+  EXPECT_EQ(t->Post(round).code(), StatusCode::kPermissionDenied);
+  status = 503;
+  EXPECT_EQ(t->Post(round).code(), StatusCode::kUnavailable);
+  server.stop();
+  serving.join();
+  EXPECT_EQ(t->Post(round).code(), StatusCode::kUnavailable);  // nobody listening
 }
 
 }  // namespace
