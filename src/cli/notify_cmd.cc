@@ -92,7 +92,8 @@ int RunAdd(const SubscribeArgs& a, const Context& ctx) {
   const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
-  auto added = notify::AddSubscriptionFromJson(**st, body.dump(), now);
+  auto added = notify::AddSubscriptionFromJson(
+      **st, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), now);
   if (!added.ok()) {
     log::Error("subscribe add: ", added.status().message());
     return ExitCodeFor(added.status());
@@ -183,7 +184,7 @@ int RunImportAnnotations(const ImportArgs& a, const Context& ctx) {
                {"imported", list.outages.size()},
                {"problems", problems},
                {"dryRun", a.dry_run}}
-              .dump() +
+              .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
           "\n");
   } else {
     Print("imported " + std::to_string(list.outages.size()) + " of " + std::to_string(list.rows) +

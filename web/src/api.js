@@ -43,6 +43,8 @@ export const events = (p) => api('outages/events', {limit: 1000, ...p});
 export const summary = (p) => api('outages/summary', {limit: 1000, ...p});
 export const entities = (p) => api('entities/query', {limit: 50, ...p});
 export const meta = () => api('meta');
+// Users' notes and curated outage lists' records (docs/annotations.md): those with a `source`.
+export const annotations = (p) => api('annotations', p);
 let datasourcesOnce = null;
 export const datasources = () => (datasourcesOnce ??= api('datasources').catch(() => (datasourcesOnce = null, [])));
 // Whether anything was measured for an entity in a window: one bucket per signal is enough.

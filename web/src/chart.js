@@ -38,6 +38,10 @@ export const COLORS = {bgp: '#1f77b4', 'ping-slash24': '#d62728', 'merit-nt': '#
                        traffic: '#9467bd'};
 export const EVENT_FILL = 'rgba(255, 176, 0, 0.25)';
 export const EVENT_BAR = '#c77800';
+// Others' records (curated lists, docs/annotations.md): a violet strip along the panel's bottom,
+// outlined, so it never hides the amber of the detected events.
+export const CURATED_FILL = 'rgba(118, 68, 170, 0.35)';
+export const CURATED_EDGE = '#5b2d91';
 const NO_DATA_LINE = 'rgba(110, 110, 110, 0.55)';
 
 // Names and units, from the API's /datasources when the page has fetched them (setVocabulary);
@@ -253,6 +257,29 @@ function shader(times, step, noData, events, small, row = null) {
   };
 }
 
+// Curated records over the panel: a strip along the bottom per record, from its start to its end
+// (whole-day records from midnight to midnight UTC, as the API gives them).
+function curatedStrip(times, step, curated) {
+  return (u) => {
+    if (!curated?.length || !times.length) return;
+    const ctx = u.ctx;
+    ctx.save();
+    const x = (t) => u.valToPos(t, 'x', true);
+    const first = times[0], last = times[times.length - 1] + step;
+    const h = Math.max(6, Math.round(8 * (devicePixelRatio || 1)));
+    const y = u.bbox.top + u.bbox.height - h;
+    for (const a of curated) {
+      const x0 = x(Math.max(a.from, first)), x1 = x(Math.min(a.until, last));
+      if (!(x1 > x0)) continue;
+      ctx.fillStyle = CURATED_FILL;
+      ctx.fillRect(x0, y, x1 - x0, h);
+      ctx.strokeStyle = CURATED_EDGE;
+      ctx.strokeRect(x0, y, x1 - x0, h);
+    }
+    ctx.restore();
+  };
+}
+
 const widthOf = (box) => Math.max(120, box.clientWidth || Math.min(800, window.innerWidth - 32));
 
 // The top of the y axis: the data's, not a fixed 130% or 300%. At least 110% (so "normal" sits
@@ -295,7 +322,7 @@ let syncSeq = 0;
 // onZoom(min, max) is called with the x range (Unix seconds) after the user zooms or resets.
 // zone: null for UTC, else the IANA zone the times are shown in.
 export function drawChart(container, aligned, events, {normalized = true, zone = null, small = false,
-                                                         onZoom = null, height = null} = {}) {
+                                                         onZoom = null, height = null, curated = []} = {}) {
   if (small) return drawSmall(container, aligned, events);
   const {times, rows, step} = aligned;
   const phone = window.innerWidth < 600;
@@ -356,7 +383,7 @@ export function drawChart(container, aligned, events, {normalized = true, zone =
       cursor: {sync: {key: syncKey}, drag: {x: true, y: false}},
       tzDate: (ts) => new Date(ts * 1000),
       hooks: {
-        drawClear: [shader(times, step, r.noData, events, false, r)],
+        drawClear: [shader(times, step, r.noData, events, false, r), curatedStrip(times, step, curated)],
         setCursor: [showValue],
         ready: [() => ready++],
         setScale: [(u, key) => {

@@ -1,6 +1,6 @@
 // Entity page (country, region or ASN): every signal normalised to its baseline or absolute,
 // outages shaded, the events table, related regions and ASNs with small charts, CSV/PNG downloads.
-import {datasources, entities, events as getEvents, provenance, signals, summary} from './api.js';
+import {annotations, datasources, entities, events as getEvents, provenance, signals, summary} from './api.js';
 import {align, BAND_TEXT, bandSource, chartPng, drawChart, label, setVocabulary} from './chart.js';
 import * as state from './state.js';
 import {countryName, download, el, entityLabel, fmtClock, fmtDuration, fmtEnd, fmtLevel, fmtTime, pct, toCsv} from './util.js';
@@ -19,12 +19,16 @@ export async function renderEntity(app, st, nav) {
   const [type, code] = st.entity.split('/');
   const {from, until} = st;
   const normalized = st.norm !== '0';
-  const [series, evs, info] = await Promise.all([
+  const [series, evs, info, , notes] = await Promise.all([
     signals(type, code, from, until),
     getEvents({from, until, entityType: type, entityCode: code}).catch(() => []),
     entities({entityType: type, entityCode: code, limit: 1000}).catch(() => []),
     datasources().then(setVocabulary),
+    annotations({entity: `${type}/${code}`, from, until}).catch(() => []),
   ]);
+  // Others' records of this entity in the window (curated lists), beside the detected events.
+  const curated = (notes || []).filter((a) => a && a.source)
+      .sort((x, y) => (x.from - y.from) || String(x.source).localeCompare(String(y.source)));
   const self = (info || []).find((e) => e.code === code && e.type === type);
   const name = series.find((x) => x.entityName)?.entityName || self?.name || code;
   document.title = `${name} (${type}/${code}) — blackout`;
@@ -87,8 +91,9 @@ export async function renderEntity(app, st, nav) {
   app.replaceChildren(el('section', {class: 'entity'}, head, links, chartBox,
       el('p', {class: 'muted small', id: 'chart-note'}, chartNote(aligned, name, st, zone)),
       el('h2', {}, 'Disruptions'), eventsSection(events, zone, aligned, name),
+      curated.length ? curatedSection(curated, zone) : null,
       related));
-  if (aligned) drawChart(chartBox, aligned, events, {normalized, zone, onZoom});
+  if (aligned) drawChart(chartBox, aligned, events, {normalized, zone, onZoom, curated});
   else chartBox.append(el('p', {class: 'nodata-message', id: 'no-measurements'},
                           `No measurements of ${name} between ${fmtTime(from, zone)} and ${fmtTime(until, zone)}.`));
   await Promise.all([entityLinks(links, type, code, self, nav),
@@ -231,6 +236,42 @@ function appBlockingSection(events, zone) {
               td(4, {class: 'num'}, `${a.blocked ?? '?'} of ${a.measurements ?? '?'} blocked`)))))),
       el('p', {class: 'small muted', id: 'apps-attribution'},
          `Source: ${attribution}. An application counts as blocked where its measurements say so beyond chance; this is no measurement of connectivity.`));
+}
+
+const SOURCE_NAMES = {keepiton: "Access Now's #KeepItOn", 'ioda-investigated': "IODA's investigated outages",
+                      radar: 'Cloudflare Radar'};
+const sourceName = (s) => SOURCE_NAMES[s] || String(s);
+// A day as the list gives it: "4 January 2022" (whole-day records have no times).
+const fmtDay = (t) => new Date(t * 1000).toLocaleDateString('en-GB', {day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC'});
+
+// What others recorded (curated lists): a row per record, whole days shown as days, beside the
+// detected events; drawn on the chart as violet strips.
+function curatedSection(curated, zone) {
+  const cols = ['Source', 'When', 'What', 'Cause', 'Area', 'Link'];
+  const td = (k, attrs, ...c) => el('td', {'data-label': cols[k], ...attrs}, ...c);
+  const when = (a) => {
+    if (a.wholeDays) {
+      const lastDay = a.until - 86400;
+      if (a.openEnd) return `from ${fmtDay(a.from)} (no end recorded)`;
+      return lastDay <= a.from ? fmtDay(a.from) : `${fmtDay(a.from)} – ${fmtDay(lastDay)}`;
+    }
+    return a.openEnd ? `from ${fmtTime(a.from, zone)} (no end recorded)` : `${fmtTime(a.from, zone)} – ${fmtTime(a.until, zone)}`;
+  };
+  const safeLink = (u) => (/^https?:\/\//.test(String(u || '')) ? el('a', {href: u, rel: 'noopener noreferrer', target: '_blank'}, 'source') : '');
+  return el('section', {id: 'curated'},
+      el('h3', {}, 'Recorded by others'),
+      el('div', {class: 'table-scroll'}, el('table', {class: 'events curated', id: 'curated-table'},
+          el('caption', {class: 'sr-only'}, "Outages others recorded for this place (curated lists), beside the detected disruptions"),
+          el('thead', {}, el('tr', {}, ...cols.map((t) => el('th', {scope: 'col'}, t)))),
+          el('tbody', {}, ...curated.map((a) => el('tr', {class: 'curated-row', 'data-source': a.source, title: a.text || ''},
+              td(0, {}, sourceName(a.source)),
+              td(1, {class: 'time'}, when(a)),
+              td(2, {}, a.kind || ''),
+              td(3, {}, a.cause || ''),
+              td(4, {}, a.area || ''),
+              td(5, {}, safeLink(a.link))))))),
+      el('p', {class: 'small muted', id: 'curated-note'},
+         'Drawn on the chart as violet strips. These lists are curated by others and may record what the signals here cannot see (an application blocked, one city); dates without times are whole days.'));
 }
 
 const rowId = (e, i) => `event-${String(e.id ?? i).replace(/[^A-Za-z0-9_-]/g, '')}`;

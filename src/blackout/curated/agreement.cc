@@ -100,7 +100,7 @@ std::string AgreementJson(const Agreement& a) {
               {"foundOutages", found},
               {"missedOutages", missed},
               {"unrecordedEvents", unrecorded}};
-  return out.dump();
+  return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string AgreementTable(const Agreement& a) {

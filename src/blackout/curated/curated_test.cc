@@ -153,6 +153,24 @@ TEST(MalformedRows, ReportedWithFileAndLineAndTheRestKept) {
   EXPECT_THAT(open.problems[0].message(), HasSubstr("cut.csv:2: quoted field never closed"));
 }
 
+// Found by blackout_curated_list_fuzz: a cell with bytes that are no UTF-8 made the stored form's
+// JSON serialisation throw (terminating `blackout import annotations`); they are now replaced.
+TEST(Records, InvalidUtf8InACellIsStoredNotFatal) {
+  const std::string text =
+      "start_date,country,end_date,shutdown_type,area_name,actual_cause\n"
+      "2022-01-04T00:00:00.000Z,Kazakhstan,,Shutdown,Alm\xb0"
+      "aty,Prot\xff"
+      "ests\n";
+  ParsedList l = ParseList(text, ListFormat::kKeepItOn, Names(), "bad-utf8.csv");
+  ASSERT_EQ(l.outages.size(), 1u);
+  auto back = FromJson(ToJson(l.outages[0]));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->area,
+            "Alm\xef\xbf\xbd"
+            "aty");  // U+FFFD
+  EXPECT_EQ(back->from, l.outages[0].from);
+}
+
 TEST(Records, RoundTripThroughTheStore) {
   blackout::testing::TempDir dir;
   auto st = store::OpenStore("sqlite:" + (dir / "s.db").string());

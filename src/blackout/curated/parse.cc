@@ -132,6 +132,22 @@ std::optional<UnixSeconds> IodaTime(std::string_view text) {
 
 std::string ShortHash(std::string_view text) { return store::ContentHash(text).substr(0, 12); }
 
+// `s` with every byte sequence that is no UTF-8 replaced by U+FFFD, so records are valid text
+// everywhere they go (JSON answers, the stored form, Markdown).
+std::string ValidUtf8(const std::string& s) {
+  const bool ascii = std::all_of(s.begin(), s.end(), [](char c) { return (c & 0x80) == 0; });
+  if (ascii) return s;
+  const std::string quoted =
+      nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return nlohmann::json::parse(quoted).get<std::string>();
+}
+
+void Sanitize(CuratedOutage& o) {
+  for (std::string* f : {&o.id, &o.kind, &o.cause, &o.area, &o.link, &o.description}) {
+    *f = ValidUtf8(*f);
+  }
+}
+
 // Gives repeated ids a suffix ("-2", "-3") in file order, so every row is kept.
 void Deduplicate(std::vector<CuratedOutage>& outages) {
   std::map<std::string, int> seen;
@@ -428,6 +444,7 @@ ParsedList ParseList(std::string_view text, ListFormat format, const PlaceNames&
   } else {
     ParseCsv(text, format, names, file, &out);
   }
+  for (CuratedOutage& o : out.outages) Sanitize(o);
   Deduplicate(out.outages);
   return out;
 }

@@ -56,7 +56,7 @@ std::string ToJson(const CuratedOutage& o) {
             {"link", o.link},
             {"description", o.description}};
   j["until"] = o.until ? json(*o.until) : json(nullptr);
-  return j.dump();
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 Result<CuratedOutage> FromJson(std::string_view text) {

@@ -40,7 +40,7 @@ std::string DeliveryJson(const Delivery& d) {
               {"outcome", d.outcome},
               {"lastStatus", d.last_status},
               {"lastError", d.last_error}}
-      .dump();
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 bool DeliveryFromJson(std::string_view text, Delivery* d) {
@@ -188,7 +188,7 @@ std::string Notifier::Payload(const Subscription& s, const Notice& n) const {
         {"related", e.related}}},
       {"links", links}};
   if (n.kind == NoticeKind::kPhase) body["notice"]["phase"] = n.phase;
-  return body.dump();
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 Result<PassNotices> Notifier::OnPass(const std::vector<store::Event>& events) {

@@ -91,7 +91,7 @@ std::string SubscriptionJson(const Subscription& s, bool with_secret) {
             {"kinds", kinds},
             {"created", s.created},
             {"description", s.description}};
-  return j.dump();
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 Result<Subscription> SubscriptionFromJson(std::string_view text) {

@@ -22,6 +22,7 @@
 #include "blackout/base/time.h"
 #include "blackout/curated/curated.h"
 #include "blackout/curated/curated.h"
+#include "blackout/curated/curated.h"
 #include "blackout/detect/config.h"
 #include "blackout/detect/expected.h"
 #include "blackout/report/provenance.h"
