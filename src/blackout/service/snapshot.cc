@@ -64,7 +64,8 @@ bool AttachExpected(const std::vector<Series*>&, const detect::DetectConfig&) { 
 // Both from the signal registry (store/signals.h), like the store's exports.
 Result<SnapshotStats> LoadSnapshot(store::Store& store, const NameLookup& names, MemoryData* data,
                                    const ParentLookup& parents,
-                                   const detect::DetectConfig* detect_config) {
+                                   const detect::DetectConfig* detect_config,
+                                   const AttrsLookup& attrs) {
   SnapshotStats stats;
   store::SeriesFilter combined;
   combined.source = std::string();
@@ -90,6 +91,7 @@ Result<SnapshotStats> LoadSnapshot(store::Store& store, const NameLookup& names,
     e.code = code;
     e.name = names ? names(key) : "";
     if (e.name.empty()) e.name = type == "asn" ? "AS" + code : code;
+    if (attrs) e.attrs = attrs(key);
     if (parents) {
       e.related = parents(key);
     } else if ((type == "region" || type == "geoasn") && code.size() > 3 && code[2] == '-') {

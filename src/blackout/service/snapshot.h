@@ -7,6 +7,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,11 @@ using NameLookup = std::function<std::string(const std::string& entity)>;
 // The entities an entity belongs to ("asn/9198" -> {"country/KZ"}); empty if none are known.
 using ParentLookup = std::function<std::vector<std::string>(const std::string& entity)>;
 
+// Extra attributes of an entity "TYPE/CODE" for the API's `attrs` (IODA's, e.g. {"ip_count":
+// "5120"}); empty if none are known.
+using AttrsLookup =
+    std::function<std::map<std::string, std::string>(const std::string& entity)>;
+
 struct SnapshotStats {
   size_t entities = 0, series = 0, alerts = 0, events = 0;
 };
@@ -39,7 +45,8 @@ struct SnapshotStats {
 // gets the detector's expected values (AttachExpected); without it, none.
 Result<SnapshotStats> LoadSnapshot(store::Store& store, const NameLookup& names, MemoryData* data,
                                    const ParentLookup& parents = {},
-                                   const detect::DetectConfig* detect_config = nullptr);
+                                   const detect::DetectConfig* detect_config = nullptr,
+                                   const AttrsLookup& attrs = {});
 
 // Fills Series::expected, lower and level of one entity's series with what the detector judged,
 // exactly as the service's detection (detect::DetectInStore over everything stored) computes it:
