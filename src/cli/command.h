@@ -61,6 +61,7 @@ void RegisterNotifyCommands(CLI::App& app, Context& ctx);   // subscribe, import
 void RegisterNotifyCommands(CLI::App& app, Context& ctx);   // subscribe, import annotations
 void RegisterNotifyCommands(CLI::App& app, Context& ctx);   // subscribe, import annotations
 void RegisterNotifyCommands(CLI::App& app, Context& ctx);   // subscribe, import annotations
+void RegisterNotifyCommands(CLI::App& app, Context& ctx);   // subscribe, import annotations
 
 // Adds --store URL (default kDefaultStore) to a subcommand.
 inline CLI::Option* AddStoreOption(CLI::App* sub, std::string* store) {

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   RegisterNotifyCommands(app, ctx);
   RegisterNotifyCommands(app, ctx);
   RegisterNotifyCommands(app, ctx);
+  RegisterNotifyCommands(app, ctx);
   // `blackout reprot`: name the command meant instead of "A subcommand is required".
   if (std::string typo = SubcommandTypo(app, argc, argv); !typo.empty()) {
     std::fprintf(stderr, "blackout: %s\n", typo.c_str());

@@ -407,6 +407,20 @@ std::string CuratedSection(const Report& r, const ReportOptions& opt) {
   return md + "\n";
 }
 
+// Others' records (curated lists): one sentence each, linked to the record's source.
+std::string CuratedSection(const Report& r, const ReportOptions& opt) {
+  if (!opt.curated || opt.curated->empty()) return "";
+  std::string md = "## What others recorded\n\n";
+  for (const curated::CuratedOutage& o : *opt.curated) {
+    md += "- " + curated::Sentence(o, r.name);
+    if (!o.link.empty() && o.link.find_first_of(" ()[]") == std::string::npos) {
+      md += " [Source](" + o.link + ")";
+    }
+    md += "\n";
+  }
+  return md + "\n";
+}
+
 std::string Markdown(const Report& r, const ReportOptions& opt) {
   std::string md = "# " + r.title + "\n\n";
   if (r.provenance.simulation) {
@@ -431,6 +445,7 @@ std::string Markdown(const Report& r, const ReportOptions& opt) {
     }
   }
   md += AppBlockingSection(r);
+  md += CuratedSection(r, opt);
   md += CuratedSection(r, opt);
   md += CuratedSection(r, opt);
   md += CuratedSection(r, opt);

@@ -23,6 +23,7 @@
 #include "blackout/curated/curated.h"
 #include "blackout/curated/curated.h"
 #include "blackout/curated/curated.h"
+#include "blackout/curated/curated.h"
 #include "blackout/detect/config.h"
 #include "blackout/detect/expected.h"
 #include "blackout/report/provenance.h"

@@ -294,6 +294,35 @@ TEST_F(ReportTest, CuratedRecordsAreStatedBesideTheEvents) {
   EXPECT_THAT(none->markdown, Not(HasSubstr("What others recorded")));
 }
 
+// Others' records beside the measured events (issue 22): the curated list's sentence, whole days
+// as whole days, linked; none outside the window.
+TEST_F(ReportTest, CuratedRecordsAreStatedBesideTheEvents) {
+  curated::CuratedOutage kio{.source = "keepiton",
+                             .id = "kz2022",
+                             .entities = {"country/KZ"},
+                             .from = T("2022-01-04"),
+                             .until = T("2022-01-12"),
+                             .whole_days = true,
+                             .kind = "shutdown",
+                             .cause = "Protests",
+                             .link = "https://www.accessnow.org/kazakhstan"};
+  curated::CuratedOutage later = kio;
+  later.id = "later";
+  later.from = T("2022-10-19");
+  later.until = T("2022-10-20");
+  ASSERT_TRUE(curated::SaveOutages(*st_, std::vector<curated::CuratedOutage>{kio, later}).ok());
+  auto r = BuildReport(*st_, "country/KZ", T("2022-01-03"), T("2022-01-14"), Options());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_THAT(r->markdown,
+              HasSubstr("## What others recorded\n\n- Access Now's #KeepItOn list records a "
+                        "shutdown in Kazakhstan from 4 to 11 January 2022 (cause: Protests). "
+                        "[Source](https://www.accessnow.org/kazakhstan)\n"));
+  EXPECT_THAT(r->markdown, Not(HasSubstr("October")));
+  auto none = BuildReport(*st_, "country/KZ", T("2022-02-01"), T("2022-02-05"), Options());
+  ASSERT_TRUE(none.ok());
+  EXPECT_THAT(none->markdown, Not(HasSubstr("What others recorded")));
+}
+
 // No data is never "no disruption" (issue 16): a window without measurements says so, a window
 // partly measured says which part, and regions without data are counted as unmeasured.
 TEST_F(ReportTest, NoMeasurementsIsNotNoDisruption) {

@@ -169,6 +169,7 @@ ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions action
   RegisterSubscriptionRoutes(http, ctx);
   RegisterSubscriptionRoutes(http, ctx);
   RegisterSubscriptionRoutes(http, ctx);
+  RegisterSubscriptionRoutes(http, ctx);
   RegisterStaticRoutes(http, ctx);
 }
 

@@ -25,6 +25,7 @@
 #include "blackout/service/webhooks.h"
 #include "blackout/service/webhooks.h"
 #include "blackout/service/webhooks.h"
+#include "blackout/service/webhooks.h"
 #include "blackout/sim/scenario.h"
 #include "blackout/sim/simulate.h"
 #include "blackout/store/entity_ref.h"
@@ -912,6 +913,7 @@ void Service::StopServer() {
 #ifdef BLACKOUT_HAVE_RISLIVE
   if (impl_) impl_->ris_live.reset();
 #endif
+  if (impl_ && impl_->webhooks) impl_->webhooks->Stop();
   if (impl_ && impl_->webhooks) impl_->webhooks->Stop();
   if (impl_ && impl_->webhooks) impl_->webhooks->Stop();
   if (impl_ && impl_->webhooks) impl_->webhooks->Stop();

@@ -79,7 +79,12 @@ void Webhooks::RefreshCurated(const server::DataView& data, server::ApiServer& a
       a.area = o.area;
       a.link = o.link;
       const auto e = data.FindEntity(a.entity_type, a.entity_code);
-      const std::string place = e && !e->name.empty() ? e->name : entity;
+      std::string place = e && !e->name.empty() && e->name != e->code ? e->name : "";
+      if (place.empty() && a.entity_type == "country") {
+        if (!places_) places_ = curated::PlaceNames::Load().value_or(curated::PlaceNames());
+        place = places_->CountryName(a.entity_code);
+      }
+      if (place.empty()) place = entity;
       a.text = curated::Sentence(o, place);
       out.push_back(std::move(a));
     }

@@ -5,8 +5,10 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "blackout/curated/curated.h"
 #include "blackout/notify/notifier.h"
 #include "blackout/server/api.h"
 #include "blackout/server/data.h"
@@ -32,6 +34,7 @@ class Webhooks {
  private:
   store::Store& store_;
   notify::ParentsFn parents_;
+  std::optional<curated::PlaceNames> places_;   // country names when the data have none
   std::unique_ptr<notify::Notifier> notifier_;  // made by Start
   bool started_ = false;
 };
