@@ -57,11 +57,6 @@ void RegisterOoniCommands(CLI::App& app, Context& ctx);     // import ooni, fetc
 void RegisterDarknetCommands(CLI::App& app, Context& ctx);  // ingest darknet
 void RegisterBmpCommands(CLI::App& app, Context& ctx);      // bmp read, bmp listen
 void RegisterNotifyCommands(CLI::App& app, Context& ctx);   // subscribe, import annotations
-void RegisterNotifyCommands(CLI::App& app, Context& ctx);   // subscribe, import annotations
-void RegisterNotifyCommands(CLI::App& app, Context& ctx);   // subscribe, import annotations
-void RegisterNotifyCommands(CLI::App& app, Context& ctx);   // subscribe, import annotations
-void RegisterNotifyCommands(CLI::App& app, Context& ctx);   // subscribe, import annotations
-void RegisterNotifyCommands(CLI::App& app, Context& ctx);   // subscribe, import annotations
 
 // Adds --store URL (default kDefaultStore) to a subcommand.
 inline CLI::Option* AddStoreOption(CLI::App* sub, std::string* store) {

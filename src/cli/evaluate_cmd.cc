@@ -9,11 +9,6 @@
 #include "blackout/base/log.h"
 #include "blackout/base/time.h"
 #include "blackout/curated/agreement.h"
-#include "blackout/curated/agreement.h"
-#include "blackout/curated/agreement.h"
-#include "blackout/curated/agreement.h"
-#include "blackout/curated/agreement.h"
-#include "blackout/curated/agreement.h"
 #include "blackout/detect/config.h"
 #include "blackout/detect/evaluate.h"
 #include "blackout/detect/ioda_csv.h"
@@ -234,26 +229,6 @@ void RegisterEvaluateCommands(CLI::App& app, Context& ctx) {
                "history, gaps inside outages ...");
   ev->add_option("--seeds", eo->seeds, "With --families: cases per family (seeds 1..N)")
       ->capture_default_str();
-  ev->add_flag("--annotations", eo->annotations,
-               "Compare the events in --store with the curated outage lists imported into it "
-               "(blackout import annotations): found, missed, and events without a curated "
-               "record, where the store has data");
-  ev->add_flag("--annotations", eo->annotations,
-               "Compare the events in --store with the curated outage lists imported into it "
-               "(blackout import annotations): found, missed, and events without a curated "
-               "record, where the store has data");
-  ev->add_flag("--annotations", eo->annotations,
-               "Compare the events in --store with the curated outage lists imported into it "
-               "(blackout import annotations): found, missed, and events without a curated "
-               "record, where the store has data");
-  ev->add_flag("--annotations", eo->annotations,
-               "Compare the events in --store with the curated outage lists imported into it "
-               "(blackout import annotations): found, missed, and events without a curated "
-               "record, where the store has data");
-  ev->add_flag("--annotations", eo->annotations,
-               "Compare the events in --store with the curated outage lists imported into it "
-               "(blackout import annotations): found, missed, and events without a curated "
-               "record, where the store has data");
   ev->add_flag("--annotations", eo->annotations,
                "Compare the events in --store with the curated outage lists imported into it "
                "(blackout import annotations): found, missed, and events without a curated "

@@ -25,11 +25,6 @@ int main(int argc, char** argv) {
   RegisterDarknetCommands(app, ctx);
   RegisterBmpCommands(app, ctx);
   RegisterNotifyCommands(app, ctx);
-  RegisterNotifyCommands(app, ctx);
-  RegisterNotifyCommands(app, ctx);
-  RegisterNotifyCommands(app, ctx);
-  RegisterNotifyCommands(app, ctx);
-  RegisterNotifyCommands(app, ctx);
   // `blackout reprot`: name the command meant instead of "A subcommand is required".
   if (std::string typo = SubcommandTypo(app, argc, argv); !typo.empty()) {
     std::fprintf(stderr, "blackout: %s\n", typo.c_str());

@@ -799,61 +799,6 @@ test('curated records are listed beside the events and drawn on the chart', asyn
   assert.ok(await page.evaluate(stripPixels) < 5);
 });
 
-// Issue 22: curated outage lists' records (as /api/v2/annotations answers them once a list is
-// imported) are listed beside the detected events, whole days as days, and drawn on the chart as
-// violet strips along the panels' bottom.
-// Pixels of the curated strips' edge colour (CURATED_EDGE, #5b2d91) in the first panel.
-function stripPixels() {
-  const c = document.querySelector('#chart .panel canvas');
-  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-  let n = 0;
-  for (let i = 0; i < d.length; i += 4) {
-    if (Math.abs(d[i] - 0x5b) + Math.abs(d[i + 1] - 0x2d) + Math.abs(d[i + 2] - 0x91) < 30) n++;
-  }
-  return n;
-}
-
-test('curated records are listed beside the events and drawn on the chart', async () => {
-  const kio = {entityType: 'country', entityCode: 'KZ', from: 1641254400, until: 1641945600,
-               source: 'keepiton', id: 'abc123', kind: 'shutdown and throttling', cause: 'Protests',
-               area: 'Nationwide', link: 'https://www.accessnow.org/kazakhstan-internet-shutdowns-protests-almaty-timeline-whats-happening/',
-               wholeDays: true, openEnd: false,
-               text: "Access Now's #KeepItOn list records a shutdown and throttling in Kazakhstan from 4 to 11 January 2022 (cause: Protests)."};
-  const note = {entityType: 'country', entityCode: 'KZ', from: 1641300000, until: 1641310000, text: 'a user note'};
-  let asked = '';
-  await page.route('**/api/v2/annotations**', async (route) => {
-    asked = route.request().url();
-    await route.fulfill({json: {type: 'annotations', data: [note, kio], error: null}});
-  });
-  try {
-    // Without curated records: no table (and the chart strip code draws nothing).
-    await page.goto(`${base}/?entity=country/KZ&${win}`);
-    await page.waitForSelector('#curated-table');
-    assert.match(asked, /entity=country%2FKZ/);
-    const rows = page.locator('#curated-table tbody tr');
-    assert.equal(await rows.count(), 1);  // the user's note is not a curated record
-    const text = await rows.first().innerText();
-    assert.match(text, /Access Now's #KeepItOn/);
-    assert.match(text, /4 January 2022 – 11 January 2022/);
-    assert.doesNotMatch(text, /\d\d:\d\d/);  // whole days carry no times
-    assert.match(text, /Protests/);
-    assert.equal(await rows.first().locator('a').getAttribute('href'), kio.link);
-    // The chart draws the strip: violet pixels along the first panel's bottom inside the record.
-    await page.waitForSelector('#chart .panel canvas');
-    const violet = await page.evaluate(stripPixels);
-    assert.ok(violet > 50, `strip-edge pixels: ${violet}`);
-    await page.locator('#curated').screenshot({path: join(artifacts, 'kz-curated.png')});
-  } finally {
-    await page.unroute('**/api/v2/annotations**');
-  }
-  // The real API (nothing imported in this data directory): no curated section.
-  await page.goto(`${base}/?entity=country/KZ&${win}`);
-  await page.waitForSelector('#events-table');
-  assert.equal(await page.locator('#curated-table').count(), 0);
-  await page.waitForSelector('#chart .panel canvas');
-  assert.ok(await page.evaluate(stripPixels) < 5);
-});
-
 // The SIMULATION banner is the provenance's own notice, and the footer lists the sources the
 // API's metadata.provenance names.
 test('the banner and the footer come from metadata.provenance', async () => {

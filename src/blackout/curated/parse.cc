@@ -1,5 +1,6 @@
 // The three list formats (curated.h): column meanings in docs/annotations.md.
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -280,7 +281,10 @@ void ParseRadarRow(const Row& r, uint64_t line, std::string_view file, ParsedLis
     o.until = *until;
   }
   for (const std::string& c : Split(col("locations", "country_alpha2"), ';')) {
-    if (c.size() != 2) return out->problems.push_back(Problem(file, line, "bad location " + c));
+    if (c.size() != 2 || !std::isalpha(static_cast<unsigned char>(c[0])) ||
+        !std::isalpha(static_cast<unsigned char>(c[1]))) {
+      return out->problems.push_back(Problem(file, line, "bad location " + ValidUtf8(c)));
+    }
     o.entities.push_back("country/" + AsciiUpper(c));
   }
   for (const std::string& a : Split(global ? r["annotations asns"] : "", ';')) {

@@ -379,48 +379,6 @@ std::string CuratedSection(const Report& r, const ReportOptions& opt) {
   return md + "\n";
 }
 
-// Others' records (curated lists): one sentence each, linked to the record's source.
-std::string CuratedSection(const Report& r, const ReportOptions& opt) {
-  if (!opt.curated || opt.curated->empty()) return "";
-  std::string md = "## What others recorded\n\n";
-  for (const curated::CuratedOutage& o : *opt.curated) {
-    md += "- " + curated::Sentence(o, r.name);
-    if (!o.link.empty() && o.link.find_first_of(" ()[]") == std::string::npos) {
-      md += " [Source](" + o.link + ")";
-    }
-    md += "\n";
-  }
-  return md + "\n";
-}
-
-// Others' records (curated lists): one sentence each, linked to the record's source.
-std::string CuratedSection(const Report& r, const ReportOptions& opt) {
-  if (!opt.curated || opt.curated->empty()) return "";
-  std::string md = "## What others recorded\n\n";
-  for (const curated::CuratedOutage& o : *opt.curated) {
-    md += "- " + curated::Sentence(o, r.name);
-    if (!o.link.empty() && o.link.find_first_of(" ()[]") == std::string::npos) {
-      md += " [Source](" + o.link + ")";
-    }
-    md += "\n";
-  }
-  return md + "\n";
-}
-
-// Others' records (curated lists): one sentence each, linked to the record's source.
-std::string CuratedSection(const Report& r, const ReportOptions& opt) {
-  if (!opt.curated || opt.curated->empty()) return "";
-  std::string md = "## What others recorded\n\n";
-  for (const curated::CuratedOutage& o : *opt.curated) {
-    md += "- " + curated::Sentence(o, r.name);
-    if (!o.link.empty() && o.link.find_first_of(" ()[]") == std::string::npos) {
-      md += " [Source](" + o.link + ")";
-    }
-    md += "\n";
-  }
-  return md + "\n";
-}
-
 std::string Markdown(const Report& r, const ReportOptions& opt) {
   std::string md = "# " + r.title + "\n\n";
   if (r.provenance.simulation) {
@@ -445,9 +403,6 @@ std::string Markdown(const Report& r, const ReportOptions& opt) {
     }
   }
   md += AppBlockingSection(r);
-  md += CuratedSection(r, opt);
-  md += CuratedSection(r, opt);
-  md += CuratedSection(r, opt);
   md += CuratedSection(r, opt);
   if (r.measured && (r.first_measured > r.from || r.last_measured < r.until)) {
     md += "Measurements cover " + FormatLongTime(r.measured_from()) + " – " +

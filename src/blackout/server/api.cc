@@ -166,10 +166,6 @@ ApiServer::ApiServer(const DataView& data, ServerOptions options, Actions action
   RegisterFeedRoutes(http, ctx);
   RegisterAnnotationRoutes(http, ctx);
   RegisterSubscriptionRoutes(http, ctx);
-  RegisterSubscriptionRoutes(http, ctx);
-  RegisterSubscriptionRoutes(http, ctx);
-  RegisterSubscriptionRoutes(http, ctx);
-  RegisterSubscriptionRoutes(http, ctx);
   RegisterStaticRoutes(http, ctx);
 }
 

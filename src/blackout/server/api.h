@@ -77,36 +77,6 @@ struct Actions {
   std::function<Result<std::string>(const std::string& body)> add_subscription;
   std::function<Result<std::string>()> list_subscriptions;
   std::function<Status(const std::string& id)> remove_subscription;
-  // Webhook subscriptions (/api/v2/admin/subscriptions, notify/subscription.h): add takes the JSON
-  // body and answers the stored subscription as JSON, its secret never included; list answers a
-  // JSON array; remove answers kNotFound for an unknown id. kInvalidArgument -> 400.
-  std::function<Result<std::string>(const std::string& body)> add_subscription;
-  std::function<Result<std::string>()> list_subscriptions;
-  std::function<Status(const std::string& id)> remove_subscription;
-  // Webhook subscriptions (/api/v2/admin/subscriptions, notify/subscription.h): add takes the JSON
-  // body and answers the stored subscription as JSON, its secret never included; list answers a
-  // JSON array; remove answers kNotFound for an unknown id. kInvalidArgument -> 400.
-  std::function<Result<std::string>(const std::string& body)> add_subscription;
-  std::function<Result<std::string>()> list_subscriptions;
-  std::function<Status(const std::string& id)> remove_subscription;
-  // Webhook subscriptions (/api/v2/admin/subscriptions, notify/subscription.h): add takes the JSON
-  // body and answers the stored subscription as JSON, its secret never included; list answers a
-  // JSON array; remove answers kNotFound for an unknown id. kInvalidArgument -> 400.
-  std::function<Result<std::string>(const std::string& body)> add_subscription;
-  std::function<Result<std::string>()> list_subscriptions;
-  std::function<Status(const std::string& id)> remove_subscription;
-  // Webhook subscriptions (/api/v2/admin/subscriptions, notify/subscription.h): add takes the JSON
-  // body and answers the stored subscription as JSON, its secret never included; list answers a
-  // JSON array; remove answers kNotFound for an unknown id. kInvalidArgument -> 400.
-  std::function<Result<std::string>(const std::string& body)> add_subscription;
-  std::function<Result<std::string>()> list_subscriptions;
-  std::function<Status(const std::string& id)> remove_subscription;
-  // Webhook subscriptions (/api/v2/admin/subscriptions, notify/subscription.h): add takes the JSON
-  // body and answers the stored subscription as JSON, its secret never included; list answers a
-  // JSON array; remove answers kNotFound for an unknown id. kInvalidArgument -> 400.
-  std::function<Result<std::string>(const std::string& body)> add_subscription;
-  std::function<Result<std::string>()> list_subscriptions;
-  std::function<Status(const std::string& id)> remove_subscription;
   // POST /api/v2/admin/probe/upload: a vantage point's block list or one round of its records
   // (docs/probe.md, "Reporting to the observatory"). Returns the answer's data (JSON); errors are
   // answered kDataLoss/kInvalidArgument -> 400, kNotFound (no block list yet) -> 409, else 500.
@@ -135,22 +105,7 @@ class ApiServer {
 
   Metrics& metrics() { return metrics_; }
   // The users' notes and the curated records.
-  // The users' notes and the curated records.
-  // The users' notes and the curated records.
-  // The users' notes and the curated records.
-  // The users' notes and the curated records.
-  // The users' notes and the curated records.
   std::vector<Annotation> Annotations() const;
-  // Replaces the curated records (the service, after each pass, from the store).
-  void ReplaceCurated(std::vector<Annotation> curated);
-  // Replaces the curated records (the service, after each pass, from the store).
-  void ReplaceCurated(std::vector<Annotation> curated);
-  // Replaces the curated records (the service, after each pass, from the store).
-  void ReplaceCurated(std::vector<Annotation> curated);
-  // Replaces the curated records (the service, after each pass, from the store).
-  void ReplaceCurated(std::vector<Annotation> curated);
-  // Replaces the curated records (the service, after each pass, from the store).
-  void ReplaceCurated(std::vector<Annotation> curated);
   // Replaces the curated records (the service, after each pass, from the store).
   void ReplaceCurated(std::vector<Annotation> curated);
   // Where the served data come from: the data's provenance, marked as a simulation also when
@@ -175,11 +130,6 @@ class ApiServer {
   std::thread thread_;
   mutable std::mutex annotations_mu_;
   std::vector<Annotation> annotations_;
-  std::vector<Annotation> curated_;  // guarded by annotations_mu_
-  std::vector<Annotation> curated_;  // guarded by annotations_mu_
-  std::vector<Annotation> curated_;  // guarded by annotations_mu_
-  std::vector<Annotation> curated_;  // guarded by annotations_mu_
-  std::vector<Annotation> curated_;  // guarded by annotations_mu_
   std::vector<Annotation> curated_;  // guarded by annotations_mu_
 };
 

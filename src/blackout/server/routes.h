@@ -54,18 +54,6 @@ void RegisterFeedRoutes(httplib::Server& http, const RouteContext& ctx);
 void RegisterAnnotationRoutes(httplib::Server& http, const RouteContext& ctx);
 // GET, POST /api/v2/admin/subscriptions and DELETE /api/v2/admin/subscriptions/ID (bearer token).
 void RegisterSubscriptionRoutes(httplib::Server& http, const RouteContext& ctx);
-// GET, POST /api/v2/admin/subscriptions and DELETE /api/v2/admin/subscriptions/ID (bearer token).
-void RegisterSubscriptionRoutes(httplib::Server& http, const RouteContext& ctx);
-// GET, POST /api/v2/admin/subscriptions and DELETE /api/v2/admin/subscriptions/ID (bearer token).
-void RegisterSubscriptionRoutes(httplib::Server& http, const RouteContext& ctx);
-// GET, POST /api/v2/admin/subscriptions and DELETE /api/v2/admin/subscriptions/ID (bearer token).
-void RegisterSubscriptionRoutes(httplib::Server& http, const RouteContext& ctx);
-// GET, POST /api/v2/admin/subscriptions and DELETE /api/v2/admin/subscriptions/ID (bearer token).
-void RegisterSubscriptionRoutes(httplib::Server& http, const RouteContext& ctx);
-// GET, POST /api/v2/admin/subscriptions and DELETE /api/v2/admin/subscriptions/ID (bearer token).
-void RegisterSubscriptionRoutes(httplib::Server& http, const RouteContext& ctx);
-// GET, POST /api/v2/admin/subscriptions and DELETE /api/v2/admin/subscriptions/ID (bearer token).
-void RegisterSubscriptionRoutes(httplib::Server& http, const RouteContext& ctx);
 // GET /healthz, /metrics, and the dashboard's files for every other path.
 // REQUIRES: registered last (its catch-all pattern would shadow later routes).
 void RegisterStaticRoutes(httplib::Server& http, const RouteContext& ctx);

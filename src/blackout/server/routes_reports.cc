@@ -167,60 +167,6 @@ std::shared_ptr<const RenderedReport> Render(const RouteContext& ctx, const Repo
     o.link = a.link;
     opt.curated->push_back(std::move(o));
   }
-  // Others' records of this entity in the window (the curated annotations).
-  opt.curated.emplace();
-  for (const Annotation& a : ctx.annotations()) {
-    if (a.source.empty() || a.entity_type != type || a.entity_code != code) continue;
-    if (a.from >= r.range.until || a.until <= r.range.from) continue;
-    curated::CuratedOutage o;
-    o.source = a.source;
-    o.id = a.id;
-    o.entities = {type + "/" + code};
-    o.from = a.from;
-    if (!a.open_end) o.until = a.until;
-    o.whole_days = a.whole_days;
-    o.kind = a.kind;
-    o.cause = a.cause;
-    o.area = a.area;
-    o.link = a.link;
-    opt.curated->push_back(std::move(o));
-  }
-  // Others' records of this entity in the window (the curated annotations).
-  opt.curated.emplace();
-  for (const Annotation& a : ctx.annotations()) {
-    if (a.source.empty() || a.entity_type != type || a.entity_code != code) continue;
-    if (a.from >= r.range.until || a.until <= r.range.from) continue;
-    curated::CuratedOutage o;
-    o.source = a.source;
-    o.id = a.id;
-    o.entities = {type + "/" + code};
-    o.from = a.from;
-    if (!a.open_end) o.until = a.until;
-    o.whole_days = a.whole_days;
-    o.kind = a.kind;
-    o.cause = a.cause;
-    o.area = a.area;
-    o.link = a.link;
-    opt.curated->push_back(std::move(o));
-  }
-  // Others' records of this entity in the window (the curated annotations).
-  opt.curated.emplace();
-  for (const Annotation& a : ctx.annotations()) {
-    if (a.source.empty() || a.entity_type != type || a.entity_code != code) continue;
-    if (a.from >= r.range.until || a.until <= r.range.from) continue;
-    curated::CuratedOutage o;
-    o.source = a.source;
-    o.id = a.id;
-    o.entities = {type + "/" + code};
-    o.from = a.from;
-    if (!a.open_end) o.until = a.until;
-    o.whole_days = a.whole_days;
-    o.kind = a.kind;
-    o.cause = a.cause;
-    o.area = a.area;
-    o.link = a.link;
-    opt.curated->push_back(std::move(o));
-  }
   opt.name = [&data = ctx.data](std::string_view ent) -> std::string {
     const store::EntityRef ref = store::EntityRef::FromCanonical(ent);
     if (ref.type().empty()) return "";

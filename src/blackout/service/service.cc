@@ -23,9 +23,6 @@
 #include "blackout/report/provenance.h"
 #include "blackout/service/snapshot.h"
 #include "blackout/service/webhooks.h"
-#include "blackout/service/webhooks.h"
-#include "blackout/service/webhooks.h"
-#include "blackout/service/webhooks.h"
 #include "blackout/sim/scenario.h"
 #include "blackout/sim/simulate.h"
 #include "blackout/store/entity_ref.h"
@@ -913,11 +910,6 @@ void Service::StopServer() {
 #ifdef BLACKOUT_HAVE_RISLIVE
   if (impl_) impl_->ris_live.reset();
 #endif
-  if (impl_ && impl_->webhooks) impl_->webhooks->Stop();
-  if (impl_ && impl_->webhooks) impl_->webhooks->Stop();
-  if (impl_ && impl_->webhooks) impl_->webhooks->Stop();
-  if (impl_ && impl_->webhooks) impl_->webhooks->Stop();
-  if (impl_ && impl_->webhooks) impl_->webhooks->Stop();
   if (impl_ && impl_->webhooks) impl_->webhooks->Stop();
   if (impl_ && impl_->api) impl_->api->Stop();
 }
