@@ -171,6 +171,22 @@ TEST(Records, InvalidUtf8InACellIsStoredNotFatal) {
   EXPECT_EQ(back->from, l.outages[0].from);
 }
 
+// Found by blackout_curated_list_fuzz: Radar's location took any two bytes as a country code,
+// making entities that were no text ("country/\xff\xfe"); a location is two letters.
+TEST(Radar, ALocationIsTwoLetters) {
+  const std::string text =
+      "country_alpha2,country,startDate,endDate,scope\n"
+      "\xff\xfe,X,2025-12-09 16:15:00+00:00,,x\n"
+      "K1,X,2025-12-09 16:15:00+00:00,,x\n"
+      "ke,KEN,2025-12-09 16:15:00+00:00,,x\n";
+  ParsedList l = ParseList(text, ListFormat::kRadar, Names(), "radar.csv");
+  ASSERT_EQ(l.outages.size(), 1u);
+  EXPECT_EQ(l.outages[0].entities, (std::vector<std::string>{"country/KE"}));
+  ASSERT_EQ(l.problems.size(), 2u);
+  EXPECT_THAT(l.problems[0].message(), HasSubstr("radar.csv:2: bad location"));
+  EXPECT_THAT(l.problems[1].message(), HasSubstr("radar.csv:3: bad location K1"));
+}
+
 TEST(Records, RoundTripThroughTheStore) {
   blackout::testing::TempDir dir;
   auto st = store::OpenStore("sqlite:" + (dir / "s.db").string());
