@@ -130,6 +130,10 @@ int RunService(const ServiceArgs& a, Context& ctx, bool serve_only) {
     cfg.bgp.clear();
     cfg.probe_records.clear();
     cfg.logs.clear();
+    cfg.ooni.clear();
+    cfg.darknet.clear();
+    cfg.bmp.clear();
+    cfg.ris_live_url.clear();
     cfg.run_detection = false;
   }
   if (serve_only) {

@@ -120,6 +120,38 @@ TEST(RunCommandTest, OnceIngestsTheScenarioThroughTheRealPaths) {
   EXPECT_EQ(mtime, std::filesystem::last_write_time(dir / "data/scenario/tiny-service/truth.json"));
 }
 
+// A cluster's ingest node (`[detect] enabled = false`) ingests and leaves detection to another
+// node: no entity judged, no event written; a detecting run over the same store then finds the
+// scenario's cut (docs/scale-out.md).
+TEST(RunCommandTest, AnIngestNodeLeavesDetectionToTheDetectingNode) {
+  TempDir dir;
+  WriteFile(dir / "tiny.toml", kScenario);
+  WriteFile(dir / "ingest.toml", Config(dir) + "[detect]\nenabled = false\n");
+  WriteFile(dir / "detect.toml", Config(dir) + "[detect]\nenabled = true\n");
+  auto r = RunCommand(BlackoutBinary().string() + " --json run --once --config " +
+                      (dir / "ingest.toml").string());
+  ASSERT_LE(r.exit_code, 1) << r.err;
+  auto pass_line = [](const std::string& out) {
+    const size_t at = out.rfind("{\"bgp_files\"");
+    return json::parse(out.substr(at, out.find('\n', at) - at));
+  };
+  json pass = pass_line(r.out);
+  EXPECT_GT(pass["probe_points"].get<int>(), 0);
+  EXPECT_EQ(pass["entities"], 0);
+  EXPECT_EQ(pass["events"], 0);
+  r = RunCommand(BlackoutBinary().string() + " --json run --once --config " +
+                 (dir / "detect.toml").string());
+  ASSERT_LE(r.exit_code, 1) << r.err;
+  pass = pass_line(r.out);
+  EXPECT_EQ(pass["probe_points"], 0);  // nothing ingested twice
+  EXPECT_GT(pass["entities"].get<int>(), 0);
+  EXPECT_GE(pass["events"].get<int>(), 1);
+  WriteFile(dir / "bad.toml", "[detect]\nenabled = \"no\"\n");
+  r = RunCommand(BlackoutBinary().string() + " run --once --config " + (dir / "bad.toml").string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("detect.enabled must be true or false"), std::string::npos) << r.err;
+}
+
 // The scenario simulated, ingested and detected through the real paths (`run --once`), then scored
 // with `evaluate --truth`. The bounds are what the detector achieves on this scenario (onset 5
 // minutes, end exact, bin F1 0.99 at the time of writing) with a margin.

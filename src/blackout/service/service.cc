@@ -113,7 +113,7 @@ Result<ServiceConfig> ParseServiceConfig(std::string_view text, std::string_view
        {"bgp", "bmp", "probe_records", "logs", "ooni", "poll_seconds", "bgp_full_feed_v4",
         "darknet", "darknet_bpf", "bgp_backfill_days", "bgp_disk_budget_mb", "ris_live"}},
       {"geo", {"enabled", "dir"}},
-      {"detect", {"config"}},
+      {"detect", {"config", "enabled"}},
       {"server", {"listen", "token", "web_root", "threads", "cors_origins"}},
   };
   for (const auto& [k, v] : root) {
@@ -202,6 +202,11 @@ Result<ServiceConfig> ParseServiceConfig(std::string_view text, std::string_view
         BLACKOUT_ASSIGN_OR_RETURN(c.geo_dir, str());
       } else if (full == "detect.config") {
         BLACKOUT_ASSIGN_OR_RETURN(c.detect_config, str());
+      } else if (full == "detect.enabled") {
+        // false: an ingest node of a cluster (docs/scale-out.md); one node detects for all.
+        auto b = val.value<bool>();
+        if (!b) return ConfigError(origin, full + " must be true or false");
+        c.run_detection = *b;
       } else if (full == "server.listen") {
         BLACKOUT_ASSIGN_OR_RETURN(std::string listen, str());
         auto colon = listen.rfind(':');
