@@ -184,7 +184,8 @@ double IodaOverallScore(const json& source_scores) {
 double IodaOverallScore(const Event& e) { return IodaOverallScore(IodaSourceScores(e)); }
 
 std::vector<Alert> LevelChanges(const std::vector<Alert>& bad, UnixSeconds until,
-                                const std::vector<Datasource>& datasources) {
+                                const std::vector<Datasource>& datasources,
+                                const FirstValue& first_value) {
   auto step_of = [&](const std::string& ds) -> int64_t {
     for (const Datasource& d : datasources) {
       if (d.name == ds && d.native_step > 0) return d.native_step;
@@ -197,30 +198,28 @@ std::vector<Alert> LevelChanges(const std::vector<Alert>& bad, UnixSeconds until
     series[a.entity_type + "/" + a.entity_code + "\n" + a.datasource].push_back(&a);
   }
   std::vector<Alert> out;
+  // The recovery after `last` (a bad bin), measured before `next` (the next bad bin or the end).
+  auto recover = [&](const Alert& last, UnixSeconds from, UnixSeconds next) {
+    if (from >= next || !first_value) return;
+    auto found = first_value(last, from, next);
+    if (!found) return;  // no data after the bad run: not a recovery
+    Alert normal = last;
+    normal.time = found->first;
+    normal.level = "normal";
+    normal.condition = "recovered";
+    normal.value = found->second;
+    out.push_back(std::move(normal));
+  };
   for (const auto& [key, list] : series) {
     const int64_t step = step_of(list.front()->datasource);
     const Alert* prev = nullptr;
     for (const Alert* a : list) {
       const bool contiguous = prev && a->time - prev->time <= step;
-      if (prev && !contiguous) {
-        Alert normal = *prev;
-        normal.time = prev->time + step;
-        normal.level = "normal";
-        normal.condition = "recovered";
-        normal.value = NAN;  // the value the series came back with is not in the alert store
-        out.push_back(std::move(normal));
-      }
+      if (prev && !contiguous) recover(*prev, prev->time + step, a->time);
       if (!contiguous || a->level != prev->level) out.push_back(*a);
       prev = a;
     }
-    if (prev && prev->time + step < until) {
-      Alert normal = *prev;
-      normal.time = prev->time + step;
-      normal.level = "normal";
-      normal.condition = "recovered";
-      normal.value = NAN;
-      out.push_back(std::move(normal));
-    }
+    if (prev) recover(*prev, prev->time + step, until);
   }
   std::stable_sort(out.begin(), out.end(),
                    [](const Alert& a, const Alert& b) { return a.time < b.time; });

@@ -7,6 +7,7 @@
 
 #include <httplib.h>
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -70,10 +71,16 @@ double IodaOverallScore(const Event& e);
 
 // ---- Alerts ----
 // IODA's alerts are level changes: one alert when a (entity, datasource) series turns warning or
-// critical or changes between them, and a "normal" one when it recovers (the bin after its last
-// bad bin, `step_of(datasource)` seconds later), unless the series is still bad at `until`.
+// critical or changes between them, and a "normal" one when it recovers. No data is never read as
+// normal: the recovery is placed at the first bin after the bad run (before the next bad bin and
+// `until`) where `first_value` finds a measured value, and carries that value; a series whose
+// data stop after the bad run gets no recovery. `first_value(alert, from, until)` gives the first
+// bin in [from, until) of the alert's series with a value, and that value, or nullopt.
 // REQUIRES: `bad` sorted by time (the read model's order); holds warning and critical bins only.
+using FirstValue = std::function<std::optional<std::pair<UnixSeconds, double>>(
+    const Alert& of, UnixSeconds from, UnixSeconds until)>;
 std::vector<Alert> LevelChanges(const std::vector<Alert>& bad, UnixSeconds until,
-                                const std::vector<Datasource>& datasources);
+                                const std::vector<Datasource>& datasources,
+                                const FirstValue& first_value);
 
 }  // namespace blackout::server

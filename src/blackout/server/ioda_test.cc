@@ -92,19 +92,36 @@ Alert Bad(UnixSeconds t, const char* level, const char* ds) {
 
 TEST(IodaTest, AlertsBecomeLevelChangesWithNormal) {
   const std::vector<Datasource> ds = {{"bgp", "BGP", "", 300}};
+  // The series has a value at every bin but [900, 1500): no data right after the first run.
+  auto measured = [](const Alert&, UnixSeconds from,
+                     UnixSeconds until) -> std::optional<std::pair<UnixSeconds, double>> {
+    for (UnixSeconds t = from; t < until; t += 300) {
+      if (t < 900 || t >= 1500) return std::make_pair(t, 42.0);
+    }
+    return std::nullopt;
+  };
   // warning, critical x2, a gap, then warning x1; the last run ends before `until`.
   const std::vector<Alert> bad = {Bad(0, "warning"), Bad(300, "critical"), Bad(600, "critical"),
                                   Bad(3000, "warning")};
-  const std::vector<Alert> out = LevelChanges(bad, 10000, ds);
+  const std::vector<Alert> out = LevelChanges(bad, 10000, ds, measured);
   std::vector<std::pair<UnixSeconds, std::string>> got;
   for (const Alert& a : out) got.emplace_back(a.time, a.level);
+  // The first recovery is where data come back (1500), not the bin after the run (900).
   EXPECT_EQ(got, (std::vector<std::pair<UnixSeconds, std::string>>{{0, "warning"},
                                                                    {300, "critical"},
-                                                                   {900, "normal"},
+                                                                   {1500, "normal"},
                                                                    {3000, "warning"},
                                                                    {3300, "normal"}}));
+  EXPECT_EQ(out[2].value, 42.0);  // the measured value it came back with
   // Still bad at the end of the window: no recovery invented.
-  EXPECT_EQ(LevelChanges({Bad(0, "critical")}, 300, ds).size(), 1u);
+  EXPECT_EQ(LevelChanges({Bad(0, "critical")}, 300, ds, measured).size(), 1u);
+  // The data stop after the bad run: no data is never "normal".
+  auto none = [](const Alert&, UnixSeconds, UnixSeconds) {
+    return std::optional<std::pair<UnixSeconds, double>>();
+  };
+  const std::vector<Alert> silent = LevelChanges(bad, 10000, ds, none);
+  for (const Alert& a : silent) EXPECT_NE(a.level, "normal") << a.time;
+  EXPECT_EQ(silent.size(), 3u);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <optional>
 #include <vector>
@@ -224,7 +225,21 @@ std::vector<Alert> ClientAlerts(const DataView& data, const OutageRequest& r) {
   std::vector<Alert> bad = BadAlerts(data, r);
   if (!r.ioda) return bad;
   const UnixSeconds until = r.queries.empty() ? r.until : r.queries.front().until;
-  return LevelChanges(bad, until, data.Datasources());
+  // A recovery is where the series has a value again (no data is never "normal").
+  auto first_value = [&data](const Alert& of, UnixSeconds from,
+                             UnixSeconds to) -> std::optional<std::pair<UnixSeconds, double>> {
+    for (const Series& s :
+         data.GetSeries(of.entity_type, of.entity_code, of.datasource, from, to)) {
+      for (size_t i = 0; i < s.values.size(); ++i) {
+        const UnixSeconds t = s.from + s.step * static_cast<int64_t>(i);
+        if (t >= from && t < to && !std::isnan(s.values[i])) {
+          return std::make_pair(t, s.values[i]);
+        }
+      }
+    }
+    return std::nullopt;
+  };
+  return LevelChanges(bad, until, data.Datasources(), first_value);
 }
 
 json AlertJson(const DataView& data, const Alert& a, bool ioda) {
