@@ -150,6 +150,12 @@ TEST(ServiceWebhooks, ARestartWhileTheReceiverIsDownLosesNoDelivery) {
     const std::string sig = r.headers.at("x-blackout-signature");
     const int64_t t = std::stoll(sig.substr(2, sig.find(',') - 2));
     EXPECT_EQ(sig, notify::SignatureHeader(kSecret, t, r.body));
+    // Every payload says what it was measured from.
+    const nlohmann::json body = nlohmann::json::parse(r.body);
+    ASSERT_TRUE(body.contains("provenance")) << r.body;
+    EXPECT_TRUE(body["provenance"]["simulation"].is_boolean());
+    EXPECT_FALSE(body["provenance"]["attribution"].get<std::string>().empty()) << r.body;
+    EXPECT_NE(body["provenance"]["attribution"], "provenance unknown");
   }
   EXPECT_TRUE(std::any_of(delivered.begin(), delivered.end(), [](const std::string& k) {
     return k.find("/unblocked@1641250800") != std::string::npos;

@@ -188,6 +188,17 @@ std::string Notifier::Payload(const Subscription& s, const Notice& n) const {
         {"related", e.related}}},
       {"links", links}};
   if (n.kind == NoticeKind::kPhase) body["notice"]["phase"] = n.phase;
+  // What it was measured from; simulated data are marked wherever they go.
+  EventProvenance where;
+  if (options_.provenance) {
+    where = options_.provenance(e);
+  } else {
+    where.attribution = "provenance unknown";
+  }
+  body["provenance"] = {{"simulation", where.simulation}, {"attribution", where.attribution}};
+  if (where.simulation) {
+    body["notice"]["what"] = "SIMULATION: " + body["notice"]["what"].get<std::string>();
+  }
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

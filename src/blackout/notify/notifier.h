@@ -47,6 +47,11 @@ inline constexpr std::string_view kSeenKind = "notice-seen";
 // "t=<t>,v1=<hex>" for `body` signed at time `t` with `secret`.
 std::string SignatureHeader(std::string_view secret, int64_t t, std::string_view body);
 
+struct EventProvenance {
+  bool simulation = false;
+  std::string attribution;  // "BGP routing data from ...; ..." (report::Provenance::Attribution)
+};
+
 struct NotifierOptions {
   int max_connections = 4;
   int connect_timeout_ms = 3000;
@@ -56,6 +61,10 @@ struct NotifierOptions {
   int64_t backoff_max_ms = 3'600'000;  // an hour
   // The service's public base URL for the links in payloads ("" = none).
   std::string base_url;
+  // What an event was measured from, for its payload's "provenance" (docs/notify.md): whether the
+  // data are a SIMULATION, and the attribution of the sources behind the event's signals. Unset:
+  // the payload says "provenance unknown" rather than nothing.
+  std::function<EventProvenance(const store::Event&)> provenance;
   ParentsFn parents = DefaultParents;
   std::function<int64_t()> now_ms;  // wall clock by default; injectable for tests
 };
@@ -95,6 +104,11 @@ class Notifier {
   Status Start();
   // Matching and queueing only (no network): see above. `events`: every event in the store.
   Result<PassNotices> OnPass(const std::vector<store::Event>& events);
+  // The provenance of the next passes' payloads (the service sets it from its snapshot before
+  // each OnPass). Call from OnPass's thread.
+  void SetProvenance(std::function<EventProvenance(const store::Event&)> provenance) {
+    options_.provenance = std::move(provenance);
+  }
   // Stops the threads; transfers in flight are aborted and stay queued (retried after a restart).
   void Stop();
   NotifierStats Stats() const;

@@ -152,6 +152,9 @@ TEST(Notifier, RetriesThroughFailureStallAndGarbageThenDelivers) {
   ASSERT_TRUE(SaveSubscription(**st, s).ok());
   Notifier n(**st, FastOptions());
   ASSERT_TRUE(n.Start().ok());
+  n.SetProvenance([](const store::Event& e) {
+    return EventProvenance{true, "SIMULATION: test. Data of " + e.entity};
+  });
   std::vector<store::Event> events = {Outage("country/KZ", kT0, std::nullopt),
                                       Outage("country/UZ", kT0, std::nullopt)};
   events[0].phases.resize(1);
@@ -177,6 +180,11 @@ TEST(Notifier, RetriesThroughFailureStallAndGarbageThenDelivers) {
   auto body = nlohmann::json::parse(got[0].body);
   EXPECT_EQ(body["notice"]["kind"], "start");
   EXPECT_EQ(body["event"]["entity"], "country/KZ");
+  // Where it was measured from; simulated data marked as such.
+  EXPECT_EQ(body["provenance"]["simulation"], true);
+  EXPECT_EQ(body["provenance"]["attribution"], "SIMULATION: test. Data of country/KZ");
+  EXPECT_EQ(body["notice"]["what"].get<std::string>().rfind("SIMULATION: ", 0), 0u)
+      << body["notice"]["what"];
   EXPECT_EQ(
       body["links"]["report"],
       "https://observatory.example/api/v2/reports/country/KZ?from=1641254400&until=1641427200");

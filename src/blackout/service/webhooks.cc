@@ -37,6 +37,13 @@ void Webhooks::AfterPass(const server::MemoryData& data, server::ApiServer* api)
   server::OutageQuery q;
   q.until = std::numeric_limits<int64_t>::max() / 2;
   const std::vector<store::Event> events = data.Events(q);
+  // Each payload says what its event was measured from (the snapshot's provenance).
+  notifier_->SetProvenance([prov = data.Provenance()](const store::Event& e) {
+    notify::EventProvenance out;
+    out.simulation = prov.simulation;
+    out.attribution = prov.ForSignals(e.signals).Attribution();
+    return out;
+  });
   auto r = notifier_->OnPass(events);
   if (!r.ok()) {
     log::Warn("webhooks: ", r.status().ToString());
