@@ -107,6 +107,20 @@ Status Notifier::Start() {
   BLACKOUT_ASSIGN_OR_RETURN(auto seen, store_.ListRecords(kSeenKind));
   for (const store::Record& r : seen) seen_.insert(r.key);
   BLACKOUT_ASSIGN_OR_RETURN(auto logged, store_.ListRecords(kLogKind));
+  if (options_.log_retention_days > 0) {
+    const int64_t cutoff = NowMs() / 1000 - int64_t{86400} * options_.log_retention_days;
+    std::vector<std::string> old;
+    std::erase_if(logged, [&](const store::Record& r) {
+      if (r.time >= cutoff) return false;
+      old.push_back(r.key);
+      return true;
+    });
+    if (!old.empty()) {
+      BLACKOUT_RETURN_IF_ERROR(store_.DeleteRecords(kLogKind, old));
+      log::Info("webhooks: ", old.size(), " delivery log entries older than ",
+                options_.log_retention_days, " days removed");
+    }
+  }
   BLACKOUT_ASSIGN_OR_RETURN(auto queued, store_.ListRecords(kQueueKind));
   BLACKOUT_ASSIGN_OR_RETURN(auto subs, ListSubscriptions(store_));
   {

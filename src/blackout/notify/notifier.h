@@ -67,6 +67,9 @@ struct NotifierOptions {
   std::function<EventProvenance(const store::Event&)> provenance;
   ParentsFn parents = DefaultParents;
   std::function<int64_t()> now_ms;  // wall clock by default; injectable for tests
+  // Delivery log entries (kLogKind) older than this are deleted at Start, so the log does not
+  // grow without bound; 0 keeps them all. The seen notices are kept: they stop re-notifying.
+  int log_retention_days = 90;
 };
 
 // A queued delivery (the stored record's value, JSON).

@@ -139,6 +139,36 @@ NotifierOptions FastOptions() {
   return o;
 }
 
+// The delivery log keeps log_retention_days: older entries go at Start, newer ones stay.
+TEST(Notifier, OldDeliveryLogEntriesArePrunedAtStart) {
+  blackout::testing::TempDir dir;
+  auto st = store::OpenStore("sqlite:" + (dir / "s.db").string());
+  ASSERT_TRUE(st.ok());
+  const int64_t now_s = 1'800'000'000;
+  std::vector<store::Record> log = {
+      {std::string(kLogKind), "old", now_s - 91 * 86400, "{}"},
+      {std::string(kLogKind), "recent", now_s - 89 * 86400, "{}"},
+  };
+  ASSERT_TRUE((*st)->PutRecords(log).ok());
+  NotifierOptions o = FastOptions();
+  o.now_ms = [&] { return now_s * 1000; };
+  {
+    Notifier n(**st, o);
+    ASSERT_TRUE(n.Start().ok());
+    n.Stop();
+  }
+  auto left = (*st)->ListRecords(kLogKind);
+  ASSERT_TRUE(left.ok());
+  ASSERT_EQ(left->size(), 1u);
+  EXPECT_EQ(left->front().key, "recent");
+  o.log_retention_days = 0;  // keep everything
+  ASSERT_TRUE((*st)->PutRecords(log).ok());
+  Notifier keep(**st, o);
+  ASSERT_TRUE(keep.Start().ok());
+  keep.Stop();
+  EXPECT_EQ((*st)->ListRecords(kLogKind)->size(), 2u);
+}
+
 // The receiver fails (500), stalls (no answer), answers garbage, then recovers: one delivery,
 // four attempts, the same idempotency key and a valid signature each time, delivered once.
 TEST(Notifier, RetriesThroughFailureStallAndGarbageThenDelivers) {
