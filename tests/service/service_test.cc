@@ -96,6 +96,16 @@ TEST(RunCommandTest, BadConfigIsAUsageError) {
       RunCommand(BlackoutBinary().string() + " run --once --config " + (dir / "c.toml").string());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("server.typo"), std::string::npos) << r.err;
+  // The multi-site judgement's thresholds are checked on entry.
+  WriteFile(dir / "p.toml", "[probe]\nvantage_down_fraction = 1.5\n");
+  r = RunCommand(BlackoutBinary().string() + " run --once --config " + (dir / "p.toml").string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("probe.vantage_down_fraction must be in (0, 1]"), std::string::npos)
+      << r.err;
+  WriteFile(dir / "q.toml", "[probe]\nvantage_min_countries = 0\n");
+  r = RunCommand(BlackoutBinary().string() + " run --once --config " + (dir / "q.toml").string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("probe.vantage_min_countries must be 1..250"), std::string::npos) << r.err;
 }
 
 TEST(RunCommandTest, OnceIngestsTheScenarioThroughTheRealPaths) {
@@ -126,7 +136,10 @@ TEST(RunCommandTest, OnceIngestsTheScenarioThroughTheRealPaths) {
 TEST(RunCommandTest, AnIngestNodeLeavesDetectionToTheDetectingNode) {
   TempDir dir;
   WriteFile(dir / "tiny.toml", kScenario);
-  WriteFile(dir / "ingest.toml", Config(dir) + "[detect]\nenabled = false\n");
+  WriteFile(dir / "ingest.toml", Config(dir) +
+                                     "[detect]\nenabled = false\n[probe]\nvantage_down_fraction "
+                                     "= 0.9\nvantage_min_countries = 3\n"
+                                     "vantage_contradicted_fraction = 1\n");
   WriteFile(dir / "detect.toml", Config(dir) + "[detect]\nenabled = true\n");
   auto r = RunCommand(BlackoutBinary().string() + " --json run --once --config " +
                       (dir / "ingest.toml").string());

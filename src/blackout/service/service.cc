@@ -73,6 +73,42 @@ Result<std::vector<std::string>> Strings(const toml::node& node, std::string_vie
   return out;
 }
 
+// server.listen = "HOST:PORT" ("[::1]:8080" for IPv6).
+Status ParseListen(std::string_view origin, const std::string& listen, ServiceConfig* c) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return ConfigError(origin, "server.listen must be HOST:PORT");
+  }
+  c->host = listen.substr(0, colon);
+  if (c->host.size() > 2 && c->host.front() == '[' && c->host.back() == ']') {
+    c->host = c->host.substr(1, c->host.size() - 2);
+  }
+  try {
+    size_t used = 0;
+    c->port = std::stoi(listen.substr(colon + 1), &used);
+    if (used != listen.size() - colon - 1 || c->port < 0 || c->port > 65535) throw 0;
+  } catch (...) {
+    return ConfigError(origin, "server.listen: bad port in '" + listen + "'");
+  }
+  return Status::Ok();
+}
+
+// [probe] keys: the thresholds of the multi-site judgement (probe/combine.h).
+Status ParseProbeKey(const toml::node& node, std::string_view origin, const std::string& full,
+                     probe::CombineOptions* o) {
+  if (full == "probe.vantage_min_countries") {
+    auto i = node.value<int64_t>();
+    if (!i || *i < 1 || *i > 250) return ConfigError(origin, full + " must be 1..250");
+    o->vp_min_countries = static_cast<unsigned>(*i);
+    return Status::Ok();
+  }
+  auto f = node.value<double>();
+  if (!f || !(*f > 0.0) || *f > 1.0) return ConfigError(origin, full + " must be in (0, 1]");
+  if (full == "probe.vantage_down_fraction") o->vp_down_fraction = *f;
+  if (full == "probe.vantage_contradicted_fraction") o->vp_contradicted_fraction = *f;
+  return Status::Ok();
+}
+
 constexpr std::string_view kNoticeKey = report::kNoticeStateKey;
 
 fs::path ExeDir() {
@@ -114,6 +150,8 @@ Result<ServiceConfig> ParseServiceConfig(std::string_view text, std::string_view
         "darknet", "darknet_bpf", "bgp_backfill_days", "bgp_disk_budget_mb", "ris_live"}},
       {"geo", {"enabled", "dir"}},
       {"detect", {"config", "enabled"}},
+      {"probe",
+       {"vantage_down_fraction", "vantage_min_countries", "vantage_contradicted_fraction"}},
       {"server", {"listen", "token", "web_root", "threads", "cors_origins"}},
   };
   for (const auto& [k, v] : root) {
@@ -207,23 +245,11 @@ Result<ServiceConfig> ParseServiceConfig(std::string_view text, std::string_view
         auto b = val.value<bool>();
         if (!b) return ConfigError(origin, full + " must be true or false");
         c.run_detection = *b;
+      } else if (table == "probe") {
+        BLACKOUT_RETURN_IF_ERROR(ParseProbeKey(node, origin, full, &c.multisite));
       } else if (full == "server.listen") {
         BLACKOUT_ASSIGN_OR_RETURN(std::string listen, str());
-        auto colon = listen.rfind(':');
-        if (colon == std::string::npos || colon == 0) {
-          return ConfigError(origin, "server.listen must be HOST:PORT");
-        }
-        c.host = listen.substr(0, colon);
-        if (c.host.size() > 2 && c.host.front() == '[' && c.host.back() == ']') {
-          c.host = c.host.substr(1, c.host.size() - 2);
-        }
-        try {
-          size_t used = 0;
-          c.port = std::stoi(listen.substr(colon + 1), &used);
-          if (used != listen.size() - colon - 1 || c.port < 0 || c.port > 65535) throw 0;
-        } catch (...) {
-          return ConfigError(origin, "server.listen: bad port in '" + listen + "'");
-        }
+        BLACKOUT_RETURN_IF_ERROR(ParseListen(origin, listen, &c));
       } else if (full == "server.token") {
         BLACKOUT_ASSIGN_OR_RETURN(c.token, str());
       } else if (full == "server.web_root") {
@@ -335,7 +361,9 @@ Status Service::Prepare() {
                         ? "sqlite:" + (fs::path(config_.data_dir) / "blackout.db").string()
                         : config_.store_url;
   BLACKOUT_ASSIGN_OR_RETURN(impl_->store, store::OpenStore(url));
-  impl_->judge = std::make_unique<probe::MultiSiteJudge>(*impl_->store);
+  probe::JudgeOptions judge;
+  judge.combine = config_.multisite;
+  impl_->judge = std::make_unique<probe::MultiSiteJudge>(*impl_->store, judge);
   BLACKOUT_RETURN_IF_ERROR(impl_->judge->Restore());
   if (config_.geo) {
     geo::GeoOptions go;

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "blackout/base/status.h"
+#include "blackout/probe/combine.h"
 #include "blackout/server/api.h"
 #include "blackout/server/data.h"
 
@@ -64,6 +65,9 @@ struct ServiceConfig {
   // [detect]
   std::string detect_config;  // detector TOML ("" = built in)
   bool run_detection = true;  // false for `blackout serve` (serve what the store holds)
+  // [probe]: the multi-site judgement of uploaded rounds (docs/probe.md, "Multi-site judgement"):
+  // when a vantage point's own connectivity is suspected and its rounds set aside.
+  probe::CombineOptions multisite;
   // [server]
   std::string host = "127.0.0.1";
   int port = 8080;
