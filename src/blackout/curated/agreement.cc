@@ -53,7 +53,13 @@ Agreement Compare(std::span<const CuratedOutage> outages, std::span<const store:
       }
     }
     if (f.event_ids.empty()) {
-      a.missed.push_back(o);
+      // A local record counts only where the store measures one of its regions.
+      bool region_covered = false;
+      for (const std::string& e : o.entities) {
+        region_covered |= e.rfind("region/", 0) == 0 && coverage.count(e) > 0;
+      }
+      const bool below = o.service_based || (o.scope == "local" && !region_covered);
+      (below ? a.not_expected : a.missed).push_back(o);
     } else {
       a.found.push_back(std::move(f));
     }
@@ -86,6 +92,8 @@ std::string AgreementJson(const Agreement& a) {
     found.push_back(j);
   }
   for (const auto& o : a.missed) missed.push_back(outage(o));
+  json not_expected = json::array();
+  for (const auto& o : a.not_expected) not_expected.push_back(outage(o));
   for (const auto& e : a.unrecorded) {
     unrecorded.push_back({{"id", e.EffectiveId()},
                           {"entity", e.entity},
@@ -95,22 +103,25 @@ std::string AgreementJson(const Agreement& a) {
   json out = {{"found", found.size()},
               {"missed", missed.size()},
               {"unrecorded", unrecorded.size()},
+              {"notExpected", not_expected.size()},
               {"outsideCoverage", a.outside_coverage},
               {"recall", a.recall()},
               {"foundOutages", found},
               {"missedOutages", missed},
+              {"notExpectedOutages", not_expected},
               {"unrecordedEvents", unrecorded}};
   return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string AgreementTable(const Agreement& a) {
-  char head[256];
+  char head[384];
   std::snprintf(head, sizeof head,
-                "curated outages where the store has data: %zu found, %zu missed (recall %.2f); "
+                "curated outages where the store has data: %zu found, %zu missed (recall %.2f), "
+                "%zu not to be expected from connectivity (services only, or one city); "
                 "%zu detected events without a curated record; %zu curated outages outside the "
                 "store's data\n",
-                a.found.size(), a.missed.size(), a.recall(), a.unrecorded.size(),
-                a.outside_coverage);
+                a.found.size(), a.missed.size(), a.recall(), a.not_expected.size(),
+                a.unrecorded.size(), a.outside_coverage);
   std::string out = head;
   for (const auto& f : a.found) {
     out += "found       " + f.outage.key() + "  " + f.outage.entities[0] + "  " +
@@ -120,6 +131,10 @@ std::string AgreementTable(const Agreement& a) {
   }
   for (const auto& o : a.missed) {
     out += "missed      " + o.key() + "  " + o.entities[0] + "  " + SpanText(o) + "\n";
+  }
+  for (const auto& o : a.not_expected) {
+    out += "not-expected " + o.key() + "  " + o.entities[0] + "  " + SpanText(o) +
+           (o.service_based ? "  (services only)" : "  (one city, county or village)") + "\n";
   }
   for (const auto& e : a.unrecorded) {
     out += "unrecorded  " + e.EffectiveId() + "  " + e.entity + "  from " + FormatIso8601(e.start) +

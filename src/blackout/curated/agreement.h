@@ -35,6 +35,10 @@ struct Agreement {
   };
   std::vector<Found> found;
   std::vector<CuratedOutage> missed;
+  // Not found, and not to be expected from connectivity signals at the record's entities: the list
+  // says only services were cut (app blocking; the caller leaves those events out), or it reached
+  // one city, county or village and the store holds none of its regions. Not in recall.
+  std::vector<CuratedOutage> not_expected;
   std::vector<store::Event> unrecorded;  // starting within the lists' span, overlapping no record
   size_t outside_coverage = 0;           // curated outages where the store has no data
   double recall() const {                // found / (found + missed); 0 when none is covered

@@ -44,6 +44,13 @@ struct CuratedOutage {
   std::string area;   // the list's scope text: "Nationwide", "Claro Dominicana"
   std::string link;
   std::string description;
+  // How far it reached, where the list says so (#KeepItOn's geo_scope): "wide" (several states or
+  // provinces), "regional" (several places in one), "local" (one city, county or village), ""
+  // unknown.
+  std::string scope;
+  // The list says only services were cut (#KeepItOn's shutdown_extent "Service-based": social
+  // media or messaging blocked), not the network.
+  bool service_based = false;
 
   std::string key() const { return source + ":" + id; }
   // The end used for overlaps: `until`, or a day after the start when none is recorded.

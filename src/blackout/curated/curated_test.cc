@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include "blackout/curated/agreement.h"
@@ -58,6 +59,24 @@ TEST(KeepItOn, RealListKeepsEveryRowWithWholeDaysAndKazakhstan2022) {
             "to 11 January 2022 (cause: Protests).");
   std::set<std::string> ids;
   for (const auto& o : l.outages) EXPECT_TRUE(ids.insert(o.key()).second) << o.key();
+  EXPECT_EQ(kz->scope, "wide");
+  EXPECT_FALSE(kz->service_based);
+  // A shutdown in one Indian state names the state (ISO 3166-2 IN-MN) beside the country.
+  const CuratedOutage* manipur = FindOne(l, "region/IN-MN", 1482019200);  // 2016-12-18
+  ASSERT_NE(manipur, nullptr);
+  EXPECT_EQ(manipur->entities, (std::vector<std::string>{"country/IN", "region/IN-MN"}));
+  EXPECT_EQ(manipur->scope, "regional");
+  // "Churachandpur and Pherzawl Districts, Manipur": the state from a comma-separated part.
+  EXPECT_NE(FindOne(l, "region/IN-MN", 1682553600), nullptr);  // 2023-04-27
+  // Iran's 2009 Facebook blocking: services only, not the network.
+  const CuratedOutage* fb = FindOne(l, "country/IR", 1243123200);  // 2009-05-24
+  ASSERT_NE(fb, nullptr);
+  EXPECT_TRUE(fb->service_based);
+  std::map<std::string, int> scopes;
+  for (const auto& o : l.outages) ++scopes[o.scope];
+  EXPECT_GT(scopes["wide"], 650);  // the list's counts: 703 wide, 536 regional, 853 local
+  EXPECT_GT(scopes["regional"], 500);
+  EXPECT_GT(scopes["local"], 800);
 }
 
 TEST(IodaInvestigated, RealListMapsCountriesRegionsAndAsns) {
@@ -251,6 +270,33 @@ TEST(Agreement, FoundMissedUnrecordedAndOutsideCoverage) {
   EXPECT_DOUBLE_EQ(a.recall(), 0.5);
   EXPECT_THAT(AgreementJson(a), HasSubstr("\"found\":1"));
   EXPECT_THAT(AgreementTable(a), HasSubstr("1 found, 1 missed"));
+  // Records connectivity could not be expected to show are set apart, not missed: services only,
+  // or one city where the store measures none of its regions.
+  CuratedOutage apps{.source = "keepiton",
+                     .id = "fb",
+                     .entities = {"country/KZ"},
+                     .from = t0 + 30 * d,
+                     .until = t0 + 31 * d,
+                     .whole_days = true,
+                     .service_based = true};
+  CuratedOutage town = apps;
+  town.id = "town";
+  town.service_based = false;
+  town.scope = "local";
+  CuratedOutage almaty = town;  // local, but in a region the store measures: expected
+  almaty.id = "almaty";
+  almaty.entities = {"country/KZ", "region/KZ-ALA"};
+  outages = {kz, ala, far, apps, town, almaty};
+  a = Compare(outages, events, cov, t0 + 100 * d);
+  EXPECT_EQ(a.found.size(), 1u);
+  ASSERT_EQ(a.not_expected.size(), 2u);
+  EXPECT_EQ(a.not_expected[0].id, "fb");
+  EXPECT_EQ(a.not_expected[1].id, "town");
+  ASSERT_EQ(a.missed.size(), 2u);
+  EXPECT_EQ(a.missed[1].id, "almaty");
+  EXPECT_DOUBLE_EQ(a.recall(), 1.0 / 3.0);
+  EXPECT_THAT(AgreementJson(a), HasSubstr("\"notExpected\":2"));
+  EXPECT_THAT(AgreementTable(a), HasSubstr("not-expected keepiton:fb"));
 }
 
 }  // namespace

@@ -168,6 +168,16 @@ std::string KeepItOnKind(std::string_view type) {
                      : "outage";
 }
 
+// #KeepItOn's geo_scope, as "wide" (several states or provinces), "regional" (several places in
+// one), "local" (one city, county or village) or "" (docs/annotations.md).
+std::string KeepItOnScope(std::string_view scope) {
+  const std::string t = AsciiLower(scope);
+  if (t.find("more than one state") != std::string::npos) return "wide";
+  if (t.find("same state") != std::string::npos) return "regional";
+  if (t.find("only affected one") != std::string::npos) return "local";
+  return "";
+}
+
 void ParseKeepItOnRow(const Row& r, uint64_t line, const PlaceNames& names, std::string_view file,
                       ParsedList* out) {
   CuratedOutage o;
@@ -197,6 +207,25 @@ void ParseKeepItOnRow(const Row& r, uint64_t line, const PlaceNames& names, std:
   o.kind = KeepItOnKind(r["shutdown_type"]);
   o.cause = r["actual_cause"];
   o.area = r["area_name"];
+  o.scope = KeepItOnScope(r["geo_scope"]);
+  // "Service-based" alone; "Full network, Service-based" cut the network too.
+  const std::string extent = AsciiLower(r["shutdown_extent"]);
+  o.service_based = extent.find("service") != std::string::npos &&
+                    extent.find("full network") == std::string::npos;
+  // A shutdown inside one state or province names it: the region too, when its name (or a
+  // comma-separated part of it: "Imphal, Manipur") is a subdivision of the one country.
+  if (o.entities.size() == 1 && (o.scope == "regional" || o.scope == "local")) {
+    const std::string cc = o.entities[0].substr(o.entities[0].find('/') + 1);
+    std::vector<std::string> parts = Split(o.area, ',');
+    parts.insert(parts.begin(), o.area);
+    for (const std::string& part : parts) {
+      const std::string region = names.Region(cc, Trim(part));
+      if (!region.empty()) {
+        o.entities.push_back("region/" + region);
+        break;
+      }
+    }
+  }
   o.link = r["an_link"];
   if (o.link.empty())
     o.link = Split(r["info_source_link"], ';').empty()

@@ -55,6 +55,8 @@ std::string ToJson(const CuratedOutage& o) {
             {"area", o.area},
             {"link", o.link},
             {"description", o.description}};
+  if (!o.scope.empty()) j["scope"] = o.scope;
+  if (o.service_based) j["serviceBased"] = true;
   j["until"] = o.until ? json(*o.until) : json(nullptr);
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -75,6 +77,8 @@ Result<CuratedOutage> FromJson(std::string_view text) {
     o.area = j.value("area", "");
     o.link = j.value("link", "");
     o.description = j.value("description", "");
+    o.scope = j.value("scope", "");
+    o.service_based = j.value("serviceBased", false);
   } catch (const json::exception& e) {
     return DataLoss(std::string("damaged annotation record: ") + e.what());
   }
