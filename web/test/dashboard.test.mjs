@@ -812,3 +812,19 @@ test('the banner and the footer come from metadata.provenance', async () => {
   assert.equal(await page.locator('#sources').innerText(), prov.sources);
   assert.match(await page.locator('#sources').innerText(), /simulated route collectors/);
 });
+
+// Issue 20: with the geo datasets (as `blackout run` has them by default), IODA's entity attrs carry
+// the address count IODA's dashboard shows, as a string of digits, and fqids it can split.
+test('IODA entity attrs carry ip_count and fqid with geo data', async () => {
+  const kz = (await apiData('/ioda/v2/entities/query?entityType=country&entityCode=KZ')).data;
+  assert.equal(kz.length, 1);
+  assert.match(kz[0].attrs.ip_count, /^[1-9]\d{5,}$/);  // Kazakhstan has millions of addresses
+  assert.equal(kz[0].attrs.fqid.split('.')[3], 'KZ');
+  const regions = (await apiData('/ioda/v2/entities/query?entityType=region&relatedTo=country/KZ')).data;
+  assert.ok(regions.length >= 1);
+  for (const r of regions) {
+    assert.match(r.code, /^\d+$/);  // numeric codes in IODA mode
+    assert.equal(r.attrs.fqid.split('.')[3], 'KZ');
+    assert.equal(r.attrs.country_code, 'KZ');
+  }
+});
