@@ -8,6 +8,8 @@
 #include <cstring>
 #include <vector>
 
+#include "blackout/base/input.h"
+
 namespace blackout::ooni {
 namespace {
 
@@ -174,9 +176,9 @@ bool LooksGzipped(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
   uint8_t magic[2] = {0, 0};
-  ssize_t k = ::read(fd, magic, 2);
+  const ssize_t k = ::read(fd, magic, 2);
   ::close(fd);
-  return k == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+  return k == 2 && DetectCompression(magic) == Compression::kGzip;  // base/input.h's rule
 }
 
 }  // namespace blackout::ooni

@@ -1,5 +1,6 @@
 #include "blackout/ooni/ingest.h"
 
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -113,11 +114,13 @@ class StdinSpool {
   }
   Status Fill() {
     std::error_code ec;
-    path_ = (std::filesystem::temp_directory_path(ec) /
-             ("blackout-ooni-stdin-" + std::to_string(::getpid()) + ".jsonl"))
-                .string();
+    std::string name =
+        (std::filesystem::temp_directory_path(ec) / "blackout-ooni-stdin-XXXXXX").string();
+    const int fd = ::mkstemp(name.data());  // a fresh file of our own
+    if (fd < 0) return IoError(name + ": cannot create the spool for standard input");
+    ::close(fd);
+    path_ = name;
     std::ofstream out(path_, std::ios::binary | std::ios::trunc);
-    if (!out) return IoError(path_ + ": cannot create the spool for standard input");
     std::string buf(1 << 20, '\0');
     for (;;) {
       ssize_t k = ::read(STDIN_FILENO, buf.data(), buf.size());

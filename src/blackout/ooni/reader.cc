@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 
 #include "blackout/base/input.h"
@@ -84,27 +83,6 @@ class LineBuffer {
   size_t start_ = 0, end_ = 0;
 };
 
-// Every non-blank line of `text`, decoded: in place when `padded` (kJsonPadding bytes follow the
-// text's end), else from a copy.
-void Lines(Decoder& decoder, std::string_view text, bool padded, const std::string& path,
-           const MeasurementSink& sink, ReadStats* stats) {
-  Measurement m;
-  LineReader lines(text);
-  std::string_view line;
-  uint64_t line_no = 0;
-  while (lines.Next(&line, &line_no)) {
-    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
-    if (line.size() > kMaxMeasurementBytes) {
-      ++stats->malformed;
-      stats->Report(DataLoss("line longer than " + std::to_string(kMaxMeasurementBytes >> 20) +
-                             " MiB: skipped")
-                        .WithLocation(Location{path, {}, {}, line_no}));
-      continue;
-    }
-    Record(decoder, line, padded, path, line_no, &m, sink, stats);
-  }
-}
-
 }  // namespace
 
 void ReadStats::Report(Status st) {
@@ -113,8 +91,23 @@ void ReadStats::Report(Status st) {
 
 void ReadJsonLines(std::string_view bytes, const std::string& name, const MeasurementSink& sink,
                    ReadStats* stats) {
+  // Every non-blank line, decoded from a copy (nothing is known to follow `bytes`).
   Decoder decoder;
-  Lines(decoder, bytes, false, name, sink, stats);
+  Measurement m;
+  LineReader lines(bytes);
+  std::string_view line;
+  uint64_t line_no = 0;
+  while (lines.Next(&line, &line_no)) {
+    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+    if (line.size() > kMaxMeasurementBytes) {
+      ++stats->malformed;
+      stats->Report(DataLoss("line longer than " + std::to_string(kMaxMeasurementBytes >> 20) +
+                             " MiB: skipped")
+                        .WithLocation(Location{name, {}, {}, line_no}));
+      continue;
+    }
+    Record(decoder, line, false, name, line_no, &m, sink, stats);
+  }
 }
 
 Status ReadMeasurements(const std::string& path, const MeasurementSink& sink, ReadStats* stats) {

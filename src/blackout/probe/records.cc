@@ -103,30 +103,55 @@ bool Belief(std::string_view s, double* b) {
   return *b >= 0.01 - 1e-9 && *b <= 0.99 + 1e-9;
 }
 
+// The lines of a probe file (records, block list): every line ends with '\n', the first is the
+// format's header, '#' starts a comment. Next gives the data lines in turn; at the end it returns
+// false, with `*problem` set when the file is damaged (line_no() says where).
+class ProbeLines {
+ public:
+  ProbeLines(std::string_view text, std::string_view header) : text_(text), header_(header) {}
+  bool Next(std::string_view* line, std::string* problem) {
+    while (!text_.empty()) {
+      const size_t nl = text_.find('\n');
+      if (nl == std::string_view::npos) {
+        *problem = "last line has no newline";
+        return false;
+      }
+      *line = text_.substr(0, nl);
+      text_.remove_prefix(nl + 1);
+      ++line_no_;
+      if (line_no_ == 1) {
+        if (*line != header_) {
+          *problem = "first line must be '" + std::string(header_) + "'";
+          return false;
+        }
+        continue;
+      }
+      if (!line->empty() && (*line)[0] == '#') continue;
+      return true;
+    }
+    if (line_no_ == 0) *problem = "empty (no header)";
+    return false;
+  }
+  uint64_t line_no() const { return line_no_; }
+
+ private:
+  std::string_view text_, header_;
+  uint64_t line_no_ = 0;
+};
+
 }  // namespace
 
 Result<Records> ParseRecords(std::string_view text, std::string_view name) {
   Records all;
   Records open;  // records of the round not closed yet
-  uint64_t line_no = 0;
+  ProbeLines lines(text, kRecordsHeader);
   auto fail = [&](std::string what) {
     return Status(StatusCode::kDataLoss, "probe records: " + what,
-                  {.file = std::string(name), .line = line_no});
+                  {.file = std::string(name), .line = lines.line_no()});
   };
-  bool header = false;
-  while (!text.empty()) {
-    size_t nl = text.find('\n');
-    if (nl == std::string_view::npos) return fail("last line has no newline");
-    std::string_view line = text.substr(0, nl);
-    text.remove_prefix(nl + 1);
-    ++line_no;
-    if (line_no == 1) {
-      if (line != kRecordsHeader)
-        return fail("first line must be '" + std::string(kRecordsHeader) + "'");
-      header = true;
-      continue;
-    }
-    if (!line.empty() && line[0] == '#') continue;
+  std::string_view line;
+  std::string problem;
+  while (lines.Next(&line, &problem)) {
     auto f = SplitTabs(line);
     if (f.size() < 3) return fail("too few fields");
     UnixSeconds round;
@@ -175,7 +200,7 @@ Result<Records> ParseRecords(std::string_view text, std::string_view name) {
       return fail("unknown record type");
     }
   }
-  if (!header) return fail("empty (no header)");
+  if (!problem.empty()) return fail(problem);
   return all;
 }
 
@@ -215,24 +240,15 @@ std::string FormatBlockList(const BlockList& list) {
 
 Result<BlockList> ParseBlockList(std::string_view text, std::string_view name) {
   BlockList list;
-  uint64_t line_no = 0;
+  ProbeLines lines(text, kBlocksHeader);
   auto fail = [&](std::string what) {
     return Status(StatusCode::kDataLoss, "probe block list: " + what,
-                  {.file = std::string(name), .line = line_no});
+                  {.file = std::string(name), .line = lines.line_no()});
   };
   uint64_t next_free = 0;  // first base after the previous run
-  while (!text.empty()) {
-    size_t nl = text.find('\n');
-    if (nl == std::string_view::npos) return fail("last line has no newline");
-    std::string_view line = text.substr(0, nl);
-    text.remove_prefix(nl + 1);
-    ++line_no;
-    if (line_no == 1) {
-      if (line != kBlocksHeader)
-        return fail("first line must be '" + std::string(kBlocksHeader) + "'");
-      continue;
-    }
-    if (!line.empty() && line[0] == '#') continue;
+  std::string_view line;
+  std::string problem;
+  while (lines.Next(&line, &problem)) {
     auto f = SplitTabs(line);
     if (f.size() != 5 || f[0] != "BLOCKS") return fail("expected BLOCKS with 5 fields");
     if (!ValidateVantage(f[1]).ok()) return fail("bad vantage name");
@@ -261,7 +277,7 @@ Result<BlockList> ParseBlockList(std::string_view text, std::string_view name) {
     }
     list.runs.push_back(std::move(r));
   }
-  if (line_no == 0) return fail("empty (no header)");
+  if (!problem.empty()) return fail(problem);
   if (list.vantage.empty()) return fail("no BLOCKS line");
   return list;
 }

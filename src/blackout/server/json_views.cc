@@ -57,22 +57,25 @@ store::Series ToStoreSeries(const Series& s) {
 
 namespace {
 
-// One key of the event's extra (a JSON object), or `fallback` when it has none.
-json ExtraField(const Event& e, const char* key, json fallback) {
-  if (e.extra.empty() || e.extra.find(key) == std::string::npos) return fallback;
+// The event's extra as a JSON object (an empty one when it has none or it is not JSON), parsed
+// once per rendering.
+json ParseExtra(const Event& e) {
+  if (e.extra.empty()) return json::object();
   json extra = json::parse(e.extra, nullptr, false);
-  if (!extra.is_object() || !extra.contains(key)) return fallback;
-  return extra[key];
+  return extra.is_object() ? extra : json::object();
+}
+
+// One key of the event's extra, or `fallback` when it has none.
+json ExtraField(const json& extra, const char* key, json fallback) {
+  return extra.contains(key) ? extra[key] : fallback;
 }
 
 // Application blocking (OONI, ooni/events.h): the applications an event names, from its extra
 // ({"apps": [{app, methods, blocked, measurements, from, until, ...}], "attribution": ...}); an
 // empty list for connectivity events.
-json Applications(const Event& e, json* attribution) {
+json Applications(const json& extra, json* attribution) {
   json out = json::array();
-  if (e.extra.empty()) return out;
-  const json extra = json::parse(e.extra, nullptr, false);
-  if (!extra.is_object() || !extra.contains("apps") || !extra["apps"].is_array()) return out;
+  if (!extra.contains("apps") || !extra["apps"].is_array()) return out;
   for (const json& a : extra["apps"]) {
     if (!a.is_object() || !a.contains("app")) continue;
     json row = json::object();
@@ -97,8 +100,9 @@ json EventJson(const DataView& data, const Event& e, UnixSeconds until) {
   const std::string name = entity["name"];
   const std::optional<std::string> zone = report::TimeZoneOf(e.entity, name);
   const bool known = e.technique != store::Technique::kUnknown;
+  const json extra = ParseExtra(e);
   json attribution = nullptr;
-  json applications = Applications(e, &attribution);
+  json applications = Applications(extra, &attribution);
   return json{{"location", e.entity},
               {"location_name", name},
               {"entity", entity},
@@ -116,9 +120,9 @@ json EventJson(const DataView& data, const Event& e, UnixSeconds until) {
               {"phases", PhasesJson(e)},
               {"technique", store::TechniqueName(e.technique)},
               // App blocking that preceded it (ooni::JoinAppBlocking, in the snapshot).
-              {"techniqueSequence", ExtraField(e, "techniqueSequence",
+              {"techniqueSequence", ExtraField(extra, "techniqueSequence",
                                                std::string(store::TechniqueName(e.technique)))},
-              {"precededBy", ExtraField(e, "precededBy", json::array())},
+              {"precededBy", ExtraField(extra, "precededBy", json::array())},
               {"related", e.related},
               {"signals", e.signals},
               {"applications", std::move(applications)},

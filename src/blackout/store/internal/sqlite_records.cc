@@ -14,9 +14,7 @@ Status CheckRecord(const Record& r) {
 }  // namespace
 
 Status SqliteStore::PutRecords(std::span<const Record> records) {
-  if (options_.read_only) {
-    return Status(StatusCode::kPermissionDenied, "store " + url() + " was opened read-only");
-  }
+  BLACKOUT_RETURN_IF_ERROR(Writable());
   for (const Record& r : records) BLACKOUT_RETURN_IF_ERROR(CheckRecord(r));
   std::lock_guard lock(write_mu_);
   sqlite3* db = writer_.get();
@@ -36,9 +34,7 @@ Status SqliteStore::PutRecords(std::span<const Record> records) {
 }
 
 Status SqliteStore::DeleteRecords(std::string_view kind, std::span<const std::string> keys) {
-  if (options_.read_only) {
-    return Status(StatusCode::kPermissionDenied, "store " + url() + " was opened read-only");
-  }
+  BLACKOUT_RETURN_IF_ERROR(Writable());
   std::lock_guard lock(write_mu_);
   sqlite3* db = writer_.get();
   Transaction tx(db);

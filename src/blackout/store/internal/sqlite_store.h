@@ -62,6 +62,11 @@ class SqliteStore final : public Store {
                                           std::string_view key_prefix) override;
 
  private:
+  // kPermissionDenied when the store was opened read-only (every write checks it first).
+  Status Writable() const {
+    if (!options_.read_only) return Status::Ok();
+    return Status(StatusCode::kPermissionDenied, "store " + url() + " was opened read-only");
+  }
   struct SeriesRef {
     int64_t id = 0;
     int64_t step = 0;

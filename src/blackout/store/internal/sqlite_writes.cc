@@ -15,9 +15,7 @@ namespace blackout::store::internal {
 
 Result<ApplyOutcome> SqliteStore::Apply(const WriteBatch& batch) {
   BLACKOUT_RETURN_IF_ERROR(ValidateBatch(batch));
-  if (options_.read_only) {
-    return Status(StatusCode::kPermissionDenied, "store " + url() + " was opened read-only");
-  }
+  BLACKOUT_RETURN_IF_ERROR(Writable());
   std::lock_guard lock(write_mu_);
   sqlite3* db = writer_.get();
   Transaction tx(db);
